@@ -1,0 +1,107 @@
+import { OrchestrationEvent } from './events';
+import { RunStatus, StepStatus } from './runs';
+import { SensorSpec, SensorSpecIssue } from './sensors/sensorSpec';
+
+/** Every list endpoint answers with one page and, when more exist, a cursor. @public */
+export interface ListResponse<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+/** An event as stored, with the entities it concerns. @public */
+export interface StoredEvent {
+  event: OrchestrationEvent;
+  receivedAt: string;
+  entityRefs: string[];
+  /** Names of the sensors that matched it. */
+  matchedSensors: string[];
+}
+
+/** A sensor's verdict on one event, with the reason. @public */
+export interface SensorEvaluation {
+  sensor: string;
+  matched: boolean;
+  reason: string;
+  evaluatedAt: string;
+}
+
+/** One step of a run. @public */
+export interface RunStep {
+  id: string;
+  action: string;
+  status: StepStatus;
+  input?: unknown;
+  output?: Record<string, unknown>;
+  error?: string;
+  attempts: number;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+/** A workflow run started by a sensor. @public */
+export interface Run {
+  id: string;
+  sensor: string;
+  status: RunStatus;
+  triggerEventIds: string[];
+  entityRefs: string[];
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  error?: string;
+  steps: RunStep[];
+}
+
+/** `GET /events/:id`. @public */
+export interface EventDetails extends StoredEvent {
+  evaluations: SensorEvaluation[];
+  runs: Run[];
+}
+
+/** A sensor definition that failed to load. @public */
+export interface SensorLoadError {
+  /** Where it came from: `app-config` or a file path. */
+  source: string;
+  /** The sensor's name when it could be read. */
+  sensor?: string;
+  issues: SensorSpecIssue[];
+}
+
+/** `GET /sensors`. @public */
+export interface SensorSummary {
+  name: string;
+  description?: string;
+  owner?: string;
+  source: string;
+  spec: SensorSpec;
+  counters: { evaluated: number; matched: number };
+  lastMatchAt?: string;
+}
+
+/** `GET /sensors` answers with the loaded sensors and those that failed. @public */
+export interface SensorsResponse extends ListResponse<SensorSummary> {
+  errors: SensorLoadError[];
+}
+
+/** `GET /health`. @public */
+export interface HealthResponse {
+  status: 'ok' | 'degraded';
+  bus: {
+    type: 'embedded' | 'nats';
+    connected: boolean;
+    consumers: Array<{
+      name: string;
+      /** Messages not yet delivered. */
+      pending: number;
+      /** Messages delivered and not yet acknowledged. */
+      ackPending: number;
+      deadLettered: number;
+    }>;
+  };
+  sensors: { loaded: number; failed: number };
+}
+
+/** `POST /webhooks/:source` answers 202 with the ids of the events it made durable. @public */
+export interface WebhookResponse {
+  eventIds: string[];
+}

@@ -1,0 +1,22 @@
+/**
+ * Isomorphic types and validation shared by the Event Orchestration packages.
+ *
+ * @packageDocumentation
+ */
+export * from './events';
+export * from './runs';
+export * from './annotations';
+export * from './permissions';
+export * from './api';
+export {
+  parseSensorSpec,
+  sensorSpecSchema,
+  formatIssuePath,
+} from './sensors/sensorSpec';
+export type {
+  SensorSpec,
+  SensorDependency,
+  DataFilter,
+  WorkflowStep,
+  SensorSpecIssue,
+} from './sensors/sensorSpec';

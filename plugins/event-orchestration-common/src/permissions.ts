@@ -1,0 +1,19 @@
+import { createPermission } from '@backstage/plugin-permission-common';
+
+/** Publishing an event through the API (portal users, services). @public */
+export const eventPublishPermission = createPermission({
+  name: 'event-orchestration.event.publish',
+  attributes: { action: 'create' },
+});
+
+/** Starting, retrying, cancelling runs and running single actions. @public */
+export const runManagePermission = createPermission({
+  name: 'event-orchestration.run.manage',
+  attributes: { action: 'update' },
+});
+
+/** Every permission the suite declares. @public */
+export const eventOrchestrationPermissions = [
+  eventPublishPermission,
+  runManagePermission,
+];

@@ -1,0 +1,52 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { JsonValue } from '@backstage/types';
+import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
+import { z } from 'zod';
+
+/** What an action's handler receives. @public */
+export interface OrchestrationActionContext<TInput> {
+  /** The step's input after template rendering, validated by the action's schema. */
+  input: TInput;
+  /** Lines logged here are stored with the step and shown in the UI. */
+  logger: LoggerService;
+  /** The event(s) that started the run. */
+  events: OrchestrationEvent[];
+  /** Catalog refs of the entities the run concerns. */
+  entityRefs: string[];
+  runId: string;
+  stepId: string;
+  /**
+   * Stable across retries and redeliveries of this step: use it so that an
+   * external effect is made at most once.
+   */
+  idempotencyKey: string;
+  /** Fires when the run is cancelled or the step times out. */
+  signal: AbortSignal;
+  /** Records an output value of the step, available to later steps. */
+  output(name: string, value: JsonValue): void;
+}
+
+/** An action that workflow steps can call. @public */
+export interface OrchestrationAction<TInput = any> {
+  id: string;
+  description: string;
+  schema: {
+    input: z.ZodType<TInput, z.ZodTypeDef, unknown>;
+    output?: z.ZodType<unknown>;
+  };
+  handler(ctx: OrchestrationActionContext<TInput>): Promise<void>;
+}
+
+/**
+ * Declares an action with a zod input schema, like scaffolder actions.
+ *
+ * @public
+ */
+export function createOrchestrationAction<TInputSchema extends z.ZodTypeAny>(action: {
+  id: string;
+  description: string;
+  schema: { input: TInputSchema; output?: z.ZodTypeAny };
+  handler(ctx: OrchestrationActionContext<z.output<TInputSchema>>): Promise<void>;
+}): OrchestrationAction<z.output<TInputSchema>> {
+  return action as OrchestrationAction<z.output<TInputSchema>>;
+}

@@ -1,0 +1,59 @@
+import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
+
+/** Result of publishing one event. @public */
+export interface PublishResult {
+  /** True when an event with the same id was already on the bus; nothing new was stored. */
+  duplicate: boolean;
+}
+
+/** Handler of delivered events. Returning acknowledges; throwing asks for redelivery. @public */
+export type EventHandler = (
+  event: OrchestrationEvent,
+  delivery: { attempt: number },
+) => Promise<void>;
+
+/** Options of a subscription. @public */
+export interface SubscribeOptions {
+  /** Only these event types (exact, or a prefix ending in `.*`); default all. */
+  eventTypes?: string[];
+}
+
+/** A running subscription. @public */
+export interface Subscription {
+  /** Stops taking new deliveries and waits for the handler calls in flight. */
+  close(): Promise<void>;
+}
+
+/** Delivery figures of one subscriber. @public */
+export interface ConsumerStats {
+  name: string;
+  pending: number;
+  ackPending: number;
+  deadLettered: number;
+}
+
+/** Connection state and per-subscriber lag. @public */
+export interface EventBusHealth {
+  type: 'embedded' | 'nats';
+  connected: boolean;
+  consumers: ConsumerStats[];
+}
+
+/**
+ * The durable event bus.
+ *
+ * `publish` resolves only once the event is durable; ids are de-duplicated.
+ * `subscribe` delivers every event at least once to each subscriber name; several
+ * processes subscribing with the same name share (split) the work.
+ *
+ * @public
+ */
+export interface EventBus {
+  publish(event: OrchestrationEvent): Promise<PublishResult>;
+  subscribe(
+    name: string,
+    handler: EventHandler,
+    options?: SubscribeOptions,
+  ): Promise<Subscription>;
+  health(): Promise<EventBusHealth>;
+}
