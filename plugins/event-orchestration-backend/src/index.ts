@@ -1,1 +1,6 @@
-export {};
+/**
+ * The event-orchestration backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { eventOrchestrationPlugin as default } from './plugin';

@@ -33,6 +33,8 @@ export interface RunStep {
   input?: unknown;
   output?: Record<string, unknown>;
   error?: string;
+  /** Lines the action logged. */
+  logs?: string[];
   attempts: number;
   startedAt?: string;
   finishedAt?: string;

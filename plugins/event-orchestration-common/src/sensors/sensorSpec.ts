@@ -65,7 +65,12 @@ export const sensorSpecSchema = z
     name: identifier,
     description: z.string().optional(),
     owner: z.string().optional(),
-    dependencies: z.array(dependencySchema).min(1),
+    // Correlating several dependencies needs `conditions` and stored state, which
+    // the sensor engine does not have yet: refuse rather than fire on half of them.
+    dependencies: z
+      .array(dependencySchema)
+      .min(1)
+      .max(1, 'only one dependency per sensor is supported so far'),
     workflow: z
       .object({ steps: z.array(stepSchema).min(1) })
       .strict(),

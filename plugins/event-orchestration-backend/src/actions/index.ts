@@ -1,0 +1,3 @@
+export { ActionRegistry } from './ActionRegistry';
+export { httpRequestAction } from './httpRequestAction';
+export { logAction } from './logAction';

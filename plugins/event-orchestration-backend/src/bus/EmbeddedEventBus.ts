@@ -1,0 +1,255 @@
+import { randomUUID } from 'node:crypto';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  EventBus,
+  EventBusHealth,
+  EventHandler,
+  PublishResult,
+  SubscribeOptions,
+  Subscription,
+} from '@edo/plugin-event-orchestration-node';
+import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
+import { Knex } from 'knex';
+
+/** Tunables of the embedded bus; the defaults suit a development machine. */
+export interface EmbeddedEventBusOptions {
+  /** How often idle subscribers look for work written by other processes. */
+  pollIntervalMs?: number;
+  /** How long a delivery stays leased to one process before another may take it. */
+  ackWaitMs?: number;
+  /** Deliveries per event before it is dead-lettered. */
+  maxDeliver?: number;
+  /** Delay before redelivery after the n-th failure (the last value repeats). */
+  backoffMs?: number[];
+  /** Deliveries claimed at once by one subscriber in one process. */
+  batchSize?: number;
+}
+
+const DEFAULTS: Required<EmbeddedEventBusOptions> = {
+  pollIntervalMs: 500,
+  ackWaitMs: 60_000,
+  maxDeliver: 5,
+  backoffMs: [1_000, 5_000, 30_000, 120_000],
+  batchSize: 10,
+};
+
+function typeMatches(type: string, patterns: string[] | undefined) {
+  if (!patterns || patterns.length === 0) return true;
+  return patterns.some(p =>
+    p.endsWith('.*') ? type.startsWith(p.slice(0, -1)) : p === type,
+  );
+}
+
+/**
+ * The default bus: the `EventBus` contract on the Backstage database, so that a
+ * newcomer runs everything without a broker. Each published event is one row;
+ * each subscriber has one delivery row per event until it acknowledges it.
+ * Deliveries are claimed with a lease (an UPDATE guarded by the lease column),
+ * so several backend replicas sharing a subscriber name split the work.
+ */
+export class EmbeddedEventBus implements EventBus {
+  private readonly options: Required<EmbeddedEventBusOptions>;
+  private readonly instanceId = randomUUID();
+  private readonly wakers = new Set<() => void>();
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly logger: LoggerService,
+    options: EmbeddedEventBusOptions = {},
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  async publish(event: OrchestrationEvent): Promise<PublishResult> {
+    const duplicate = await this.knex.transaction(async tx => {
+      const inserted = await tx('edo_bus_messages')
+        .insert({
+          event_id: event.id,
+          event_type: event.type,
+          payload: JSON.stringify(event),
+          published_at: new Date().toISOString(),
+        })
+        .onConflict('event_id')
+        .ignore()
+        .returning('seq');
+      if (inserted.length === 0) return true;
+      const seq = Number(
+        typeof inserted[0] === 'object' ? inserted[0].seq : inserted[0],
+      );
+      const consumers = await tx('edo_bus_consumers').select(
+        'name',
+        'event_types',
+      );
+      const now = Date.now();
+      const rows = consumers
+        .filter(c =>
+          typeMatches(
+            event.type,
+            c.event_types ? JSON.parse(c.event_types) : undefined,
+          ),
+        )
+        .map(c => ({
+          consumer: c.name,
+          seq,
+          attempts: 0,
+          status: 'pending',
+          available_at: now,
+        }));
+      if (rows.length > 0) await tx('edo_bus_deliveries').insert(rows);
+      return false;
+    });
+    if (!duplicate) this.wakers.forEach(wake => wake());
+    return { duplicate };
+  }
+
+  async subscribe(
+    name: string,
+    handler: EventHandler,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
+    await this.knex('edo_bus_consumers')
+      .insert({
+        name,
+        event_types: options.eventTypes
+          ? JSON.stringify(options.eventTypes)
+          : null,
+        created_at: new Date().toISOString(),
+      })
+      .onConflict('name')
+      .merge(['event_types']);
+
+    let running = true;
+    let wake: () => void = () => {};
+    const waker = () => wake();
+    this.wakers.add(waker);
+
+    const loop = (async () => {
+      while (running) {
+        let handled = 0;
+        try {
+          handled = await this.deliverBatch(name, handler);
+        } catch (error) {
+          this.logger.error(
+            `Event bus subscriber '${name}' could not fetch deliveries: ${error}`,
+          );
+        }
+        if (handled === 0 && running) {
+          await new Promise<void>(resolve => {
+            const timer = setTimeout(resolve, this.options.pollIntervalMs);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          wake = () => {};
+        }
+      }
+    })();
+
+    return {
+      close: async () => {
+        running = false;
+        this.wakers.delete(waker);
+        wake();
+        await loop;
+      },
+    };
+  }
+
+  /** Claims and handles one batch; returns how many deliveries it handled. */
+  private async deliverBatch(name: string, handler: EventHandler) {
+    const now = Date.now();
+    const candidates = await this.knex('edo_bus_deliveries')
+      .where({ consumer: name, status: 'pending' })
+      .andWhere('available_at', '<=', now)
+      .andWhere(q =>
+        q.whereNull('locked_until').orWhere('locked_until', '<', now),
+      )
+      .orderBy('seq', 'asc')
+      .limit(this.options.batchSize)
+      .select('seq', 'attempts');
+
+    let handled = 0;
+    for (const candidate of candidates) {
+      const seq = Number(candidate.seq);
+      const claimedAt = Date.now();
+      const claimed = await this.knex('edo_bus_deliveries')
+        .where({ consumer: name, seq, status: 'pending' })
+        .andWhere(q =>
+          q.whereNull('locked_until').orWhere('locked_until', '<', claimedAt),
+        )
+        .update({
+          locked_until: claimedAt + this.options.ackWaitMs,
+          locked_by: this.instanceId,
+          attempts: this.knex.raw('attempts + 1'),
+        });
+      if (claimed !== 1) continue; // another process took it
+      const attempt = Number(candidate.attempts) + 1;
+      const message = await this.knex('edo_bus_messages')
+        .where({ seq })
+        .first('payload');
+      handled++;
+      try {
+        await handler(JSON.parse(message.payload), { attempt });
+        await this.knex('edo_bus_deliveries')
+          .where({ consumer: name, seq, locked_by: this.instanceId })
+          .delete();
+      } catch (error) {
+        const dead = attempt >= this.options.maxDeliver;
+        const backoff =
+          this.options.backoffMs[
+            Math.min(attempt - 1, this.options.backoffMs.length - 1)
+          ];
+        this.logger.warn(
+          `Event bus subscriber '${name}' failed on delivery ${attempt} of message ${seq}${
+            dead ? ', dead-lettered' : `, redelivery in ${backoff} ms`
+          }: ${error}`,
+        );
+        await this.knex('edo_bus_deliveries')
+          .where({ consumer: name, seq, locked_by: this.instanceId })
+          .update({
+            status: dead ? 'dead' : 'pending',
+            available_at: Date.now() + (dead ? 0 : backoff),
+            locked_until: null,
+            locked_by: null,
+            last_error: String(error).slice(0, 2000),
+          });
+      }
+    }
+    return handled;
+  }
+
+  async health(): Promise<EventBusHealth> {
+    const now = Date.now();
+    const consumers = await this.knex('edo_bus_consumers')
+      .select('name')
+      .orderBy('name');
+    const stats = await Promise.all(
+      consumers.map(async ({ name }) => {
+        const rows = await this.knex('edo_bus_deliveries')
+          .where({ consumer: name })
+          .select(
+            this.knex.raw(
+              `sum(case when status = 'pending' and (locked_until is null or locked_until < ?) then 1 else 0 end) as pending`,
+              [now],
+            ),
+            this.knex.raw(
+              `sum(case when status = 'pending' and locked_until >= ? then 1 else 0 end) as ack_pending`,
+              [now],
+            ),
+            this.knex.raw(
+              `sum(case when status = 'dead' then 1 else 0 end) as dead`,
+            ),
+          );
+        const row = rows[0] ?? {};
+        return {
+          name,
+          pending: Number(row.pending ?? 0),
+          ackPending: Number(row.ack_pending ?? 0),
+          deadLettered: Number(row.dead ?? 0),
+        };
+      }),
+    );
+    return { type: 'embedded', connected: true, consumers: stats };
+  }
+}

@@ -1,0 +1,2 @@
+export { EmbeddedEventBus } from './EmbeddedEventBus';
+export type { EmbeddedEventBusOptions } from './EmbeddedEventBus';

@@ -1,0 +1,1 @@
+export { EntityResolver } from './EntityResolver';

@@ -1,0 +1,143 @@
+import {
+  coreServices,
+  createBackendPlugin,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventOrchestrationPermissions } from '@edo/plugin-event-orchestration-common';
+import {
+  OrchestrationAction,
+  Subscription,
+  eventOrchestrationActionsExtensionPoint,
+} from '@edo/plugin-event-orchestration-node';
+import { ActionRegistry, httpRequestAction, logAction } from './actions';
+import { EmbeddedEventBus } from './bus';
+import { EntityResolver } from './catalog';
+import { createRouter } from './router';
+import { RunEngine } from './runs';
+import { SensorEngine, loadSensors } from './sensors';
+import { WebhookSources, readWebhookSources } from './sources';
+import { OrchestrationStore } from './store';
+
+/** Name of the bus subscriber that evaluates sensors; shared by all replicas. */
+const SENSOR_ENGINE_SUBSCRIBER = 'sensor-engine';
+
+/**
+ * The event-orchestration backend plugin: webhook sources, the bus, the sensor
+ * engine, the run engine, the store and the REST API.
+ *
+ * @public
+ */
+export const eventOrchestrationPlugin = createBackendPlugin({
+  pluginId: 'event-orchestration',
+  register(env) {
+    const moduleActions: OrchestrationAction[] = [];
+    env.registerExtensionPoint(eventOrchestrationActionsExtensionPoint, {
+      addActions(...actions) {
+        moduleActions.push(...actions);
+      },
+    });
+
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        auth: coreServices.auth,
+        lifecycle: coreServices.lifecycle,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        catalog: catalogServiceRef,
+      },
+      async init({
+        config,
+        logger,
+        database,
+        httpRouter,
+        httpAuth,
+        auth,
+        lifecycle,
+        permissionsRegistry,
+        catalog,
+      }) {
+        const knex = await database.getClient();
+        if (!database.migrations?.skip) {
+          await knex.migrate.latest({
+            directory: resolvePackagePath(
+              '@edo/plugin-event-orchestration-backend',
+              'migrations',
+            ),
+          });
+        }
+        permissionsRegistry.addPermissions(eventOrchestrationPermissions);
+
+        const sources = new WebhookSources(readWebhookSources(config));
+        const sensors = loadSensors(config);
+        for (const error of sensors.errors) {
+          logger.error(
+            `Sensor ${error.sensor ? `'${error.sensor}' ` : ''}from ${
+              error.source
+            } was skipped: ${error.issues
+              .map(i => `${i.path}: ${i.message}`)
+              .join('; ')}`,
+          );
+        }
+        logger.info(
+          `Loaded ${sensors.sensors.length} sensor(s)${
+            sensors.errors.length ? `, ${sensors.errors.length} failed` : ''
+          }; webhook sources: ${sources.names().join(', ') || 'none'}`,
+        );
+
+        const actions = new ActionRegistry();
+        actions.register(httpRequestAction, logAction, ...moduleActions);
+        for (const sensor of sensors.sensors) {
+          for (const step of sensor.spec.workflow.steps) {
+            if (!actions.has(step.action)) {
+              logger.warn(
+                `Sensor '${sensor.spec.name}' step '${step.id}' uses unknown action '${step.action}'; its runs will fail at that step`,
+              );
+            }
+          }
+        }
+
+        const store = new OrchestrationStore(knex);
+        const bus = new EmbeddedEventBus(knex, logger.child({ component: 'bus' }));
+        const entities = new EntityResolver(catalog, auth, logger);
+        const runs = new RunEngine({
+          store,
+          actions,
+          entities,
+          logger: logger.child({ component: 'runs' }),
+        });
+        const engine = new SensorEngine({
+          sensors: sensors.sensors,
+          store,
+          entities,
+          runs,
+          logger: logger.child({ component: 'sensors' }),
+        });
+
+        let subscription: Subscription | undefined;
+        lifecycle.addStartupHook(async () => {
+          runs.start();
+          subscription = await bus.subscribe(SENSOR_ENGINE_SUBSCRIBER, event =>
+            engine.handle(event),
+          );
+        });
+        lifecycle.addShutdownHook(async () => {
+          await subscription?.close();
+          await runs.stop();
+        });
+
+        httpRouter.use(
+          await createRouter({ store, bus, sources, sensors, actions, httpAuth, logger }),
+        );
+        // Webhook senders are not Backstage users: each source checks its own token.
+        httpRouter.addAuthPolicy({ path: '/webhooks', allow: 'unauthenticated' });
+        // Liveness probes of orchestrators carry no Backstage credentials.
+        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+      },
+    });
+  },
+});

@@ -1,0 +1,205 @@
+import express from 'express';
+import Router from 'express-promise-router';
+import {
+  HttpAuthService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import {
+  InputError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import {
+  HealthResponse,
+  SensorsResponse,
+  WebhookResponse,
+} from '@edo/plugin-event-orchestration-common';
+import { EventBus } from '@edo/plugin-event-orchestration-node';
+import { z } from 'zod';
+import { ActionRegistry } from '../actions';
+import { SensorLoadResult } from '../sensors';
+import { WebhookSources } from '../sources';
+import { InvalidCursorError, OrchestrationStore, RunRecord } from '../store';
+
+/** Largest webhook body accepted; Alertmanager groups rarely exceed a few KiB. */
+const WEBHOOK_BODY_LIMIT = '1mb';
+
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  cursor: z.string().optional(),
+  entityRef: z.string().optional(),
+});
+const eventsQuery = listQuery.extend({ type: z.string().optional() }).strict();
+const runsQuery = listQuery
+  .extend({
+    sensor: z.string().optional(),
+    status: z
+      .enum(['pending', 'running', 'succeeded', 'failed', 'cancelled'])
+      .optional(),
+  })
+  .strict();
+
+function parseQuery<T extends z.ZodTypeAny>(schema: T, query: unknown): z.output<T> {
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) {
+    throw new InputError(
+      `Invalid query: ${parsed.error.issues
+        .map(i =>
+          i.code === 'unrecognized_keys'
+            ? `unknown parameter(s) ${i.keys.join(', ')}`
+            : `${i.path.join('.')}: ${i.message}`,
+        )
+        .join('; ')}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** The engine-only parts of a run stay inside the backend. */
+function publicRun({ workflow, ...run }: RunRecord) {
+  return run;
+}
+
+async function withCursorErrors<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw new InputError(error.message);
+    throw error;
+  }
+}
+
+/** The REST API of the event-orchestration plugin, mounted at `/api/event-orchestration`. */
+export async function createRouter(deps: {
+  store: OrchestrationStore;
+  bus: EventBus;
+  sources: WebhookSources;
+  sensors: SensorLoadResult;
+  actions: ActionRegistry;
+  httpAuth: HttpAuthService;
+  logger: LoggerService;
+}): Promise<express.Router> {
+  const { store, bus, sources, sensors, actions, logger } = deps;
+  const router = Router();
+
+  // The body is read as text: the JSON parse error is ours to explain, and
+  // signature checks of later source types need the exact bytes.
+  router.post(
+    '/webhooks/:source',
+    express.text({ type: () => true, limit: WEBHOOK_BODY_LIMIT }),
+    async (req, res) => {
+      const events = sources.toEvents({
+        sourceName: req.params.source,
+        authorization: req.header('authorization'),
+        body: typeof req.body === 'string' ? req.body : '',
+      });
+      try {
+        for (const event of events) {
+          await bus.publish(event);
+        }
+      } catch (error) {
+        logger.error(
+          `Could not publish events from webhook '${req.params.source}': ${error}`,
+        );
+        throw new ServiceUnavailableError(
+          'The event bus is not accepting events right now; retry later',
+        );
+      }
+      const response: WebhookResponse = { eventIds: events.map(e => e.id) };
+      res.status(202).json(response);
+    },
+  );
+
+  router.get('/events', async (req, res) => {
+    const query = parseQuery(eventsQuery, req.query);
+    res.json(await withCursorErrors(() => store.listEvents(query)));
+  });
+
+  router.get('/events/:id', async (req, res) => {
+    const details = await store.getEvent(req.params.id);
+    if (!details) throw new NotFoundError(`No event with id '${req.params.id}'`);
+    res.json(details);
+  });
+
+  router.get('/runs', async (req, res) => {
+    const query = parseQuery(runsQuery, req.query);
+    const page = await withCursorErrors(() => store.listRuns(query));
+    res.json({ ...page, items: page.items.map(publicRun) });
+  });
+
+  router.get('/runs/:id', async (req, res) => {
+    const run = await store.getRun(req.params.id);
+    if (!run) throw new NotFoundError(`No run with id '${req.params.id}'`);
+    res.json(publicRun(run));
+  });
+
+  router.get('/sensors', async (_req, res) => {
+    const counters = await store.sensorCounters();
+    const response: SensorsResponse = {
+      items: sensors.sensors.map(({ spec, source }) => {
+        const counter = counters.get(spec.name);
+        return {
+          name: spec.name,
+          ...(spec.description ? { description: spec.description } : {}),
+          ...(spec.owner ? { owner: spec.owner } : {}),
+          source,
+          spec,
+          counters: {
+            evaluated: counter?.evaluated ?? 0,
+            matched: counter?.matched ?? 0,
+          },
+          ...(counter?.lastMatchAt ? { lastMatchAt: counter.lastMatchAt } : {}),
+        };
+      }),
+      errors: sensors.errors,
+    };
+    res.json(response);
+  });
+
+  router.get('/sensors/:name', async (req, res) => {
+    const sensor = sensors.sensors.find(s => s.spec.name === req.params.name);
+    if (!sensor) {
+      const failed = sensors.errors.find(e => e.sensor === req.params.name);
+      throw new NotFoundError(
+        failed
+          ? `Sensor '${req.params.name}' failed to load from ${failed.source}: ${failed.issues
+              .map(i => `${i.path}: ${i.message}`)
+              .join('; ')}`
+          : `No sensor named '${req.params.name}'`,
+      );
+    }
+    const counter = (await store.sensorCounters()).get(sensor.spec.name);
+    res.json({
+      name: sensor.spec.name,
+      source: sensor.source,
+      spec: sensor.spec,
+      counters: {
+        evaluated: counter?.evaluated ?? 0,
+        matched: counter?.matched ?? 0,
+      },
+      ...(counter?.lastMatchAt ? { lastMatchAt: counter.lastMatchAt } : {}),
+    });
+  });
+
+  router.get('/actions', async (_req, res) => {
+    res.json({ items: actions.list() });
+  });
+
+  router.get('/health', async (_req, res) => {
+    let bus_: HealthResponse['bus'];
+    try {
+      bus_ = await bus.health();
+    } catch (error) {
+      bus_ = { type: 'embedded', connected: false, consumers: [] };
+      logger.warn(`Health check could not reach the bus: ${error}`);
+    }
+    const response: HealthResponse = {
+      status: bus_.connected && sensors.errors.length === 0 ? 'ok' : 'degraded',
+      bus: bus_,
+      sensors: { loaded: sensors.sensors.length, failed: sensors.errors.length },
+    };
+    res.status(bus_.connected ? 200 : 503).json(response);
+  });
+
+  return router;
+}

@@ -1,0 +1,472 @@
+import { randomUUID } from 'node:crypto';
+import {
+  EventDetails,
+  ListResponse,
+  OrchestrationEvent,
+  Run,
+  RunStatus,
+  RunStep,
+  SensorEvaluation,
+  StepStatus,
+  StoredEvent,
+  WorkflowStep,
+} from '@edo/plugin-event-orchestration-common';
+import { Knex } from 'knex';
+
+const MAX_PAGE = 200;
+const DEFAULT_PAGE = 50;
+
+/** Timestamps come back as Date (PostgreSQL) or ISO text (SQLite). */
+function iso(value: unknown): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (value instanceof Date) return value.toISOString();
+  const asNumber = Number(value);
+  if (typeof value === 'number' || (!Number.isNaN(asNumber) && /^\d+$/.test(String(value)))) {
+    return new Date(asNumber).toISOString();
+  }
+  return new Date(String(value)).toISOString();
+}
+
+function parseJson<T>(text: unknown, fallback: T): T {
+  if (typeof text !== 'string' || text === '') return fallback;
+  return JSON.parse(text) as T;
+}
+
+/** Opaque page cursors: the sequence number of the last item shown. */
+function encodeCursor(seq: number) {
+  return Buffer.from(`seq:${seq}`).toString('base64url');
+}
+function decodeCursor(cursor: string | undefined): number | undefined {
+  if (!cursor) return undefined;
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const match = /^seq:(\d+)$/.exec(text);
+  if (!match) throw new Error('invalid cursor');
+  return Number(match[1]);
+}
+
+function pageSize(limit: number | undefined) {
+  return Math.min(Math.max(limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
+}
+
+/** A cursor that cannot be decoded; the router turns it into a 400. */
+export class InvalidCursorError extends Error {}
+
+/** What the run engine needs to create a run. */
+export interface NewRun {
+  sensor: string;
+  idempotencyKey: string;
+  triggerEventIds: string[];
+  entityRefs: string[];
+  steps: WorkflowStep[];
+}
+
+/** A run as the engine executes it: its definition and progress. */
+export interface RunRecord extends Run {
+  workflow: WorkflowStep[];
+}
+
+/**
+ * Everything the suite remembers: events, the entities they concern, sensors'
+ * verdicts, runs and their steps. Every query runs on SQLite and PostgreSQL.
+ */
+export class OrchestrationStore {
+  constructor(private readonly knex: Knex) {}
+
+  /** Stores an event once; a second call with the same id changes nothing. */
+  async recordEvent(
+    event: OrchestrationEvent,
+    entityRefs: string[],
+  ): Promise<void> {
+    await this.knex.transaction(async tx => {
+      const inserted = await tx('edo_events')
+        .insert({
+          id: event.id,
+          type: event.type,
+          source: event.source,
+          subject: event.subject ?? null,
+          time: event.time,
+          envelope: JSON.stringify(event),
+          received_at: new Date().toISOString(),
+        })
+        .onConflict('id')
+        .ignore()
+        .returning('id');
+      if (inserted.length > 0 && entityRefs.length > 0) {
+        await tx('edo_event_entities')
+          .insert(
+            [...new Set(entityRefs)].map(ref => ({
+              event_id: event.id,
+              entity_ref: ref,
+            })),
+          )
+          .onConflict(['event_id', 'entity_ref'])
+          .ignore();
+      }
+    });
+  }
+
+  /** Stores sensors' verdicts on an event; a re-evaluation replaces the earlier one. */
+  async recordEvaluations(
+    eventId: string,
+    evaluations: Array<{ sensor: string; matched: boolean; reason: string }>,
+  ): Promise<void> {
+    if (evaluations.length === 0) return;
+    const now = new Date().toISOString();
+    await this.knex('edo_evaluations')
+      .insert(
+        evaluations.map(e => ({
+          event_id: eventId,
+          sensor: e.sensor,
+          matched: e.matched,
+          reason: e.reason,
+          evaluated_at: now,
+        })),
+      )
+      .onConflict(['event_id', 'sensor'])
+      .merge(['matched', 'reason', 'evaluated_at']);
+  }
+
+  async listEvents(query: {
+    entityRef?: string;
+    type?: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<ListResponse<StoredEvent>> {
+    let before: number | undefined;
+    try {
+      before = decodeCursor(query.cursor);
+    } catch {
+      throw new InvalidCursorError(`cursor '${query.cursor}' is not valid`);
+    }
+    const limit = pageSize(query.limit);
+    const q = this.knex('edo_events as e').select('e.*');
+    if (query.entityRef) {
+      q.whereIn(
+        'e.id',
+        this.knex('edo_event_entities')
+          .select('event_id')
+          .where('entity_ref', query.entityRef.toLocaleLowerCase('en-US')),
+      );
+    }
+    if (query.type) q.where('e.type', query.type);
+    if (before !== undefined) q.where('e.seq', '<', before);
+    const rows = await q.orderBy('e.seq', 'desc').limit(limit + 1);
+    const page = rows.slice(0, limit);
+    const items = await this.toStoredEvents(page);
+    return {
+      items,
+      ...(rows.length > limit
+        ? { nextCursor: encodeCursor(Number(page[page.length - 1].seq)) }
+        : {}),
+    };
+  }
+
+  private async toStoredEvents(rows: any[]): Promise<StoredEvent[]> {
+    const ids = rows.map(r => r.id);
+    const [entities, matches] = ids.length
+      ? await Promise.all([
+          this.knex('edo_event_entities').whereIn('event_id', ids),
+          this.knex('edo_evaluations')
+            .whereIn('event_id', ids)
+            .andWhere('matched', true)
+            .select('event_id', 'sensor'),
+        ])
+      : [[], []];
+    return rows.map(row => ({
+      event: parseJson<OrchestrationEvent>(row.envelope, {} as any),
+      receivedAt: iso(row.received_at)!,
+      entityRefs: entities
+        .filter((e: any) => e.event_id === row.id)
+        .map((e: any) => e.entity_ref)
+        .sort(),
+      matchedSensors: matches
+        .filter((m: any) => m.event_id === row.id)
+        .map((m: any) => m.sensor)
+        .sort(),
+    }));
+  }
+
+  async getEvent(id: string): Promise<EventDetails | undefined> {
+    const row = await this.knex('edo_events').where({ id }).first();
+    if (!row) return undefined;
+    const [stored] = await this.toStoredEvents([row]);
+    const evaluations = await this.knex('edo_evaluations')
+      .where({ event_id: id })
+      .orderBy('sensor');
+    const runs = (await this.listRunsForEvent(id)).map(({ workflow, ...run }) => run);
+    return {
+      ...stored,
+      evaluations: evaluations.map(
+        (e: any): SensorEvaluation => ({
+          sensor: e.sensor,
+          matched: Boolean(e.matched),
+          reason: e.reason,
+          evaluatedAt: iso(e.evaluated_at)!,
+        }),
+      ),
+      runs,
+    };
+  }
+
+  /** Verdict counts per sensor, for `GET /sensors`. */
+  async sensorCounters(): Promise<
+    Map<string, { evaluated: number; matched: number; lastMatchAt?: string }>
+  > {
+    const rows = await this.knex('edo_evaluations')
+      .select('sensor')
+      .count({ evaluated: '*' })
+      .select(
+        this.knex.raw(
+          'sum(case when matched then 1 else 0 end) as matched_count',
+        ),
+      )
+      .select(
+        this.knex.raw(
+          'max(case when matched then evaluated_at else null end) as last_match_at',
+        ),
+      )
+      .groupBy('sensor');
+    return new Map(
+      rows.map((r: any) => [
+        r.sensor,
+        {
+          evaluated: Number(r.evaluated),
+          matched: Number(r.matched_count ?? 0),
+          lastMatchAt: iso(r.last_match_at),
+        },
+      ]),
+    );
+  }
+
+  /**
+   * Creates a run with its steps, unless one with the same idempotency key exists
+   * (a redelivered event): then returns that one with `created: false`.
+   */
+  async createRun(newRun: NewRun): Promise<{ run: RunRecord; created: boolean }> {
+    const id = randomUUID();
+    const created = await this.knex.transaction(async tx => {
+      const inserted = await tx('edo_runs')
+        .insert({
+          id,
+          sensor: newRun.sensor,
+          idempotency_key: newRun.idempotencyKey,
+          status: 'pending',
+          trigger_event_ids: JSON.stringify(newRun.triggerEventIds),
+          workflow: JSON.stringify(newRun.steps),
+          created_at: new Date().toISOString(),
+        })
+        .onConflict('idempotency_key')
+        .ignore()
+        .returning('id');
+      if (inserted.length === 0) return false;
+      if (newRun.entityRefs.length > 0) {
+        await tx('edo_run_entities').insert(
+          [...new Set(newRun.entityRefs)].map(ref => ({
+            run_id: id,
+            entity_ref: ref,
+          })),
+        );
+      }
+      await tx('edo_run_steps').insert(
+        newRun.steps.map((step, position) => ({
+          run_id: id,
+          position,
+          step_id: step.id,
+          action: step.action,
+          status: 'pending',
+          attempts: 0,
+        })),
+      );
+      return true;
+    });
+    const row = created
+      ? await this.knex('edo_runs').where({ id }).first()
+      : await this.knex('edo_runs')
+          .where({ idempotency_key: newRun.idempotencyKey })
+          .first();
+    const [run] = await this.toRuns([row]);
+    return { run, created };
+  }
+
+  /**
+   * Leases runs that need work: pending ones, and running ones whose lease
+   * expired because the process executing them died.
+   */
+  async leaseRunnableRuns(
+    owner: string,
+    leaseMs: number,
+    limit: number,
+  ): Promise<RunRecord[]> {
+    const now = Date.now();
+    const candidates = await this.knex('edo_runs')
+      .whereIn('status', ['pending', 'running'])
+      .andWhere(q => q.whereNull('lease_until').orWhere('lease_until', '<', now))
+      .orderBy('seq', 'asc')
+      .limit(limit)
+      .select('id');
+    const leased: string[] = [];
+    for (const { id } of candidates) {
+      const updated = await this.knex('edo_runs')
+        .where({ id })
+        .whereIn('status', ['pending', 'running'])
+        .andWhere(q =>
+          q.whereNull('lease_until').orWhere('lease_until', '<', Date.now()),
+        )
+        .update({ lease_until: Date.now() + leaseMs, lease_owner: owner });
+      if (updated === 1) leased.push(id);
+    }
+    if (leased.length === 0) return [];
+    const rows = await this.knex('edo_runs').whereIn('id', leased).orderBy('seq');
+    return this.toRuns(rows);
+  }
+
+  async renewRunLease(id: string, owner: string, leaseMs: number) {
+    await this.knex('edo_runs')
+      .where({ id, lease_owner: owner })
+      .update({ lease_until: Date.now() + leaseMs });
+  }
+
+  async updateRun(
+    id: string,
+    patch: {
+      status?: RunStatus;
+      startedAt?: string;
+      finishedAt?: string;
+      error?: string | null;
+      releaseLease?: boolean;
+    },
+  ) {
+    await this.knex('edo_runs')
+      .where({ id })
+      .update({
+        ...(patch.status ? { status: patch.status } : {}),
+        ...(patch.startedAt ? { started_at: patch.startedAt } : {}),
+        ...(patch.finishedAt ? { finished_at: patch.finishedAt } : {}),
+        ...(patch.error !== undefined ? { error: patch.error } : {}),
+        ...(patch.releaseLease ? { lease_until: null, lease_owner: null } : {}),
+      });
+  }
+
+  async updateStep(
+    runId: string,
+    position: number,
+    patch: {
+      status?: StepStatus;
+      input?: unknown;
+      output?: Record<string, unknown>;
+      error?: string | null;
+      logs?: string[];
+      attempts?: number;
+      startedAt?: string;
+      finishedAt?: string;
+    },
+  ) {
+    await this.knex('edo_run_steps')
+      .where({ run_id: runId, position })
+      .update({
+        ...(patch.status ? { status: patch.status } : {}),
+        ...(patch.input !== undefined ? { input: JSON.stringify(patch.input) } : {}),
+        ...(patch.output !== undefined
+          ? { output: JSON.stringify(patch.output) }
+          : {}),
+        ...(patch.error !== undefined ? { error: patch.error } : {}),
+        ...(patch.logs !== undefined ? { logs: JSON.stringify(patch.logs) } : {}),
+        ...(patch.attempts !== undefined ? { attempts: patch.attempts } : {}),
+        ...(patch.startedAt ? { started_at: patch.startedAt } : {}),
+        ...(patch.finishedAt ? { finished_at: patch.finishedAt } : {}),
+      });
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const row = await this.knex('edo_runs').where({ id }).first();
+    if (!row) return undefined;
+    const [run] = await this.toRuns([row]);
+    return run;
+  }
+
+  async listRuns(query: {
+    entityRef?: string;
+    sensor?: string;
+    status?: RunStatus;
+    limit?: number;
+    cursor?: string;
+  }): Promise<ListResponse<RunRecord>> {
+    let before: number | undefined;
+    try {
+      before = decodeCursor(query.cursor);
+    } catch {
+      throw new InvalidCursorError(`cursor '${query.cursor}' is not valid`);
+    }
+    const limit = pageSize(query.limit);
+    const q = this.knex('edo_runs as r').select('r.*');
+    if (query.entityRef) {
+      q.whereIn(
+        'r.id',
+        this.knex('edo_run_entities')
+          .select('run_id')
+          .where('entity_ref', query.entityRef.toLocaleLowerCase('en-US')),
+      );
+    }
+    if (query.sensor) q.where('r.sensor', query.sensor);
+    if (query.status) q.where('r.status', query.status);
+    if (before !== undefined) q.where('r.seq', '<', before);
+    const rows = await q.orderBy('r.seq', 'desc').limit(limit + 1);
+    const page = rows.slice(0, limit);
+    return {
+      items: await this.toRuns(page),
+      ...(rows.length > limit
+        ? { nextCursor: encodeCursor(Number(page[page.length - 1].seq)) }
+        : {}),
+    };
+  }
+
+  private async listRunsForEvent(eventId: string): Promise<RunRecord[]> {
+    // Trigger ids are stored as JSON text; a LIKE narrows, the exact check confirms.
+    const rows = await this.knex('edo_runs')
+      .where('trigger_event_ids', 'like', `%${JSON.stringify(eventId)}%`)
+      .orderBy('seq', 'desc');
+    const runs = await this.toRuns(rows);
+    return runs.filter(r => r.triggerEventIds.includes(eventId));
+  }
+
+  private async toRuns(rows: any[]): Promise<RunRecord[]> {
+    const ids = rows.map(r => r.id);
+    const [steps, entities] = ids.length
+      ? await Promise.all([
+          this.knex('edo_run_steps').whereIn('run_id', ids).orderBy('position'),
+          this.knex('edo_run_entities').whereIn('run_id', ids),
+        ])
+      : [[], []];
+    return rows.map(row => ({
+      id: row.id,
+      sensor: row.sensor,
+      status: row.status,
+      triggerEventIds: parseJson<string[]>(row.trigger_event_ids, []),
+      entityRefs: entities
+        .filter((e: any) => e.run_id === row.id)
+        .map((e: any) => e.entity_ref)
+        .sort(),
+      createdAt: iso(row.created_at)!,
+      ...(row.started_at ? { startedAt: iso(row.started_at) } : {}),
+      ...(row.finished_at ? { finishedAt: iso(row.finished_at) } : {}),
+      ...(row.error ? { error: row.error } : {}),
+      workflow: parseJson<WorkflowStep[]>(row.workflow, []),
+      steps: steps
+        .filter((s: any) => s.run_id === row.id)
+        .map(
+          (s: any): RunStep => ({
+            id: s.step_id,
+            action: s.action,
+            status: s.status,
+            attempts: Number(s.attempts),
+            ...(s.input ? { input: parseJson(s.input, undefined) } : {}),
+            ...(s.output ? { output: parseJson(s.output, {}) } : {}),
+            ...(s.error ? { error: s.error } : {}),
+            ...(s.logs ? { logs: parseJson<string[]>(s.logs, []) } : {}),
+            ...(s.started_at ? { startedAt: iso(s.started_at) } : {}),
+            ...(s.finished_at ? { finishedAt: iso(s.finished_at) } : {}),
+          }),
+        ),
+    }));
+  }
+}

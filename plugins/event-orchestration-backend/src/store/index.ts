@@ -1,0 +1,2 @@
+export { OrchestrationStore, InvalidCursorError } from './OrchestrationStore';
+export type { NewRun, RunRecord } from './OrchestrationStore';
