@@ -1,0 +1,327 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { Entity } from '@backstage/catalog-model';
+import request from 'supertest';
+import { eventOrchestrationPlugin } from './plugin';
+import { alertmanagerPayload } from './__fixtures__/alertmanager';
+import { startHttpSink } from './__fixtures__/httpSink';
+import { createTestDatabases } from './__fixtures__/testDatabases';
+
+jest.setTimeout(60_000);
+
+const TOKEN = 'test-alertmanager-token';
+const ENTITY_REF = 'component:default/my-awesome-app';
+
+const entities: Entity[] = [
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: 'my-awesome-app',
+      namespace: 'default',
+      annotations: {
+        'backstage.io/kubernetes-id': 'my-awesome-app',
+        'argocd/app-name': 'my-awesome-app',
+      },
+    },
+    spec: { type: 'service', lifecycle: 'production', owner: 'group:default/platform-team' },
+  },
+];
+
+const databases = createTestDatabases();
+
+const matchingAlert = {
+  labels: {
+    alertname: 'ArgoCdAppUnhealthy',
+    slo: 'argocd-application-health',
+    severity: 'critical',
+    app: 'my-awesome-app',
+    dest_namespace: 'prod-shop',
+  },
+  fingerprint: 'a1b2c3d4e5f60718',
+};
+const warningAlert = {
+  labels: {
+    alertname: 'ArgoCdAppUnhealthy',
+    slo: 'argocd-application-health',
+    severity: 'warning',
+    app: 'my-awesome-app',
+  },
+  fingerprint: '0f1e2d3c4b5a6978',
+};
+
+async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 100));
+  }
+}
+
+describe.each(databases.eachSupportedId())('event-orchestration backend on %s', databaseId => {
+  let sink: Awaited<ReturnType<typeof startHttpSink>>;
+  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  let stop: () => Promise<void>;
+
+  beforeAll(async () => {
+    sink = await startHttpSink();
+    const knex = await databases.init(databaseId);
+    const backend = await startTestBackend({
+      features: [
+        eventOrchestrationPlugin,
+        catalogServiceMock.factory({ entities }),
+        mockServices.database.factory({ knex }),
+        mockServices.rootConfig.factory({
+          data: {
+            eventOrchestration: {
+              sources: {
+                webhooks: [
+                  { name: 'alertmanager', type: 'alertmanager', auth: { bearerToken: TOKEN } },
+                ],
+              },
+              sensors: [
+                {
+                  name: 'slo-remediation',
+                  description: 'Sync an Argo CD application whose health SLO fires',
+                  dependencies: [
+                    {
+                      name: 'unhealthy',
+                      eventType: 'alertmanager.alert',
+                      filters: {
+                        data: [
+                          { path: 'status', value: 'firing' },
+                          { path: 'labels.slo', value: 'argocd-application-health' },
+                          { path: 'labels.severity', in: ['critical', 'page'] },
+                        ],
+                      },
+                    },
+                  ],
+                  workflow: {
+                    steps: [
+                      {
+                        id: 'sync',
+                        action: 'http:request',
+                        input: {
+                          url: `${sink.url}/api/v1/applications/\${{ event.data.labels.app }}/sync`,
+                          method: 'POST',
+                          headers: { Authorization: 'Bearer argocd-secret-token' },
+                          body: {
+                            application: '${{ event.data.labels.app }}',
+                            namespace: '${{ event.data.labels.dest_namespace }}',
+                            owner: '${{ entity.spec.owner }}',
+                          },
+                        },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        }),
+      ],
+    });
+    server = backend.server;
+    stop = () => backend.stop();
+  });
+
+  afterAll(async () => {
+    await stop?.();
+    await sink?.close();
+  });
+
+  const api = () => request(server);
+  const countEvents = async () =>
+    (await api().get('/api/event-orchestration/events?limit=200')).body.items.length;
+  /** Waits until the sensor engine has acknowledged everything on the bus. */
+  const busDrained = () =>
+    waitFor(async () => {
+      const { body } = await api().get('/api/event-orchestration/health');
+      const c = body.bus.consumers.find((x: any) => x.name === 'sensor-engine');
+      return c && c.pending === 0 && c.ackPending === 0 ? true : undefined;
+    }, 'the bus to drain');
+
+  it('turns an alert into a run, records why the other alert did not match, and ignores the re-send', async () => {
+    const payload = alertmanagerPayload([matchingAlert, warningAlert]);
+    const accepted = await api()
+      .post('/api/event-orchestration/webhooks/alertmanager')
+      .set('Authorization', `Bearer ${TOKEN}`)
+      .send(payload);
+    expect(accepted.status).toBe(202);
+    expect(accepted.body.eventIds).toHaveLength(2);
+    const [matchingId, warningId] = accepted.body.eventIds;
+
+    const run = await waitFor(async () => {
+      const { body } = await api().get(
+        `/api/event-orchestration/runs?entityRef=${encodeURIComponent(ENTITY_REF)}`,
+      );
+      const first = body.items[0];
+      return first && ['succeeded', 'failed'].includes(first.status) ? first : undefined;
+    }, 'the run to finish');
+
+    expect(run).toMatchObject({
+      sensor: 'slo-remediation',
+      status: 'succeeded',
+      triggerEventIds: [matchingId],
+      entityRefs: [ENTITY_REF],
+      steps: [
+        {
+          id: 'sync',
+          action: 'http:request',
+          status: 'succeeded',
+          attempts: 1,
+          output: { status: 200, body: { ok: true } },
+        },
+      ],
+    });
+    // The stored input is rendered, with the credential redacted.
+    expect(run.steps[0].input).toEqual({
+      url: `${sink.url}/api/v1/applications/my-awesome-app/sync`,
+      method: 'POST',
+      headers: { Authorization: '***' },
+      body: {
+        application: 'my-awesome-app',
+        namespace: 'prod-shop',
+        owner: 'group:default/platform-team',
+      },
+    });
+
+    expect(sink.received).toHaveLength(1);
+    expect(sink.received[0]).toMatchObject({
+      method: 'POST',
+      path: '/api/v1/applications/my-awesome-app/sync',
+    });
+    expect(sink.received[0].headers.authorization).toBe('Bearer argocd-secret-token');
+    expect(sink.received[0].headers['idempotency-key']).toBe(`${run.id}:sync`);
+    expect(JSON.parse(sink.received[0].body)).toEqual({
+      application: 'my-awesome-app',
+      namespace: 'prod-shop',
+      owner: 'group:default/platform-team',
+    });
+
+    const warning = await api().get(`/api/event-orchestration/events/${warningId}`);
+    expect(warning.status).toBe(200);
+    expect(warning.body.entityRefs).toEqual([ENTITY_REF]);
+    expect(warning.body.runs).toEqual([]);
+    expect(warning.body.evaluations).toEqual([
+      {
+        sensor: 'slo-remediation',
+        matched: false,
+        reason:
+          "dependency 'unhealthy': data.labels.severity was `warning`, expected one of `critical`, `page`",
+        evaluatedAt: expect.any(String),
+      },
+    ]);
+
+    const matching = await api().get(`/api/event-orchestration/events/${matchingId}`);
+    expect(matching.body.evaluations).toEqual([
+      expect.objectContaining({ sensor: 'slo-remediation', matched: true }),
+    ]);
+    expect(matching.body.runs.map((r: any) => r.id)).toEqual([run.id]);
+
+    // Alertmanager re-sends the same notification: same ids, nothing new starts.
+    const resent = await api()
+      .post('/api/event-orchestration/webhooks/alertmanager')
+      .set('Authorization', `Bearer ${TOKEN}`)
+      .send(payload);
+    expect(resent.status).toBe(202);
+    expect(resent.body.eventIds).toEqual([matchingId, warningId]);
+    await busDrained();
+    const runs = await api().get('/api/event-orchestration/runs');
+    expect(runs.body.items).toHaveLength(1);
+    expect(sink.received).toHaveLength(1);
+    expect(await countEvents()).toBe(2);
+
+    const entityEvents = await api().get(
+      `/api/event-orchestration/events?entityRef=${encodeURIComponent(ENTITY_REF)}`,
+    );
+    expect(entityEvents.body.items.map((i: any) => i.event.id).sort()).toEqual(
+      [matchingId, warningId].sort(),
+    );
+    expect(
+      entityEvents.body.items.find((i: any) => i.event.id === matchingId).matchedSensors,
+    ).toEqual(['slo-remediation']);
+
+    const sensors = await api().get('/api/event-orchestration/sensors');
+    expect(sensors.body.errors).toEqual([]);
+    expect(sensors.body.items[0]).toMatchObject({
+      name: 'slo-remediation',
+      counters: { evaluated: 2, matched: 1 },
+    });
+  });
+
+  it('rejects bad webhook requests with the reason and stores nothing', async () => {
+    const before = await countEvents();
+    const payload = alertmanagerPayload([
+      { ...matchingAlert, fingerprint: 'ffffffffffffffff' },
+    ]);
+    const url = '/api/event-orchestration/webhooks/alertmanager';
+
+    const noToken = await api().post(url).send(payload);
+    expect(noToken.status).toBe(401);
+    const wrongToken = await api()
+      .post(url)
+      .set('Authorization', 'Bearer not-the-token')
+      .send(payload);
+    expect(wrongToken.status).toBe(401);
+    expect(wrongToken.body.error.message).toBe(
+      "Missing or invalid bearer token for webhook source 'alertmanager'",
+    );
+
+    const unknown = await api()
+      .post('/api/event-orchestration/webhooks/nope')
+      .set('Authorization', `Bearer ${TOKEN}`)
+      .send(payload);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toBe("No webhook source named 'nope' is configured");
+
+    const malformed = await api()
+      .post(url)
+      .set('Authorization', `Bearer ${TOKEN}`)
+      .set('Content-Type', 'application/json')
+      .send('{"version": "4", "alerts": [');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.message).toMatch(/^Request body is not valid JSON: /);
+
+    const notAlertmanager = await api()
+      .post(url)
+      .set('Authorization', `Bearer ${TOKEN}`)
+      .send({ version: '4', alerts: [{ status: 'firing', labels: {} }] });
+    expect(notAlertmanager.status).toBe(400);
+    expect(notAlertmanager.body.error.message).toBe(
+      'Request body is not an Alertmanager webhook payload (version 4): alerts[0].startsAt: Required; alerts[0].fingerprint: Required',
+    );
+
+    await busDrained();
+    expect(await countEvents()).toBe(before);
+    expect(sink.received).toHaveLength(1);
+  });
+
+  it('answers list queries with clear errors for bad parameters', async () => {
+    const badStatus = await api().get('/api/event-orchestration/runs?status=done');
+    expect(badStatus.status).toBe(400);
+    expect(badStatus.body.error.message).toMatch(/^Invalid query: status: /);
+    const badCursor = await api().get('/api/event-orchestration/events?cursor=zzz');
+    expect(badCursor.status).toBe(400);
+    const missing = await api().get('/api/event-orchestration/runs/does-not-exist');
+    expect(missing.status).toBe(404);
+  });
+
+  it('pages through events newest first', async () => {
+    const first = await api().get('/api/event-orchestration/events?limit=1');
+    expect(first.body.items).toHaveLength(1);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await api().get(
+      `/api/event-orchestration/events?limit=1&cursor=${first.body.nextCursor}`,
+    );
+    expect(second.body.items).toHaveLength(1);
+    expect(second.body.items[0].event.id).not.toBe(first.body.items[0].event.id);
+    expect(second.body.nextCursor).toBeUndefined();
+  });
+});
