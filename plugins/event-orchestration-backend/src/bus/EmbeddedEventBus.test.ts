@@ -1,0 +1,127 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
+import { Knex } from 'knex';
+import { createTestDatabases } from '../__fixtures__/testDatabases';
+import { EmbeddedEventBus } from './EmbeddedEventBus';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+
+function event(id: string, type = 'test.event'): OrchestrationEvent {
+  return {
+    specversion: '1.0',
+    id,
+    source: '/test',
+    type,
+    time: '2026-11-23T08:00:00.000Z',
+    data: { n: id },
+  };
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 20));
+  }
+}
+
+describe.each(databases.eachSupportedId())('EmbeddedEventBus on %s', databaseId => {
+  let knex: Knex;
+  const logger = mockServices.logger.mock();
+  const fast = { pollIntervalMs: 50, backoffMs: [50], maxDeliver: 3 };
+
+  beforeEach(async () => {
+    knex = await databases.init(databaseId);
+    await knex.migrate.latest({
+      directory: resolvePackagePath('@edo/plugin-event-orchestration-backend', 'migrations'),
+    });
+  });
+
+  it('drops a re-published id and delivers the event once', async () => {
+    const bus = new EmbeddedEventBus(knex, logger, fast);
+    const seen: string[] = [];
+    const sub = await bus.subscribe('once', async e => {
+      seen.push(e.id);
+    });
+    expect(await bus.publish(event('a'))).toEqual({ duplicate: false });
+    expect(await bus.publish(event('a'))).toEqual({ duplicate: true });
+    await bus.publish(event('b'));
+    await until(() => seen.length === 2, 'two deliveries');
+    await new Promise(r => setTimeout(r, 200));
+    await sub.close();
+    expect(seen).toEqual(['a', 'b']);
+  });
+
+  it('fans out to every subscriber name and keeps publish order for one consumer', async () => {
+    const bus = new EmbeddedEventBus(knex, logger, fast);
+    const first: string[] = [];
+    const second: string[] = [];
+    const s1 = await bus.subscribe('first', async e => void first.push(e.id));
+    const s2 = await bus.subscribe('second', async e => void second.push(e.id));
+    const ids = Array.from({ length: 30 }, (_, i) => `e${i}`);
+    for (const id of ids) await bus.publish(event(id));
+    await until(() => first.length === 30 && second.length === 30, 'fan-out');
+    await Promise.all([s1.close(), s2.close()]);
+    expect(first).toEqual(ids);
+    expect(second).toEqual(ids);
+  });
+
+  it('redelivers after a handler throws, then dead-letters after the limit', async () => {
+    const bus = new EmbeddedEventBus(knex, logger, fast);
+    const attempts: Record<string, number[]> = {};
+    const sub = await bus.subscribe('flaky', async (e, { attempt }) => {
+      (attempts[e.id] ??= []).push(attempt);
+      if (e.id === 'poison' || attempt < 2) throw new Error(`boom ${e.id}`);
+    });
+    await bus.publish(event('recovers'));
+    await bus.publish(event('poison'));
+    await until(
+      () => attempts.recovers?.length === 2 && attempts.poison?.length === 3,
+      'redeliveries',
+    );
+    await new Promise(r => setTimeout(r, 300));
+    await sub.close();
+    expect(attempts).toEqual({ recovers: [1, 2], poison: [1, 2, 3] });
+    const health = await bus.health();
+    expect(health.consumers).toEqual([
+      { name: 'flaky', pending: 0, ackPending: 0, deadLettered: 1 },
+    ]);
+  });
+
+  it('splits one subscriber name between two bus instances, each event handled once', async () => {
+    const a = new EmbeddedEventBus(knex, logger, { ...fast, batchSize: 5 });
+    const b = new EmbeddedEventBus(knex, logger, { ...fast, batchSize: 5 });
+    const handled: Array<[string, string]> = [];
+    const slow = (who: string) => async (e: OrchestrationEvent) => {
+      handled.push([who, e.id]);
+      await new Promise(r => setTimeout(r, 5));
+    };
+    const sa = await a.subscribe('shared', slow('a'));
+    const sb = await b.subscribe('shared', slow('b'));
+    const ids = Array.from({ length: 200 }, (_, i) => `m${i}`);
+    for (const id of ids) await a.publish(event(id));
+    await until(() => handled.length >= 200, 'all handled', 30_000);
+    await new Promise(r => setTimeout(r, 200));
+    await Promise.all([sa.close(), sb.close()]);
+    expect(handled.map(([, id]) => id).sort()).toEqual([...ids].sort());
+    expect(handled.filter(([who]) => who === 'a').length).toBeGreaterThan(0);
+    expect(handled.filter(([who]) => who === 'b').length).toBeGreaterThan(0);
+  });
+
+  it('delivers only the event types a subscriber asked for', async () => {
+    const bus = new EmbeddedEventBus(knex, logger, fast);
+    const seen: string[] = [];
+    const sub = await bus.subscribe('alerts-only', async e => void seen.push(e.id), {
+      eventTypes: ['alertmanager.*'],
+    });
+    await bus.publish(event('x', 'github.push'));
+    await bus.publish(event('y', 'alertmanager.alert'));
+    await until(() => seen.length === 1, 'one delivery');
+    await new Promise(r => setTimeout(r, 200));
+    await sub.close();
+    expect(seen).toEqual(['y']);
+  });
+});

@@ -1,0 +1,178 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  OrchestrationEvent,
+  SensorSpec,
+} from '@edo/plugin-event-orchestration-common';
+import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node';
+import { z } from 'zod';
+import { ActionRegistry, httpRequestAction, logAction } from '../actions';
+import { EntityResolver } from '../catalog';
+import { OrchestrationStore } from '../store';
+import { startHttpSink } from '../__fixtures__/httpSink';
+import { createTestDatabases } from '../__fixtures__/testDatabases';
+import { RunEngine } from './RunEngine';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+const logger = mockServices.logger.mock();
+
+const event: OrchestrationEvent = {
+  specversion: '1.0',
+  id: 'evt-1',
+  source: '/test',
+  type: 'ci.image.pushed',
+  subject: 'my-awesome-app',
+  time: '2026-11-23T08:00:00.000Z',
+  data: { image: 'my-awesome-app', tag: 'v1.2.3' },
+};
+
+function sensor(steps: SensorSpec['workflow']['steps']): SensorSpec {
+  return {
+    name: 'deploy',
+    dependencies: [{ name: 'image', eventType: 'ci.image.pushed', filters: { data: [] } }],
+    workflow: { steps },
+  };
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 25));
+  }
+}
+
+describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
+  let store: OrchestrationStore;
+  let entities: EntityResolver;
+  let sink: Awaited<ReturnType<typeof startHttpSink>>;
+
+  beforeEach(async () => {
+    const knex = await databases.init(databaseId);
+    await knex.migrate.latest({
+      directory: resolvePackagePath('@edo/plugin-event-orchestration-backend', 'migrations'),
+    });
+    store = new OrchestrationStore(knex);
+    entities = new EntityResolver(catalogServiceMock({ entities: [] }), mockServices.auth(), logger);
+    await store.recordEvent(event, []);
+    sink = await startHttpSink();
+  });
+  afterEach(() => sink.close());
+
+  const finished = (id: string) =>
+    until(async () => {
+      const run = await store.getRun(id);
+      return run && ['succeeded', 'failed'].includes(run.status) ? run : undefined;
+    }, 'the run to finish');
+
+  it('passes outputs of earlier steps to later ones and starts a run only once per event', async () => {
+    const actions = new ActionRegistry();
+    actions.register(httpRequestAction, logAction);
+    const engine = new RunEngine({ store, actions, entities, logger }, { pollIntervalMs: 50 });
+    engine.start();
+    const spec = sensor([
+      { id: 'call', action: 'http:request', input: { url: `${sink.url}/hook`, body: { tag: '${{ event.data.tag }}' } } },
+      { id: 'say', action: 'log', input: { message: 'status ${{ steps.call.output.status }}' } },
+    ]);
+    const first = await engine.startRun({ sensor: spec, events: [event], entityRefs: [] });
+    const again = await engine.startRun({ sensor: spec, events: [event], entityRefs: [] });
+    expect(first.created).toBe(true);
+    expect(again).toMatchObject({ created: false, run: { id: first.run.id } });
+
+    const run = await finished(first.run.id);
+    await engine.stop();
+    expect(run.status).toBe('succeeded');
+    expect(run.steps.map(s => [s.id, s.status])).toEqual([
+      ['call', 'succeeded'],
+      ['say', 'succeeded'],
+    ]);
+    expect(run.steps[1].logs).toEqual([expect.stringMatching(/ info status 200$/)]);
+    expect(sink.received.map(r => JSON.parse(r.body))).toEqual([{ tag: 'v1.2.3' }]);
+  });
+
+  it('fails the run at a non-2xx answer, keeps the error, and skips the steps after it', async () => {
+    sink.answerWith(502);
+    const actions = new ActionRegistry();
+    actions.register(httpRequestAction, logAction);
+    const engine = new RunEngine({ store, actions, entities, logger }, { pollIntervalMs: 50 });
+    engine.start();
+    const { run } = await engine.startRun({
+      sensor: sensor([
+        { id: 'call', action: 'http:request', input: { url: `${sink.url}/hook`, method: 'PUT' } },
+        { id: 'after', action: 'log', input: { message: 'never' } },
+      ]),
+      events: [event],
+      entityRefs: [],
+    });
+    const done = await finished(run.id);
+    await engine.stop();
+    expect(done.status).toBe('failed');
+    expect(done.error).toBe(
+      `step 'call' failed: PUT ${sink.url}/hook answered 502: {"ok":false}`,
+    );
+    expect(done.steps.map(s => s.status)).toEqual(['failed', 'skipped']);
+    expect(done.steps[0].output).toEqual({ status: 502, body: { ok: false } });
+  });
+
+  it('fails a step whose rendered input does not fit the action schema, naming the field', async () => {
+    const actions = new ActionRegistry();
+    actions.register(httpRequestAction, logAction);
+    const engine = new RunEngine({ store, actions, entities, logger }, { pollIntervalMs: 50 });
+    engine.start();
+    const { run } = await engine.startRun({
+      sensor: sensor([{ id: 'call', action: 'http:request', input: { url: '${{ event.data.tag }}' } }]),
+      events: [event],
+      entityRefs: [],
+    });
+    const done = await finished(run.id);
+    await engine.stop();
+    expect(done.steps[0].error).toBe(
+      "input does not fit action 'http:request': url: Invalid url; url: must be an http(s) URL",
+    );
+    expect(sink.received).toHaveLength(0);
+  });
+
+  it('resumes a run whose process died, without repeating the steps that succeeded', async () => {
+    let calls = 0;
+    let release: () => void = () => {};
+    const hang = createOrchestrationAction({
+      id: 'test:hang-once',
+      description: 'hangs on its first call, as if the process died in it',
+      schema: { input: z.object({}) },
+      async handler() {
+        calls++;
+        if (calls === 1) await new Promise<void>(r => (release = r));
+      },
+    });
+    const actions = new ActionRegistry();
+    actions.register(httpRequestAction, hang);
+    const spec = sensor([
+      { id: 'call', action: 'http:request', input: { url: `${sink.url}/once` } },
+      { id: 'hang', action: 'test:hang-once', input: {} },
+    ]);
+    const dying = new RunEngine({ store, actions, entities, logger }, { leaseMs: 300, pollIntervalMs: 50 });
+    dying.start();
+    const { run } = await dying.startRun({ sensor: spec, events: [event], entityRefs: [] });
+    await until(async () => (calls === 1 ? true : undefined), 'the first engine to hang');
+    // The first engine stops renewing its lease, as a killed process would.
+    (dying as any).running = false;
+    jest.spyOn(store, 'renewRunLease').mockResolvedValue(undefined);
+
+    const successor = new RunEngine({ store, actions, entities, logger }, { leaseMs: 300, pollIntervalMs: 50 });
+    successor.start();
+    const done = await finished(run.id);
+    await successor.stop();
+    release();
+    expect(done.status).toBe('succeeded');
+    expect(done.steps.map(s => [s.id, s.status, s.attempts])).toEqual([
+      ['call', 'succeeded', 1],
+      ['hang', 'succeeded', 2],
+    ]);
+    expect(sink.received).toHaveLength(1);
+  });
+});
