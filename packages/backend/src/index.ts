@@ -7,6 +7,7 @@
  */
 
 import { createBackend } from '@backstage/backend-defaults';
+import { demoArgoCdPlugin } from './demoArgoCd';
 
 const backend = createBackend();
 
@@ -66,5 +67,10 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
+
+// event orchestration: webhook sources, bus, sensors, runs and actions
+backend.add(import('@edo/plugin-event-orchestration-backend'));
+// a stand-in for Argo CD's sync API, called by sensors/slo-remediation.yaml
+backend.add(demoArgoCdPlugin);
 
 backend.start();

@@ -3,9 +3,9 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Entity } from '@backstage/catalog-model';
 import request from 'supertest';
 import { eventOrchestrationPlugin } from './plugin';
-import { alertmanagerPayload } from './__fixtures__/alertmanager';
-import { startHttpSink } from './__fixtures__/httpSink';
-import { createTestDatabases } from './__fixtures__/testDatabases';
+import { alertmanagerPayload } from './__testUtils__/alertmanager';
+import { startHttpSink } from './__testUtils__/httpSink';
+import { createTestDatabases } from './__testUtils__/testDatabases';
 
 jest.setTimeout(60_000);
 

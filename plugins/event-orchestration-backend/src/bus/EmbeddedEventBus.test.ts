@@ -2,7 +2,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
 import { Knex } from 'knex';
-import { createTestDatabases } from '../__fixtures__/testDatabases';
+import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { EmbeddedEventBus } from './EmbeddedEventBus';
 
 jest.setTimeout(60_000);

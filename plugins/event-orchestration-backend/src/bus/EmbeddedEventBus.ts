@@ -10,6 +10,7 @@ import {
 } from '@edo/plugin-event-orchestration-node';
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
 import { Knex } from 'knex';
+import { WakeableTimer } from './WakeableTimer';
 
 /** Tunables of the embedded bus; the defaults suit a development machine. */
 export interface EmbeddedEventBusOptions {
@@ -119,8 +120,8 @@ export class EmbeddedEventBus implements EventBus {
       .merge(['event_types']);
 
     let running = true;
-    let wake: () => void = () => {};
-    const waker = () => wake();
+    const timer = new WakeableTimer();
+    const waker = () => timer.wake();
     this.wakers.add(waker);
 
     const loop = (async () => {
@@ -134,14 +135,7 @@ export class EmbeddedEventBus implements EventBus {
           );
         }
         if (handled === 0 && running) {
-          await new Promise<void>(resolve => {
-            const timer = setTimeout(resolve, this.options.pollIntervalMs);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          wake = () => {};
+          await timer.sleep(this.options.pollIntervalMs);
         }
       }
     })();
@@ -150,7 +144,7 @@ export class EmbeddedEventBus implements EventBus {
       close: async () => {
         running = false;
         this.wakers.delete(waker);
-        wake();
+        timer.wake();
         await loop;
       },
     };

@@ -77,7 +77,10 @@ export class EntityResolver {
       { credentials: await this.auth.getOwnServiceCredentials() },
     );
     if (this.bySubject.size > 10_000) this.bySubject.clear();
-    this.bySubject.set(subject, { value: items, expiresAt: Date.now() + this.ttlMs });
+    // An unknown subject is remembered briefly only: the entity may be in the
+    // catalog's next processing round.
+    const ttl = items.length > 0 ? this.ttlMs : Math.min(this.ttlMs, 5_000);
+    this.bySubject.set(subject, { value: items, expiresAt: Date.now() + ttl });
     return items;
   }
 }

@@ -10,8 +10,8 @@ import { z } from 'zod';
 import { ActionRegistry, httpRequestAction, logAction } from '../actions';
 import { EntityResolver } from '../catalog';
 import { OrchestrationStore } from '../store';
-import { startHttpSink } from '../__fixtures__/httpSink';
-import { createTestDatabases } from '../__fixtures__/testDatabases';
+import { startHttpSink } from '../__testUtils__/httpSink';
+import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { RunEngine } from './RunEngine';
 
 jest.setTimeout(60_000);

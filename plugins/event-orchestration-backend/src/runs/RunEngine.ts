@@ -9,6 +9,7 @@ import { EntityResolver } from '../catalog';
 import { OrchestrationStore, RunRecord } from '../store';
 import { renderTemplate } from '../templating/renderTemplate';
 import { StepLogger } from './StepLogger';
+import { WakeableTimer } from '../bus/WakeableTimer';
 import { redactSecrets } from './redactSecrets';
 
 /** Tunables of the run engine. */
@@ -48,7 +49,7 @@ export class RunEngine {
   private readonly owner = `run-engine-${randomUUID()}`;
   private readonly active = new Map<string, Promise<void>>();
   private running = false;
-  private wake: () => void = () => {};
+  private readonly timer = new WakeableTimer();
   private loop?: Promise<void>;
 
   constructor(
@@ -80,7 +81,7 @@ export class RunEngine {
       entityRefs: request.entityRefs,
       steps: request.sensor.workflow.steps,
     });
-    if (result.created) this.wake();
+    if (result.created) this.timer.wake();
     return result;
   }
 
@@ -104,7 +105,7 @@ export class RunEngine {
                 )
                 .finally(() => {
                   this.active.delete(run.id);
-                  this.wake();
+                  this.timer.wake();
                 });
               this.active.set(run.id, done);
             }
@@ -113,21 +114,14 @@ export class RunEngine {
         } catch (error) {
           this.deps.logger.error(`Run engine could not lease runs: ${error}`);
         }
-        await new Promise<void>(resolve => {
-          const timer = setTimeout(resolve, this.options.pollIntervalMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = () => {};
+        await this.timer.sleep(this.options.pollIntervalMs);
       }
     })();
   }
 
   async stop() {
     this.running = false;
-    this.wake();
+    this.timer.wake();
     await this.loop;
     await Promise.all(this.active.values());
   }

@@ -1,4 +1,4 @@
-import { alertmanagerPayload } from '../__fixtures__/alertmanager';
+import { alertmanagerPayload } from '../__testUtils__/alertmanager';
 import { alertmanagerPayloadSchema, alertmanagerToEvents } from './alertmanager';
 
 const payload = alertmanagerPayloadSchema.parse(

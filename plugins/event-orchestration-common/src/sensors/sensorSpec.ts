@@ -120,9 +120,10 @@ export interface SensorSpecIssue {
 /** Formats a zod issue path as `a.b[0].c`. */
 export function formatIssuePath(path: ReadonlyArray<string | number>): string {
   return path
-    .map((part, i) =>
-      typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`,
-    )
+    .map((part, i) => {
+      if (typeof part === 'number') return `[${part}]`;
+      return i === 0 ? part : `.${part}`;
+    })
     .join('');
 }
 
