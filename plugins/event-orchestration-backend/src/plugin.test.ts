@@ -298,6 +298,13 @@ describe.each(databases.eachSupportedId())('event-orchestration backend on %s', 
       'Request body is not an Alertmanager webhook payload (version 4): alerts[0].startsAt: Required; alerts[0].fingerprint: Required',
     );
 
+    const tooLarge = await api()
+      .post(url)
+      .set('Authorization', `Bearer ${TOKEN}`)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ ...payload, padding: 'x'.repeat(1024 * 1024) }));
+    expect(tooLarge.status).toBe(413);
+
     await busDrained();
     expect(await countEvents()).toBe(before);
     expect(sink.received).toHaveLength(1);

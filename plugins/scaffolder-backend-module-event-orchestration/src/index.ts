@@ -1,1 +1,7 @@
+/**
+ * Scaffolder actions of Event Orchestration for Backstage. Nothing is exported
+ * yet: see the README for what is planned.
+ *
+ * @packageDocumentation
+ */
 export {};

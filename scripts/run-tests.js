@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+/*
+ * Runs every jest test of the repository once and ends with one plain line,
+ * `N passed, N failed`, read from jest's --json report.
+ *
+ * PostgreSQL: when a server answers on 127.0.0.1:5432 (or
+ * BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is set), database tests
+ * run against it as well as against SQLite.
+ */
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const PG_ENV = 'BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING';
+
+function portOpen(host, port, timeoutMs = 1000) {
+  return new Promise(resolve => {
+    const socket = net.connect({ host, port });
+    const done = open => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+async function main() {
+  const env = { ...process.env, CI: 'true' };
+  if (!env[PG_ENV] && (await portOpen('127.0.0.1', 5432))) {
+    env[PG_ENV] = 'postgresql://postgres@127.0.0.1:5432';
+  }
+  console.log(
+    env[PG_ENV]
+      ? 'Database tests run on SQLite and PostgreSQL'
+      : 'No PostgreSQL at 127.0.0.1:5432: database tests run on SQLite only',
+  );
+
+  const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'edo-jest-')), 'report.json');
+  const result = spawnSync(
+    'npx',
+    [
+      'backstage-cli',
+      'repo',
+      'test',
+      '--json',
+      `--outputFile=${report}`,
+      ...process.argv.slice(2),
+    ],
+    { cwd: root, env, stdio: 'inherit' },
+  );
+
+  if (!fs.existsSync(report)) {
+    console.log('jest wrote no report');
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+  const json = JSON.parse(fs.readFileSync(report, 'utf8'));
+  // A suite that fails to load has no test results but must count as a failure.
+  const brokenSuites = json.testResults.filter(
+    r => r.status === 'failed' && r.assertionResults.length === 0,
+  ).length;
+  const passed = json.numPassedTests;
+  const failed = json.numFailedTests + brokenSuites;
+  const skipped = json.numPendingTests + json.numTodoTests;
+  const ok = result.status === 0 && failed === 0 && passed > 0 && skipped === 0;
+  if (skipped > 0) console.log(`${skipped} test(s) skipped: a skipped test is a defect here`);
+  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  process.exit(ok ? 0 : 1);
+}
+
+main().catch(error => {
+  console.error(error);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+});
