@@ -12,11 +12,15 @@ export {
   parseSensorSpec,
   sensorSpecSchema,
   formatIssuePath,
+  DATA_FILTER_OPERATORS,
 } from './sensors/sensorSpec';
 export type {
   SensorSpec,
   SensorDependency,
   DataFilter,
+  DependencyFilters,
+  TimeFilter,
+  ContextFilter,
   WorkflowStep,
   SensorSpecIssue,
 } from './sensors/sensorSpec';

@@ -32,7 +32,14 @@ const event: OrchestrationEvent = {
 function sensor(steps: SensorSpec['workflow']['steps']): SensorSpec {
   return {
     name: 'deploy',
-    dependencies: [{ name: 'image', eventType: 'ci.image.pushed', filters: { data: [] } }],
+    dependencies: [
+      {
+        name: 'image',
+        eventType: 'ci.image.pushed',
+        filters: { data: [] },
+        filtersLogicalOperator: 'and',
+      },
+    ],
     workflow: { steps },
   };
 }

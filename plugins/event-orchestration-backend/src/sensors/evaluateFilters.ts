@@ -1,14 +1,25 @@
-import { DataFilter } from '@edo/plugin-event-orchestration-common';
+import {
+  ContextFilter,
+  DataFilter,
+  DependencyFilters,
+  OrchestrationEvent,
+  TimeFilter,
+} from '@edo/plugin-event-orchestration-common';
+import { evaluateCel } from '../templating/cel';
 import { getAtPath, parsePath } from './paths';
 
-/** Outcome of checking one event against a list of filters. */
+/** Outcome of checking one event against filters. */
 export type FilterVerdict =
   | { matched: true }
   | { matched: false; reason: string };
 
+const PASS: FilterVerdict = { matched: true };
+const fail = (reason: string): FilterVerdict => ({ matched: false, reason });
+
 function show(value: unknown): string {
   if (value === undefined) return 'missing';
-  return `\`${typeof value === 'string' ? value : JSON.stringify(value)}\``;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return `\`${text.length > 200 ? `${text.slice(0, 200)}…` : text}\``;
 }
 
 function expectedList(values: unknown[]): string {
@@ -23,52 +34,263 @@ function expectedList(values: unknown[]): string {
  */
 function looselyEqual(actual: unknown, expected: unknown): boolean {
   if (actual === expected) return true;
-  if (
-    (typeof actual === 'number' || typeof actual === 'boolean') &&
-    typeof expected === 'string'
-  ) {
-    return String(actual) === expected;
-  }
-  if (
-    typeof actual === 'string' &&
-    (typeof expected === 'number' || typeof expected === 'boolean')
-  ) {
-    return actual === String(expected);
+  const scalar = (v: unknown) =>
+    typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string';
+  if (scalar(actual) && scalar(expected) && typeof actual !== typeof expected) {
+    return String(actual) === String(expected);
   }
   return false;
 }
 
+const RFC3339 =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** A number, or a time as epoch ms when the operand is an RFC 3339 time. */
+function toComparable(value: unknown, asTime: boolean): number | undefined {
+  if (asTime) {
+    if (typeof value !== 'string' || !RFC3339.test(value)) return undefined;
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+const COMPARATOR_SYMBOL = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+
+const regexCache = new Map<string, RegExp>();
+function compiledRegex(source: string) {
+  let regex = regexCache.get(source);
+  if (!regex) {
+    regex = new RegExp(source, 'u');
+    if (regexCache.size > 10_000) regexCache.clear();
+    regexCache.set(source, regex);
+  }
+  return regex;
+}
+
 /** Checks one data filter against the event's `data`. */
-export function evaluateDataFilter(
-  filter: DataFilter,
-  data: unknown,
-): FilterVerdict {
+export function evaluateDataFilter(filter: DataFilter, data: unknown): FilterVerdict {
   const actual = getAtPath(data, parsePath(filter.path));
-  let expected: unknown[];
+  const field = `data.${filter.path}`;
+  const was = `${field} was ${show(actual)}`;
+
+  if (filter.exists !== undefined) {
+    const present = actual !== undefined && actual !== null;
+    if (present === filter.exists) return PASS;
+    return fail(
+      filter.exists ? `${field} was missing, expected it to exist` : `${was}, expected it to be missing`,
+    );
+  }
+  if (filter.value !== undefined) {
+    const expected = Array.isArray(filter.value) ? filter.value : [filter.value];
+    return expected.some(e => looselyEqual(actual, e))
+      ? PASS
+      : fail(`${was}, expected ${expectedList(expected)}`);
+  }
   if (filter.in !== undefined) {
-    expected = filter.in;
-  } else {
-    expected = Array.isArray(filter.value) ? filter.value : [filter.value];
+    return filter.in.some(e => looselyEqual(actual, e))
+      ? PASS
+      : fail(`${was}, expected ${expectedList(filter.in)}`);
   }
-  if (expected.some(e => looselyEqual(actual, e))) {
-    return { matched: true };
+  if (filter.notIn !== undefined) {
+    if (actual === undefined) return fail(`${was}, expected a value not in ${filter.notIn.map(show).join(', ')}`);
+    return filter.notIn.some(e => looselyEqual(actual, e))
+      ? fail(`${was}, expected none of ${filter.notIn.map(show).join(', ')}`)
+      : PASS;
   }
+  if (filter.regex !== undefined) {
+    if (typeof actual !== 'string' && typeof actual !== 'number') {
+      return fail(`${was}, expected text matching /${filter.regex}/`);
+    }
+    return compiledRegex(filter.regex).test(String(actual))
+      ? PASS
+      : fail(`${was}, expected it to match /${filter.regex}/`);
+  }
+  if (filter.contains !== undefined) {
+    if (Array.isArray(actual)) {
+      return actual.some(item => looselyEqual(item, filter.contains))
+        ? PASS
+        : fail(`${was}, expected a list containing ${show(filter.contains)}`);
+    }
+    if (typeof actual === 'string') {
+      return actual.includes(String(filter.contains))
+        ? PASS
+        : fail(`${was}, expected text containing ${show(String(filter.contains))}`);
+    }
+    return fail(`${was}, expected text or a list containing ${show(filter.contains)}`);
+  }
+  if (filter.startsWith !== undefined || filter.endsWith !== undefined) {
+    const [op, operand] =
+      filter.startsWith !== undefined
+        ? (['starting with', filter.startsWith] as const)
+        : (['ending with', filter.endsWith!] as const);
+    if (typeof actual !== 'string') return fail(`${was}, expected text ${op} ${show(operand)}`);
+    const ok = filter.startsWith !== undefined ? actual.startsWith(operand) : actual.endsWith(operand);
+    return ok ? PASS : fail(`${was}, expected text ${op} ${show(operand)}`);
+  }
+
+  // gt / gte / lt / lte, possibly combined into a range
+  for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {
+    const operand = filter[op];
+    if (operand === undefined) continue;
+    const asTime = typeof operand === 'string';
+    const left = toComparable(actual, asTime);
+    const right = toComparable(operand, asTime)!;
+    const expectation = `expected ${COMPARATOR_SYMBOL[op]} ${show(operand)}`;
+    if (left === undefined) {
+      return fail(`${was}, ${asTime ? 'not an RFC 3339 time' : 'not a number'}; ${expectation}`);
+    }
+    const ok =
+      (op === 'gt' && left > right) ||
+      (op === 'gte' && left >= right) ||
+      (op === 'lt' && left < right) ||
+      (op === 'lte' && left <= right);
+    if (!ok) return fail(`${was}, ${expectation}`);
+  }
+  return PASS;
+}
+
+/** `*` matches any run of characters; everything else is literal. */
+function wildcardMatches(pattern: string, value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const regex = new RegExp(
+    `^${pattern.split('*').map(part => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`,
+    's',
+  );
+  return regex.test(value);
+}
+
+/** Checks CloudEvent attributes against patterns. */
+export function evaluateContextFilter(
+  filter: ContextFilter,
+  event: OrchestrationEvent,
+): FilterVerdict {
+  for (const attribute of ['type', 'source', 'subject'] as const) {
+    const pattern = filter[attribute];
+    if (pattern === undefined) continue;
+    if (!wildcardMatches(pattern, event[attribute])) {
+      return fail(`${attribute} was ${show(event[attribute])}, expected ${show(pattern)}`);
+    }
+  }
+  return PASS;
+}
+
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+/** The wall-clock minute of the day and weekday of an instant in a time zone. */
+function localClock(ms: number, timeZone: string) {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(new Date(ms));
+  const get = (type: string) => parts.find(p => p.type === type)?.value ?? '';
   return {
-    matched: false,
-    reason: `data.${filter.path} was ${show(actual)}, expected ${expectedList(
-      expected,
-    )}`,
+    minute: Number(get('hour')) * 60 + Number(get('minute')),
+    weekday: get('weekday').slice(0, 3).toLowerCase(),
   };
 }
 
-/** All filters must match; the first that does not gives the reason. */
-export function evaluateDataFilters(
-  filters: DataFilter[],
-  data: unknown,
-): FilterVerdict {
+const minutesOf = (clock: string) => Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
+
+/**
+ * Checks the event's `time` against a time-of-day window: start inclusive, stop
+ * exclusive; a window whose stop is before its start wraps midnight, and then
+ * its day is the day it started (Friday 22:00–06:00 includes Saturday 02:00).
+ */
+export function evaluateTimeFilter(filter: TimeFilter, event: OrchestrationEvent): FilterVerdict {
+  const ms = Date.parse(event.time);
+  if (Number.isNaN(ms)) return fail(`time was ${show(event.time)}, not a valid time`);
+  const { minute, weekday } = localClock(ms, filter.timezone);
+  const start = minutesOf(filter.start);
+  const stop = minutesOf(filter.stop);
+  const window = `${filter.start}–${filter.stop} ${filter.timezone}`;
+  let inWindow: boolean;
+  let windowDay = weekday;
+  if (start < stop) {
+    inWindow = minute >= start && minute < stop;
+  } else {
+    inWindow = minute >= start || minute < stop;
+    if (minute < stop) {
+      windowDay = WEEKDAYS[(WEEKDAYS.indexOf(weekday) + 6) % 7];
+    }
+  }
+  const local = `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+  if (!inWindow) return fail(`time was ${local} ${weekday} in ${filter.timezone}, outside ${window}`);
+  if (filter.days && !filter.days.includes(windowDay as any)) {
+    return fail(`time was ${local} ${weekday} in ${filter.timezone}, a window of ${windowDay}, expected ${filter.days.join(', ')}`);
+  }
+  return PASS;
+}
+
+/** Evaluates a CEL filter; a runtime error is a non-match with the error as reason. */
+export function evaluateExprFilter(expr: string, event: OrchestrationEvent): FilterVerdict {
+  let result: unknown;
+  try {
+    result = evaluateCel(expr, { event });
+  } catch (error) {
+    return fail(`expr \`${expr}\` failed: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (result === true) return PASS;
+  if (result === false) return fail(`expr \`${expr}\` was false`);
+  return fail(`expr \`${expr}\` returned ${show(result)}, not a boolean`);
+}
+
+/** All data filters must match; the first that does not gives the reason. */
+export function evaluateDataFilters(filters: DataFilter[], data: unknown): FilterVerdict {
   for (const filter of filters) {
     const verdict = evaluateDataFilter(filter, data);
     if (!verdict.matched) return verdict;
   }
-  return { matched: true };
+  return PASS;
+}
+
+/**
+ * Evaluates every filter of a dependency. With `and` (the default) the first
+ * failing filter is the reason; with `or` one passing filter is enough, and the
+ * reason lists every failure.
+ */
+export function evaluateDependencyFilters(
+  filters: DependencyFilters,
+  operator: 'and' | 'or',
+  event: OrchestrationEvent,
+): FilterVerdict {
+  const checks: Array<() => FilterVerdict> = [
+    ...filters.data.map(f => () => evaluateDataFilter(f, event.data)),
+    ...(filters.context ? [() => evaluateContextFilter(filters.context!, event)] : []),
+    ...(filters.time ? [() => evaluateTimeFilter(filters.time!, event)] : []),
+    ...(filters.expr ? [() => evaluateExprFilter(filters.expr!, event)] : []),
+  ];
+  if (checks.length === 0) return PASS;
+  if (operator === 'and') {
+    for (const check of checks) {
+      const verdict = check();
+      if (!verdict.matched) return verdict;
+    }
+    return PASS;
+  }
+  const reasons: string[] = [];
+  for (const check of checks) {
+    const verdict = check();
+    if (verdict.matched) return PASS;
+    reasons.push(verdict.reason);
+  }
+  return fail(`no filter passed: ${reasons.join('; ')}`);
+}
+
+/** Counts the filters of a dependency, for the "matched" reason. */
+export function countFilters(filters: DependencyFilters): number {
+  return (
+    filters.data.length +
+    (filters.context ? 1 : 0) +
+    (filters.time ? 1 : 0) +
+    (filters.expr ? 1 : 0)
+  );
 }

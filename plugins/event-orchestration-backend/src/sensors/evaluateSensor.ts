@@ -3,7 +3,7 @@ import {
   SensorDependency,
 } from '@edo/plugin-event-orchestration-common';
 import { LoadedSensor } from './loadSensors';
-import { evaluateDataFilters } from './evaluateFilters';
+import { countFilters, evaluateDependencyFilters } from './evaluateFilters';
 
 /** A sensor's verdict on one event. */
 export interface SensorVerdict {
@@ -26,7 +26,7 @@ function evaluateDependency(dep: SensorDependency, event: OrchestrationEvent) {
       reason: `type was \`${event.type}\`, expected \`${dep.eventType}\``,
     };
   }
-  return evaluateDataFilters(dep.filters.data, event.data);
+  return evaluateDependencyFilters(dep.filters, dep.filtersLogicalOperator, event);
 }
 
 /** Evaluates one event against one sensor and says why it did or did not match. */
@@ -38,12 +38,12 @@ export function evaluateSensor(
   for (const dep of sensor.spec.dependencies) {
     const verdict = evaluateDependency(dep, event);
     if (verdict.matched) {
-      const filters = dep.filters.data.length;
+      const filters = countFilters(dep.filters);
       return {
         sensor: sensor.spec.name,
         matched: true,
         dependency: dep.name,
-        reason: `dependency '${dep.name}' matched (${filters} data filter${
+        reason: `dependency '${dep.name}' matched (${filters} filter${
           filters === 1 ? '' : 's'
         } passed)`,
       };

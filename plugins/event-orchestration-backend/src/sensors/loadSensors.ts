@@ -40,6 +40,17 @@ function checkExpressions(spec: SensorSpec): SensorSpecIssue[] {
       }
     }),
   );
+  spec.dependencies.forEach((dep, d) => {
+    if (!dep.filters.expr) return;
+    try {
+      compileCel(dep.filters.expr);
+    } catch (error) {
+      issues.push({
+        path: `dependencies[${d}].filters.expr`,
+        message: `invalid CEL: ${(error as Error).message}`,
+      });
+    }
+  });
   spec.workflow.steps.forEach((step, s) => {
     for (const [key, value] of Object.entries(step.input)) {
       for (const expression of findTemplateExpressions(value)) {

@@ -9,39 +9,134 @@ const identifier = z
   .max(63);
 
 const filterValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+/** Comparators take a number or an RFC 3339 time. */
+const comparable = z.union([
+  z.number(),
+  z.string().datetime({ offset: true, message: 'must be a number or an RFC 3339 time' }),
+]);
+
+/** The operators a data filter may use; each filter uses one (or a gt/lt range). */
+export const DATA_FILTER_OPERATORS = [
+  'value',
+  'in',
+  'notIn',
+  'exists',
+  'regex',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'contains',
+  'startsWith',
+  'endsWith',
+] as const;
+const COMPARATORS = ['gt', 'gte', 'lt', 'lte'];
 
 /**
- * One data filter: compares the value at `path` inside the event's `data`.
- * `value` is equality (a list means "any of"); `in` is "one of".
+ * One data filter: tests the value at `path` inside the event's `data`.
  */
 const dataFilterSchema = z
   .object({
     path: z.string().min(1),
     value: z.union([filterValue, z.array(filterValue).min(1)]).optional(),
     in: z.array(filterValue).min(1).optional(),
+    notIn: z.array(filterValue).min(1).optional(),
+    exists: z.boolean().optional(),
+    regex: z.string().min(1).max(1000).optional(),
+    gt: comparable.optional(),
+    gte: comparable.optional(),
+    lt: comparable.optional(),
+    lte: comparable.optional(),
+    contains: filterValue.optional(),
+    startsWith: z.string().optional(),
+    endsWith: z.string().optional(),
   })
   .strict()
   .superRefine((filter, ctx) => {
-    const ops = (['value', 'in'] as const).filter(op => op in filter);
-    if (ops.length !== 1) {
+    const ops = DATA_FILTER_OPERATORS.filter(op => op in filter);
+    const range = ops.length > 1 && ops.every(op => COMPARATORS.includes(op));
+    if (ops.length === 0) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
-        message:
-          ops.length === 0
-            ? 'needs exactly one operator: value or in'
-            : `has several operators (${ops.join(', ')}); use one filter per operator`,
+        message: `needs an operator: one of ${DATA_FILTER_OPERATORS.join(', ')}`,
+      });
+    } else if (ops.length > 1 && !range) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `has several operators (${ops.join(
+          ', ',
+        )}); use one filter per operator (only gt/gte/lt/lte combine, as a range)`,
       });
     }
+    if (filter.regex !== undefined) {
+      try {
+        // eslint-disable-next-line no-new
+        new RegExp(filter.regex, 'u');
+      } catch (error) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['regex'],
+          message: `invalid regular expression: ${(error as Error).message}`,
+        });
+      }
+    }
   });
+
+const clock = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM (24 h)');
+
+/** Only events whose `time` falls in the window pass. */
+const timeFilterSchema = z
+  .object({
+    start: clock,
+    stop: clock,
+    timezone: z
+      .string()
+      .default('UTC')
+      .refine(tz => {
+        try {
+          // eslint-disable-next-line no-new
+          new Intl.DateTimeFormat('en-US', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be an IANA time zone such as Europe/Berlin'),
+    days: z
+      .array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']))
+      .min(1)
+      .optional(),
+  })
+  .strict()
+  .refine(t => t.start !== t.stop, 'start and stop must differ');
+
+/** Tests CloudEvent attributes; `*` is a wildcard (`github.*`). */
+const contextFilterSchema = z
+  .object({
+    type: z.string().min(1).optional(),
+    source: z.string().min(1).optional(),
+    subject: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine(c => Object.keys(c).length > 0, 'needs at least one of type, source, subject');
 
 const dependencySchema = z
   .object({
     name: identifier,
     eventType: z.string().min(1),
     filters: z
-      .object({ data: z.array(dataFilterSchema).default([]) })
+      .object({
+        data: z.array(dataFilterSchema).default([]),
+        /** A CEL expression over `event` that must be true. */
+        expr: z.string().min(1).max(4000).optional(),
+        context: contextFilterSchema.optional(),
+        time: timeFilterSchema.optional(),
+      })
       .strict()
       .default({ data: [] }),
+    /** How the filters combine: all must pass (and, the default) or any (or). */
+    filtersLogicalOperator: z.enum(['and', 'or']).default('and'),
   })
   .strict();
 
@@ -105,8 +200,14 @@ export const sensorSpecSchema = z
 export type SensorSpec = z.output<typeof sensorSpecSchema>;
 /** One dependency of a sensor. @public */
 export type SensorDependency = SensorSpec['dependencies'][number];
+/** The filters of a dependency. @public */
+export type DependencyFilters = SensorDependency['filters'];
 /** One data filter of a dependency. @public */
-export type DataFilter = SensorDependency['filters']['data'][number];
+export type DataFilter = DependencyFilters['data'][number];
+/** A time-of-day filter. @public */
+export type TimeFilter = NonNullable<DependencyFilters['time']>;
+/** A filter on CloudEvent attributes. @public */
+export type ContextFilter = NonNullable<DependencyFilters['context']>;
 /** One step of a sensor's workflow. @public */
 export type WorkflowStep = SensorSpec['workflow']['steps'][number];
 

@@ -1,0 +1,97 @@
+import { parseSensorSpec } from './sensorSpec';
+
+function sensorWith(dependency: Record<string, unknown>) {
+  return {
+    name: 'example',
+    dependencies: [{ name: 'dep', eventType: 'alertmanager.alert', ...dependency }],
+    workflow: { steps: [{ id: 'say', action: 'log', input: { message: 'hi' } }] },
+  };
+}
+
+function issuesOf(input: unknown) {
+  const result = parseSensorSpec(input);
+  return result.success ? [] : result.issues;
+}
+
+describe('parseSensorSpec', () => {
+  it('accepts every filter kind and fills defaults', () => {
+    const result = parseSensorSpec(
+      sensorWith({
+        filters: {
+          data: [
+            { path: 'labels.severity', in: ['critical'] },
+            { path: 'value', gte: 1, lt: 10 },
+            { path: 'startsAt', gt: '2026-01-01T00:00:00Z' },
+          ],
+          expr: 'event.data.status == "firing"',
+          context: { source: '/webhooks/*' },
+          time: { start: '07:00', stop: '19:00', days: ['mon', 'fri'] },
+        },
+      }),
+    );
+    expect(result).toMatchObject({
+      success: true,
+      sensor: {
+        dependencies: [
+          { filtersLogicalOperator: 'and', filters: { time: { timezone: 'UTC' } } },
+        ],
+      },
+    });
+  });
+
+  it('names the path and the problem of each invalid filter', () => {
+    expect(
+      issuesOf(
+        sensorWith({
+          filters: {
+            data: [
+              { path: 'a', value: 'x', regex: 'y' },
+              { path: 'b', regex: '(' },
+              { path: 'c' },
+              { path: 'd', gt: 'yesterday' },
+            ],
+            time: { start: '7:00', stop: '19:00', timezone: 'Mars/Olympus' },
+          },
+        }),
+      ),
+    ).toEqual([
+      {
+        path: 'dependencies[0].filters.data[0]',
+        message:
+          'has several operators (value, regex); use one filter per operator (only gt/gte/lt/lte combine, as a range)',
+      },
+      {
+        path: 'dependencies[0].filters.data[1].regex',
+        message: expect.stringMatching(/^invalid regular expression: /),
+      },
+      {
+        path: 'dependencies[0].filters.data[2]',
+        message:
+          'needs an operator: one of value, in, notIn, exists, regex, gt, gte, lt, lte, contains, startsWith, endsWith',
+      },
+      { path: 'dependencies[0].filters.data[3].gt', message: 'must be a number or an RFC 3339 time' },
+      { path: 'dependencies[0].filters.time.start', message: 'must be a time of day as HH:MM (24 h)' },
+      { path: 'dependencies[0].filters.time.timezone', message: 'must be an IANA time zone such as Europe/Berlin' },
+    ]);
+  });
+
+  it('rejects unknown keys, bad names and duplicate step ids', () => {
+    expect(
+      issuesOf({
+        ...sensorWith({}),
+        name: 'Not Valid',
+        cooldown: '10m',
+        workflow: {
+          steps: [
+            { id: 'a', action: 'log' },
+            { id: 'a', action: 'log' },
+          ],
+        },
+      }),
+    ).toEqual([
+      { path: 'name', message: expect.stringMatching(/^must be lower-case letters/) },
+      { path: '(root)', message: "unknown key(s) 'cooldown'" },
+      { path: 'workflow.steps[1].id', message: "duplicate step id 'a'" },
+    ]);
+  });
+});
