@@ -213,6 +213,7 @@ describe.each(databases.eachSupportedId())('event-orchestration backend on %s', 
       {
         sensor: 'slo-remediation',
         matched: false,
+        status: 'not-matched',
         reason:
           "dependency 'unhealthy': data.labels.severity was `warning`, expected one of `critical`, `page`",
         evaluatedAt: expect.any(String),
@@ -221,7 +222,7 @@ describe.each(databases.eachSupportedId())('event-orchestration backend on %s', 
 
     const matching = await api().get(`/api/event-orchestration/events/${matchingId}`);
     expect(matching.body.evaluations).toEqual([
-      expect.objectContaining({ sensor: 'slo-remediation', matched: true }),
+      expect.objectContaining({ sensor: 'slo-remediation', matched: true, status: 'matched' }),
     ]);
     expect(matching.body.runs.map((r: any) => r.id)).toEqual([run.id]);
 

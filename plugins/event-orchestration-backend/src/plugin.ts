@@ -113,6 +113,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         const engine = new SensorEngine({
           sensors: sensors.sensors,
           store,
+          knex,
           entities,
           runs,
           logger: logger.child({ component: 'sensors' }),

@@ -21,6 +21,14 @@ export interface StoredEvent {
 export interface SensorEvaluation {
   sensor: string;
   matched: boolean;
+  /** `pending` waits for more events; `cooled-down` and `rate-limited` were held back. */
+  status:
+    | 'matched'
+    | 'not-matched'
+    | 'pending'
+    | 'cooled-down'
+    | 'rate-limited'
+    | 'resolved';
   reason: string;
   evaluatedAt: string;
 }

@@ -8,6 +8,8 @@ export * from './runs';
 export * from './annotations';
 export * from './permissions';
 export * from './api';
+export * from './sensors/conditions';
+export * from './sensors/durations';
 export {
   parseSensorSpec,
   sensorSpecSchema,

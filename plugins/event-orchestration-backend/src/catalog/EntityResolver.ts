@@ -50,6 +50,22 @@ export class EntityResolver {
     return [...refs].sort();
   }
 
+  /**
+   * Resolves a sensor's `entity` value: a full ref (`component:default/x`) as
+   * is, anything else like an event subject (annotations, then name).
+   */
+  async resolveName(value: string): Promise<string[]> {
+    if (/^[a-z0-9_-]+:/i.test(value)) {
+      try {
+        return [stringifyEntityRef(parseEntityRef(value)).toLocaleLowerCase('en-US')];
+      } catch {
+        // not a ref after all; look it up as a name
+      }
+    }
+    const entities = await this.entitiesForSubject(value);
+    return entities.map(e => stringifyEntityRef(e).toLocaleLowerCase('en-US')).sort();
+  }
+
   /** The entity behind a ref, for templates (`entity.metadata...`). */
   async getEntity(ref: string): Promise<Entity | undefined> {
     const cached = this.byRef.get(ref);

@@ -56,7 +56,7 @@ function parseQuery<T extends z.ZodTypeAny>(schema: T, query: unknown): z.output
 }
 
 /** The engine-only parts of a run stay inside the backend. */
-function publicRun({ workflow, ...run }: RunRecord) {
+function publicRun({ workflow, triggerDependencies, ...run }: RunRecord) {
   return run;
 }
 

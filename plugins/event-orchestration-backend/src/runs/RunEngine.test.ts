@@ -86,8 +86,8 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
       { id: 'call', action: 'http:request', input: { url: `${sink.url}/hook`, body: { tag: '${{ event.data.tag }}' } } },
       { id: 'say', action: 'log', input: { message: 'status ${{ steps.call.output.status }}' } },
     ]);
-    const first = await engine.startRun({ sensor: spec, events: [event], entityRefs: [] });
-    const again = await engine.startRun({ sensor: spec, events: [event], entityRefs: [] });
+    const first = await engine.startRun({ sensor: spec, triggerEventIds: [event.id], entityRefs: [] });
+    const again = await engine.startRun({ sensor: spec, triggerEventIds: [event.id], entityRefs: [] });
     expect(first.created).toBe(true);
     expect(again).toMatchObject({ created: false, run: { id: first.run.id } });
 
@@ -113,7 +113,7 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
         { id: 'call', action: 'http:request', input: { url: `${sink.url}/hook`, method: 'PUT' } },
         { id: 'after', action: 'log', input: { message: 'never' } },
       ]),
-      events: [event],
+      triggerEventIds: [event.id],
       entityRefs: [],
     });
     const done = await finished(run.id);
@@ -133,7 +133,7 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     engine.start();
     const { run } = await engine.startRun({
       sensor: sensor([{ id: 'call', action: 'http:request', input: { url: '${{ event.data.tag }}' } }]),
-      events: [event],
+      triggerEventIds: [event.id],
       entityRefs: [],
     });
     const done = await finished(run.id);
@@ -164,7 +164,7 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     ]);
     const dying = new RunEngine({ store, actions, entities, logger }, { leaseMs: 300, pollIntervalMs: 50 });
     dying.start();
-    const { run } = await dying.startRun({ sensor: spec, events: [event], entityRefs: [] });
+    const { run } = await dying.startRun({ sensor: spec, triggerEventIds: [event.id], entityRefs: [] });
     await until(async () => (calls === 1 ? true : undefined), 'the first engine to hang');
     // The first engine stops renewing its lease, as a killed process would.
     (dying as any).running = false;

@@ -1,9 +1,7 @@
 import { randomUUID, createHash } from 'node:crypto';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import {
-  OrchestrationEvent,
-  SensorSpec,
-} from '@edo/plugin-event-orchestration-common';
+import { SensorSpec } from '@edo/plugin-event-orchestration-common';
+import { Knex } from 'knex';
 import { ActionRegistry } from '../actions';
 import { EntityResolver } from '../catalog';
 import { OrchestrationStore, RunRecord } from '../store';
@@ -64,25 +62,40 @@ export class RunEngine {
     this.options = { ...DEFAULTS, ...options };
   }
 
-  /** Creates a run for a sensor's match, once per sensor and triggering events. */
-  async startRun(request: {
-    sensor: SensorSpec;
-    events: OrchestrationEvent[];
-    entityRefs: string[];
-  }) {
-    const triggerEventIds = request.events.map(e => e.id);
+  /**
+   * Creates a run for a sensor's match, once per sensor and triggering events.
+   * Inside a caller's transaction (`tx`), call `notify()` after it committed.
+   */
+  async startRun(
+    request: {
+      sensor: SensorSpec;
+      triggerEventIds: string[];
+      triggerDependencies?: Record<string, string>;
+      entityRefs: string[];
+    },
+    tx?: Knex.Transaction,
+  ) {
     const idempotencyKey = createHash('sha256')
-      .update(JSON.stringify([request.sensor.name, [...triggerEventIds].sort()]))
+      .update(JSON.stringify([request.sensor.name, [...request.triggerEventIds].sort()]))
       .digest('hex');
-    const result = await this.deps.store.createRun({
-      sensor: request.sensor.name,
-      idempotencyKey,
-      triggerEventIds,
-      entityRefs: request.entityRefs,
-      steps: request.sensor.workflow.steps,
-    });
-    if (result.created) this.timer.wake();
+    const result = await this.deps.store.createRun(
+      {
+        sensor: request.sensor.name,
+        idempotencyKey,
+        triggerEventIds: request.triggerEventIds,
+        triggerDependencies: request.triggerDependencies ?? {},
+        entityRefs: request.entityRefs,
+        steps: request.sensor.workflow.steps,
+      },
+      tx,
+    );
+    if (result.created && !tx) this.notify();
     return result;
+  }
+
+  /** Looks for new runs now rather than at the next poll. */
+  notify() {
+    this.timer.wake();
   }
 
   start() {
@@ -143,9 +156,16 @@ export class RunEngine {
           startedAt: new Date().toISOString(),
         });
       }
-      const events = (
+      const triggerEvents = (
         await Promise.all(run.triggerEventIds.map(id => store.getEvent(id)))
       ).flatMap(e => (e ? [e.event] : []));
+      const byDependency = Object.fromEntries(
+        Object.entries(run.triggerDependencies).flatMap(([dependency, id]) => {
+          const found = triggerEvents.find(e => e.id === id);
+          return found ? [[dependency, found]] : [];
+        }),
+      );
+      const latest = triggerEvents[triggerEvents.length - 1] ?? null;
       const entity = run.entityRefs.length
         ? (await entities.getEntity(run.entityRefs[0])) ?? null
         : null;
@@ -173,8 +193,9 @@ export class RunEngine {
             throw new Error(`no action '${step.action}' is registered`);
           }
           renderedInput = renderTemplate(step.input, {
-            event: events[0] ?? null,
-            events,
+            event: latest,
+            events: byDependency,
+            triggerEvents,
             entity,
             steps: stepOutputs,
             run: { id: run.id, sensor: run.sensor },
@@ -193,7 +214,7 @@ export class RunEngine {
           await action.handler({
             input: parsed.data,
             logger: stepLogger,
-            events,
+            events: triggerEvents,
             entityRefs: run.entityRefs,
             runId: run.id,
             stepId: step.id,

@@ -1,50 +1,174 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
+import { Knex } from 'knex';
 import { EntityResolver } from '../catalog';
 import { RunEngine } from '../runs';
 import { OrchestrationStore } from '../store';
+import { renderTemplate } from '../templating/renderTemplate';
 import { LoadedSensor } from './loadSensors';
-import { evaluateSensor, sensorListensTo } from './evaluateSensor';
+import { filterEvent } from './evaluateSensor';
+import { CorrelationDecision, EvaluationStatus, correlate } from './correlate';
+import { CorrelationState, DatabaseCorrelationState } from './correlationState';
+
+/** One sensor's verdict on one event. */
+export interface SensorVerdict {
+  sensor: string;
+  status: EvaluationStatus;
+  reason: string;
+  triggerEventIds?: string[];
+  triggerDependencies?: Record<string, string>;
+  group?: string;
+}
+
+/** Groups sensors by the event types they listen to, so an event meets only its candidates. */
+export function indexSensorsByType(sensors: LoadedSensor[]) {
+  const index = new Map<string, LoadedSensor[]>();
+  for (const sensor of sensors) {
+    for (const type of new Set(sensor.spec.dependencies.map(d => d.eventType))) {
+      index.set(type, [...(index.get(type) ?? []), sensor]);
+    }
+  }
+  return index;
+}
+
+/** The group an event belongs to for a sensor: its rendered `aggregate.groupBy`. */
+export function groupOf(sensor: LoadedSensor, event: OrchestrationEvent): string {
+  const groupBy = sensor.spec.aggregate?.groupBy;
+  if (!groupBy) return '';
+  const value = renderTemplate(groupBy, { event });
+  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
+}
+
+/**
+ * Filters an event through a sensor and, when it matches, correlates it with the
+ * given state. Shared by the live engine and dry runs.
+ */
+export async function judge(
+  sensor: LoadedSensor,
+  event: OrchestrationEvent,
+  stateFor: (group: string) => Promise<CorrelationState>,
+): Promise<SensorVerdict> {
+  const outcome = filterEvent(sensor, event);
+  if (outcome.matchedDependencies.length === 0) {
+    return { sensor: sensor.spec.name, status: 'not-matched', reason: outcome.reason };
+  }
+  let group: string;
+  try {
+    group = groupOf(sensor, event);
+  } catch (error) {
+    return {
+      sensor: sensor.spec.name,
+      status: 'not-matched',
+      reason: `aggregate.groupBy: ${(error as Error).message}`,
+    };
+  }
+  const decision: CorrelationDecision = await correlate({
+    sensor: sensor.spec,
+    event,
+    matchedDependencies: outcome.matchedDependencies,
+    group,
+    state: await stateFor(group),
+  });
+  return { sensor: sensor.spec.name, group, ...decision };
+}
 
 /**
  * The bus subscriber that decides: it stores each event with the entities it
- * concerns, evaluates it against every sensor listening for its type, stores
- * each verdict with its reason, and asks the run engine to start a run for each
- * match. Every write is idempotent, so a redelivered event changes nothing.
+ * concerns, evaluates it against every sensor listening for its type, and for
+ * each sensor — inside one transaction holding the lock of the sensor's group —
+ * correlates it with the shared state, stores the verdict with its reason and
+ * creates the run when the sensor fires. A redelivered event finds its verdicts
+ * stored and changes nothing.
  */
 export class SensorEngine {
+  private readonly byType: Map<string, LoadedSensor[]>;
+
   constructor(
     private readonly deps: {
       sensors: LoadedSensor[];
       store: OrchestrationStore;
       entities: EntityResolver;
       runs: RunEngine;
+      knex: Knex;
       logger: LoggerService;
     },
-  ) {}
+  ) {
+    this.byType = indexSensorsByType(deps.sensors);
+  }
 
   async handle(event: OrchestrationEvent): Promise<void> {
-    const { store, entities, runs, logger } = this.deps;
-    const entityRefs = await entities.resolveEventEntities(event);
-    await store.recordEvent(event, entityRefs);
+    const { store, entities, runs, logger, knex } = this.deps;
+    const eventEntityRefs = await entities.resolveEventEntities(event);
+    await store.recordEvent(event, eventEntityRefs);
 
-    const verdicts = this.deps.sensors
-      .filter(sensor => sensorListensTo(sensor, event.type))
-      .map(sensor => evaluateSensor(sensor, event));
-    await store.recordEvaluations(event.id, verdicts);
-
-    for (const verdict of verdicts.filter(v => v.matched)) {
-      const sensor = this.deps.sensors.find(s => s.spec.name === verdict.sensor)!;
-      const { run, created } = await runs.startRun({
-        sensor: sensor.spec,
-        events: [event],
-        entityRefs,
-      });
-      if (created) {
-        logger.info(
-          `Sensor '${sensor.spec.name}' matched event ${event.id}; started run ${run.id}`,
+    for (const sensor of this.byType.get(event.type) ?? []) {
+      const name = sensor.spec.name;
+      if (await store.hasEvaluation(event.id, name)) continue; // redelivery
+      const entityRefs = await this.runEntities(sensor, event, eventEntityRefs);
+      let started: string | undefined;
+      await knex.transaction(async tx => {
+        if (await store.hasEvaluation(event.id, name, tx)) return;
+        const verdict = await judge(sensor, event, group =>
+          DatabaseCorrelationState.lock(tx, name, group),
         );
+        await store.recordEvaluations(event.id, [verdict], tx);
+        if (verdict.status === 'matched') {
+          const triggerEventIds = verdict.triggerEventIds ?? [event.id];
+          const { run, created } = await runs.startRun(
+            {
+              sensor: sensor.spec,
+              triggerEventIds,
+              triggerDependencies: await this.dependenciesOf(sensor, triggerEventIds, event, tx),
+              entityRefs,
+            },
+            tx,
+          );
+          if (created) started = run.id;
+        }
+      });
+      if (started) {
+        runs.notify();
+        logger.info(`Sensor '${name}' fired on event ${event.id}; started run ${started}`);
       }
     }
+  }
+
+  /** The run concerns the sensor's `entity` when it has one, else the event's entities. */
+  private async runEntities(
+    sensor: LoadedSensor,
+    event: OrchestrationEvent,
+    eventEntityRefs: string[],
+  ): Promise<string[]> {
+    if (!sensor.spec.entity) return eventEntityRefs;
+    try {
+      const value = renderTemplate(sensor.spec.entity, { event });
+      if (typeof value !== 'string' || value === '') return eventEntityRefs;
+      return await this.deps.entities.resolveName(value);
+    } catch (error) {
+      this.deps.logger.warn(
+        `Sensor '${sensor.spec.name}': entity template failed for event ${event.id}: ${error}`,
+      );
+      return eventEntityRefs;
+    }
+  }
+
+  /** Maps each dependency of the sensor to the trigger event that satisfied it. */
+  private async dependenciesOf(
+    sensor: LoadedSensor,
+    triggerEventIds: string[],
+    current: OrchestrationEvent,
+    tx: Knex.Transaction,
+  ): Promise<Record<string, string>> {
+    const result: Record<string, string> = {};
+    const rows = await tx('edo_events').whereIn('id', triggerEventIds).select('id', 'envelope');
+    const events = triggerEventIds
+      .map(id => (id === current.id ? current : rows.find(r => r.id === id) && JSON.parse(rows.find(r => r.id === id).envelope)))
+      .filter(Boolean) as OrchestrationEvent[];
+    for (const event of events) {
+      for (const dependency of filterEvent(sensor, event).matchedDependencies) {
+        result[dependency] = event.id;
+      }
+    }
+    return result;
   }
 }

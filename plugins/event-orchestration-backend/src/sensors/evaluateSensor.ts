@@ -1,17 +1,14 @@
-import {
-  OrchestrationEvent,
-  SensorDependency,
-} from '@edo/plugin-event-orchestration-common';
+import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
 import { LoadedSensor } from './loadSensors';
 import { countFilters, evaluateDependencyFilters } from './evaluateFilters';
 
-/** A sensor's verdict on one event. */
-export interface SensorVerdict {
+/** Which of a sensor's dependencies an event satisfies, and why the others not. */
+export interface FilterOutcome {
   sensor: string;
-  matched: boolean;
+  /** Names of the dependencies whose filters the event passed. */
+  matchedDependencies: string[];
+  /** Why it matched (first dependency) or, when none matched, why not. */
   reason: string;
-  /** The dependency the event satisfied, when it matched. */
-  dependency?: string;
 }
 
 /** True when a sensor listens for this event's type at all. */
@@ -19,36 +16,44 @@ export function sensorListensTo(sensor: LoadedSensor, eventType: string) {
   return sensor.spec.dependencies.some(d => d.eventType === eventType);
 }
 
-function evaluateDependency(dep: SensorDependency, event: OrchestrationEvent) {
-  if (dep.eventType !== event.type) {
-    return {
-      matched: false as const,
-      reason: `type was \`${event.type}\`, expected \`${dep.eventType}\``,
-    };
+/** Runs an event through the filters of every dependency of a sensor. */
+export function filterEvent(sensor: LoadedSensor, event: OrchestrationEvent): FilterOutcome {
+  const matched: string[] = [];
+  const reasons: string[] = [];
+  let matchedReason = '';
+  for (const dep of sensor.spec.dependencies) {
+    if (dep.eventType !== event.type) continue;
+    const verdict = evaluateDependencyFilters(dep.filters, dep.filtersLogicalOperator, event);
+    if (verdict.matched) {
+      matched.push(dep.name);
+      if (!matchedReason) {
+        const n = countFilters(dep.filters);
+        matchedReason = `dependency '${dep.name}' matched (${n} filter${n === 1 ? '' : 's'} passed)`;
+      }
+    } else {
+      reasons.push(`dependency '${dep.name}': ${verdict.reason}`);
+    }
   }
-  return evaluateDependencyFilters(dep.filters, dep.filtersLogicalOperator, event);
+  if (sensor.spec.dependencies.every(d => d.eventType !== event.type)) {
+    reasons.push(
+      `type was \`${event.type}\`, expected ${sensor.spec.dependencies
+        .map(d => `\`${d.eventType}\``)
+        .join(' or ')}`,
+    );
+  }
+  return {
+    sensor: sensor.spec.name,
+    matchedDependencies: matched,
+    reason: matched.length > 0 ? matchedReason : reasons.join('; '),
+  };
 }
 
-/** Evaluates one event against one sensor and says why it did or did not match. */
-export function evaluateSensor(
-  sensor: LoadedSensor,
-  event: OrchestrationEvent,
-): SensorVerdict {
-  const reasons: string[] = [];
-  for (const dep of sensor.spec.dependencies) {
-    const verdict = evaluateDependency(dep, event);
-    if (verdict.matched) {
-      const filters = countFilters(dep.filters);
-      return {
-        sensor: sensor.spec.name,
-        matched: true,
-        dependency: dep.name,
-        reason: `dependency '${dep.name}' matched (${filters} filter${
-          filters === 1 ? '' : 's'
-        } passed)`,
-      };
-    }
-    reasons.push(`dependency '${dep.name}': ${verdict.reason}`);
-  }
-  return { sensor: sensor.spec.name, matched: false, reason: reasons.join('; ') };
+/** Stateless verdict (filters only), as the slice had it. */
+export function evaluateSensor(sensor: LoadedSensor, event: OrchestrationEvent) {
+  const outcome = filterEvent(sensor, event);
+  return {
+    sensor: outcome.sensor,
+    matched: outcome.matchedDependencies.length > 0,
+    reason: outcome.reason,
+  };
 }

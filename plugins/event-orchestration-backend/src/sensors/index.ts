@@ -1,4 +1,7 @@
 export { loadSensors } from './loadSensors';
 export type { LoadedSensor, SensorLoadResult } from './loadSensors';
 export { SensorEngine } from './SensorEngine';
-export { evaluateSensor } from './evaluateSensor';
+export { evaluateSensor, filterEvent } from './evaluateSensor';
+export { judge, groupOf } from './SensorEngine';
+export type { SensorVerdict } from './SensorEngine';
+export { MemoryCorrelationState } from './correlationState';

@@ -12,6 +12,7 @@ import {
   WorkflowStep,
 } from '@edo/plugin-event-orchestration-common';
 import { Knex } from 'knex';
+import type { EvaluationStatus } from '../sensors/correlate';
 
 const MAX_PAGE = 200;
 const DEFAULT_PAGE = 50;
@@ -56,6 +57,8 @@ export interface NewRun {
   sensor: string;
   idempotencyKey: string;
   triggerEventIds: string[];
+  /** Which event satisfied which dependency. */
+  triggerDependencies: Record<string, string>;
   entityRefs: string[];
   steps: WorkflowStep[];
 }
@@ -63,6 +66,7 @@ export interface NewRun {
 /** A run as the engine executes it: its definition and progress. */
 export interface RunRecord extends Run {
   workflow: WorkflowStep[];
+  triggerDependencies: Record<string, string>;
 }
 
 /**
@@ -105,25 +109,36 @@ export class OrchestrationStore {
     });
   }
 
-  /** Stores sensors' verdicts on an event; a re-evaluation replaces the earlier one. */
+  /**
+   * Stores sensors' verdicts on an event. The first verdict stays: a redelivered
+   * event must not turn "matched" into "pending".
+   */
   async recordEvaluations(
     eventId: string,
-    evaluations: Array<{ sensor: string; matched: boolean; reason: string }>,
+    evaluations: Array<{ sensor: string; status: EvaluationStatus; reason: string }>,
+    db: Knex = this.knex,
   ): Promise<void> {
     if (evaluations.length === 0) return;
     const now = new Date().toISOString();
-    await this.knex('edo_evaluations')
+    await db('edo_evaluations')
       .insert(
         evaluations.map(e => ({
           event_id: eventId,
           sensor: e.sensor,
-          matched: e.matched,
+          matched: e.status === 'matched',
+          status: e.status,
           reason: e.reason,
           evaluated_at: now,
         })),
       )
       .onConflict(['event_id', 'sensor'])
-      .merge(['matched', 'reason', 'evaluated_at']);
+      .ignore();
+  }
+
+  /** True when a sensor has already given its verdict on an event. */
+  async hasEvaluation(eventId: string, sensor: string, db: Knex = this.knex) {
+    const row = await db('edo_evaluations').where({ event_id: eventId, sensor }).first('sensor');
+    return Boolean(row);
   }
 
   async listEvents(query: {
@@ -193,13 +208,16 @@ export class OrchestrationStore {
     const evaluations = await this.knex('edo_evaluations')
       .where({ event_id: id })
       .orderBy('sensor');
-    const runs = (await this.listRunsForEvent(id)).map(({ workflow, ...run }) => run);
+    const runs = (await this.listRunsForEvent(id)).map(
+      ({ workflow, triggerDependencies, ...run }) => run,
+    );
     return {
       ...stored,
       evaluations: evaluations.map(
         (e: any): SensorEvaluation => ({
           sensor: e.sensor,
           matched: Boolean(e.matched),
+          status: e.status,
           reason: e.reason,
           evaluatedAt: iso(e.evaluated_at)!,
         }),
@@ -242,9 +260,12 @@ export class OrchestrationStore {
    * Creates a run with its steps, unless one with the same idempotency key exists
    * (a redelivered event): then returns that one with `created: false`.
    */
-  async createRun(newRun: NewRun): Promise<{ run: RunRecord; created: boolean }> {
+  async createRun(
+    newRun: NewRun,
+    db?: Knex.Transaction,
+  ): Promise<{ run: RunRecord; created: boolean }> {
     const id = randomUUID();
-    const created = await this.knex.transaction(async tx => {
+    const insert = async (tx: Knex.Transaction) => {
       const inserted = await tx('edo_runs')
         .insert({
           id,
@@ -252,6 +273,7 @@ export class OrchestrationStore {
           idempotency_key: newRun.idempotencyKey,
           status: 'pending',
           trigger_event_ids: JSON.stringify(newRun.triggerEventIds),
+          trigger_dependencies: JSON.stringify(newRun.triggerDependencies),
           workflow: JSON.stringify(newRun.steps),
           created_at: new Date().toISOString(),
         })
@@ -278,13 +300,13 @@ export class OrchestrationStore {
         })),
       );
       return true;
-    });
+    };
+    const created = db ? await insert(db) : await this.knex.transaction(insert);
+    const reader = db ?? this.knex;
     const row = created
-      ? await this.knex('edo_runs').where({ id }).first()
-      : await this.knex('edo_runs')
-          .where({ idempotency_key: newRun.idempotencyKey })
-          .first();
-    const [run] = await this.toRuns([row]);
+      ? await reader('edo_runs').where({ id }).first()
+      : await reader('edo_runs').where({ idempotency_key: newRun.idempotencyKey }).first();
+    const [run] = await this.toRuns([row], reader);
     return { run, created };
   }
 
@@ -429,14 +451,13 @@ export class OrchestrationStore {
     return runs.filter(r => r.triggerEventIds.includes(eventId));
   }
 
-  private async toRuns(rows: any[]): Promise<RunRecord[]> {
+  private async toRuns(rows: any[], db: Knex = this.knex): Promise<RunRecord[]> {
     const ids = rows.map(r => r.id);
-    const [steps, entities] = ids.length
-      ? await Promise.all([
-          this.knex('edo_run_steps').whereIn('run_id', ids).orderBy('position'),
-          this.knex('edo_run_entities').whereIn('run_id', ids),
-        ])
-      : [[], []];
+    // Sequential on purpose: inside a transaction there is one connection.
+    const steps = ids.length
+      ? await db('edo_run_steps').whereIn('run_id', ids).orderBy('position')
+      : [];
+    const entities = ids.length ? await db('edo_run_entities').whereIn('run_id', ids) : [];
     return rows.map(row => ({
       id: row.id,
       sensor: row.sensor,
@@ -451,6 +472,7 @@ export class OrchestrationStore {
       ...(row.finished_at ? { finishedAt: iso(row.finished_at) } : {}),
       ...(row.error ? { error: row.error } : {}),
       workflow: parseJson<WorkflowStep[]>(row.workflow, []),
+      triggerDependencies: parseJson<Record<string, string>>(row.trigger_dependencies, {}),
       steps: steps
         .filter((s: any) => s.run_id === row.id)
         .map(

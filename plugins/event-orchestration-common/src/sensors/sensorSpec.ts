@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { conditionNames, parseConditions } from './conditions';
+import { parseDuration } from './durations';
 
 const identifier = z
   .string()
@@ -140,6 +142,10 @@ const dependencySchema = z
   })
   .strict();
 
+const duration = z
+  .string()
+  .refine(d => parseDuration(d) !== undefined, 'must be a duration such as 30s, 5m, 1h or 1h30m');
+
 const stepSchema = z
   .object({
     id: identifier,
@@ -160,12 +166,31 @@ export const sensorSpecSchema = z
     name: identifier,
     description: z.string().optional(),
     owner: z.string().optional(),
-    // Correlating several dependencies needs `conditions` and stored state, which
-    // the sensor engine does not have yet: refuse rather than fire on half of them.
-    dependencies: z
-      .array(dependencySchema)
-      .min(1)
-      .max(1, 'only one dependency per sensor is supported so far'),
+    dependencies: z.array(dependencySchema).min(1),
+    /** Boolean expression over dependency names; default: all of them. */
+    conditions: z.string().min(1).optional(),
+    /** Forget matched dependencies that have waited longer than this. */
+    conditionsReset: z.object({ within: duration }).strict().optional(),
+    /** Fire when `count` matching events arrived within `within` for one `groupBy` value. */
+    aggregate: z
+      .object({
+        count: z.number().int().min(1).max(10_000),
+        within: duration,
+        groupBy: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    /** No new run for the same group within this period after one started. */
+    cooldown: duration.optional(),
+    /** At most `max` runs per `per` (per group when `aggregate.groupBy` is set). */
+    rateLimit: z
+      .object({ max: z.number().int().min(1), per: duration })
+      .strict()
+      .optional(),
+    /** A dependency whose match clears the pending state of its group. */
+    resolvedBy: z.string().optional(),
+    /** Template resolving the entity the run concerns (a ref or a linked name). */
+    entity: z.string().min(1).optional(),
     workflow: z
       .object({ steps: z.array(stepSchema).min(1) })
       .strict(),
@@ -183,6 +208,32 @@ export const sensorSpecSchema = z
       }
       seen.add(dep.name);
     });
+    if (sensor.resolvedBy !== undefined && !seen.has(sensor.resolvedBy)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['resolvedBy'],
+        message: `'${sensor.resolvedBy}' is not one of the dependencies`,
+      });
+    }
+    if (sensor.conditions !== undefined) {
+      try {
+        for (const name of conditionNames(parseConditions(sensor.conditions))) {
+          if (!seen.has(name)) {
+            ctx.addIssue({
+              code: z.ZodIssueCode.custom,
+              path: ['conditions'],
+              message: `'${name}' is not one of the dependencies`,
+            });
+          }
+        }
+      } catch (error) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['conditions'],
+          message: (error as Error).message,
+        });
+      }
+    }
     const steps = new Set<string>();
     sensor.workflow.steps.forEach((step, i) => {
       if (steps.has(step.id)) {

@@ -1,0 +1,95 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  OrchestrationEvent,
+  parseSensorSpec,
+} from '@edo/plugin-event-orchestration-common';
+import { ActionRegistry } from '../actions';
+import { EntityResolver } from '../catalog';
+import { RunEngine } from '../runs';
+import { OrchestrationStore } from '../store';
+import { createTestDatabases } from '../__testUtils__/testDatabases';
+import { SensorEngine } from './SensorEngine';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+const logger = mockServices.logger.mock();
+
+const parsed = parseSensorSpec({
+  name: 'high-cpu',
+  dependencies: [
+    {
+      name: 'cpu',
+      eventType: 'alertmanager.alert',
+      filters: { data: [{ path: 'labels.alertname', value: 'HighCPU' }] },
+    },
+  ],
+  aggregate: { count: 3, within: '5m', groupBy: '${{ event.data.labels.app }}' },
+  cooldown: '10m',
+  workflow: { steps: [{ id: 'say', action: 'log', input: { message: 'scale' } }] },
+});
+if (!parsed.success) throw new Error('fixture sensor is invalid');
+const sensors = [{ spec: parsed.sensor, source: 'test' }];
+
+function cpuAlert(app: string, n: number): OrchestrationEvent {
+  return {
+    specversion: '1.0',
+    id: `${app}-${n}`,
+    source: '/test',
+    type: 'alertmanager.alert',
+    subject: app,
+    time: new Date(Date.UTC(2026, 10, 23, 8, n)).toISOString(),
+    data: { status: 'firing', labels: { alertname: 'HighCPU', app } },
+  };
+}
+
+describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
+  it('fires exactly one run per group when two replicas share the events, also on redelivery', async () => {
+    const knex = await databases.init(databaseId);
+    await knex.migrate.latest({
+      directory: resolvePackagePath('@edo/plugin-event-orchestration-backend', 'migrations'),
+    });
+    const store = new OrchestrationStore(knex);
+    const entities = new EntityResolver(catalogServiceMock({ entities: [] }), mockServices.auth(), logger);
+    // Runs are created but not executed here: the run engine loop is not started.
+    const runs = new RunEngine({ store, actions: new ActionRegistry(), entities, logger });
+    const replicaA = new SensorEngine({ sensors, store, entities, runs, knex, logger });
+    const replicaB = new SensorEngine({ sensors, store, entities, runs, knex, logger });
+
+    const apps = Array.from({ length: 8 }, (_, i) => `app-${i}`);
+    const events = apps.flatMap(app => [0, 1, 2].map(n => cpuAlert(app, n)));
+    // Interleave: the three alerts of one app land on different replicas at once.
+    await Promise.all(events.map((e, i) => (i % 2 ? replicaA : replicaB).handle(e)));
+
+    const page = await store.listRuns({ limit: 200 });
+    expect(page.items).toHaveLength(apps.length);
+    expect(page.items.map(r => r.triggerEventIds.length)).toEqual(apps.map(() => 3));
+    expect(new Set(page.items.map(r => r.triggerEventIds.slice().sort().join()))).toEqual(
+      new Set(apps.map(app => [0, 1, 2].map(n => `${app}-${n}`).join())),
+    );
+
+    // Redelivery of everything, again split over both replicas: nothing changes.
+    await Promise.all(events.map((e, i) => (i % 2 ? replicaB : replicaA).handle(e)));
+    expect((await store.listRuns({ limit: 200 })).items).toHaveLength(apps.length);
+
+    const statuses = await knex('edo_evaluations').select('status').count({ n: '*' }).groupBy('status');
+    expect(Object.fromEntries(statuses.map((s: any) => [s.status, Number(s.n)]))).toEqual({
+      matched: apps.length,
+      pending: apps.length * 2,
+    });
+
+    // A fourth alert within the cooldown is held back, with the reason stored.
+    await replicaA.handle(cpuAlert('app-0', 3));
+    await replicaA.handle(cpuAlert('app-0', 4));
+    await replicaB.handle(cpuAlert('app-0', 5));
+    const last = await store.getEvent('app-0-5');
+    expect(last?.evaluations).toEqual([
+      expect.objectContaining({
+        status: 'cooled-down',
+        reason: 'a run started 3m earlier for app-0; cooldown 10m',
+      }),
+    ]);
+  });
+});

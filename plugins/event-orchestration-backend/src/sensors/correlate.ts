@@ -1,0 +1,158 @@
+import {
+  OrchestrationEvent,
+  SensorSpec,
+  evaluateConditions,
+  parseConditions,
+  parseDuration,
+} from '@edo/plugin-event-orchestration-common';
+import { CorrelationState } from './correlationState';
+
+/** How a sensor's evaluation of one event ended. */
+export type EvaluationStatus =
+  | 'matched'
+  | 'not-matched'
+  | 'pending'
+  | 'cooled-down'
+  | 'rate-limited'
+  | 'resolved';
+
+/** The outcome of correlating one matching event. */
+export interface CorrelationDecision {
+  status: Exclude<EvaluationStatus, 'not-matched'>;
+  reason: string;
+  /** When matched: the events that together fired the sensor, oldest first. */
+  triggerEventIds?: string[];
+}
+
+function formatDuration(ms: number): string {
+  const units: Array<[string, number]> = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ];
+  let rest = Math.max(0, Math.round(ms));
+  const parts: string[] = [];
+  for (const [unit, size] of units) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  return parts.join('') || `${rest}ms`;
+}
+
+/** The dependencies that take part in conditions: all but `resolvedBy`. */
+function conditionDependencies(sensor: SensorSpec) {
+  return sensor.dependencies.map(d => d.name).filter(n => n !== sensor.resolvedBy);
+}
+
+/**
+ * Decides what a matching event means for a sensor, given the shared state of
+ * its group: resolve, wait for other dependencies or a full window, hold back
+ * for cooldown or rate limit, or fire. Times are the events' `time`, so a dry
+ * run of old events decides as the live engine did.
+ */
+export async function correlate(options: {
+  sensor: SensorSpec;
+  event: OrchestrationEvent;
+  matchedDependencies: string[];
+  group: string;
+  state: CorrelationState;
+}): Promise<CorrelationDecision> {
+  const { sensor, event, matchedDependencies, group, state } = options;
+  const eventTime = Date.parse(event.time);
+  const groupNote = group ? ` for ${group}` : '';
+
+  if (sensor.resolvedBy && matchedDependencies.includes(sensor.resolvedBy)) {
+    await state.clear();
+    return {
+      status: 'resolved',
+      reason: `dependency '${sensor.resolvedBy}' resolved the pending state${groupNote}`,
+    };
+  }
+
+  // Conditions over several dependencies.
+  for (const dependency of matchedDependencies) {
+    await state.putDependencyEvent(dependency, { eventId: event.id, eventTime });
+  }
+  if (sensor.conditionsReset) {
+    await state.removeDependencyEventsBefore(
+      eventTime - parseDuration(sensor.conditionsReset.within)!,
+    );
+  }
+  const remembered = await state.dependencyEvents();
+  const satisfied = new Set(remembered.map(r => r.dependency));
+  const names = conditionDependencies(sensor);
+  const fulfilled = sensor.conditions
+    ? evaluateConditions(parseConditions(sensor.conditions), satisfied)
+    : names.every(n => satisfied.has(n));
+  if (!fulfilled) {
+    const waiting = names.filter(n => !satisfied.has(n));
+    const have = names.filter(n => satisfied.has(n));
+    return {
+      status: 'pending',
+      reason: `conditions ${sensor.conditions ? `'${sensor.conditions}' ` : ''}not met${groupNote}: waiting for ${waiting.join(
+        ', ',
+      )}${have.length ? `; have ${have.join(', ')}` : ''}`,
+    };
+  }
+  const triggers = remembered
+    .filter(r => names.includes(r.dependency))
+    .sort((a, b) => a.eventTime - b.eventTime);
+  let triggerEventIds = [...new Set(triggers.map(r => r.eventId))];
+  // The fire is dated by the newest trigger event, whichever replica saw it last.
+  let firedAt = Math.max(eventTime, ...triggers.map(t => t.eventTime));
+
+  // Aggregation: count matching events in a sliding window.
+  if (sensor.aggregate) {
+    const within = parseDuration(sensor.aggregate.within)!;
+    await state.addWindowEvent({ eventId: event.id, eventTime });
+    const inWindow = await state.windowEventsSince(eventTime - within);
+    if (inWindow.length < sensor.aggregate.count) {
+      return {
+        status: 'pending',
+        reason: `${inWindow.length} of ${sensor.aggregate.count} within ${sensor.aggregate.within}${groupNote}`,
+      };
+    }
+    triggerEventIds = inWindow.map(e => e.eventId);
+    firedAt = Math.max(...inWindow.map(e => e.eventTime));
+  }
+
+  if (sensor.cooldown) {
+    const cooldown = parseDuration(sensor.cooldown)!;
+    const last = await state.lastFire();
+    if (last !== undefined && eventTime - last < cooldown) {
+      return {
+        status: 'cooled-down',
+        reason: `a run started ${formatDuration(eventTime - last)} earlier${groupNote}; cooldown ${sensor.cooldown}`,
+      };
+    }
+  }
+
+  if (sensor.rateLimit) {
+    const per = parseDuration(sensor.rateLimit.per)!;
+    const scope = sensor.aggregate?.groupBy ? 'group' : 'sensor';
+    const fired = await state.firesSince(eventTime - per, scope);
+    if (fired >= sensor.rateLimit.max) {
+      return {
+        status: 'rate-limited',
+        reason: `${fired} run(s) started within ${sensor.rateLimit.per}${
+          scope === 'group' ? groupNote : ''
+        }; the limit is ${sensor.rateLimit.max}`,
+      };
+    }
+  }
+
+  await state.recordFire(firedAt);
+  await state.clear();
+  const parts = [
+    sensor.dependencies.length > 1 || sensor.conditions
+      ? `conditions ${sensor.conditions ? `'${sensor.conditions}' ` : ''}met`
+      : `dependency '${matchedDependencies[0]}' matched`,
+    ...(sensor.aggregate
+      ? [`${triggerEventIds.length} of ${sensor.aggregate.count} within ${sensor.aggregate.within}${groupNote}`]
+      : []),
+  ];
+  return { status: 'matched', reason: parts.join('; '), triggerEventIds };
+}
