@@ -311,6 +311,110 @@ describe.each(databases.eachSupportedId())('event-orchestration backend on %s', 
     expect(sink.received).toHaveLength(1);
   });
 
+  it('dry-runs sensors against pasted and stored events without side effects', async () => {
+    const runsBefore = (await api().get('/api/event-orchestration/runs')).body.items.length;
+    const eventsBefore = await countEvents();
+    const requestsBefore = sink.received.length;
+
+    const pasted = await api()
+      .post('/api/event-orchestration/sensors/test')
+      .send({
+        sensorName: 'slo-remediation',
+        event: {
+          type: 'alertmanager.alert',
+          subject: 'my-awesome-app',
+          time: '2026-11-23T09:00:00Z',
+          data: { status: 'firing', labels: { ...matchingAlert.labels } },
+        },
+      });
+    expect(pasted.status).toBe(200);
+    expect(pasted.body.results).toEqual([
+      {
+        eventId: 'dry-run-1',
+        matched: true,
+        status: 'matched',
+        reason: "dependency 'unhealthy' matched (3 filters passed)",
+        steps: [
+          {
+            id: 'sync',
+            action: 'http:request',
+            input: {
+              url: `${sink.url}/api/v1/applications/my-awesome-app/sync`,
+              method: 'POST',
+              headers: { Authorization: '***' },
+              body: {
+                application: 'my-awesome-app',
+                namespace: 'prod-shop',
+                owner: 'group:default/platform-team',
+              },
+            },
+          },
+        ],
+      },
+    ]);
+
+    const stored = await api()
+      .get('/api/event-orchestration/events?limit=200')
+      .then(r => r.body.items.find((i: any) => i.event.data.labels.severity === 'warning'));
+    const byId = await api()
+      .post('/api/event-orchestration/sensors/test')
+      .send({ sensorName: 'slo-remediation', eventId: stored.event.id });
+    expect(byId.body.results).toEqual([
+      {
+        eventId: stored.event.id,
+        matched: false,
+        status: 'not-matched',
+        reason:
+          "dependency 'unhealthy': data.labels.severity was `warning`, expected one of `critical`, `page`",
+      },
+    ]);
+
+    const windowed = await api()
+      .post('/api/event-orchestration/sensors/test')
+      .send({
+        sensor: {
+          name: 'two-in-a-row',
+          dependencies: [{ name: 'any', eventType: 'alertmanager.alert' }],
+          aggregate: { count: 2, within: '5m', groupBy: '${{ event.subject }}' },
+          workflow: { steps: [{ id: 'say', action: 'log', input: { message: '${{ event.subject }}' } }] },
+        },
+        events: [
+          { id: 'a', type: 'alertmanager.alert', subject: 'shop', time: '2026-11-23T09:00:00Z' },
+          { id: 'b', type: 'alertmanager.alert', subject: 'shop', time: '2026-11-23T09:01:00Z' },
+        ],
+      });
+    expect(windowed.body.results.map((r: any) => [r.eventId, r.status, r.reason])).toEqual([
+      ['a', 'pending', '1 of 2 within 5m for shop'],
+      ['b', 'matched', "dependency 'any' matched (0 filters passed); 2 of 2 within 5m for shop"],
+    ]);
+    expect(windowed.body.results[1].steps).toEqual([
+      { id: 'say', action: 'log', input: { message: 'shop' } },
+    ]);
+
+    const invalid = await api()
+      .post('/api/event-orchestration/sensors/test')
+      .send({
+        sensor: { name: 'bad', dependencies: [{ name: 'x', eventType: 'a', filters: { data: [{ path: 'p', in: 'nope' }] } }], workflow: { steps: [{ id: 's', action: 'log' }] } },
+        events: [{ type: 'a' }],
+      });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.message).toBe(
+      'Invalid sensor: dependencies[0].filters.data[0].in: Expected array, received string',
+    );
+    const neither = await api().post('/api/event-orchestration/sensors/test').send({ sensorName: 'slo-remediation' });
+    expect(neither.status).toBe(400);
+    expect(neither.body.error.message).toBe('Invalid request body: body: give exactly one of event, eventId, events');
+    const unknown = await api()
+      .post('/api/event-orchestration/sensors/test')
+      .send({ sensorName: 'nope', event: { type: 'a' } });
+    expect(unknown.status).toBe(404);
+
+    await busDrained();
+    expect((await api().get('/api/event-orchestration/runs')).body.items).toHaveLength(runsBefore);
+    expect(await countEvents()).toBe(eventsBefore);
+    expect(sink.received).toHaveLength(requestsBefore);
+  });
+
   it('answers list queries with clear errors for bad parameters', async () => {
     const badStatus = await api().get('/api/event-orchestration/runs?status=done');
     expect(badStatus.status).toBe(400);

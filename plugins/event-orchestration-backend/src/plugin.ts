@@ -15,7 +15,7 @@ import { EmbeddedEventBus } from './bus';
 import { EntityResolver } from './catalog';
 import { createRouter } from './router';
 import { RunEngine } from './runs';
-import { SensorEngine, loadSensors } from './sensors';
+import { SensorEngine, dryRunSensor, loadSensors } from './sensors';
 import { WebhookSources, readWebhookSources } from './sources';
 import { OrchestrationStore } from './store';
 
@@ -132,7 +132,23 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         });
 
         httpRouter.use(
-          await createRouter({ store, bus, sources, sensors, actions, httpAuth, logger }),
+          await createRouter({
+            store,
+            bus,
+            sources,
+            sensors,
+            actions,
+            dryRun: (spec, events) =>
+              dryRunSensor({
+                sensor: spec,
+                events,
+                knex,
+                entities,
+                loadEvent: async id => (await store.getEvent(id))?.event,
+              }),
+            httpAuth,
+            logger,
+          }),
         );
         // Webhook senders are not Backstage users: each source checks its own token.
         httpRouter.addAuthPolicy({ path: '/webhooks', allow: 'unauthenticated' });

@@ -11,13 +11,16 @@ import {
 } from '@backstage/errors';
 import {
   HealthResponse,
+  OrchestrationEvent,
+  SensorSpec,
   SensorsResponse,
   WebhookResponse,
+  parseSensorSpec,
 } from '@edo/plugin-event-orchestration-common';
 import { EventBus } from '@edo/plugin-event-orchestration-node';
 import { z } from 'zod';
 import { ActionRegistry } from '../actions';
-import { SensorLoadResult } from '../sensors';
+import { DryRunResult, SensorLoadResult } from '../sensors';
 import { WebhookSources } from '../sources';
 import { InvalidCursorError, OrchestrationStore, RunRecord } from '../store';
 
@@ -38,6 +41,62 @@ const runsQuery = listQuery
       .optional(),
   })
   .strict();
+
+/** A pasted event: CloudEvent attributes, with defaults for what a tester leaves out. */
+const pastedEvent = z
+  .object({
+    specversion: z.literal('1.0').default('1.0'),
+    id: z.string().min(1).max(255).optional(),
+    source: z.string().min(1).default('dry-run'),
+    type: z.string().min(1),
+    subject: z.string().optional(),
+    time: z.string().datetime({ offset: true }).optional(),
+    datacontenttype: z.string().optional(),
+    data: z.unknown().default({}),
+    entityref: z.union([z.string(), z.array(z.string())]).optional(),
+    correlationid: z.string().optional(),
+    actor: z.string().optional(),
+  })
+  .strict();
+const eventOrId = z.union([z.string().min(1), pastedEvent]);
+const dryRunBody = z
+  .object({
+    sensor: z.unknown().optional(),
+    sensorName: z.string().min(1).optional(),
+    event: eventOrId.optional(),
+    eventId: z.string().min(1).optional(),
+    events: z.array(eventOrId).min(1).max(1000).optional(),
+  })
+  .strict()
+  .superRefine((body, ctx) => {
+    if ((body.sensor === undefined) === (body.sensorName === undefined)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'give exactly one of sensor, sensorName' });
+    }
+    const eventKeys = ['event', 'eventId', 'events'].filter(k => (body as any)[k] !== undefined);
+    if (eventKeys.length !== 1) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'give exactly one of event, eventId, events' });
+    }
+  });
+
+function toDryRunEvent(item: z.output<typeof pastedEvent>, index: number): OrchestrationEvent {
+  return {
+    ...item,
+    id: item.id ?? `dry-run-${index + 1}`,
+    time: item.time ?? new Date().toISOString(),
+  } as OrchestrationEvent;
+}
+
+function parseBody<T extends z.ZodTypeAny>(schema: T, body: unknown): z.output<T> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new InputError(
+      `Invalid request body: ${parsed.error.issues
+        .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
+        .join('; ')}`,
+    );
+  }
+  return parsed.data;
+}
 
 function parseQuery<T extends z.ZodTypeAny>(schema: T, query: unknown): z.output<T> {
   const parsed = schema.safeParse(query);
@@ -76,10 +135,12 @@ export async function createRouter(deps: {
   sources: WebhookSources;
   sensors: SensorLoadResult;
   actions: ActionRegistry;
+  /** Evaluates events against a sensor without side effects. */
+  dryRun: (sensor: SensorSpec, events: OrchestrationEvent[]) => Promise<DryRunResult[]>;
   httpAuth: HttpAuthService;
   logger: LoggerService;
 }): Promise<express.Router> {
-  const { store, bus, sources, sensors, actions, logger } = deps;
+  const { store, bus, sources, sensors, actions, dryRun, logger } = deps;
   const router = Router();
 
   // The body is read as text: the JSON parse error is ours to explain, and
@@ -109,6 +170,39 @@ export async function createRouter(deps: {
       res.status(202).json(response);
     },
   );
+
+  router.use(express.json({ limit: '1mb' }));
+
+  router.post('/sensors/test', async (req, res) => {
+    const body = parseBody(dryRunBody, req.body);
+    let spec: SensorSpec;
+    if (body.sensorName !== undefined) {
+      const found = sensors.sensors.find(s => s.spec.name === body.sensorName);
+      if (!found) throw new NotFoundError(`No sensor named '${body.sensorName}'`);
+      spec = found.spec;
+    } else {
+      const parsed = parseSensorSpec(body.sensor);
+      if (!parsed.success) {
+        throw new InputError(
+          `Invalid sensor: ${parsed.issues.map(i => `${i.path}: ${i.message}`).join('; ')}`,
+        );
+      }
+      spec = parsed.sensor;
+    }
+    const given = body.events ?? (body.event !== undefined ? [body.event] : []);
+    const events: OrchestrationEvent[] = [];
+    for (const [i, item] of [...given, ...(body.eventId ? [body.eventId] : [])].entries()) {
+      if (typeof item === 'string') {
+        const stored = await store.getEvent(item);
+        if (!stored) throw new NotFoundError(`No event with id '${item}'`);
+        events.push(stored.event);
+      } else {
+        events.push(toDryRunEvent(item, i));
+      }
+    }
+    const results = await dryRun(spec, events);
+    res.json({ results });
+  });
 
   router.get('/events', async (req, res) => {
     const query = parseQuery(eventsQuery, req.query);

@@ -68,6 +68,7 @@ export async function judge(
     matchedDependencies: outcome.matchedDependencies,
     group,
     state: await stateFor(group),
+    filterReason: outcome.reason,
   });
   return { sensor: sensor.spec.name, group, ...decision };
 }

@@ -110,7 +110,7 @@ describe('correlation', () => {
     const a4 = alert({ alertname: 'HighCPU', app: 'shop' }, 7);
     expect(await run(a4)).toEqual([
       'matched',
-      "dependency 'cpu' matched; 3 of 3 within 5m for shop",
+      "dependency 'cpu' matched (1 filter passed); 3 of 3 within 5m for shop",
       [a2.id, a3.id, a4.id],
     ]);
   });

@@ -59,6 +59,8 @@ export async function correlate(options: {
   matchedDependencies: string[];
   group: string;
   state: CorrelationState;
+  /** Why the filters passed, to lead the reason of a match. */
+  filterReason?: string;
 }): Promise<CorrelationDecision> {
   const { sensor, event, matchedDependencies, group, state } = options;
   const eventTime = Date.parse(event.time);
@@ -149,7 +151,7 @@ export async function correlate(options: {
   const parts = [
     sensor.dependencies.length > 1 || sensor.conditions
       ? `conditions ${sensor.conditions ? `'${sensor.conditions}' ` : ''}met`
-      : `dependency '${matchedDependencies[0]}' matched`,
+      : options.filterReason ?? `dependency '${matchedDependencies[0]}' matched`,
     ...(sensor.aggregate
       ? [`${triggerEventIds.length} of ${sensor.aggregate.count} within ${sensor.aggregate.within}${groupNote}`]
       : []),

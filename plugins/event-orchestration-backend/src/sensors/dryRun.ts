@@ -1,0 +1,101 @@
+import {
+  OrchestrationEvent,
+  SensorSpec,
+} from '@edo/plugin-event-orchestration-common';
+import { Knex } from 'knex';
+import { EntityResolver } from '../catalog';
+import { redactSecrets } from '../runs/redactSecrets';
+import { renderTemplate } from '../templating/renderTemplate';
+import { MemoryCorrelationState } from './correlationState';
+import { EvaluationStatus } from './correlate';
+import { filterEvent } from './evaluateSensor';
+import { LoadedSensor } from './loadSensors';
+import { judge } from './SensorEngine';
+
+/** One result of `POST /sensors/test`. */
+export interface DryRunResult {
+  eventId: string;
+  matched: boolean;
+  status: EvaluationStatus;
+  reason: string;
+  /** When matched: the steps as they would run, inputs rendered (secrets redacted). */
+  steps?: Array<{ id: string; action: string; input?: unknown; error?: string }>;
+}
+
+/**
+ * Evaluates events in order against a sensor on a scratch copy of its stored
+ * correlation state: windows, conditions and cooldowns behave as live, but
+ * nothing is written, no run starts and no action is called.
+ */
+export async function dryRunSensor(options: {
+  sensor: SensorSpec;
+  events: OrchestrationEvent[];
+  knex: Knex;
+  entities: EntityResolver;
+  /** Looks up stored events that earlier dry-run events refer to. */
+  loadEvent: (id: string) => Promise<OrchestrationEvent | undefined>;
+}): Promise<DryRunResult[]> {
+  const { sensor, events, knex, entities } = options;
+  const loaded: LoadedSensor = { spec: sensor, source: 'dry run' };
+  const fires = (
+    await knex('edo_sensor_fires')
+      .where({ sensor: sensor.name })
+      .orderBy('fired_at', 'desc')
+      .limit(10_000)
+  ).map(r => ({ group: r.group_key as string, at: Number(r.fired_at) }));
+  const states = new Map<string, MemoryCorrelationState>();
+  const seen = new Map(events.map(e => [e.id, e]));
+
+  const results: DryRunResult[] = [];
+  for (const event of events) {
+    const verdict = await judge(loaded, event, async group => {
+      if (!states.has(group)) {
+        states.set(group, await MemoryCorrelationState.snapshot(knex, sensor.name, group, fires));
+      }
+      return states.get(group)!;
+    });
+    const result: DryRunResult = {
+      eventId: event.id,
+      matched: verdict.status === 'matched',
+      status: verdict.status,
+      reason: verdict.reason,
+    };
+    if (verdict.status === 'matched') {
+      const triggerEvents: OrchestrationEvent[] = [];
+      for (const id of verdict.triggerEventIds ?? [event.id]) {
+        const found = seen.get(id) ?? (await options.loadEvent(id));
+        if (found) triggerEvents.push(found);
+      }
+      const byDependency: Record<string, OrchestrationEvent> = {};
+      for (const trigger of triggerEvents) {
+        for (const dep of filterEvent(loaded, trigger).matchedDependencies) {
+          byDependency[dep] = trigger;
+        }
+      }
+      let entityRefs = await entities.resolveEventEntities(event);
+      if (sensor.entity) {
+        const value = renderTemplate(sensor.entity, { event });
+        if (typeof value === 'string' && value) entityRefs = await entities.resolveName(value);
+      }
+      const entity = entityRefs.length ? (await entities.getEntity(entityRefs[0])) ?? null : null;
+      const steps: Record<string, { output: Record<string, unknown> }> = {};
+      result.steps = sensor.workflow.steps.map(step => {
+        try {
+          const input = renderTemplate(step.input, {
+            event,
+            events: byDependency,
+            triggerEvents,
+            entity,
+            steps,
+            run: { id: 'dry-run', sensor: sensor.name },
+          });
+          return { id: step.id, action: step.action, input: redactSecrets(input) };
+        } catch (error) {
+          return { id: step.id, action: step.action, error: (error as Error).message };
+        }
+      });
+    }
+    results.push(result);
+  }
+  return results;
+}
