@@ -26,3 +26,4 @@ export type {
   WorkflowStep,
   SensorSpecIssue,
 } from './sensors/sensorSpec';
+export { sensorJsonSchema } from './sensors/sensorJsonSchema';

@@ -80,7 +80,7 @@ describe('parseSensorSpec', () => {
       issuesOf({
         ...sensorWith({}),
         name: 'Not Valid',
-        cooldown: '10m',
+        debounce: '10m',
         workflow: {
           steps: [
             { id: 'a', action: 'log' },
@@ -90,7 +90,7 @@ describe('parseSensorSpec', () => {
       }),
     ).toEqual([
       { path: 'name', message: expect.stringMatching(/^must be lower-case letters/) },
-      { path: '(root)', message: "unknown key(s) 'cooldown'" },
+      { path: '(root)', message: "unknown key(s) 'debounce'" },
       { path: 'workflow.steps[1].id', message: "duplicate step id 'a'" },
     ]);
   });
