@@ -30,19 +30,23 @@ export interface DryRunResult {
 export async function dryRunSensor(options: {
   sensor: SensorSpec;
   events: OrchestrationEvent[];
-  knex: Knex;
-  entities: EntityResolver;
+  /** The database whose stored state is copied; without it the state starts empty. */
+  knex?: Knex;
+  /** Catalog lookups for `entity`; without it templates see `entity: null`. */
+  entities?: EntityResolver;
   /** Looks up stored events that earlier dry-run events refer to. */
-  loadEvent: (id: string) => Promise<OrchestrationEvent | undefined>;
+  loadEvent?: (id: string) => Promise<OrchestrationEvent | undefined>;
 }): Promise<DryRunResult[]> {
   const { sensor, events, knex, entities } = options;
   const loaded: LoadedSensor = { spec: sensor, source: 'dry run' };
-  const fires = (
-    await knex('edo_sensor_fires')
-      .where({ sensor: sensor.name })
-      .orderBy('fired_at', 'desc')
-      .limit(10_000)
-  ).map(r => ({ group: r.group_key as string, at: Number(r.fired_at) }));
+  const fires = knex
+    ? (
+        await knex('edo_sensor_fires')
+          .where({ sensor: sensor.name })
+          .orderBy('fired_at', 'desc')
+          .limit(10_000)
+      ).map(r => ({ group: r.group_key as string, at: Number(r.fired_at) }))
+    : [];
   const states = new Map<string, MemoryCorrelationState>();
   const seen = new Map(events.map(e => [e.id, e]));
 
@@ -50,7 +54,12 @@ export async function dryRunSensor(options: {
   for (const event of events) {
     const verdict = await judge(loaded, event, async group => {
       if (!states.has(group)) {
-        states.set(group, await MemoryCorrelationState.snapshot(knex, sensor.name, group, fires));
+        states.set(
+          group,
+          knex
+            ? await MemoryCorrelationState.snapshot(knex, sensor.name, group, fires)
+            : new MemoryCorrelationState(group, fires),
+        );
       }
       return states.get(group)!;
     });
@@ -63,7 +72,7 @@ export async function dryRunSensor(options: {
     if (verdict.status === 'matched') {
       const triggerEvents: OrchestrationEvent[] = [];
       for (const id of verdict.triggerEventIds ?? [event.id]) {
-        const found = seen.get(id) ?? (await options.loadEvent(id));
+        const found = seen.get(id) ?? (await options.loadEvent?.(id));
         if (found) triggerEvents.push(found);
       }
       const byDependency: Record<string, OrchestrationEvent> = {};
@@ -72,12 +81,15 @@ export async function dryRunSensor(options: {
           byDependency[dep] = trigger;
         }
       }
-      let entityRefs = await entities.resolveEventEntities(event);
-      if (sensor.entity) {
-        const value = renderTemplate(sensor.entity, { event });
-        if (typeof value === 'string' && value) entityRefs = await entities.resolveName(value);
+      let entity = null;
+      if (entities) {
+        let entityRefs = await entities.resolveEventEntities(event);
+        if (sensor.entity) {
+          const value = renderTemplate(sensor.entity, { event });
+          if (typeof value === 'string' && value) entityRefs = await entities.resolveName(value);
+        }
+        entity = entityRefs.length ? (await entities.getEntity(entityRefs[0])) ?? null : null;
       }
-      const entity = entityRefs.length ? (await entities.getEntity(entityRefs[0])) ?? null : null;
       const steps: Record<string, { output: Record<string, unknown> }> = {};
       result.steps = sensor.workflow.steps.map(step => {
         try {
@@ -91,7 +103,14 @@ export async function dryRunSensor(options: {
           });
           return { id: step.id, action: step.action, input: redactSecrets(input) };
         } catch (error) {
-          return { id: step.id, action: step.action, error: (error as Error).message };
+          const message = (error as Error).message;
+          return {
+            id: step.id,
+            action: step.action,
+            error: /\bsteps\./.test(message)
+              ? `${message} (outputs of earlier steps exist only in a real run)`
+              : message,
+          };
         }
       });
     }

@@ -13,7 +13,7 @@ export class TemplateError extends Error {
   constructor(readonly expression: string, cause: unknown) {
     super(
       `cannot render \${{ ${expression.trim()} }}: ${
-        cause instanceof Error ? cause.message : String(cause)
+        (cause instanceof Error ? cause.message : String(cause)).split('\n')[0]
       }`,
     );
     this.name = 'TemplateError';
