@@ -26,5 +26,10 @@ export interface Config {
     sensors?: Array<object>;
     /** Globs of sensor YAML files, relative to the backend's working directory. */
     sensorFiles?: string[];
+    /**
+     * Re-load sensor files when they change; a broken edit keeps the previous
+     * version running. Default: true when NODE_ENV is development.
+     */
+    watchSensorFiles?: boolean;
   };
 }

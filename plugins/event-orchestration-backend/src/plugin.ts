@@ -15,7 +15,13 @@ import { EmbeddedEventBus } from './bus';
 import { EntityResolver } from './catalog';
 import { createRouter } from './router';
 import { RunEngine } from './runs';
-import { SensorEngine, dryRunSensor, loadSensors } from './sensors';
+import {
+  SensorEngine,
+  SensorRegistry,
+  dryRunSensor,
+  loadSensors,
+  sensorFilePaths,
+} from './sensors';
 import { WebhookSources, readWebhookSources } from './sources';
 import { OrchestrationStore } from './store';
 
@@ -73,7 +79,8 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         permissionsRegistry.addPermissions(eventOrchestrationPermissions);
 
         const sources = new WebhookSources(readWebhookSources(config));
-        const sensors = loadSensors(config);
+        const registry = new SensorRegistry(() => loadSensors(config), logger);
+        const sensors = registry.current();
         for (const error of sensors.errors) {
           logger.error(
             `Sensor ${error.sensor ? `'${error.sensor}' ` : ''}from ${
@@ -111,7 +118,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           logger: logger.child({ component: 'runs' }),
         });
         const engine = new SensorEngine({
-          sensors: sensors.sensors,
+          sensors: registry,
           store,
           knex,
           entities,
@@ -126,7 +133,15 @@ export const eventOrchestrationPlugin = createBackendPlugin({
             engine.handle(event),
           );
         });
+        // Re-load sensor files on change: by default in development only.
+        const watch =
+          config.getOptionalBoolean('eventOrchestration.watchSensorFiles') ??
+          process.env.NODE_ENV === 'development';
+        const stopWatching = watch
+          ? registry.watch(() => sensorFilePaths(config))
+          : () => {};
         lifecycle.addShutdownHook(async () => {
+          stopWatching();
           await subscription?.close();
           await runs.stop();
         });
@@ -136,7 +151,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
             store,
             bus,
             sources,
-            sensors,
+            sensors: registry,
             actions,
             dryRun: (spec, events) =>
               dryRunSensor({

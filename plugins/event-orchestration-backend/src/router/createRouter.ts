@@ -20,7 +20,7 @@ import {
 import { EventBus } from '@edo/plugin-event-orchestration-node';
 import { z } from 'zod';
 import { ActionRegistry } from '../actions';
-import { DryRunResult, SensorLoadResult } from '../sensors';
+import { DryRunResult, SensorRegistry } from '../sensors';
 import { WebhookSources } from '../sources';
 import { InvalidCursorError, OrchestrationStore, RunRecord } from '../store';
 
@@ -133,7 +133,7 @@ export async function createRouter(deps: {
   store: OrchestrationStore;
   bus: EventBus;
   sources: WebhookSources;
-  sensors: SensorLoadResult;
+  sensors: Pick<SensorRegistry, 'current' | 'find'>;
   actions: ActionRegistry;
   /** Evaluates events against a sensor without side effects. */
   dryRun: (sensor: SensorSpec, events: OrchestrationEvent[]) => Promise<DryRunResult[]>;
@@ -177,7 +177,7 @@ export async function createRouter(deps: {
     const body = parseBody(dryRunBody, req.body);
     let spec: SensorSpec;
     if (body.sensorName !== undefined) {
-      const found = sensors.sensors.find(s => s.spec.name === body.sensorName);
+      const found = sensors.find(body.sensorName);
       if (!found) throw new NotFoundError(`No sensor named '${body.sensorName}'`);
       spec = found.spec;
     } else {
@@ -229,8 +229,9 @@ export async function createRouter(deps: {
 
   router.get('/sensors', async (_req, res) => {
     const counters = await store.sensorCounters();
+    const loaded = sensors.current();
     const response: SensorsResponse = {
-      items: sensors.sensors.map(({ spec, source }) => {
+      items: loaded.sensors.map(({ spec, source }) => {
         const counter = counters.get(spec.name);
         return {
           name: spec.name,
@@ -245,15 +246,15 @@ export async function createRouter(deps: {
           ...(counter?.lastMatchAt ? { lastMatchAt: counter.lastMatchAt } : {}),
         };
       }),
-      errors: sensors.errors,
+      errors: loaded.errors,
     };
     res.json(response);
   });
 
   router.get('/sensors/:name', async (req, res) => {
-    const sensor = sensors.sensors.find(s => s.spec.name === req.params.name);
+    const sensor = sensors.find(req.params.name);
     if (!sensor) {
-      const failed = sensors.errors.find(e => e.sensor === req.params.name);
+      const failed = sensors.current().errors.find(e => e.sensor === req.params.name);
       throw new NotFoundError(
         failed
           ? `Sensor '${req.params.name}' failed to load from ${failed.source}: ${failed.issues
@@ -287,10 +288,11 @@ export async function createRouter(deps: {
       bus_ = { type: 'embedded', connected: false, consumers: [] };
       logger.warn(`Health check could not reach the bus: ${error}`);
     }
+    const loaded = sensors.current();
     const response: HealthResponse = {
-      status: bus_.connected && sensors.errors.length === 0 ? 'ok' : 'degraded',
+      status: bus_.connected && loaded.errors.length === 0 ? 'ok' : 'degraded',
       bus: bus_,
-      sensors: { loaded: sensors.sensors.length, failed: sensors.errors.length },
+      sensors: { loaded: loaded.sensors.length, failed: loaded.errors.length },
     };
     res.status(bus_.connected ? 200 : 503).json(response);
   });

@@ -31,7 +31,7 @@ const parsed = parseSensorSpec({
   workflow: { steps: [{ id: 'say', action: 'log', input: { message: 'scale' } }] },
 });
 if (!parsed.success) throw new Error('fixture sensor is invalid');
-const sensors = [{ spec: parsed.sensor, source: 'test' }];
+const sensors = { candidates: () => [{ spec: parsed.sensor, source: 'test' }] };
 
 function cpuAlert(app: string, n: number): OrchestrationEvent {
   return {

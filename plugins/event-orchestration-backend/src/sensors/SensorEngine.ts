@@ -6,6 +6,7 @@ import { RunEngine } from '../runs';
 import { OrchestrationStore } from '../store';
 import { renderTemplate } from '../templating/renderTemplate';
 import { LoadedSensor } from './loadSensors';
+import type { SensorRegistry } from './SensorRegistry';
 import { filterEvent } from './evaluateSensor';
 import { CorrelationDecision, EvaluationStatus, correlate } from './correlate';
 import { CorrelationState, DatabaseCorrelationState } from './correlationState';
@@ -18,17 +19,6 @@ export interface SensorVerdict {
   triggerEventIds?: string[];
   triggerDependencies?: Record<string, string>;
   group?: string;
-}
-
-/** Groups sensors by the event types they listen to, so an event meets only its candidates. */
-export function indexSensorsByType(sensors: LoadedSensor[]) {
-  const index = new Map<string, LoadedSensor[]>();
-  for (const sensor of sensors) {
-    for (const type of new Set(sensor.spec.dependencies.map(d => d.eventType))) {
-      index.set(type, [...(index.get(type) ?? []), sensor]);
-    }
-  }
-  return index;
 }
 
 /** The group an event belongs to for a sensor: its rendered `aggregate.groupBy`. */
@@ -82,27 +72,23 @@ export async function judge(
  * stored and changes nothing.
  */
 export class SensorEngine {
-  private readonly byType: Map<string, LoadedSensor[]>;
-
   constructor(
     private readonly deps: {
-      sensors: LoadedSensor[];
+      sensors: Pick<SensorRegistry, 'candidates'>;
       store: OrchestrationStore;
       entities: EntityResolver;
       runs: RunEngine;
       knex: Knex;
       logger: LoggerService;
     },
-  ) {
-    this.byType = indexSensorsByType(deps.sensors);
-  }
+  ) {}
 
   async handle(event: OrchestrationEvent): Promise<void> {
     const { store, entities, runs, logger, knex } = this.deps;
     const eventEntityRefs = await entities.resolveEventEntities(event);
     await store.recordEvent(event, eventEntityRefs);
 
-    for (const sensor of this.byType.get(event.type) ?? []) {
+    for (const sensor of this.deps.sensors.candidates(event.type)) {
       const name = sensor.spec.name;
       if (await store.hasEvaluation(event.id, name)) continue; // redelivery
       const entityRefs = await this.runEntities(sensor, event, eventEntityRefs);

@@ -1,4 +1,5 @@
-export { loadSensors } from './loadSensors';
+export { loadSensors, sensorFilePaths } from './loadSensors';
+export { SensorRegistry } from './SensorRegistry';
 export type { LoadedSensor, SensorLoadResult } from './loadSensors';
 export { SensorEngine } from './SensorEngine';
 export { evaluateSensor, filterEvent } from './evaluateSensor';

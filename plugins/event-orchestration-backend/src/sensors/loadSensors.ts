@@ -78,6 +78,16 @@ function nameOf(input: unknown): string | undefined {
   return undefined;
 }
 
+/** The files `eventOrchestration.sensorFiles` matches now, absolute and sorted. */
+export function sensorFilePaths(config: Config, workingDirectory = process.cwd()): string[] {
+  const patterns = config.getOptionalStringArray('eventOrchestration.sensorFiles') ?? [];
+  return patterns
+    .flatMap(pattern =>
+      globSync(pattern, { cwd: workingDirectory, absolute: true, nodir: true }),
+    )
+    .sort();
+}
+
 /**
  * Loads sensors from `eventOrchestration.sensors` (inline) and from the files
  * matched by `eventOrchestration.sensorFiles` (globs, relative to the backend's

@@ -1,0 +1,126 @@
+import fs from 'node:fs';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { LoadedSensor, SensorLoadResult } from './loadSensors';
+
+function describeErrors(result: SensorLoadResult) {
+  return result.errors
+    .map(
+      e =>
+        `${e.sensor ? `'${e.sensor}' ` : ''}from ${e.source}: ${e.issues
+          .map(i => `${i.path}: ${i.message}`)
+          .join('; ')}`,
+    )
+    .join(' | ');
+}
+
+/**
+ * The sensors in force. Re-loads them when their files change (in development
+ * by default); a broken edit keeps the previous good version of that sensor
+ * running and is reported next to it.
+ */
+export class SensorRegistry {
+  private result: SensorLoadResult;
+  private byType = new Map<string, LoadedSensor[]>();
+
+  constructor(
+    private readonly load: () => SensorLoadResult,
+    private readonly logger: LoggerService,
+  ) {
+    this.result = load();
+    this.index();
+  }
+
+  current(): SensorLoadResult {
+    return this.result;
+  }
+
+  /** Sensors with a dependency on this event type. */
+  candidates(eventType: string): LoadedSensor[] {
+    return this.byType.get(eventType) ?? [];
+  }
+
+  find(name: string): LoadedSensor | undefined {
+    return this.result.sensors.find(s => s.spec.name === name);
+  }
+
+  private index() {
+    this.byType = new Map();
+    for (const sensor of this.result.sensors) {
+      for (const type of new Set(sensor.spec.dependencies.map(d => d.eventType))) {
+        this.byType.set(type, [...(this.byType.get(type) ?? []), sensor]);
+      }
+    }
+  }
+
+  /** Loads again; returns the names of sensors added, changed or removed. */
+  reload(): string[] {
+    const previous = this.result;
+    const next = this.load();
+    const kept: LoadedSensor[] = [];
+    const errors = next.errors.map(error => {
+      const good = error.sensor
+        ? previous.sensors.find(
+            s => s.spec.name === error.sensor && !next.sensors.some(n => n.spec.name === error.sensor),
+          )
+        : undefined;
+      if (!good) return error;
+      kept.push(good);
+      return {
+        ...error,
+        issues: [
+          ...error.issues,
+          { path: '(reload)', message: 'the previous version of this sensor keeps running' },
+        ],
+      };
+    });
+    this.result = { sensors: [...next.sensors, ...kept], errors };
+    this.index();
+
+    const signature = (s: LoadedSensor) => JSON.stringify(s.spec);
+    const before = new Map(previous.sensors.map(s => [s.spec.name, signature(s)]));
+    const after = new Map(this.result.sensors.map(s => [s.spec.name, signature(s)]));
+    const changed = [...new Set([...before.keys(), ...after.keys()])].filter(
+      name => before.get(name) !== after.get(name),
+    );
+    if (changed.length > 0 || errors.length > 0) {
+      this.logger.info(
+        `Sensors reloaded: ${this.result.sensors.length} in force${
+          changed.length ? `; changed: ${changed.join(', ')}` : ''
+        }${errors.length ? `; failed: ${describeErrors(this.result)}` : ''}`,
+      );
+    }
+    return changed;
+  }
+
+  /**
+   * Polls the sensor files (paths, sizes, modification times) and reloads when
+   * they change. Polling, unlike fs.watch, behaves the same on every platform
+   * and with editors that replace files. Returns a function that stops it.
+   */
+  watch(files: () => string[], intervalMs = 2000): () => void {
+    const fingerprint = () =>
+      files()
+        .map(file => {
+          try {
+            const stat = fs.statSync(file);
+            return `${file}:${stat.size}:${stat.mtimeMs}`;
+          } catch {
+            return `${file}:gone`;
+          }
+        })
+        .join('\n');
+    let last = fingerprint();
+    const timer = setInterval(() => {
+      const now = fingerprint();
+      if (now === last) return;
+      last = now;
+      try {
+        this.reload();
+      } catch (error) {
+        this.logger.error(`Could not reload sensors: ${error}`);
+      }
+    }, intervalMs);
+    timer.unref?.();
+    return () => clearInterval(timer);
+  }
+}
