@@ -253,7 +253,7 @@ describe.each(databases.eachSupportedId())('event-orchestration backend on %s', 
     expect(sensors.body.errors).toEqual([]);
     expect(sensors.body.items[0]).toMatchObject({
       name: 'slo-remediation',
-      counters: { evaluated: 2, matched: 1 },
+      counters: { evaluated: 2, matched: 1, runsStarted: 1 },
     });
   });
 

@@ -84,7 +84,7 @@ export interface SensorSummary {
   owner?: string;
   source: string;
   spec: SensorSpec;
-  counters: { evaluated: number; matched: number };
+  counters: { evaluated: number; matched: number; runsStarted: number };
   lastMatchAt?: string;
 }
 

@@ -242,6 +242,7 @@ export async function createRouter(deps: {
           counters: {
             evaluated: counter?.evaluated ?? 0,
             matched: counter?.matched ?? 0,
+            runsStarted: counter?.runsStarted ?? 0,
           },
           ...(counter?.lastMatchAt ? { lastMatchAt: counter.lastMatchAt } : {}),
         };
@@ -271,6 +272,7 @@ export async function createRouter(deps: {
       counters: {
         evaluated: counter?.evaluated ?? 0,
         matched: counter?.matched ?? 0,
+        runsStarted: counter?.runsStarted ?? 0,
       },
       ...(counter?.lastMatchAt ? { lastMatchAt: counter.lastMatchAt } : {}),
     });

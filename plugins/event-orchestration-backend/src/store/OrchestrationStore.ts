@@ -228,8 +228,16 @@ export class OrchestrationStore {
 
   /** Verdict counts per sensor, for `GET /sensors`. */
   async sensorCounters(): Promise<
-    Map<string, { evaluated: number; matched: number; lastMatchAt?: string }>
+    Map<
+      string,
+      { evaluated: number; matched: number; runsStarted: number; lastMatchAt?: string }
+    >
   > {
+    const runs = await this.knex('edo_runs')
+      .select('sensor')
+      .count({ n: '*' })
+      .groupBy('sensor');
+    const runsBySensor = new Map(runs.map((r: any) => [r.sensor, Number(r.n)]));
     const rows = await this.knex('edo_evaluations')
       .select('sensor')
       .count({ evaluated: '*' })
@@ -250,6 +258,7 @@ export class OrchestrationStore {
         {
           evaluated: Number(r.evaluated),
           matched: Number(r.matched_count ?? 0),
+          runsStarted: runsBySensor.get(r.sensor) ?? 0,
           lastMatchAt: iso(r.last_match_at),
         },
       ]),

@@ -1,4 +1,8 @@
+import { parseEntityRef } from '@backstage/catalog-model';
 import { Environment } from '@marcbachmann/cel-js';
+
+/** The largest text `parseJson` accepts: templates must not explode memory. */
+const MAX_JSON_TEXT = 1_000_000;
 
 /**
  * The one CEL environment of the suite. CEL is not Turing complete and has no
@@ -16,7 +20,22 @@ const environment = new Environment({
     maxMapEntries: 1000,
     maxCallArguments: 32,
   },
-});
+})
+  // parseJson(event.data.body).tag — for senders that wrap JSON in a string
+  .registerFunction('parseJson(string): dyn', (text: string) => {
+    if (text.length > MAX_JSON_TEXT) throw new Error('parseJson: text is too large');
+    return JSON.parse(text);
+  })
+  // default(event.data.labels.team, "platform") — a fallback for null or empty values;
+  // for keys that may be missing use event.data.?team.orValue("platform")
+  .registerFunction('default(dyn, dyn): dyn', (value: unknown, fallback: unknown) =>
+    value === null || value === undefined || value === '' ? fallback : value,
+  )
+  // parseEntityRef("component:default/x").name, as the scaffolder's filter of that name
+  .registerFunction('parseEntityRef(string): dyn', (ref: string) => {
+    const { kind, namespace, name } = parseEntityRef(ref);
+    return { kind, namespace, name };
+  });
 
 type Compiled = (context: Record<string, unknown>) => unknown;
 

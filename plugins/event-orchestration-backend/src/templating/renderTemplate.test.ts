@@ -26,3 +26,26 @@ describe('renderTemplate', () => {
     );
   });
 });
+
+describe('template functions', () => {
+  const context = {
+    event: { data: { body: '{"image":"shop","tag":"v1.2.3"}', team: null, ref: 'component:default/shop' } },
+  };
+  it('parses JSON text, falls back on empty values and splits entity refs', () => {
+    expect(renderTemplate('${{ parseJson(event.data.body).tag }}', context)).toBe('v1.2.3');
+    expect(renderTemplate('${{ default(event.data.team, "platform") }}', context)).toBe('platform');
+    expect(renderTemplate('${{ event.data.?owner.orValue("nobody") }}', context)).toBe('nobody');
+    expect(renderTemplate('${{ parseEntityRef(event.data.ref).name }}', context)).toBe('shop');
+  });
+  it('cannot reach the process, the filesystem or the network', () => {
+    for (const attempt of [
+      '${{ process.env }}',
+      '${{ event.constructor }}',
+      '${{ require("fs") }}',
+      '${{ globalThis }}',
+      '${{ event.data.body.constructor.constructor("return process")() }}',
+    ]) {
+      expect(() => renderTemplate(attempt, context)).toThrow(/cannot render/);
+    }
+  });
+});
