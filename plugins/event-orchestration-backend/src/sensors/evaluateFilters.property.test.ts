@@ -1,3 +1,4 @@
+/* eslint-disable jest/expect-expect -- fc.assert is the assertion: it throws with the counterexample */
 import fc from 'fast-check';
 import {
   OrchestrationEvent,
