@@ -88,9 +88,27 @@ export class SensorEngine {
     const eventEntityRefs = await entities.resolveEventEntities(event);
     await store.recordEvent(event, eventEntityRefs);
 
-    for (const sensor of this.deps.sensors.candidates(event.type)) {
+    const candidates = this.deps.sensors.candidates(event.type);
+    if (candidates.length === 0) return;
+    const decided = await store.sensorsWithEvaluation(event.id); // a redelivery
+    const pending = candidates.filter(s => !decided.has(s.spec.name));
+
+    // Most candidates reject an event at their filters: those verdicts need no
+    // state and no lock, and are written together.
+    const rejected: SensorVerdict[] = [];
+    const accepted: LoadedSensor[] = [];
+    for (const sensor of pending) {
+      const outcome = filterEvent(sensor, event);
+      if (outcome.matchedDependencies.length === 0) {
+        rejected.push({ sensor: sensor.spec.name, status: 'not-matched', reason: outcome.reason });
+      } else {
+        accepted.push(sensor);
+      }
+    }
+    await store.recordEvaluations(event.id, rejected);
+
+    for (const sensor of accepted) {
       const name = sensor.spec.name;
-      if (await store.hasEvaluation(event.id, name)) continue; // redelivery
       const entityRefs = await this.runEntities(sensor, event, eventEntityRefs);
       let started: string | undefined;
       await knex.transaction(async tx => {

@@ -156,12 +156,18 @@ export function evaluateDataFilter(filter: DataFilter, data: unknown): FilterVer
 }
 
 /** `*` matches any run of characters; everything else is literal. */
+const wildcards = new Map<string, RegExp>();
 function wildcardMatches(pattern: string, value: string | undefined): boolean {
   if (value === undefined) return false;
-  const regex = new RegExp(
-    `^${pattern.split('*').map(part => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`,
-    's',
-  );
+  let regex = wildcards.get(pattern);
+  if (!regex) {
+    regex = new RegExp(
+      `^${pattern.split('*').map(part => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`,
+      's',
+    );
+    if (wildcards.size > 10_000) wildcards.clear();
+    wildcards.set(pattern, regex);
+  }
   return regex.test(value);
 }
 
@@ -183,14 +189,20 @@ export function evaluateContextFilter(
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 /** The wall-clock minute of the day and weekday of an instant in a time zone. */
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
 function localClock(ms: number, timeZone: string) {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(new Date(ms));
+  let format = clockFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    clockFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(new Date(ms));
   const get = (type: string) => parts.find(p => p.type === type)?.value ?? '';
   return {
     minute: Number(get('hour')) * 60 + Number(get('minute')),
@@ -262,26 +274,37 @@ export function evaluateDependencyFilters(
   operator: 'and' | 'or',
   event: OrchestrationEvent,
 ): FilterVerdict {
-  const checks: Array<() => FilterVerdict> = [
-    ...filters.data.map(f => () => evaluateDataFilter(f, event.data)),
-    ...(filters.context ? [() => evaluateContextFilter(filters.context!, event)] : []),
-    ...(filters.time ? [() => evaluateTimeFilter(filters.time!, event)] : []),
-    ...(filters.expr ? [() => evaluateExprFilter(filters.expr!, event)] : []),
-  ];
-  if (checks.length === 0) return PASS;
-  if (operator === 'and') {
-    for (const check of checks) {
-      const verdict = check();
-      if (!verdict.matched) return verdict;
-    }
-    return PASS;
-  }
+  // Cheapest first: data filters, then attributes, time, and CEL last.
   const reasons: string[] = [];
-  for (const check of checks) {
-    const verdict = check();
-    if (verdict.matched) return PASS;
+  const consider = (verdict: FilterVerdict): FilterVerdict | undefined => {
+    if (operator === 'and') return verdict.matched ? undefined : verdict;
+    if (verdict.matched) return verdict;
     reasons.push(verdict.reason);
+    return undefined;
+  };
+  let decided: FilterVerdict | undefined;
+  let count = 0;
+  for (const filter of filters.data) {
+    count++;
+    decided = consider(evaluateDataFilter(filter, event.data));
+    if (decided) return decided;
   }
+  if (filters.context) {
+    count++;
+    decided = consider(evaluateContextFilter(filters.context, event));
+    if (decided) return decided;
+  }
+  if (filters.time) {
+    count++;
+    decided = consider(evaluateTimeFilter(filters.time, event));
+    if (decided) return decided;
+  }
+  if (filters.expr) {
+    count++;
+    decided = consider(evaluateExprFilter(filters.expr, event));
+    if (decided) return decided;
+  }
+  if (operator === 'and' || count === 0) return PASS;
   return fail(`no filter passed: ${reasons.join('; ')}`);
 }
 

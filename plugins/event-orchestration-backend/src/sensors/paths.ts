@@ -3,7 +3,20 @@
  * (`alerts.0.labels.app` or `alerts[0]`) and bracketed keys for names that contain
  * dots (`labels["app.kubernetes.io/name"]`).
  */
+const parsedPaths = new Map<string, string[]>();
+
+/** Parses a path once; sensors evaluate the same few paths for every event. */
 export function parsePath(path: string): string[] {
+  let parts = parsedPaths.get(path);
+  if (!parts) {
+    parts = parsePathUncached(path);
+    if (parsedPaths.size > 10_000) parsedPaths.clear();
+    parsedPaths.set(path, parts);
+  }
+  return parts;
+}
+
+function parsePathUncached(path: string): string[] {
   const parts: string[] = [];
   let i = 0;
   let current = '';

@@ -120,19 +120,27 @@ export class OrchestrationStore {
   ): Promise<void> {
     if (evaluations.length === 0) return;
     const now = new Date().toISOString();
-    await db('edo_evaluations')
-      .insert(
-        evaluations.map(e => ({
-          event_id: eventId,
-          sensor: e.sensor,
-          matched: e.status === 'matched',
-          status: e.status,
-          reason: e.reason,
-          evaluated_at: now,
-        })),
-      )
-      .onConflict(['event_id', 'sensor'])
-      .ignore();
+    const rows = evaluations.map(e => ({
+      event_id: eventId,
+      sensor: e.sensor,
+      matched: e.status === 'matched',
+      status: e.status,
+      reason: e.reason,
+      evaluated_at: now,
+    }));
+    // Chunks keep each statement under SQLite's limit of bound variables.
+    for (let i = 0; i < rows.length; i += 100) {
+      await db('edo_evaluations')
+        .insert(rows.slice(i, i + 100))
+        .onConflict(['event_id', 'sensor'])
+        .ignore();
+    }
+  }
+
+  /** Names of the sensors that have given their verdict on an event. */
+  async sensorsWithEvaluation(eventId: string): Promise<Set<string>> {
+    const rows = await this.knex('edo_evaluations').where({ event_id: eventId }).select('sensor');
+    return new Set(rows.map(r => r.sensor));
   }
 
   /** True when a sensor has already given its verdict on an event. */
