@@ -6,20 +6,38 @@ export interface Config {
       webhooks?: Array<{
         /** The `:source` part of the URL. */
         name: string;
-        /** How the body is read. Supported: `alertmanager`. */
-        type: 'alertmanager';
+        /** How the body is read: `alertmanager` (v4 payload), `generic` (any JSON), `github`. */
+        type: 'alertmanager' | 'generic' | 'github';
+        /** Exactly one of bearerToken or hmac; `github` needs hmac. */
         auth: {
           /**
            * Senders must present `Authorization: Bearer <token>`.
            * @visibility secret
            */
-          bearerToken: string;
+          bearerToken?: string;
+          /** The body is signed with HMAC; the header carries the hex digest, optionally `sha256=`-prefixed. */
+          hmac?: {
+            /** @visibility secret */
+            secret: string;
+            /** Default: `X-Hub-Signature-256` for github, `X-Signature` otherwise. */
+            header?: string;
+            /** Default sha256. */
+            algorithm?: 'sha1' | 'sha256' | 'sha512';
+          };
         };
+        /** Largest accepted body in bytes (default 1 MiB); larger ones get 413. */
+        maxBodyBytes?: number;
         /**
-         * Labels that name what an alert concerns, first present wins; becomes the
-         * event's `subject`. Default: app, service, application, name.
+         * alertmanager: labels that name what an alert concerns, first present wins;
+         * becomes the event's `subject`. Default: app, service, application, name.
          */
         subjectLabels?: string[];
+        /** generic: the type of the events, e.g. `ci.image.pushed`. */
+        eventType?: string;
+        /** generic: path in the body of the event's subject, e.g. `image`. */
+        subjectPath?: string;
+        /** generic: path in the body of a sender-chosen id; default: a hash of the body. */
+        idPath?: string;
       }>;
     };
     /** Sensors declared inline; see docs/sensors.md for the format. */

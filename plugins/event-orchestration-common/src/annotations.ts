@@ -6,6 +6,7 @@
 export const LINKING_ANNOTATIONS = [
   'backstage.io/kubernetes-id',
   'argocd/app-name',
+  'github.com/project-slug',
 ] as const;
 
 /** Minimal entity shape, so that this isomorphic package needs no catalog model. */

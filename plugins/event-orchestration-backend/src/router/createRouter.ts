@@ -24,9 +24,6 @@ import { DryRunResult, SensorRegistry } from '../sensors';
 import { WebhookSources } from '../sources';
 import { InvalidCursorError, OrchestrationStore, RunRecord } from '../store';
 
-/** Largest webhook body accepted; Alertmanager groups rarely exceed a few KiB. */
-const WEBHOOK_BODY_LIMIT = '1mb';
-
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).optional(),
   cursor: z.string().optional(),
@@ -147,11 +144,15 @@ export async function createRouter(deps: {
   // signature checks of later source types need the exact bytes.
   router.post(
     '/webhooks/:source',
-    express.text({ type: () => true, limit: WEBHOOK_BODY_LIMIT }),
+    express.text({ type: () => true, limit: sources.maxBodyBytes() }),
     async (req, res) => {
+      const headers: Record<string, string | undefined> = {};
+      for (const [key, value] of Object.entries(req.headers)) {
+        headers[key.toLowerCase()] = Array.isArray(value) ? value[0] : value;
+      }
       const events = sources.toEvents({
         sourceName: req.params.source,
-        authorization: req.header('authorization'),
+        headers,
         body: typeof req.body === 'string' ? req.body : '',
       });
       try {

@@ -1,25 +1,69 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import { Config } from '@backstage/config';
 import {
   AuthenticationError,
   InputError,
   NotFoundError,
 } from '@backstage/errors';
-import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
-import { formatIssuePath } from '@edo/plugin-event-orchestration-common';
+import {
+  OrchestrationEvent,
+  formatIssuePath,
+} from '@edo/plugin-event-orchestration-common';
 import { z } from 'zod';
 import {
+  DEFAULT_SUBJECT_LABELS,
   alertmanagerPayloadSchema,
   alertmanagerToEvents,
-  DEFAULT_SUBJECT_LABELS,
 } from './alertmanager';
+import { GenericSourceOptions, genericToEvents } from './generic';
+import { githubToEvents } from './github';
+import { WebhookAuth, checkWebhookAuth } from './webhookAuth';
+
+/** Default largest body a webhook source accepts. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /** A configured webhook source, `eventOrchestration.sources.webhooks[]`. */
-export interface WebhookSourceConfig {
+export type WebhookSourceConfig = {
   name: string;
-  type: 'alertmanager';
-  bearerToken: string;
-  subjectLabels: string[];
+  auth: WebhookAuth;
+  maxBodyBytes: number;
+} & (
+  | { type: 'alertmanager'; subjectLabels: string[] }
+  | ({ type: 'generic' } & GenericSourceOptions)
+  | { type: 'github' }
+);
+
+const SUPPORTED_TYPES = ['alertmanager', 'generic', 'github'];
+
+function readAuth(entry: Config, where: string, type: string): WebhookAuth {
+  const bearerToken = entry.getOptionalString('auth.bearerToken');
+  const hmac = entry.getOptionalConfig('auth.hmac');
+  if (bearerToken && hmac) {
+    throw new Error(`${where}.auth must have either bearerToken or hmac, not both`);
+  }
+  if (hmac) {
+    const algorithm = hmac.getOptionalString('algorithm') ?? 'sha256';
+    if (!['sha1', 'sha256', 'sha512'].includes(algorithm)) {
+      throw new Error(`${where}.auth.hmac.algorithm '${algorithm}' must be sha1, sha256 or sha512`);
+    }
+    return {
+      kind: 'hmac',
+      secret: hmac.getString('secret'),
+      header: (
+        hmac.getOptionalString('header') ??
+        (type === 'github' ? 'x-hub-signature-256' : 'x-signature')
+      ).toLowerCase(),
+      algorithm: algorithm as 'sha1' | 'sha256' | 'sha512',
+    };
+  }
+  if (type === 'github') {
+    throw new Error(`${where}.auth.hmac.secret is required: GitHub signs its deliveries`);
+  }
+  if (!bearerToken) {
+    throw new Error(
+      `${where}.auth needs bearerToken or hmac: webhook sources never accept unauthenticated senders`,
+    );
+  }
+  return { kind: 'bearer', token: bearerToken };
 }
 
 /** Reads and checks `eventOrchestration.sources.webhooks`; a bad entry stops startup. */
@@ -31,41 +75,46 @@ export function readWebhookSources(config: Config): WebhookSourceConfig[] {
     const where = `eventOrchestration.sources.webhooks[${i}]`;
     const name = entry.getString('name');
     if (!/^[a-z0-9][-a-z0-9_]*$/.test(name)) {
-      throw new Error(
-        `${where}.name '${name}' must be lower-case letters, digits, '-' or '_'`,
-      );
+      throw new Error(`${where}.name '${name}' must be lower-case letters, digits, '-' or '_'`);
     }
     if (seen.has(name)) {
       throw new Error(`${where}.name '${name}' is used by another webhook source`);
     }
     seen.add(name);
     const type = entry.getString('type');
-    if (type !== 'alertmanager') {
+    if (!SUPPORTED_TYPES.includes(type)) {
       throw new Error(
-        `${where}.type '${type}' is not supported; supported types: alertmanager`,
+        `${where}.type '${type}' is not supported; supported types: ${SUPPORTED_TYPES.join(', ')}`,
       );
     }
-    const bearerToken = entry.getOptionalString('auth.bearerToken');
-    if (!bearerToken) {
-      throw new Error(
-        `${where}.auth.bearerToken is required: webhook sources never accept unauthenticated senders`,
-      );
+    const auth = readAuth(entry, where, type);
+    const maxBodyBytes = entry.getOptionalNumber('maxBodyBytes') ?? DEFAULT_MAX_BODY_BYTES;
+    if (type === 'alertmanager') {
+      return {
+        name,
+        type,
+        auth,
+        maxBodyBytes,
+        subjectLabels: entry.getOptionalStringArray('subjectLabels') ?? DEFAULT_SUBJECT_LABELS,
+      };
     }
-    return {
-      name,
-      type,
-      bearerToken,
-      subjectLabels:
-        entry.getOptionalStringArray('subjectLabels') ?? DEFAULT_SUBJECT_LABELS,
-    };
+    if (type === 'generic') {
+      const eventType = entry.getString('eventType');
+      if (!/^[a-z0-9]+(\.[a-z0-9_-]+)+$/.test(eventType)) {
+        throw new Error(`${where}.eventType '${eventType}' must be dotted lower-case, like ci.image.pushed`);
+      }
+      return {
+        name,
+        type,
+        auth,
+        maxBodyBytes,
+        eventType,
+        subjectPath: entry.getOptionalString('subjectPath'),
+        idPath: entry.getOptionalString('idPath'),
+      };
+    }
+    return { name, type: 'github' as const, auth, maxBodyBytes };
   });
-}
-
-/** Constant-time comparison; hashing first makes lengths equal and hides them. */
-function tokensEqual(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
 }
 
 function describeZodError(error: z.ZodError): string {
@@ -73,6 +122,11 @@ function describeZodError(error: z.ZodError): string {
     .slice(0, 5)
     .map(issue => `${formatIssuePath(issue.path) || 'body'}: ${issue.message}`)
     .join('; ');
+}
+
+/** An error Backstage's error handler answers with 413. */
+function payloadTooLarge(message: string) {
+  return Object.assign(new Error(message), { name: 'PayloadTooLargeError', statusCode: 413 });
 }
 
 /**
@@ -90,42 +144,55 @@ export class WebhookSources {
     return [...this.byName.keys()];
   }
 
+  /** The largest body any source accepts; the HTTP layer reads no more. */
+  maxBodyBytes(): number {
+    return Math.max(DEFAULT_MAX_BODY_BYTES, ...[...this.byName.values()].map(s => s.maxBodyBytes));
+  }
+
   toEvents(request: {
     sourceName: string;
-    authorization?: string;
+    /** Header names in lower case. */
+    headers: Record<string, string | undefined>;
     body: string;
   }): OrchestrationEvent[] {
     const source = this.byName.get(request.sourceName);
     if (!source) {
-      throw new NotFoundError(
-        `No webhook source named '${request.sourceName}' is configured`,
+      throw new NotFoundError(`No webhook source named '${request.sourceName}' is configured`);
+    }
+    if (Buffer.byteLength(request.body, 'utf8') > source.maxBodyBytes) {
+      throw payloadTooLarge(
+        `Request body exceeds ${source.maxBodyBytes} bytes, the limit of webhook source '${source.name}'`,
       );
     }
-    const match = /^Bearer\s+(.+)$/i.exec(request.authorization ?? '');
-    if (!match || !tokensEqual(match[1].trim(), source.bearerToken)) {
-      throw new AuthenticationError(
-        `Missing or invalid bearer token for webhook source '${source.name}'`,
-      );
+    const authFailure = checkWebhookAuth(source.auth, request.headers, request.body);
+    if (authFailure) {
+      throw new AuthenticationError(`${authFailure} for webhook source '${source.name}'`);
     }
     let json: unknown;
     try {
       json = JSON.parse(request.body);
     } catch (error) {
-      throw new InputError(
-        `Request body is not valid JSON: ${(error as Error).message}`,
-      );
+      throw new InputError(`Request body is not valid JSON: ${(error as Error).message}`);
     }
-    const parsed = alertmanagerPayloadSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new InputError(
-        `Request body is not an Alertmanager webhook payload (version 4): ${describeZodError(
-          parsed.error,
-        )}`,
-      );
+    switch (source.type) {
+      case 'alertmanager': {
+        const parsed = alertmanagerPayloadSchema.safeParse(json);
+        if (!parsed.success) {
+          throw new InputError(
+            `Request body is not an Alertmanager webhook payload (version 4): ${describeZodError(
+              parsed.error,
+            )}`,
+          );
+        }
+        return alertmanagerToEvents(parsed.data, {
+          sourceName: source.name,
+          subjectLabels: source.subjectLabels,
+        });
+      }
+      case 'generic':
+        return genericToEvents(json, request.body, { ...source, sourceName: source.name });
+      default:
+        return githubToEvents(json, request.headers, { sourceName: source.name });
     }
-    return alertmanagerToEvents(parsed.data, {
-      sourceName: source.name,
-      subjectLabels: source.subjectLabels,
-    });
   }
 }

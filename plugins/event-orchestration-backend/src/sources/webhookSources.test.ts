@@ -1,0 +1,132 @@
+import { createHmac } from 'node:crypto';
+import { ConfigReader } from '@backstage/config';
+import { JsonObject } from '@backstage/types';
+import { WebhookSources, readWebhookSources } from './webhookSources';
+
+const GITHUB_SECRET = 'gh-secret';
+const CI_SECRET = 'ci-secret';
+
+function sources() {
+  return new WebhookSources(
+    readWebhookSources(
+      new ConfigReader({
+        eventOrchestration: {
+          sources: {
+            webhooks: [
+              { name: 'ci', type: 'generic', eventType: 'ci.image.pushed', subjectPath: 'image', idPath: 'build.id', auth: { bearerToken: 't0ken' } },
+              { name: 'ci-signed', type: 'generic', eventType: 'ci.image.pushed', subjectPath: 'image', auth: { hmac: { secret: CI_SECRET, header: 'X-Signature' } } },
+              { name: 'github', type: 'github', auth: { hmac: { secret: GITHUB_SECRET } } },
+              { name: 'small', type: 'generic', eventType: 'x.y', maxBodyBytes: 10, auth: { bearerToken: 't' } },
+            ],
+          },
+        },
+      }),
+    ),
+  );
+}
+
+const sign = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('hex');
+const errorOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    return { name: (error as Error).name, message: (error as Error).message };
+  }
+  return undefined;
+};
+
+describe('generic webhook source', () => {
+  const body = JSON.stringify({ image: 'my-awesome-app', tag: 'v1.2.3', build: { id: 4711 } });
+
+  it('makes one event of the configured type with subject and id from the body', () => {
+    const [event] = sources().toEvents({ sourceName: 'ci', headers: { authorization: 'Bearer t0ken' }, body });
+    expect(event).toMatchObject({
+      id: 'ci-4711',
+      type: 'ci.image.pushed',
+      subject: 'my-awesome-app',
+      source: '/webhooks/ci',
+      data: { image: 'my-awesome-app', tag: 'v1.2.3', build: { id: 4711 } },
+    });
+  });
+
+  it('derives the id from the body when no idPath is set, so identical re-sends are duplicates', () => {
+    const headers = { 'x-signature': `sha256=${sign(CI_SECRET, body)}` };
+    const first = sources().toEvents({ sourceName: 'ci-signed', headers, body });
+    const again = sources().toEvents({ sourceName: 'ci-signed', headers: { 'x-signature': sign(CI_SECRET, body) }, body });
+    expect(first[0].id).toMatch(/^ci-signed-[0-9a-f]{40}$/);
+    expect(again[0].id).toBe(first[0].id);
+  });
+
+  it('rejects wrong signatures and tokens, missing ids and oversize bodies with the reason', () => {
+    expect(errorOf(() => sources().toEvents({ sourceName: 'ci-signed', headers: { 'x-signature': sign('wrong', body) }, body }))).toEqual({
+      name: 'AuthenticationError',
+      message: "Invalid signature in x-signature for webhook source 'ci-signed'",
+    });
+    expect(errorOf(() => sources().toEvents({ sourceName: 'ci-signed', headers: {}, body }))).toEqual({
+      name: 'AuthenticationError',
+      message: "Missing signature header x-signature for webhook source 'ci-signed'",
+    });
+    expect(
+      errorOf(() => sources().toEvents({ sourceName: 'ci', headers: { authorization: 'Bearer t0ken' }, body: '{"image":"x"}' })),
+    ).toEqual({ name: 'InputError', message: "idPath 'build.id' is missing in the body" });
+    expect(
+      errorOf(() => sources().toEvents({ sourceName: 'small', headers: { authorization: 'Bearer t' }, body: '{"a":"0123456789"}' })),
+    ).toEqual({ name: 'PayloadTooLargeError', message: "Request body exceeds 10 bytes, the limit of webhook source 'small'" });
+  });
+});
+
+describe('github webhook source', () => {
+  const push = JSON.stringify({
+    ref: 'refs/heads/main',
+    after: '9f2c1e0',
+    repository: { full_name: 'acme/my-awesome-app', default_branch: 'main' },
+    pusher: { name: 'octocat' },
+  });
+  const headers = (overrides: Record<string, string> = {}) => ({
+    'x-github-event': 'push',
+    'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+    'x-hub-signature-256': `sha256=${sign(GITHUB_SECRET, push)}`,
+    ...overrides,
+  });
+
+  it('verifies X-Hub-Signature-256 and names the event after X-GitHub-Event', () => {
+    const [event] = sources().toEvents({ sourceName: 'github', headers: headers(), body: push });
+    expect(event).toMatchObject({
+      id: 'github-72d3162e-cc78-11e3-81ab-4c9367dc0958',
+      type: 'github.push',
+      subject: 'acme/my-awesome-app',
+      data: { ref: 'refs/heads/main' },
+    });
+  });
+
+  it('answers 401 for a bad signature and 400 for missing GitHub headers', () => {
+    expect(
+      errorOf(() => sources().toEvents({ sourceName: 'github', headers: headers({ 'x-hub-signature-256': 'sha256=00' }), body: push })),
+    ).toEqual({ name: 'AuthenticationError', message: "Invalid signature in x-hub-signature-256 for webhook source 'github'" });
+    const { 'x-github-event': _, ...noEvent } = headers();
+    expect(errorOf(() => sources().toEvents({ sourceName: 'github', headers: noEvent, body: push }))).toEqual({
+      name: 'InputError',
+      message: 'Missing or invalid X-GitHub-Event header',
+    });
+  });
+});
+
+describe('webhook source configuration', () => {
+  const read = (webhook: JsonObject) => () =>
+    readWebhookSources(new ConfigReader({ eventOrchestration: { sources: { webhooks: [webhook] } } }));
+
+  it('refuses sources without authentication, GitHub without a secret, and unknown types', () => {
+    expect(read({ name: 'a', type: 'generic', eventType: 'x.y' })).toThrow(
+      'eventOrchestration.sources.webhooks[0].auth needs bearerToken or hmac: webhook sources never accept unauthenticated senders',
+    );
+    expect(read({ name: 'g', type: 'github', auth: { bearerToken: 'x' } })).toThrow(
+      'eventOrchestration.sources.webhooks[0].auth.hmac.secret is required: GitHub signs its deliveries',
+    );
+    expect(read({ name: 'k', type: 'kafka', auth: { bearerToken: 'x' } })).toThrow(
+      "eventOrchestration.sources.webhooks[0].type 'kafka' is not supported; supported types: alertmanager, generic, github",
+    );
+    expect(read({ name: 'c', type: 'generic', eventType: 'Image Pushed', auth: { bearerToken: 'x' } })).toThrow(
+      "eventOrchestration.sources.webhooks[0].eventType 'Image Pushed' must be dotted lower-case, like ci.image.pushed",
+    );
+  });
+});
