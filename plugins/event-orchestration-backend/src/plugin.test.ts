@@ -2,6 +2,7 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Entity } from '@backstage/catalog-model';
 import request from 'supertest';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { eventOrchestrationPlugin } from './plugin';
 import { alertmanagerPayload } from './__testUtils__/alertmanager';
 import { startHttpSink } from './__testUtils__/httpSink';
@@ -415,6 +416,43 @@ describe.each(databases.eachSupportedId())('event-orchestration backend on %s', 
     expect(sink.received).toHaveLength(requestsBefore);
   });
 
+  it('publishes events from portal users with the actor recorded, and refuses bad ones', async () => {
+    const published = await api()
+      .post('/api/event-orchestration/events')
+      .send({
+        type: 'portal.remediation.requested',
+        entityRef: 'Component:default/my-awesome-app',
+        data: { action: 'restart', reason: 'stuck rollout' },
+      });
+    expect(published.status).toBe(201);
+    expect(published.body.id).toMatch(/^portal-[0-9a-f-]{36}$/);
+    const stored = await waitFor(async () => {
+      const r = await api().get(`/api/event-orchestration/events/${published.body.id}`);
+      return r.status === 200 ? r.body : undefined;
+    }, 'the published event to be stored');
+    expect(stored.event).toMatchObject({
+      type: 'portal.remediation.requested',
+      source: '/events',
+      actor: 'user:default/mock',
+      entityref: ENTITY_REF,
+      data: { action: 'restart', reason: 'stuck rollout' },
+    });
+    expect(stored.entityRefs).toEqual([ENTITY_REF]);
+
+    const bad = await api()
+      .post('/api/event-orchestration/events')
+      .send({ type: 'Not A Type', data: [] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBe(
+      'Invalid request body: type: must be dotted lower-case, like portal.provisioning.requested; data: Expected object, received array',
+    );
+    const badRef = await api()
+      .post('/api/event-orchestration/events')
+      .send({ type: 'portal.x.y', entityRef: 'no-kind-here' });
+    expect(badRef.status).toBe(400);
+    expect(badRef.body.error.message).toMatch(/^entityRef: /);
+  });
+
   it('answers list queries with clear errors for bad parameters', async () => {
     const badStatus = await api().get('/api/event-orchestration/runs?status=done');
     expect(badStatus.status).toBe(400);
@@ -426,14 +464,50 @@ describe.each(databases.eachSupportedId())('event-orchestration backend on %s', 
   });
 
   it('pages through events newest first', async () => {
-    const first = await api().get('/api/event-orchestration/events?limit=1');
-    expect(first.body.items).toHaveLength(1);
-    expect(first.body.nextCursor).toEqual(expect.any(String));
-    const second = await api().get(
-      `/api/event-orchestration/events?limit=1&cursor=${first.body.nextCursor}`,
-    );
-    expect(second.body.items).toHaveLength(1);
-    expect(second.body.items[0].event.id).not.toBe(first.body.items[0].event.id);
-    expect(second.body.nextCursor).toBeUndefined();
+    const all = (await api().get('/api/event-orchestration/events?limit=200')).body.items;
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await api().get(
+        `/api/event-orchestration/events?limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(page.body.items).toHaveLength(1);
+      seen.push(page.body.items[0].event.id);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(all.map((i: any) => i.event.id));
+    // newest first: the portal event was published last
+    expect(seen[0]).toMatch(/^portal-/);
+  });
+});
+
+describe('event-orchestration backend with a denying permission policy', () => {
+  it('refuses POST /events with 403 and stores nothing', async () => {
+    const { server, stop } = await (async () => {
+      const backend = await startTestBackend({
+        features: [
+          eventOrchestrationPlugin,
+          catalogServiceMock.factory({ entities }),
+          mockServices.permissions.mock({
+            authorize: async requests => requests.map(() => ({ result: AuthorizeResult.DENY })),
+          }).factory,
+        ],
+      });
+      return { server: backend.server, stop: () => backend.stop() };
+    })();
+    try {
+      const denied = await request(server)
+        .post('/api/event-orchestration/events')
+        .send({ type: 'portal.remediation.requested', data: {} });
+      expect(denied.status).toBe(403);
+      expect(denied.body.error.message).toBe(
+        'Not allowed to publish events (permission event-orchestration.event.create)',
+      );
+      const events = await request(server).get('/api/event-orchestration/events');
+      expect(events.body.items).toEqual([]);
+    } finally {
+      await stop();
+    }
   });
 });

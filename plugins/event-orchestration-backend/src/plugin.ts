@@ -52,6 +52,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
         auth: coreServices.auth,
+        permissions: coreServices.permissions,
         lifecycle: coreServices.lifecycle,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
@@ -63,6 +64,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         httpRouter,
         httpAuth,
         auth,
+        permissions,
         lifecycle,
         permissionsRegistry,
         catalog,
@@ -162,6 +164,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
                 loadEvent: async id => (await store.getEvent(id))?.event,
               }),
             httpAuth,
+            permissions,
             logger,
           }),
         );

@@ -1,8 +1,8 @@
 import { createPermission } from '@backstage/plugin-permission-common';
 
-/** Publishing an event through the API (portal users, services). @public */
+/** Publishing an event through `POST /events` (portal users, services). @public */
 export const eventPublishPermission = createPermission({
-  name: 'event-orchestration.event.publish',
+  name: 'event-orchestration.event.create',
   attributes: { action: 'create' },
 });
 

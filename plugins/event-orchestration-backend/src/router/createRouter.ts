@@ -1,11 +1,16 @@
 import express from 'express';
 import Router from 'express-promise-router';
+import { randomUUID } from 'node:crypto';
 import {
   HttpAuthService,
   LoggerService,
+  PermissionsService,
 } from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   InputError,
+  NotAllowedError,
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
@@ -15,6 +20,7 @@ import {
   SensorSpec,
   SensorsResponse,
   WebhookResponse,
+  eventPublishPermission,
   parseSensorSpec,
 } from '@edo/plugin-event-orchestration-common';
 import { EventBus } from '@edo/plugin-event-orchestration-node';
@@ -53,6 +59,19 @@ const pastedEvent = z
     entityref: z.union([z.string(), z.array(z.string())]).optional(),
     correlationid: z.string().optional(),
     actor: z.string().optional(),
+  })
+  .strict();
+/** `POST /events`: what a portal user or a service may say. */
+const portalEventBody = z
+  .object({
+    type: z
+      .string()
+      .regex(/^[a-z0-9]+(\.[a-z0-9_-]+)+$/, 'must be dotted lower-case, like portal.provisioning.requested')
+      .max(255),
+    subject: z.string().min(1).max(255).optional(),
+    entityRef: z.string().min(1).max(255).optional(),
+    correlationId: z.string().min(1).max(255).optional(),
+    data: z.record(z.unknown()).default({}),
   })
   .strict();
 const eventOrId = z.union([z.string().min(1), pastedEvent]);
@@ -135,9 +154,10 @@ export async function createRouter(deps: {
   /** Evaluates events against a sensor without side effects. */
   dryRun: (sensor: SensorSpec, events: OrchestrationEvent[]) => Promise<DryRunResult[]>;
   httpAuth: HttpAuthService;
+  permissions: PermissionsService;
   logger: LoggerService;
 }): Promise<express.Router> {
-  const { store, bus, sources, sensors, actions, dryRun, logger } = deps;
+  const { store, bus, sources, sensors, actions, dryRun, httpAuth, permissions, logger } = deps;
   const router = Router();
 
   // The body is read as text: the JSON parse error is ours to explain, and
@@ -173,6 +193,51 @@ export async function createRouter(deps: {
   );
 
   router.use(express.json({ limit: '1mb' }));
+
+  router.post('/events', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const body = parseBody(portalEventBody, req.body);
+    const [decision] = await permissions.authorize(
+      [{ permission: eventPublishPermission }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `Not allowed to publish events (permission ${eventPublishPermission.name})`,
+      );
+    }
+    let entityref: string | undefined;
+    if (body.entityRef) {
+      try {
+        entityref = stringifyEntityRef(parseEntityRef(body.entityRef)).toLocaleLowerCase('en-US');
+      } catch (error) {
+        throw new InputError(`entityRef: ${(error as Error).message}`);
+      }
+    }
+    const principal = credentials.principal as { userEntityRef?: string; subject?: string };
+    const actor = principal.userEntityRef ?? `service:${principal.subject ?? 'unknown'}`;
+    const event: OrchestrationEvent = {
+      specversion: '1.0',
+      id: `portal-${randomUUID()}`,
+      source: '/events',
+      type: body.type,
+      ...(body.subject ? { subject: body.subject } : {}),
+      time: new Date().toISOString(),
+      datacontenttype: 'application/json',
+      data: body.data,
+      ...(entityref ? { entityref } : {}),
+      ...(body.correlationId ? { correlationid: body.correlationId } : {}),
+      actor,
+    };
+    try {
+      await bus.publish(event);
+    } catch (error) {
+      logger.error(`Could not publish event ${event.id} from ${actor}: ${error}`);
+      throw new ServiceUnavailableError('The event bus is not accepting events right now; retry later');
+    }
+    logger.info(`Event ${event.id} (${event.type}) published by ${actor}`);
+    res.status(201).json({ id: event.id });
+  });
 
   router.post('/sensors/test', async (req, res) => {
     const body = parseBody(dryRunBody, req.body);
