@@ -40,6 +40,20 @@ export interface Config {
         idPath?: string;
       }>;
     };
+    /** Calendar schedules that emit `schedule.tick` events (one replica fires each tick). */
+    schedules?: Array<{
+      name: string;
+      /** Five-field cron expression, e.g. `0 9 * * mon-fri`. */
+      cron: string;
+      /** IANA time zone of the cron expression; default UTC. */
+      timezone?: string;
+      /** Event type; default `schedule.tick`. */
+      type?: string;
+      /** Extra data put into each tick's `data`. */
+      data?: object;
+      /** Emit ticks missed while no backend ran (true) or skip them (false, default). */
+      catchUp?: boolean;
+    }>;
     /** Sensors declared inline; see docs/sensors.md for the format. */
     sensors?: Array<object>;
     /** Globs of sensor YAML files, relative to the backend's working directory. */

@@ -22,7 +22,12 @@ import {
   loadSensors,
   sensorFilePaths,
 } from './sensors';
-import { WebhookSources, readWebhookSources } from './sources';
+import {
+  WebhookSources,
+  emitDueTicks,
+  readSchedules,
+  readWebhookSources,
+} from './sources';
 import { OrchestrationStore } from './store';
 
 /** Name of the bus subscriber that evaluates sensors; shared by all replicas. */
@@ -54,6 +59,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         auth: coreServices.auth,
         permissions: coreServices.permissions,
         lifecycle: coreServices.lifecycle,
+        scheduler: coreServices.scheduler,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
       },
@@ -66,6 +72,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         auth,
         permissions,
         lifecycle,
+        scheduler,
         permissionsRegistry,
         catalog,
       }) {
@@ -81,6 +88,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         permissionsRegistry.addPermissions(eventOrchestrationPermissions);
 
         const sources = new WebhookSources(readWebhookSources(config));
+        const schedules = readSchedules(config);
         const registry = new SensorRegistry(() => loadSensors(config), logger);
         const sensors = registry.current();
         for (const error of sensors.errors) {
@@ -129,6 +137,18 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         });
 
         let subscription: Subscription | undefined;
+        if (schedules.length > 0) {
+          // Global scope: one replica at a time looks for due ticks.
+          await scheduler.scheduleTask({
+            id: 'event-orchestration-schedules',
+            frequency: { seconds: 15 },
+            timeout: { minutes: 1 },
+            scope: 'global',
+            fn: async () => {
+              await emitDueTicks({ schedules, knex, publish: event => bus.publish(event) });
+            },
+          });
+        }
         lifecycle.addStartupHook(async () => {
           runs.start();
           subscription = await bus.subscribe(SENSOR_ENGINE_SUBSCRIBER, event =>

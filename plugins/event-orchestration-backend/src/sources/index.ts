@@ -1,3 +1,5 @@
 export { WebhookSources, readWebhookSources } from './webhookSources';
 export type { WebhookSourceConfig } from './webhookSources';
 export { alertmanagerToEvents, alertmanagerPayloadSchema } from './alertmanager';
+export { readSchedules, emitDueTicks } from './schedules';
+export type { ScheduleConfig } from './schedules';
