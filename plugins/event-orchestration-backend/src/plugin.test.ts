@@ -453,6 +453,60 @@ describe.each(databases.eachSupportedId())('event-orchestration backend on %s', 
     expect(badRef.body.error.message).toMatch(/^entityRef: /);
   });
 
+  it('runs one action by hand, records the actor, and retries or refuses to cancel as the run allows', async () => {
+    const url = '/api/event-orchestration/actions/http:request/runs';
+    const started = await api()
+      .post(url)
+      .send({ input: { url: `${sink.url}/manual`, method: 'POST', body: { why: 'test' } }, idempotencyKey: 'req-1' });
+    expect(started.status).toBe(201);
+    expect(started.body).toMatchObject({
+      sensor: 'action:http:request',
+      audit: [{ action: 'start', actor: 'user:default/mock' }],
+    });
+    const again = await api()
+      .post(url)
+      .send({ input: { url: `${sink.url}/manual`, method: 'POST', body: { why: 'test' } }, idempotencyKey: 'req-1' });
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(started.body.id);
+
+    const finishedRun = (id: string) =>
+      waitFor(async () => {
+        const r = await api().get(`/api/event-orchestration/runs/${id}`);
+        return ['succeeded', 'failed'].includes(r.body.status) ? r.body : undefined;
+      }, 'the manual run to finish');
+    expect((await finishedRun(started.body.id)).status).toBe('succeeded');
+    expect(sink.received.filter(r => r.path === '/manual')).toHaveLength(1);
+
+    const cancelDone = await api().post(`/api/event-orchestration/runs/${started.body.id}/cancel`).send({});
+    expect(cancelDone.status).toBe(409);
+    expect(cancelDone.body.error.message).toBe(
+      `Run ${started.body.id} is succeeded; only pending or running runs can be cancelled`,
+    );
+
+    sink.answerNext(500);
+    const failing = await api().post(url).send({ input: { url: `${sink.url}/manual-fail` } });
+    expect((await finishedRun(failing.body.id)).status).toBe('failed');
+    const retried = await api()
+      .post(`/api/event-orchestration/runs/${failing.body.id}/retry`)
+      .send({ comment: 'the sink is back' });
+    expect(retried.status).toBe(200);
+    const afterRetry = await finishedRun(failing.body.id);
+    expect(afterRetry.status).toBe('succeeded');
+    expect(afterRetry.audit.map((a: any) => [a.action, a.actor, a.comment])).toEqual([
+      ['start', 'user:default/mock', undefined],
+      ['retry', 'user:default/mock', 'the sink is back'],
+    ]);
+
+    const badInput = await api().post(url).send({ input: { url: 'ftp://x' } });
+    expect(badInput.status).toBe(400);
+    expect(badInput.body.error.message).toBe("Input does not fit action 'http:request': url: must be an http(s) URL");
+    const unknown = await api().post('/api/event-orchestration/actions/nope/runs').send({ input: {} });
+    expect(unknown.status).toBe(404);
+    const actionsList = await api().get('/api/event-orchestration/actions');
+    expect(actionsList.body.items.map((a: any) => a.id)).toEqual(['http:request', 'log']);
+    expect(actionsList.body.items[0].schema.input.required).toEqual(['url']);
+  });
+
   it('answers list queries with clear errors for bad parameters', async () => {
     const badStatus = await api().get('/api/event-orchestration/runs?status=done');
     expect(badStatus.status).toBe(400);
@@ -483,7 +537,7 @@ describe.each(databases.eachSupportedId())('event-orchestration backend on %s', 
 });
 
 describe('event-orchestration backend with a denying permission policy', () => {
-  it('refuses POST /events with 403 and stores nothing', async () => {
+  it('refuses POST /events and manual runs with 403 and stores nothing', async () => {
     const { server, stop } = await (async () => {
       const backend = await startTestBackend({
         features: [
@@ -506,6 +560,14 @@ describe('event-orchestration backend with a denying permission policy', () => {
       );
       const events = await request(server).get('/api/event-orchestration/events');
       expect(events.body.items).toEqual([]);
+      const action = await request(server)
+        .post('/api/event-orchestration/actions/log/runs')
+        .send({ input: { message: 'hi' } });
+      expect(action.status).toBe(403);
+      expect(action.body.error.message).toBe(
+        'Not allowed to manage runs (permission event-orchestration.run.manage)',
+      );
+      expect((await request(server).get('/api/event-orchestration/runs')).body.items).toEqual([]);
     } finally {
       await stop();
     }

@@ -185,6 +185,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
               }),
             httpAuth,
             permissions,
+            runs,
             logger,
           }),
         );

@@ -37,6 +37,8 @@ export interface SensorEvaluation {
 export interface RunStep {
   id: string;
   action: string;
+  /** `onFailure` steps run only after a step failed. */
+  phase: 'main' | 'onFailure';
   status: StepStatus;
   input?: unknown;
   output?: Record<string, unknown>;
@@ -60,6 +62,17 @@ export interface Run {
   finishedAt?: string;
   error?: string;
   steps: RunStep[];
+  /** Manual actions on the run, oldest first. */
+  audit: RunAuditEntry[];
+}
+
+/** Who did what to a run by hand. @public */
+export interface RunAuditEntry {
+  action: 'start' | 'retry' | 'cancel' | 'approve' | 'reject';
+  /** Entity ref of the user, or `service:<name>`. */
+  actor: string;
+  at: string;
+  comment?: string;
 }
 
 /** `GET /events/:id`. @public */

@@ -16,6 +16,8 @@ export interface ReceivedRequest {
 export async function startHttpSink() {
   const received: ReceivedRequest[] = [];
   let status = 200;
+  const queued: number[] = [];
+  let delayMs = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', c => chunks.push(c));
@@ -26,8 +28,11 @@ export async function startHttpSink() {
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
       });
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: status < 300 }));
+      const code = queued.shift() ?? status;
+      setTimeout(() => {
+        res.writeHead(code, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: code < 300 }));
+      }, delayMs);
     });
   });
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
@@ -37,6 +42,14 @@ export async function startHttpSink() {
     received,
     answerWith(code: number) {
       status = code;
+    },
+    /** The next requests get these statuses, in order, then the usual one again. */
+    answerNext(...codes: number[]) {
+      queued.push(...codes);
+    },
+    /** Every answer waits this long. */
+    delay(ms: number) {
+      delayMs = ms;
     },
     close: () => new Promise<void>(resolve => server.close(() => resolve())),
   };

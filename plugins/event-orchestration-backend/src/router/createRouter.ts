@@ -9,6 +9,7 @@ import {
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  ConflictError,
   InputError,
   NotAllowedError,
   NotFoundError,
@@ -22,12 +23,14 @@ import {
   WebhookResponse,
   eventPublishPermission,
   parseSensorSpec,
+  runManagePermission,
 } from '@edo/plugin-event-orchestration-common';
 import { EventBus } from '@edo/plugin-event-orchestration-node';
 import { z } from 'zod';
 import { ActionRegistry } from '../actions';
 import { DryRunResult, SensorRegistry } from '../sensors';
 import { WebhookSources } from '../sources';
+import { RunEngine } from '../runs';
 import { InvalidCursorError, OrchestrationStore, RunRecord } from '../store';
 
 const listQuery = z.object({
@@ -94,6 +97,22 @@ const dryRunBody = z
     }
   });
 
+const commentBody = z.object({ comment: z.string().max(2000).optional() }).strict();
+const actionRunBody = z
+  .object({
+    input: z.record(z.unknown()).default({}),
+    entityRef: z.string().min(1).max(255).optional(),
+    /** Same key, same run: a client retrying its request starts nothing new. */
+    idempotencyKey: z.string().min(1).max(255).optional(),
+  })
+  .strict();
+
+/** The entity ref of a user, or `service:<subject>` for a service. */
+function actorOf(principal: unknown): string {
+  const p = principal as { userEntityRef?: string; subject?: string };
+  return p.userEntityRef ?? `service:${p.subject ?? 'unknown'}`;
+}
+
 function toDryRunEvent(item: z.output<typeof pastedEvent>, index: number): OrchestrationEvent {
   return {
     ...item,
@@ -155,9 +174,11 @@ export async function createRouter(deps: {
   dryRun: (sensor: SensorSpec, events: OrchestrationEvent[]) => Promise<DryRunResult[]>;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
+  runs: Pick<RunEngine, 'notify' | 'startActionRun'>;
   logger: LoggerService;
 }): Promise<express.Router> {
-  const { store, bus, sources, sensors, actions, dryRun, httpAuth, permissions, logger } = deps;
+  const { store, bus, sources, sensors, actions, dryRun, httpAuth, permissions, runs, logger } =
+    deps;
   const router = Router();
 
   // The body is read as text: the JSON parse error is ours to explain, and
@@ -214,8 +235,7 @@ export async function createRouter(deps: {
         throw new InputError(`entityRef: ${(error as Error).message}`);
       }
     }
-    const principal = credentials.principal as { userEntityRef?: string; subject?: string };
-    const actor = principal.userEntityRef ?? `service:${principal.subject ?? 'unknown'}`;
+    const actor = actorOf(credentials.principal);
     const event: OrchestrationEvent = {
       specversion: '1.0',
       id: `portal-${randomUUID()}`,
@@ -291,6 +311,83 @@ export async function createRouter(deps: {
     const run = await store.getRun(req.params.id);
     if (!run) throw new NotFoundError(`No run with id '${req.params.id}'`);
     res.json(publicRun(run));
+  });
+
+  /** The caller, after checking that they may manage runs. */
+  async function runManager(req: express.Request) {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const [decision] = await permissions.authorize([{ permission: runManagePermission }], {
+      credentials,
+    });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`Not allowed to manage runs (permission ${runManagePermission.name})`);
+    }
+    return actorOf(credentials.principal);
+  }
+
+  router.post('/runs/:id/cancel', async (req, res) => {
+    const actor = await runManager(req);
+    const body = parseBody(commentBody, req.body ?? {});
+    const run = await store.getRun(req.params.id);
+    if (!run) throw new NotFoundError(`No run with id '${req.params.id}'`);
+    const done = await store.cancelRun(run.id, {
+      action: 'cancel',
+      actor,
+      at: new Date().toISOString(),
+      ...(body.comment ? { comment: body.comment } : {}),
+    });
+    if (!done) throw new ConflictError(`Run ${run.id} is ${run.status}; only pending or running runs can be cancelled`);
+    logger.info(`Run ${run.id} cancelled by ${actor}`);
+    res.json(publicRun((await store.getRun(run.id))!));
+  });
+
+  router.post('/runs/:id/retry', async (req, res) => {
+    const actor = await runManager(req);
+    const body = parseBody(commentBody, req.body ?? {});
+    const run = await store.getRun(req.params.id);
+    if (!run) throw new NotFoundError(`No run with id '${req.params.id}'`);
+    const done = await store.retryRun(run.id, {
+      action: 'retry',
+      actor,
+      at: new Date().toISOString(),
+      ...(body.comment ? { comment: body.comment } : {}),
+    });
+    if (!done) throw new ConflictError(`Run ${run.id} is ${run.status}; only failed or cancelled runs can be retried`);
+    runs.notify();
+    logger.info(`Run ${run.id} retried by ${actor}`);
+    res.json(publicRun((await store.getRun(run.id))!));
+  });
+
+  router.post('/actions/:id/runs', async (req, res) => {
+    const actor = await runManager(req);
+    const action = actions.get(req.params.id);
+    if (!action) throw new NotFoundError(`No action '${req.params.id}'; GET /actions lists them`);
+    const body = parseBody(actionRunBody, req.body);
+    const parsed = action.schema.input.safeParse(body.input);
+    if (!parsed.success) {
+      throw new InputError(
+        `Input does not fit action '${action.id}': ${parsed.error.issues
+          .map(i => `${i.path.join('.') || 'input'}: ${i.message}`)
+          .join('; ')}`,
+      );
+    }
+    const entityRefs: string[] = [];
+    if (body.entityRef) {
+      try {
+        entityRefs.push(stringifyEntityRef(parseEntityRef(body.entityRef)).toLocaleLowerCase('en-US'));
+      } catch (error) {
+        throw new InputError(`entityRef: ${(error as Error).message}`);
+      }
+    }
+    const { run, created } = await runs.startActionRun({
+      actionId: action.id,
+      input: body.input,
+      entityRefs,
+      actor,
+      idempotencyKey: body.idempotencyKey,
+    });
+    if (created) logger.info(`Action ${action.id} started as run ${run.id} by ${actor}`);
+    res.status(created ? 201 : 200).json(publicRun(run));
   });
 
   router.get('/sensors', async (_req, res) => {

@@ -40,7 +40,7 @@ function sensor(steps: SensorSpec['workflow']['steps']): SensorSpec {
         filtersLogicalOperator: 'and',
       },
     ],
-    workflow: { steps },
+    workflow: { steps, onFailure: [] },
   };
 }
 
@@ -181,5 +181,124 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
       ['hang', 'succeeded', 2],
     ]);
     expect(sink.received).toHaveLength(1);
+  });
+
+  it('skips steps whose if: is false, retries with back-off, and runs onFailure steps after a failure', async () => {
+    sink.answerNext(503, 503);
+    const actions = new ActionRegistry();
+    actions.register(httpRequestAction, logAction);
+    const engine = new RunEngine({ store, actions, entities, logger }, { pollIntervalMs: 50 });
+    engine.start();
+    const { run } = await engine.startRun({
+      sensor: {
+        ...sensor([
+          { id: 'call', action: 'http:request', input: { url: `${sink.url}/flaky` }, retry: { attempts: 3, backoff: '50ms', factor: 2 } },
+          { id: 'only-on-tag', action: 'log', if: 'event.data.tag == "v9"', input: { message: 'not this time' } },
+          { id: 'broken', action: 'http:request', input: { url: `${sink.url}/broken`, method: 'PUT' }, retry: { attempts: 2, backoff: '10ms', factor: 1 } },
+          { id: 'never', action: 'log', input: { message: 'unreachable' } },
+        ]),
+        workflow: {
+          steps: [
+            { id: 'call', action: 'http:request', input: { url: `${sink.url}/flaky` }, retry: { attempts: 3, backoff: '50ms', factor: 2 } },
+            { id: 'only-on-tag', action: 'log', if: 'event.data.tag == "v9"', input: { message: 'not this time' } },
+            { id: 'broken', action: 'http:request', input: { url: `${sink.url}/broken`, method: 'PUT' }, retry: { attempts: 2, backoff: '10ms', factor: 1 } },
+            { id: 'never', action: 'log', input: { message: 'unreachable' } },
+          ],
+          onFailure: [
+            { id: 'escalate', action: 'log', input: { message: 'failed: ${{ steps.broken.output.status }}', level: 'error' } },
+          ],
+        },
+      },
+      triggerEventIds: [event.id],
+      entityRefs: [],
+    });
+    // The third request (the first of 'broken') and every later one answer 500.
+    setTimeout(() => sink.answerWith(500), 0);
+    sink.answerNext(200);
+    const done = await finished(run.id);
+    await engine.stop();
+    expect(done.status).toBe('failed');
+    expect(done.error).toBe(`step 'broken' failed: PUT ${sink.url}/broken answered 500: {"ok":false}`);
+    expect(done.steps.map(s => [s.id, s.phase, s.status, s.attempts])).toEqual([
+      ['call', 'main', 'succeeded', 3],
+      ['only-on-tag', 'main', 'skipped', 0],
+      ['broken', 'main', 'failed', 2],
+      ['never', 'main', 'skipped', 0],
+      ['escalate', 'onFailure', 'succeeded', 1],
+    ]);
+    expect(done.steps[0].logs?.filter(l => l.includes('retrying in'))).toEqual([
+      expect.stringMatching(/attempt 1 failed: POST .* answered 503: .*; retrying in 50 ms \(2 left\)$/),
+      expect.stringMatching(/attempt 2 failed: POST .* answered 503: .*; retrying in 100 ms \(1 left\)$/),
+    ]);
+    expect(done.steps[4].logs).toEqual([expect.stringMatching(/ error failed: 500$/)]);
+    expect(sink.received.map(r => r.path)).toEqual(['/flaky', '/flaky', '/flaky', '/broken', '/broken']);
+  });
+
+  it('times a step out, and cancels a running run by aborting its step', async () => {
+    sink.delay(2000);
+    const actions = new ActionRegistry();
+    actions.register(httpRequestAction, logAction);
+    const engine = new RunEngine({ store, actions, entities, logger }, { pollIntervalMs: 50, leaseMs: 300 });
+    engine.start();
+    const timedOut = await engine.startRun({
+      sensor: sensor([{ id: 'slow', action: 'http:request', input: { url: `${sink.url}/slow` }, timeout: '200ms' }]),
+      triggerEventIds: [event.id],
+      entityRefs: [],
+    });
+    const done = await finished(timedOut.run.id);
+    expect(done.steps[0].error).toBe('timed out after 200 ms');
+
+    await store.recordEvent({ ...event, id: 'evt-2' }, []);
+    const long = await engine.startRun({
+      sensor: sensor([
+        { id: 'slow', action: 'http:request', input: { url: `${sink.url}/slow` } },
+        { id: 'after', action: 'log', input: { message: 'x' } },
+      ]),
+      triggerEventIds: ['evt-2'],
+      entityRefs: [],
+    });
+    await until(async () => ((await store.getRun(long.run.id))?.status === 'running' ? true : undefined), 'running');
+    expect(await store.cancelRun(long.run.id, { action: 'cancel', actor: 'user:default/alice', at: new Date().toISOString() })).toBe(true);
+    const cancelled = await until(async () => {
+      const r = await store.getRun(long.run.id);
+      return r?.steps[0].status === 'cancelled' ? r : undefined;
+    }, 'the step to be aborted');
+    await engine.stop();
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.audit).toEqual([expect.objectContaining({ action: 'cancel', actor: 'user:default/alice' })]);
+    expect(cancelled.steps.map(s => s.status)).toEqual(['cancelled', 'skipped']);
+    // A finished run cannot be cancelled again.
+    expect(await store.cancelRun(long.run.id, { action: 'cancel', actor: 'user:default/alice', at: new Date().toISOString() })).toBe(false);
+  });
+
+  it('retries a failed run from the failed step, keeping what succeeded', async () => {
+    const actions = new ActionRegistry();
+    actions.register(httpRequestAction, logAction);
+    const engine = new RunEngine({ store, actions, entities, logger }, { pollIntervalMs: 50 });
+    engine.start();
+    sink.answerNext(200, 500);
+    const { run } = await engine.startRun({
+      sensor: sensor([
+        { id: 'first', action: 'http:request', input: { url: `${sink.url}/first` } },
+        { id: 'second', action: 'http:request', input: { url: `${sink.url}/second` } },
+      ]),
+      triggerEventIds: [event.id],
+      entityRefs: [],
+    });
+    expect((await finished(run.id)).status).toBe('failed');
+    expect(await store.retryRun(run.id, { action: 'retry', actor: 'user:default/bob', at: new Date().toISOString() })).toBe(true);
+    engine.notify();
+    const done = await until(async () => {
+      const r = await store.getRun(run.id);
+      return r?.status === 'succeeded' ? r : undefined;
+    }, 'the retried run to succeed');
+    await engine.stop();
+    expect(done.steps.map(s => [s.id, s.status, s.attempts])).toEqual([
+      ['first', 'succeeded', 1],
+      ['second', 'succeeded', 2],
+    ]);
+    expect(sink.received.map(r => r.path)).toEqual(['/first', '/second', '/second']);
+    expect(done.audit.map(a => [a.action, a.actor])).toEqual([['retry', 'user:default/bob']]);
+    expect(await store.retryRun(run.id, { action: 'retry', actor: 'user:default/bob', at: new Date().toISOString() })).toBe(false);
   });
 });

@@ -1,10 +1,17 @@
 import { randomUUID, createHash } from 'node:crypto';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { SensorSpec } from '@edo/plugin-event-orchestration-common';
+import {
+  RunAuditEntry,
+  RunStatus,
+  SensorSpec,
+  WorkflowStep,
+  parseDuration,
+} from '@edo/plugin-event-orchestration-common';
 import { Knex } from 'knex';
 import { ActionRegistry } from '../actions';
 import { EntityResolver } from '../catalog';
 import { OrchestrationStore, RunRecord } from '../store';
+import { evaluateCel } from '../templating/cel';
 import { renderTemplate } from '../templating/renderTemplate';
 import { StepLogger } from './StepLogger';
 import { WakeableTimer } from '../bus/WakeableTimer';
@@ -16,7 +23,7 @@ export interface RunEngineOptions {
   leaseMs?: number;
   /** How often to look for runs left behind by other (crashed) processes. */
   pollIntervalMs?: number;
-  /** Longest time one step may take. */
+  /** Longest time one step attempt may take unless the step sets `timeout`. */
   stepTimeoutMs?: number;
   /** Runs executed at once by this process. */
   concurrency?: number;
@@ -29,18 +36,56 @@ const DEFAULTS: Required<RunEngineOptions> = {
   concurrency: 4,
 };
 
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) {
-    if (error.name === 'TimeoutError') return 'timed out';
-    return error.message;
+/** Called when a run changes status (live updates) or finishes (follow-up events). */
+export interface RunEngineHooks {
+  onStatusChange?(run: { id: string; sensor: string; status: RunStatus; entityRefs: string[] }): void;
+  onFinished?(run: RunRecord): Promise<void>;
+}
+
+class RunCancelledError extends Error {
+  constructor() {
+    super('the run was cancelled');
+    this.name = 'RunCancelledError';
   }
+}
+
+function errorMessage(error: unknown, timeoutMs: number): string {
+  // fetch rejects with a DOMException, which is not an Error on every Node version.
+  const named = error as { name?: unknown; message?: unknown } | null;
+  if (named && named.name === 'TimeoutError') return `timed out after ${timeoutMs} ms`;
+  if (named && typeof named.message === 'string') return named.message;
   return String(error);
 }
 
+function sleep(ms: number, signal: AbortSignal) {
+  return new Promise<void>(resolve => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Whether a step's `if:` holds: CEL, bare or as one `${{ }}` template. */
+function conditionHolds(condition: string, context: Record<string, unknown>): boolean {
+  const value = condition.includes('${{')
+    ? renderTemplate(condition, context)
+    : evaluateCel(condition, context);
+  if (typeof value !== 'boolean') {
+    throw new Error(`if: \`${condition}\` gave ${JSON.stringify(value)}, not a boolean`);
+  }
+  return value;
+}
+
 /**
- * Creates runs idempotently and executes their steps in order. Runs are leased
- * in the store, so when a process dies, another picks its runs up once the
- * lease expires; steps already succeeded are not repeated.
+ * Creates runs idempotently and executes their steps in order, with `if:`
+ * conditions, retries with back-off, timeouts and `onFailure` steps. Runs are
+ * leased in the store, so when a process dies, another picks its runs up once
+ * the lease expires; steps already succeeded are not repeated, and a step that
+ * was in flight runs again with the same idempotency key. A run cancelled
+ * through the API is noticed at the next lease renewal, step or attempt, and
+ * the action in flight is aborted.
  */
 export class RunEngine {
   private readonly options: Required<RunEngineOptions>;
@@ -56,6 +101,7 @@ export class RunEngine {
       actions: ActionRegistry;
       entities: EntityResolver;
       logger: LoggerService;
+      hooks?: RunEngineHooks;
     },
     options: RunEngineOptions = {},
   ) {
@@ -86,10 +132,37 @@ export class RunEngine {
         triggerDependencies: request.triggerDependencies ?? {},
         entityRefs: request.entityRefs,
         steps: request.sensor.workflow.steps,
+        onFailure: request.sensor.workflow.onFailure ?? [],
       },
       tx,
     );
     if (result.created && !tx) this.notify();
+    return result;
+  }
+
+  /** Runs one action as a one-step run, started by hand (`POST /actions/:id/runs`). */
+  async startActionRun(request: {
+    actionId: string;
+    input: Record<string, unknown>;
+    entityRefs: string[];
+    actor: string;
+    /** Same key, same run: a client retrying its request starts nothing new. */
+    idempotencyKey?: string;
+  }) {
+    const key = request.idempotencyKey
+      ? createHash('sha256').update(JSON.stringify(['action', request.actionId, request.idempotencyKey])).digest('hex')
+      : randomUUID();
+    const audit: RunAuditEntry = { action: 'start', actor: request.actor, at: new Date().toISOString() };
+    const result = await this.deps.store.createRun({
+      sensor: `action:${request.actionId}`,
+      idempotencyKey: key,
+      triggerEventIds: [],
+      triggerDependencies: {},
+      entityRefs: request.entityRefs,
+      steps: [{ id: 'run', action: request.actionId, input: request.input }],
+      audit: [audit],
+    });
+    if (result.created) this.notify();
     return result;
   }
 
@@ -106,16 +179,10 @@ export class RunEngine {
         try {
           const free = this.options.concurrency - this.active.size;
           if (free > 0) {
-            const runs = await this.deps.store.leaseRunnableRuns(
-              this.owner,
-              this.options.leaseMs,
-              free,
-            );
+            const runs = await this.deps.store.leaseRunnableRuns(this.owner, this.options.leaseMs, free);
             for (const run of runs) {
               const done = this.execute(run)
-                .catch(error =>
-                  this.deps.logger.error(`Run ${run.id} crashed: ${error}`),
-                )
+                .catch(error => this.deps.logger.error(`Run ${run.id} crashed: ${error}`))
                 .finally(() => {
                   this.active.delete(run.id);
                   this.timer.wake();
@@ -139,22 +206,33 @@ export class RunEngine {
     await Promise.all(this.active.values());
   }
 
+  private changed(run: RunRecord, status: RunStatus) {
+    try {
+      this.deps.hooks?.onStatusChange?.({ id: run.id, sensor: run.sensor, status, entityRefs: run.entityRefs });
+    } catch (error) {
+      this.deps.logger.warn(`Run status hook failed: ${error}`);
+    }
+  }
+
   private async execute(run: RunRecord) {
-    const { store, actions, entities } = this.deps;
+    const { store, entities } = this.deps;
     const logger = this.deps.logger.child({ runId: run.id, sensor: run.sensor });
-    const renewal = setInterval(
-      () =>
-        store
-          .renewRunLease(run.id, this.owner, this.options.leaseMs)
-          .catch(error => logger.warn(`Could not renew lease: ${error}`)),
-      this.options.leaseMs / 3,
-    );
+    const cancel = new AbortController();
+    const checkCancelled = async () => {
+      if (!cancel.signal.aborted && (await store.getRunStatus(run.id)) === 'cancelled') {
+        cancel.abort(new RunCancelledError());
+      }
+    };
+    const renewal = setInterval(() => {
+      store
+        .renewRunLease(run.id, this.owner, this.options.leaseMs)
+        .then(checkCancelled)
+        .catch(error => logger.warn(`Could not renew lease: ${error}`));
+    }, this.options.leaseMs / 3);
     try {
       if (run.status === 'pending') {
-        await store.updateRun(run.id, {
-          status: 'running',
-          startedAt: new Date().toISOString(),
-        });
+        await store.updateRun(run.id, { status: 'running', startedAt: new Date().toISOString() });
+        this.changed(run, 'running');
       }
       const triggerEvents = (
         await Promise.all(run.triggerEventIds.map(id => store.getEvent(id)))
@@ -165,105 +243,187 @@ export class RunEngine {
           return found ? [[dependency, found]] : [];
         }),
       );
-      const latest = triggerEvents[triggerEvents.length - 1] ?? null;
-      const entity = run.entityRefs.length
-        ? (await entities.getEntity(run.entityRefs[0])) ?? null
-        : null;
-      const stepOutputs: Record<string, { output: Record<string, unknown> }> = {};
+      const entity = run.entityRefs.length ? (await entities.getEntity(run.entityRefs[0])) ?? null : null;
+      const stepOutputs: Record<string, { output: Record<string, unknown>; status: string }> = {};
+      const context = () => ({
+        event: triggerEvents[triggerEvents.length - 1] ?? null,
+        events: byDependency,
+        triggerEvents,
+        entity,
+        steps: stepOutputs,
+        run: { id: run.id, sensor: run.sensor },
+      });
 
+      let failure: string | undefined;
       for (const [position, step] of run.workflow.entries()) {
         const state = run.steps[position];
-        if (state?.status === 'succeeded' || state?.status === 'skipped') {
-          stepOutputs[step.id] = { output: state.output ?? {} };
+        const phase = state?.phase ?? 'main';
+        if (state?.status === 'succeeded' || (state?.status === 'skipped' && phase === 'main')) {
+          stepOutputs[step.id] = { output: state.output ?? {}, status: state.status };
           continue;
         }
-        const attempts = (state?.attempts ?? 0) + 1;
-        const startedAt = new Date().toISOString();
-        const stepLogger = new StepLogger(logger.child({ step: step.id }));
-        const outputs: Record<string, unknown> = {};
-        let renderedInput: unknown;
-        try {
-          await store.updateStep(run.id, position, {
-            status: 'running',
-            attempts,
-            startedAt,
-          });
-          const action = actions.get(step.action);
-          if (!action) {
-            throw new Error(`no action '${step.action}' is registered`);
-          }
-          renderedInput = renderTemplate(step.input, {
-            event: latest,
-            events: byDependency,
-            triggerEvents,
-            entity,
-            steps: stepOutputs,
-            run: { id: run.id, sensor: run.sensor },
-          });
-          const parsed = action.schema.input.safeParse(renderedInput);
-          if (!parsed.success) {
-            throw new Error(
-              `input does not fit action '${step.action}': ${parsed.error.issues
-                .map(i => `${i.path.join('.') || 'input'}: ${i.message}`)
-                .join('; ')}`,
-            );
-          }
-          await store.updateStep(run.id, position, {
-            input: redactSecrets(renderedInput),
-          });
-          await action.handler({
-            input: parsed.data,
-            logger: stepLogger,
-            events: triggerEvents,
-            entityRefs: run.entityRefs,
-            runId: run.id,
-            stepId: step.id,
-            idempotencyKey: `${run.id}:${step.id}`,
-            signal: AbortSignal.timeout(this.options.stepTimeoutMs),
-            output: (name, value) => {
-              outputs[name] = value;
-            },
-          });
-          await store.updateStep(run.id, position, {
-            status: 'succeeded',
-            output: outputs,
-            logs: stepLogger.lines,
-            finishedAt: new Date().toISOString(),
-          });
-          stepOutputs[step.id] = { output: outputs };
-        } catch (error) {
-          const message = errorMessage(error);
-          await store.updateStep(run.id, position, {
-            status: 'failed',
-            error: message,
-            output: outputs,
-            logs: stepLogger.lines,
-            ...(renderedInput !== undefined
-              ? { input: redactSecrets(renderedInput) }
-              : {}),
-            finishedAt: new Date().toISOString(),
-          });
+        if (phase === 'onFailure' && failure === undefined) {
+          await store.updateStep(run.id, position, { status: 'skipped' });
+          continue;
+        }
+        await checkCancelled();
+        if (cancel.signal.aborted) break;
+        const outcome = await this.executeStep(run, position, step, state?.attempts ?? 0, context, cancel.signal, logger);
+        stepOutputs[step.id] = { output: outcome.output, status: outcome.status };
+        if (outcome.status === 'failed' && phase === 'main' && failure === undefined) {
+          failure = `step '${step.id}' failed: ${outcome.error}`;
+          // Later main steps will not run; onFailure steps will.
           for (let later = position + 1; later < run.workflow.length; later++) {
-            await store.updateStep(run.id, later, { status: 'skipped' });
+            if (run.steps[later]?.phase !== 'onFailure') {
+              await store.updateStep(run.id, later, { status: 'skipped' });
+              run.steps[later] = { ...run.steps[later], status: 'skipped' };
+            }
           }
-          await store.updateRun(run.id, {
-            status: 'failed',
-            error: `step '${step.id}' failed: ${message}`,
-            finishedAt: new Date().toISOString(),
-            releaseLease: true,
-          });
-          logger.warn(`Run failed at step '${step.id}': ${message}`);
-          return;
         }
       }
-      await store.updateRun(run.id, {
-        status: 'succeeded',
-        error: null,
-        finishedAt: new Date().toISOString(),
-        releaseLease: true,
-      });
+
+      await checkCancelled();
+      if (cancel.signal.aborted) {
+        logger.info('Run cancelled');
+        this.changed(run, 'cancelled');
+        await this.finished(run.id);
+        return;
+      }
+      const status: RunStatus = failure ? 'failed' : 'succeeded';
+      const finished = await store.finishRun(run.id, this.owner, status, failure ?? null);
+      if (!finished) {
+        logger.warn('Run was taken over or cancelled meanwhile; its outcome here is dropped');
+        return;
+      }
+      if (failure) logger.warn(`Run failed: ${failure}`);
+      this.changed(run, status);
+      await this.finished(run.id);
     } finally {
       clearInterval(renewal);
     }
+  }
+
+  private async finished(runId: string) {
+    const hook = this.deps.hooks?.onFinished;
+    if (!hook) return;
+    const run = await this.deps.store.getRun(runId);
+    if (run) {
+      await hook(run).catch(error =>
+        this.deps.logger.warn(`Run finished hook failed for ${runId}: ${error}`),
+      );
+    }
+  }
+
+  /** Executes one step with its condition, retries and timeout; stores every change. */
+  private async executeStep(
+    run: RunRecord,
+    position: number,
+    step: WorkflowStep,
+    previousAttempts: number,
+    context: () => Record<string, unknown>,
+    cancelled: AbortSignal,
+    logger: LoggerService,
+  ): Promise<{ status: 'succeeded' | 'failed' | 'skipped'; output: Record<string, unknown>; error?: string }> {
+    const { store, actions } = this.deps;
+    const stepLogger = new StepLogger(logger.child({ step: step.id }));
+    const timeoutMs = step.timeout ? parseDuration(step.timeout)! : this.options.stepTimeoutMs;
+    const maxAttempts = step.retry?.attempts ?? 1;
+    let attempts = previousAttempts;
+    let output: Record<string, unknown> = {};
+    let renderedInput: unknown;
+    const fail = async (message: string) => {
+      await store.updateStep(run.id, position, {
+        status: cancelled.aborted ? 'cancelled' : 'failed',
+        error: message,
+        output,
+        logs: stepLogger.lines,
+        attempts,
+        ...(renderedInput !== undefined ? { input: redactSecrets(renderedInput) } : {}),
+        finishedAt: new Date().toISOString(),
+      });
+      return { status: 'failed' as const, output, error: message };
+    };
+
+    // Condition, action and input are checked once: retrying cannot fix them.
+    try {
+      if (step.if !== undefined && !conditionHolds(step.if, context())) {
+        await store.updateStep(run.id, position, { status: 'skipped', finishedAt: new Date().toISOString() });
+        stepLogger.info(`skipped: if \`${step.if}\` is false`);
+        return { status: 'skipped', output: {} };
+      }
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+    const action = actions.get(step.action);
+    if (!action) return fail(`no action '${step.action}' is registered`);
+    let input: unknown;
+    try {
+      renderedInput = renderTemplate(step.input, context());
+      const parsed = action.schema.input.safeParse(renderedInput);
+      if (!parsed.success) {
+        return fail(
+          `input does not fit action '${step.action}': ${parsed.error.issues
+            .map(i => `${i.path.join('.') || 'input'}: ${i.message}`)
+            .join('; ')}`,
+        );
+      }
+      input = parsed.data;
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+
+    const startedAt = new Date().toISOString();
+    let lastError = '';
+    while (attempts < previousAttempts + maxAttempts) {
+      attempts++;
+      const attemptOutput: Record<string, unknown> = {};
+      output = attemptOutput;
+      await store.updateStep(run.id, position, {
+        status: 'running',
+        attempts,
+        startedAt,
+        input: redactSecrets(renderedInput),
+      });
+      try {
+        await action.handler({
+          input,
+          logger: stepLogger,
+          events: (context().triggerEvents as any[]) ?? [],
+          entityRefs: run.entityRefs,
+          runId: run.id,
+          stepId: step.id,
+          // Stable across attempts, redeliveries and resumption by another process.
+          idempotencyKey: `${run.id}:${step.id}`,
+          signal: AbortSignal.any([cancelled, AbortSignal.timeout(timeoutMs)]),
+          output: (name, value) => {
+            attemptOutput[name] = value;
+          },
+        });
+        await store.updateStep(run.id, position, {
+          status: 'succeeded',
+          output,
+          error: null,
+          logs: stepLogger.lines,
+          attempts,
+          finishedAt: new Date().toISOString(),
+        });
+        return { status: 'succeeded', output };
+      } catch (error) {
+        lastError = cancelled.aborted ? 'the run was cancelled' : errorMessage(error, timeoutMs);
+        const left = previousAttempts + maxAttempts - attempts;
+        if (cancelled.aborted || left === 0) break;
+        const retry = step.retry!;
+        const base = parseDuration(retry.backoff)!;
+        const n = attempts - previousAttempts - 1;
+        const delay = Math.min(
+          base * retry.factor ** n,
+          retry.maxBackoff ? parseDuration(retry.maxBackoff)! : Number.POSITIVE_INFINITY,
+        );
+        stepLogger.warn(`attempt ${attempts} failed: ${lastError}; retrying in ${delay} ms (${left} left)`);
+        await store.updateStep(run.id, position, { error: lastError, logs: stepLogger.lines, attempts });
+        await sleep(delay, cancelled);
+      }
+    }
+    return fail(lastError);
   }
 }

@@ -4,6 +4,7 @@ import {
   ListResponse,
   OrchestrationEvent,
   Run,
+  RunAuditEntry,
   RunStatus,
   RunStep,
   SensorEvaluation,
@@ -61,10 +62,14 @@ export interface NewRun {
   triggerDependencies: Record<string, string>;
   entityRefs: string[];
   steps: WorkflowStep[];
+  onFailure?: WorkflowStep[];
+  /** A manual start (`POST /actions/:id/runs`) records its actor. */
+  audit?: RunAuditEntry[];
 }
 
 /** A run as the engine executes it: its definition and progress. */
 export interface RunRecord extends Run {
+  /** Main steps, then onFailure steps, in the positions of `steps`. */
   workflow: WorkflowStep[];
   triggerDependencies: Record<string, string>;
 }
@@ -291,7 +296,8 @@ export class OrchestrationStore {
           status: 'pending',
           trigger_event_ids: JSON.stringify(newRun.triggerEventIds),
           trigger_dependencies: JSON.stringify(newRun.triggerDependencies),
-          workflow: JSON.stringify(newRun.steps),
+          workflow: JSON.stringify([...newRun.steps, ...(newRun.onFailure ?? [])]),
+          audit: JSON.stringify(newRun.audit ?? []),
           created_at: new Date().toISOString(),
         })
         .onConflict('idempotency_key')
@@ -307,12 +313,16 @@ export class OrchestrationStore {
         );
       }
       await tx('edo_run_steps').insert(
-        newRun.steps.map((step, position) => ({
+        [
+          ...newRun.steps.map(step => ({ step, phase: 'main' })),
+          ...(newRun.onFailure ?? []).map(step => ({ step, phase: 'onFailure' })),
+        ].map(({ step, phase }, position) => ({
           run_id: id,
           position,
           step_id: step.id,
           action: step.action,
           status: 'pending',
+          phase,
           attempts: 0,
         })),
       );
@@ -416,6 +426,89 @@ export class OrchestrationStore {
       });
   }
 
+  /**
+   * Records a run's outcome if this process still holds it (running, leased to
+   * `owner`): a process that lost its lease or a cancelled run writes nothing.
+   */
+  async finishRun(
+    id: string,
+    owner: string,
+    status: RunStatus,
+    error: string | null,
+  ): Promise<boolean> {
+    const updated = await this.knex('edo_runs')
+      .where({ id, status: 'running', lease_owner: owner })
+      .update({
+        status,
+        error,
+        finished_at: new Date().toISOString(),
+        lease_until: null,
+        lease_owner: null,
+      });
+    return updated === 1;
+  }
+
+  /** The run's status as stored now; the engine checks it for cancellation. */
+  async getRunStatus(id: string): Promise<RunStatus | undefined> {
+    const row = await this.knex('edo_runs').where({ id }).first('status');
+    return row?.status;
+  }
+
+  /**
+   * Cancels a run that has not finished; returns false when it already had.
+   * The process executing it notices and aborts the step in flight.
+   */
+  async cancelRun(id: string, entry: RunAuditEntry): Promise<boolean> {
+    return this.knex.transaction(async tx => {
+      const row = await tx('edo_runs').where({ id }).forUpdate().first('status', 'audit');
+      if (!row || !['pending', 'running'].includes(row.status)) return false;
+      await tx('edo_runs')
+        .where({ id })
+        .update({
+          status: 'cancelled',
+          finished_at: new Date().toISOString(),
+          error: `cancelled by ${entry.actor}`,
+          audit: JSON.stringify([...parseJson<RunAuditEntry[]>(row.audit, []), entry]),
+        });
+      await tx('edo_run_steps')
+        .where({ run_id: id })
+        .whereIn('status', ['pending'])
+        .update({ status: 'skipped' });
+      return true;
+    });
+  }
+
+  /**
+   * Makes a failed or cancelled run pending again from its first step that did
+   * not succeed; succeeded steps keep their outputs. Returns false when the run
+   * is not failed or cancelled.
+   */
+  async retryRun(id: string, entry: RunAuditEntry): Promise<boolean> {
+    return this.knex.transaction(async tx => {
+      const row = await tx('edo_runs').where({ id }).forUpdate().first('status', 'audit');
+      if (!row || !['failed', 'cancelled'].includes(row.status)) return false;
+      await tx('edo_runs')
+        .where({ id })
+        .update({
+          status: 'pending',
+          finished_at: null,
+          error: null,
+          lease_until: null,
+          lease_owner: null,
+          audit: JSON.stringify([...parseJson<RunAuditEntry[]>(row.audit, []), entry]),
+        });
+      await tx('edo_run_steps')
+        .where({ run_id: id })
+        .whereNot('status', 'succeeded')
+        .update({ status: 'pending', error: null, finished_at: null });
+      // onFailure steps that ran belong to the failed attempt: they may run again.
+      await tx('edo_run_steps')
+        .where({ run_id: id, phase: 'onFailure' })
+        .update({ status: 'pending', error: null, finished_at: null });
+      return true;
+    });
+  }
+
   async getRun(id: string): Promise<RunRecord | undefined> {
     const row = await this.knex('edo_runs').where({ id }).first();
     if (!row) return undefined;
@@ -490,12 +583,14 @@ export class OrchestrationStore {
       ...(row.error ? { error: row.error } : {}),
       workflow: parseJson<WorkflowStep[]>(row.workflow, []),
       triggerDependencies: parseJson<Record<string, string>>(row.trigger_dependencies, {}),
+      audit: parseJson<RunAuditEntry[]>(row.audit, []),
       steps: steps
         .filter((s: any) => s.run_id === row.id)
         .map(
           (s: any): RunStep => ({
             id: s.step_id,
             action: s.action,
+            phase: s.phase === 'onFailure' ? 'onFailure' : 'main',
             status: s.status,
             attempts: Number(s.attempts),
             ...(s.input ? { input: parseJson(s.input, undefined) } : {}),

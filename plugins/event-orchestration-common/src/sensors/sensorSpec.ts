@@ -151,7 +151,24 @@ const stepSchema = z
     id: identifier,
     action: z.string().min(1),
     name: z.string().optional(),
+    /**
+     * Run the step only when this is true: CEL, bare or as a `${{ }}` template,
+     * over the same values as inputs (`steps.<id>.output...`, `event`, ...).
+     */
+    if: z.string().min(1).optional(),
     input: z.record(z.unknown()).default({}),
+    /** Attempts in all (default 1), waiting `backoff` × `factor`^n, at most `maxBackoff`. */
+    retry: z
+      .object({
+        attempts: z.number().int().min(1).max(20),
+        backoff: duration.default('10s'),
+        factor: z.number().min(1).max(10).default(2),
+        maxBackoff: duration.optional(),
+      })
+      .strict()
+      .optional(),
+    /** Longest time one attempt may take; default 5m. */
+    timeout: duration.optional(),
   })
   .strict();
 
@@ -192,7 +209,11 @@ export const sensorSpecSchema = z
     /** Template resolving the entity the run concerns (a ref or a linked name). */
     entity: z.string().min(1).optional(),
     workflow: z
-      .object({ steps: z.array(stepSchema).min(1) })
+      .object({
+        steps: z.array(stepSchema).min(1),
+        /** Steps run after a step failed (escalation); their failure does not hide the first. */
+        onFailure: z.array(stepSchema).default([]),
+      })
       .strict(),
   })
   .strict()
@@ -235,16 +256,18 @@ export const sensorSpecSchema = z
       }
     }
     const steps = new Set<string>();
-    sensor.workflow.steps.forEach((step, i) => {
-      if (steps.has(step.id)) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ['workflow', 'steps', i, 'id'],
-          message: `duplicate step id '${step.id}'`,
-        });
-      }
-      steps.add(step.id);
-    });
+    for (const phase of ['steps', 'onFailure'] as const) {
+      sensor.workflow[phase].forEach((step, i) => {
+        if (steps.has(step.id)) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: ['workflow', phase, i, 'id'],
+            message: `duplicate step id '${step.id}'`,
+          });
+        }
+        steps.add(step.id);
+      });
+    }
   });
 
 /** A validated sensor definition. @public */
