@@ -4,13 +4,21 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { eventOrchestrationPermissions } from '@edo/plugin-event-orchestration-common';
+import {
+  OrchestrationEvent,
+  eventOrchestrationPermissions,
+} from '@edo/plugin-event-orchestration-common';
 import {
   OrchestrationAction,
   Subscription,
   eventOrchestrationActionsExtensionPoint,
 } from '@edo/plugin-event-orchestration-node';
-import { ActionRegistry, httpRequestAction, logAction } from './actions';
+import {
+  ActionRegistry,
+  createEventPublishAction,
+  httpRequestAction,
+  logAction,
+} from './actions';
 import { EmbeddedEventBus } from './bus';
 import { EntityResolver } from './catalog';
 import { createRouter } from './router';
@@ -28,7 +36,37 @@ import {
   readSchedules,
   readWebhookSources,
 } from './sources';
-import { OrchestrationStore } from './store';
+import { OrchestrationStore, RunRecord } from './store';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { JsonObject } from '@backstage/types';
+
+/** Signal channels the frontend listens to. */
+const RUNS_SIGNAL_CHANNEL = 'event-orchestration:runs';
+const EVENTS_SIGNAL_CHANNEL = 'event-orchestration:events';
+
+/** The event a finished run publishes, once per finish (a retried run finishes again). */
+function runFinishedEvent(run: RunRecord): OrchestrationEvent {
+  return {
+    specversion: '1.0',
+    id: `run-finished-${run.id}-${run.finishedAt ?? run.status}`,
+    source: `/runs/${run.id}`,
+    type: 'orchestration.run.finished',
+    subject: run.sensor,
+    time: run.finishedAt ?? new Date().toISOString(),
+    datacontenttype: 'application/json',
+    data: {
+      runId: run.id,
+      sensor: run.sensor,
+      status: run.status,
+      ...(run.error ? { error: run.error } : {}),
+      triggerEventIds: run.triggerEventIds,
+      startedAt: run.startedAt ?? null,
+      finishedAt: run.finishedAt ?? null,
+    },
+    ...(run.entityRefs.length ? { entityref: run.entityRefs } : {}),
+    correlationid: run.id,
+  };
+}
 
 /** Name of the bus subscriber that evaluates sensors; shared by all replicas. */
 const SENSOR_ENGINE_SUBSCRIBER = 'sensor-engine';
@@ -62,6 +100,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
+        signals: signalsServiceRef,
       },
       async init({
         config,
@@ -75,6 +114,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         scheduler,
         permissionsRegistry,
         catalog,
+        signals,
       }) {
         const knex = await database.getClient();
         if (!database.migrations?.skip) {
@@ -107,7 +147,14 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         );
 
         const actions = new ActionRegistry();
-        actions.register(httpRequestAction, logAction, ...moduleActions);
+        const store = new OrchestrationStore(knex);
+        const bus = new EmbeddedEventBus(knex, logger.child({ component: 'bus' }));
+        actions.register(
+          httpRequestAction,
+          logAction,
+          createEventPublishAction(bus),
+          ...moduleActions,
+        );
         for (const sensor of sensors.sensors) {
           for (const step of sensor.spec.workflow.steps) {
             if (!actions.has(step.action)) {
@@ -118,14 +165,30 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           }
         }
 
-        const store = new OrchestrationStore(knex);
-        const bus = new EmbeddedEventBus(knex, logger.child({ component: 'bus' }));
         const entities = new EntityResolver(catalog, auth, logger);
+        /** Live updates for open browsers (Backstage signals). */
+        const signal = (channel: string, message: JsonObject) =>
+          signals
+            .publish({ recipients: { type: 'broadcast' }, channel, message })
+            .catch(error => logger.warn(`Could not send signal on ${channel}: ${error}`));
         const runs = new RunEngine({
           store,
           actions,
           entities,
           logger: logger.child({ component: 'runs' }),
+          hooks: {
+            onStatusChange: run =>
+              void signal(RUNS_SIGNAL_CHANNEL, {
+                runId: run.id,
+                sensor: run.sensor,
+                status: run.status,
+                entityRefs: run.entityRefs,
+              }),
+            // Sensors can react to runs: `orchestration.run.finished`.
+            onFinished: async run => {
+              await bus.publish(runFinishedEvent(run));
+            },
+          },
         });
         const engine = new SensorEngine({
           sensors: registry,
@@ -151,9 +214,14 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         }
         lifecycle.addStartupHook(async () => {
           runs.start();
-          subscription = await bus.subscribe(SENSOR_ENGINE_SUBSCRIBER, event =>
-            engine.handle(event),
-          );
+          subscription = await bus.subscribe(SENSOR_ENGINE_SUBSCRIBER, async event => {
+            const { entityRefs } = await engine.handle(event);
+            void signal(EVENTS_SIGNAL_CHANNEL, {
+              eventId: event.id,
+              type: event.type,
+              entityRefs,
+            });
+          });
         });
         // Re-load sensor files on change: by default in development only.
         const watch =

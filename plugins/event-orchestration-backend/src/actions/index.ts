@@ -1,3 +1,4 @@
 export { ActionRegistry } from './ActionRegistry';
 export { httpRequestAction } from './httpRequestAction';
 export { logAction } from './logAction';
+export { createEventPublishAction } from './eventPublishAction';

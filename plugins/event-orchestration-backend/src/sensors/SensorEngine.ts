@@ -83,13 +83,15 @@ export class SensorEngine {
     },
   ) {}
 
-  async handle(event: OrchestrationEvent): Promise<void> {
+  /** Handles one delivered event; returns the entities it concerns. */
+  async handle(event: OrchestrationEvent): Promise<{ entityRefs: string[] }> {
     const { store, entities, runs, logger, knex } = this.deps;
     const eventEntityRefs = await entities.resolveEventEntities(event);
     await store.recordEvent(event, eventEntityRefs);
+    const result = { entityRefs: eventEntityRefs };
 
     const candidates = this.deps.sensors.candidates(event.type);
-    if (candidates.length === 0) return;
+    if (candidates.length === 0) return result;
     const decided = await store.sensorsWithEvaluation(event.id); // a redelivery
     const pending = candidates.filter(s => !decided.has(s.spec.name));
 
@@ -136,6 +138,7 @@ export class SensorEngine {
         logger.info(`Sensor '${name}' fired on event ${event.id}; started run ${started}`);
       }
     }
+    return result;
   }
 
   /** The run concerns the sensor's `entity` when it has one, else the event's entities. */

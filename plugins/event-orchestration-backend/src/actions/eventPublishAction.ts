@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  EventBus,
+  createOrchestrationAction,
+} from '@edo/plugin-event-orchestration-node';
+import { z } from 'zod';
+
+/**
+ * `event:publish`: publishes a follow-up event — chaining sensors, and the
+ * escalation path (`orchestration.remediation.failed` from an onFailure step).
+ * The event id comes from the step's idempotency key, so a retried step
+ * publishes the same event, which the bus drops as a duplicate.
+ */
+export function createEventPublishAction(bus: EventBus) {
+  return createOrchestrationAction({
+    id: 'event:publish',
+    description: 'Publishes a follow-up event on the bus.',
+    schema: {
+      input: z
+        .object({
+          type: z
+            .string()
+            .regex(/^[a-z0-9]+(\.[a-z0-9_-]+)+$/, 'must be dotted lower-case, like orchestration.remediation.failed'),
+          subject: z.string().min(1).optional(),
+          entityRef: z.string().min(1).optional(),
+          data: z.record(z.unknown()).default({}),
+        })
+        .strict(),
+      output: z.object({ eventId: z.string() }),
+    },
+    async handler(ctx) {
+      const { type, subject, entityRef, data } = ctx.input;
+      const id = `run-${createHash('sha256').update(ctx.idempotencyKey).digest('hex').slice(0, 40)}`;
+      const entityref = entityRef
+        ? stringifyEntityRef(parseEntityRef(entityRef)).toLocaleLowerCase('en-US')
+        : ctx.entityRefs;
+      const { duplicate } = await bus.publish({
+        specversion: '1.0',
+        id,
+        source: `/runs/${ctx.runId}`,
+        type,
+        ...(subject ? { subject } : {}),
+        time: new Date().toISOString(),
+        datacontenttype: 'application/json',
+        data,
+        ...(entityref.length ? { entityref } : {}),
+        correlationid: ctx.runId,
+        actor: `run:${ctx.runId}`,
+      });
+      ctx.logger.info(`${duplicate ? 'already published' : 'published'} ${type} as ${id}`);
+      ctx.output('eventId', id);
+    },
+  });
+}
