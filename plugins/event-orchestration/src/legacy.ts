@@ -1,1 +1,43 @@
-export {};
+/**
+ * Event Orchestration for apps on Backstage's legacy frontend system
+ * (`@backstage/core-plugin-api`).
+ *
+ * @packageDocumentation
+ */
+import {
+  createApiFactory,
+  createPlugin,
+  createRoutableExtension,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/core-plugin-api';
+import { EventOrchestrationClient, eventOrchestrationApiRef } from './api';
+import { rootRouteRef } from './routes';
+
+/** @public */
+export const eventOrchestrationPlugin = createPlugin({
+  id: 'event-orchestration',
+  apis: [
+    createApiFactory({
+      api: eventOrchestrationApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new EventOrchestrationClient({ discoveryApi, fetchApi }),
+    }),
+  ],
+  routes: { entityContent: rootRouteRef },
+});
+
+/** The entity Events tab; mount it under an `EntityLayout.Route` path such as `/events`. @public */
+export const EntityEventOrchestrationContent = eventOrchestrationPlugin.provide(
+  createRoutableExtension({
+    name: 'EntityEventOrchestrationContent',
+    component: () =>
+      import('./components/EntityEventsContent').then(m => m.EntityEventsContent),
+    mountPoint: rootRouteRef,
+  }),
+);
+
+export { isEventOrchestrationAvailable } from '@edo/plugin-event-orchestration-common';
+export { eventOrchestrationApiRef, EventOrchestrationClient } from './api';
+export type { EventOrchestrationApi } from './api';

@@ -1,0 +1,87 @@
+import {
+  DiscoveryApi,
+  FetchApi,
+  createApiRef,
+} from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import {
+  EventDetails,
+  HealthResponse,
+  ListResponse,
+  Run,
+  RunStatus,
+  SensorsResponse,
+  StoredEvent,
+} from '@edo/plugin-event-orchestration-common';
+
+/** Query of `GET /events`. @public */
+export interface ListEventsRequest {
+  entityRef?: string;
+  type?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** Query of `GET /runs`. @public */
+export interface ListRunsRequest {
+  entityRef?: string;
+  sensor?: string;
+  status?: RunStatus;
+  limit?: number;
+  cursor?: string;
+}
+
+/** The event-orchestration backend, as the frontend uses it. @public */
+export interface EventOrchestrationApi {
+  listEvents(request: ListEventsRequest): Promise<ListResponse<StoredEvent>>;
+  getEvent(id: string): Promise<EventDetails>;
+  listRuns(request: ListRunsRequest): Promise<ListResponse<Run>>;
+  getRun(id: string): Promise<Run>;
+  getSensors(): Promise<SensorsResponse>;
+  getHealth(): Promise<HealthResponse>;
+}
+
+/** @public */
+export const eventOrchestrationApiRef = createApiRef<EventOrchestrationApi>({
+  id: 'plugin.event-orchestration.service',
+});
+
+/** Talks to `/api/event-orchestration` with the signed-in user's credentials. @public */
+export class EventOrchestrationClient implements EventOrchestrationApi {
+  constructor(
+    private readonly options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
+  ) {}
+
+  private async get<T>(path: string, query: object = {}): Promise<T> {
+    const base = await this.options.discoveryApi.getBaseUrl('event-orchestration');
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== '') params.set(key, String(value));
+    }
+    const search = params.toString();
+    const response = await this.options.fetchApi.fetch(
+      `${base}${path}${search ? `?${search}` : ''}`,
+    );
+    if (!response.ok) throw await ResponseError.fromResponse(response);
+    return (await response.json()) as T;
+  }
+
+  listEvents(request: ListEventsRequest) {
+    return this.get<ListResponse<StoredEvent>>('/events', request);
+  }
+  getEvent(id: string) {
+    return this.get<EventDetails>(`/events/${encodeURIComponent(id)}`);
+  }
+  listRuns(request: ListRunsRequest) {
+    return this.get<ListResponse<Run>>('/runs', request);
+  }
+  getRun(id: string) {
+    return this.get<Run>(`/runs/${encodeURIComponent(id)}`);
+  }
+  getSensors() {
+    return this.get<SensorsResponse>('/sensors');
+  }
+  getHealth() {
+    return this.get<HealthResponse>('/health');
+  }
+}

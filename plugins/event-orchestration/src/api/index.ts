@@ -1,0 +1,6 @@
+export { eventOrchestrationApiRef, EventOrchestrationClient } from './EventOrchestrationApi';
+export type {
+  EventOrchestrationApi,
+  ListEventsRequest,
+  ListRunsRequest,
+} from './EventOrchestrationApi';

@@ -1,0 +1,118 @@
+import { Entity } from '@backstage/catalog-model';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import {
+  MockFetchApi,
+  TestApiProvider,
+  registerMswTestHooks,
+  renderInTestApp,
+} from '@backstage/test-utils';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { rest } from 'msw';
+import { setupServer } from 'msw/node';
+import { EventOrchestrationClient, eventOrchestrationApiRef } from '../../api';
+import { recordedEvents, recordedRuns, recordedWarningDetails } from '../../__fixtures__/recorded';
+import { EntityEventsContent } from './EntityEventsContent';
+
+const BASE = 'http://backend.test/api/event-orchestration';
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'my-awesome-app',
+    namespace: 'default',
+    annotations: { 'backstage.io/kubernetes-id': 'my-awesome-app' },
+  },
+  spec: { type: 'service', owner: 'group:default/platform-team', lifecycle: 'production' },
+};
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+function renderTab() {
+  const client = new EventOrchestrationClient({
+    discoveryApi: { getBaseUrl: async () => BASE },
+    fetchApi: new MockFetchApi(),
+  });
+  return renderInTestApp(
+    <TestApiProvider apis={[[eventOrchestrationApiRef, client]]}>
+      <EntityProvider entity={entity}>
+        <EntityEventsContent />
+      </EntityProvider>
+    </TestApiProvider>,
+  );
+}
+
+describe('EntityEventsContent', () => {
+  it("lists the entity's runs and events from the API, with steps and verdicts on expansion", async () => {
+    const queries: string[] = [];
+    server.use(
+      rest.get(`${BASE}/events`, (req, res, ctx) => {
+        queries.push(req.url.search);
+        return res(ctx.json(recordedEvents));
+      }),
+      rest.get(`${BASE}/runs`, (req, res, ctx) => {
+        queries.push(req.url.search);
+        return res(ctx.json(recordedRuns));
+      }),
+      rest.get(`${BASE}/events/:id`, (req, res, ctx) =>
+        req.params.id === recordedWarningDetails.event.id
+          ? res(ctx.json(recordedWarningDetails))
+          : res(ctx.status(404), ctx.json({ error: { name: 'NotFoundError', message: 'nope' } })),
+      ),
+    );
+    await renderTab();
+
+    expect(await screen.findByText('slo-remediation', { selector: 'td' })).toBeInTheDocument();
+    expect(queries).toEqual([
+      '?entityRef=component%3Adefault%2Fmy-awesome-app&limit=50',
+      '?entityRef=component%3Adefault%2Fmy-awesome-app&limit=50',
+    ]);
+    expect(screen.getByText('succeeded')).toBeInTheDocument();
+    expect(screen.getByText('2 of 2 succeeded')).toBeInTheDocument();
+    expect(
+      screen.getByText('ArgoCdAppUnhealthy firing — Argo CD application my-awesome-app is Degraded'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('none')).toBeInTheDocument(); // the warning alert matched no sensor
+
+    // Expand the run: its steps with input, output and log.
+    const [runDetailToggle, ...eventToggles] = screen.getAllByRole('button', { name: /detail panel/i });
+    fireEvent.click(runDetailToggle);
+    const steps = await screen.findByRole('table', { name: `Steps of run ${recordedRuns.items[0].id}` });
+    expect(within(steps).getByText('sync')).toBeInTheDocument();
+    expect(within(steps).getByText('http:request')).toBeInTheDocument();
+    expect(within(steps).getByText(/info Requested a sync of my-awesome-app; Argo CD answered 200/)).toBeInTheDocument();
+    expect(within(steps).getByText(/"status": 200/)).toBeInTheDocument();
+
+    // Expand the warning event: why the sensor did not fire.
+    fireEvent.click(eventToggles[0]);
+    const verdicts = await screen.findByRole('list', { name: 'Sensor verdicts' });
+    expect(verdicts).toHaveTextContent(
+      "slo-remediation: not-matched — dependency 'unhealthy': data.labels.severity was `warning`, expected one of `critical`, `page`",
+    );
+  });
+
+  it('explains how events get here when there are none', async () => {
+    server.use(
+      rest.get(`${BASE}/events`, (_req, res, ctx) => res(ctx.json({ items: [] }))),
+      rest.get(`${BASE}/runs`, (_req, res, ctx) => res(ctx.json({ items: [] }))),
+    );
+    await renderTab();
+    expect(await screen.findByText('No events for this entity yet')).toBeInTheDocument();
+    expect(screen.getByText('component:default/my-awesome-app')).toBeInTheDocument();
+  });
+
+  it('shows the error the backend answered', async () => {
+    server.use(
+      rest.get(`${BASE}/events`, (_req, res, ctx) =>
+        res(
+          ctx.status(500),
+          ctx.json({ error: { name: 'Error', message: 'database is locked' }, response: { statusCode: 500 } }),
+        ),
+      ),
+      rest.get(`${BASE}/runs`, (_req, res, ctx) => res(ctx.json({ items: [] }))),
+    );
+    await renderTab();
+    await waitFor(() => expect(screen.getAllByText(/database is locked/).length).toBeGreaterThan(0));
+  });
+});

@@ -1,0 +1,58 @@
+import { Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import Box from '@material-ui/core/Box';
+import Typography from '@material-ui/core/Typography';
+import useAsync from 'react-use/esm/useAsync';
+import { eventOrchestrationApiRef } from '../../api';
+import { StatusChip } from '../shared/StatusChip';
+
+/** Every sensor's verdict on an event with its reason, and the event's payload. */
+export function EventDetailPanel(props: { eventId: string }) {
+  const api = useApi(eventOrchestrationApiRef);
+  const { value, loading, error } = useAsync(() => api.getEvent(props.eventId), [props.eventId]);
+  if (loading) return <Progress />;
+  if (error) return <ResponseErrorPanel error={error} />;
+  if (!value) return null;
+  return (
+    <Box padding={2}>
+      <Typography variant="subtitle2">Sensor verdicts</Typography>
+      {value.evaluations.length === 0 ? (
+        <Typography variant="body2">No sensor listens for events of type {value.event.type}.</Typography>
+      ) : (
+        <ul aria-label="Sensor verdicts">
+          {value.evaluations.map(e => (
+            <li key={e.sensor}>
+              <Typography variant="body2">
+                <strong>{e.sensor}</strong>: {e.status ?? (e.matched ? 'matched' : 'not-matched')} — {e.reason}
+              </Typography>
+            </li>
+          ))}
+        </ul>
+      )}
+      {value.runs.length > 0 && (
+        <>
+          <Typography variant="subtitle2">Runs started</Typography>
+          <ul>
+            {value.runs.map(r => (
+              <li key={r.id}>
+                <Typography variant="body2" component="span">
+                  {r.sensor} ({r.id.slice(0, 8)}) <StatusChip status={r.status} />
+                </Typography>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <details>
+        <summary>
+          <Typography variant="subtitle2" component="span">
+            Event {value.event.id}
+          </Typography>
+        </summary>
+        <pre style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
+          {JSON.stringify(value.event, null, 2)}
+        </pre>
+      </details>
+    </Box>
+  );
+}
