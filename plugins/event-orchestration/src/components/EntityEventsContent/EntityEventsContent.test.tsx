@@ -78,7 +78,7 @@ describe('EntityEventsContent', () => {
     // Expand the run: its steps with input, output and log.
     const [runDetailToggle, ...eventToggles] = screen.getAllByRole('button', { name: /detail panel/i });
     fireEvent.click(runDetailToggle);
-    const steps = await screen.findByRole('table', { name: `Steps of run ${recordedRuns.items[0].id}` });
+    const steps = await screen.findByRole('list', { name: `Steps of run ${recordedRuns.items[0].id}` });
     expect(within(steps).getByText('sync')).toBeInTheDocument();
     expect(within(steps).getByText('http:request')).toBeInTheDocument();
     expect(within(steps).getByText(/info Requested a sync of my-awesome-app; Argo CD answered 200/)).toBeInTheDocument();

@@ -1,25 +1,79 @@
-import { Run } from '@edo/plugin-event-orchestration-common';
+import { Run, RunStep } from '@edo/plugin-event-orchestration-common';
 import Box from '@material-ui/core/Box';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
 import { StatusChip } from '../shared/StatusChip';
 import { formatDuration } from '../shared/format';
 
-function Json(props: { value: unknown }) {
-  if (props.value === undefined) return <>—</>;
+const useStyles = makeStyles(theme => ({
+  steps: { listStyle: 'none', margin: 0, padding: 0 },
+  step: {
+    borderLeft: `3px solid ${theme.palette.divider}`,
+    padding: theme.spacing(1, 2),
+    marginBottom: theme.spacing(1),
+  },
+  heading: { display: 'flex', alignItems: 'center', gap: theme.spacing(1), flexWrap: 'wrap' },
+  json: {
+    margin: theme.spacing(0.5, 0, 0, 2),
+    whiteSpace: 'pre-wrap',
+    wordBreak: 'break-word',
+    fontSize: '0.75rem',
+    maxHeight: 240,
+    overflow: 'auto',
+  },
+}));
+
+function Section(props: { title: string; value: unknown; open?: boolean }) {
+  const classes = useStyles();
+  if (props.value === undefined) return null;
+  const text = Array.isArray(props.value) && props.value.every(v => typeof v === 'string')
+    ? (props.value as string[]).join('\n')
+    : JSON.stringify(props.value, null, 2);
   return (
-    <pre style={{ margin: 0, whiteSpace: 'pre-wrap', wordBreak: 'break-word', maxWidth: 420 }}>
-      {JSON.stringify(props.value, null, 2)}
-    </pre>
+    <details open={props.open}>
+      <summary>
+        <Typography variant="caption">{props.title}</Typography>
+      </summary>
+      <pre className={classes.json}>{text}</pre>
+    </details>
+  );
+}
+
+function Step(props: { step: RunStep }) {
+  const classes = useStyles();
+  const { step } = props;
+  const hasOutput = step.output && Object.keys(step.output).length > 0;
+  return (
+    <li className={classes.step} aria-label={`Step ${step.id}`}>
+      <div className={classes.heading}>
+        <Typography variant="subtitle2" component="span">
+          {step.id}
+          {step.phase === 'onFailure' ? ' (on failure)' : ''}
+        </Typography>
+        <Typography variant="body2" color="textSecondary" component="span">
+          {step.action}
+        </Typography>
+        <StatusChip status={step.status} />
+        <Typography variant="body2" color="textSecondary" component="span">
+          {formatDuration(step.startedAt, step.finishedAt)}
+          {step.attempts > 1 ? ` · ${step.attempts} attempts` : ''}
+        </Typography>
+      </div>
+      {step.error && (
+        <Typography variant="body2" color="error">
+          {step.error}
+        </Typography>
+      )}
+      <Section title="Input" value={step.input} />
+      <Section title="Output" value={hasOutput ? step.output : undefined} />
+      <Section title="Log" value={step.logs?.length ? step.logs : undefined} open />
+    </li>
   );
 }
 
 /** The steps of a run: status, attempts, duration, rendered input, output, error and log. */
 export function RunStepsPanel(props: { run: Run }) {
+  const classes = useStyles();
   const { run } = props;
   return (
     <Box padding={2}>
@@ -28,54 +82,16 @@ export function RunStepsPanel(props: { run: Run }) {
           {run.error}
         </Typography>
       )}
-      <Table size="small" aria-label={`Steps of run ${run.id}`}>
-        <TableHead>
-          <TableRow>
-            <TableCell>Step</TableCell>
-            <TableCell>Action</TableCell>
-            <TableCell>Status</TableCell>
-            <TableCell>Attempts</TableCell>
-            <TableCell>Duration</TableCell>
-            <TableCell>Input</TableCell>
-            <TableCell>Output</TableCell>
-            <TableCell>Error and log</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {run.steps.map(step => (
-            <TableRow key={step.id}>
-              <TableCell>
-                {step.id}
-                {step.phase === 'onFailure' ? ' (on failure)' : ''}
-              </TableCell>
-              <TableCell>{step.action}</TableCell>
-              <TableCell>
-                <StatusChip status={step.status} />
-              </TableCell>
-              <TableCell>{step.attempts}</TableCell>
-              <TableCell>{formatDuration(step.startedAt, step.finishedAt)}</TableCell>
-              <TableCell>
-                <Json value={step.input} />
-              </TableCell>
-              <TableCell>
-                <Json value={step.output && Object.keys(step.output).length ? step.output : undefined} />
-              </TableCell>
-              <TableCell>
-                {step.error && (
-                  <Typography variant="body2" color="error">
-                    {step.error}
-                  </Typography>
-                )}
-                {step.logs && step.logs.length > 0 && (
-                  <pre style={{ margin: 0, whiteSpace: 'pre-wrap', fontSize: '0.75rem' }}>
-                    {step.logs.join('\n')}
-                  </pre>
-                )}
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
+      <ul className={classes.steps} aria-label={`Steps of run ${run.id}`}>
+        {run.steps.map(step => (
+          <Step key={step.id} step={step} />
+        ))}
+      </ul>
+      {run.audit?.length > 0 && (
+        <Typography variant="caption" color="textSecondary">
+          {run.audit.map(a => `${a.action} by ${a.actor} at ${new Date(a.at).toLocaleString()}`).join(' · ')}
+        </Typography>
+      )}
     </Box>
   );
 }

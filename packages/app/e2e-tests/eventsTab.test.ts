@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+
+const BACKEND = 'http://localhost:7007';
+const root = path.resolve(__dirname, '../../..');
+
+/** The sample alert with fresh fingerprints, so every run of the test makes new events. */
+function freshAlert() {
+  const payload = JSON.parse(
+    fs.readFileSync(path.join(root, 'examples/alertmanager-alert.json'), 'utf8'),
+  );
+  const salt = Date.now().toString(16);
+  payload.alerts.forEach((alert: any, i: number) => {
+    alert.fingerprint = `${salt}${i}`;
+    alert.startsAt = new Date(Date.now() - (2 - i) * 60_000).toISOString();
+  });
+  return payload;
+}
+
+test.beforeAll(async ({ request }) => {
+  // The frontend answers before the backend has loaded every plugin.
+  await expect
+    .poll(async () => (await request.get(`${BACKEND}/api/event-orchestration/health`)).status(), {
+      timeout: 180_000,
+    })
+    .toBe(200);
+});
+
+test('an Alertmanager alert becomes a succeeded run on the Events tab of my-awesome-app', async ({
+  page,
+  request,
+}) => {
+  const accepted = await request.post(`${BACKEND}/api/event-orchestration/webhooks/alertmanager`, {
+    headers: { Authorization: 'Bearer dev-alertmanager-token' },
+    data: freshAlert(),
+  });
+  expect(accepted.status()).toBe(202);
+  const { eventIds } = await accepted.json();
+  expect(eventIds).toHaveLength(2);
+
+  // Sign in as guest on the entity's Events tab itself: the app then shows that route.
+  await page.goto('/catalog/default/component/my-awesome-app/events');
+  await page.getByRole('button', { name: 'Enter' }).click();
+
+  await expect(page.getByRole('heading', { name: 'Runs' })).toBeVisible();
+  await expect(page.getByText('slo-remediation').first()).toBeVisible();
+  await expect(page.getByText('succeeded').first()).toBeVisible();
+
+  // The run's steps: the request to the (stand-in) Argo CD and what it answered.
+  // Runs come first on the tab, newest first: the first toggle opens our run.
+  await page.getByRole('button', { name: /detail panel/i }).first().click();
+  const steps = page.getByRole('list', { name: /^Steps of run / }).first();
+  await expect(steps.getByText('http:request')).toBeVisible();
+  await expect(steps.getByText(/info Requested a sync of my-awesome-app; Argo CD answered 200/)).toBeVisible();
+
+  // The warning alert did not fire the sensor, and the tab says why.
+  await expect(page.getByText('ArgoCdAppUnhealthy firing — Argo CD application my-awesome-app is Progressing for 10m').first()).toBeVisible();
+
+  if (process.env.UPDATE_SCREENSHOTS) {
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    await page.screenshot({
+      path: path.join(root, 'docs/screenshots/events-tab.png'),
+      fullPage: true,
+    });
+  }
+});
