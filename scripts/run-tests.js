@@ -64,10 +64,35 @@ async function main() {
   const brokenSuites = json.testResults.filter(
     r => r.status === 'failed' && r.assertionResults.length === 0,
   ).length;
-  const passed = json.numPassedTests;
-  const failed = json.numFailedTests + brokenSuites;
-  const skipped = json.numPendingTests + json.numTodoTests;
-  const ok = result.status === 0 && failed === 0 && passed > 0 && skipped === 0;
+  let passed = json.numPassedTests;
+  let failed = json.numFailedTests + brokenSuites;
+  let skipped = json.numPendingTests + json.numTodoTests;
+  let ok = result.status === 0;
+  console.log(`unit and integration tests (jest): ${passed} passed, ${failed} failed`);
+
+  // Browser tests: the example app in Debian's Chromium (see playwright.config.ts).
+  if (!process.env.SKIP_BROWSER_TESTS) {
+    const browserReport = path.join(path.dirname(report), 'playwright.json');
+    const browser = spawnSync('npx', ['playwright', 'test', '--reporter=list,json'], {
+      cwd: root,
+      env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: browserReport },
+      stdio: 'inherit',
+    });
+    if (fs.existsSync(browserReport)) {
+      const stats = JSON.parse(fs.readFileSync(browserReport, 'utf8')).stats;
+      passed += stats.expected;
+      failed += stats.unexpected + stats.flaky;
+      skipped += stats.skipped;
+      console.log(`browser tests (playwright): ${stats.expected} passed, ${stats.unexpected + stats.flaky} failed`);
+    } else {
+      failed += 1;
+      console.log('playwright wrote no report');
+    }
+    ok = ok && browser.status === 0;
+  } else {
+    console.log('browser tests skipped (SKIP_BROWSER_TESTS is set)');
+  }
+  ok = ok && failed === 0 && passed > 0 && skipped === 0;
   if (skipped > 0) console.log(`${skipped} test(s) skipped: a skipped test is a defect here`);
   console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   process.exit(ok ? 0 : 1);
