@@ -40,6 +40,11 @@ export interface Config {
         idPath?: string;
       }>;
     };
+    /** GitOps actions (gitops:set-image, gitops:set-replicas). */
+    gitops?: {
+      /** Author of the commits; default "Event Orchestration <event-orchestration@backstage.local>". */
+      author?: { name?: string; email?: string };
+    };
     /** Calendar schedules that emit `schedule.tick` events (one replica fires each tick). */
     schedules?: Array<{
       name: string;

@@ -16,6 +16,7 @@ import {
 import {
   ActionRegistry,
   createEventPublishAction,
+  createGitopsActions,
   httpRequestAction,
   logAction,
 } from './actions';
@@ -153,6 +154,14 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           httpRequestAction,
           logAction,
           createEventPublishAction(bus),
+          ...createGitopsActions({
+            name:
+              config.getOptionalString('eventOrchestration.gitops.author.name') ??
+              'Event Orchestration',
+            email:
+              config.getOptionalString('eventOrchestration.gitops.author.email') ??
+              'event-orchestration@backstage.local',
+          }),
           ...moduleActions,
         );
         for (const sensor of sensors.sensors) {

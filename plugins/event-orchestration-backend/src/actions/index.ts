@@ -2,3 +2,4 @@ export { ActionRegistry } from './ActionRegistry';
 export { httpRequestAction } from './httpRequestAction';
 export { logAction } from './logAction';
 export { createEventPublishAction } from './eventPublishAction';
+export { createGitopsActions } from './gitops';

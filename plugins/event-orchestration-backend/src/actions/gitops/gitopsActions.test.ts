@@ -1,0 +1,161 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mockServices } from '@backstage/backend-test-utils';
+import { createGitopsActions } from './gitopsActions';
+import { commitFileChange } from './gitRepository';
+import { setImage } from './editManifests';
+
+const author = { name: 'Event Orchestration', email: 'edo@example.com' };
+const [setImageAction, setReplicasAction] = createGitopsActions(author);
+
+const deployment = `# my-awesome-app, managed by Argo CD
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: my-awesome-app
+spec:
+  replicas: 3 # scaled by event orchestration
+  template:
+    spec:
+      containers:
+        - name: app
+          image: ghcr.io/acme/my-awesome-app:v1.2.2
+        - name: proxy
+          image: envoyproxy/envoy:v1.30.0
+`;
+const kustomization = `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+images:
+  - name: ghcr.io/acme/my-awesome-app
+    newTag: v1.0.0
+`;
+const values = `image:
+  repository: ghcr.io/acme/my-awesome-app
+  tag: v1.0.0
+`;
+
+function sh(cwd: string, ...args: string[]) {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } }).trim();
+}
+
+/** A bare repository (the "remote") with the manifests on branch main. */
+function createGitopsRepo() {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'edo-gitops-test-'));
+  const bare = path.join(root, 'gitops.git');
+  const work = path.join(root, 'seed');
+  sh(root, 'init', '--quiet', '--bare', '--initial-branch=main', bare);
+  sh(root, 'clone', '--quiet', bare, work);
+  fs.mkdirSync(path.join(work, 'apps/my-awesome-app'), { recursive: true });
+  fs.writeFileSync(path.join(work, 'apps/my-awesome-app/deployment.yaml'), deployment);
+  fs.writeFileSync(path.join(work, 'apps/my-awesome-app/kustomization.yaml'), kustomization);
+  fs.writeFileSync(path.join(work, 'apps/my-awesome-app/values.yaml'), values);
+  sh(work, 'add', '.');
+  sh(work, 'commit', '--quiet', '-m', 'initial');
+  sh(work, 'push', '--quiet', 'origin', 'HEAD:main');
+  const read = (file: string) => sh(root, '--git-dir', bare, 'show', `main:${file}`);
+  const log = () => sh(root, '--git-dir', bare, 'log', '--format=%H %s', 'main').split('\n');
+  return { root, url: `file://${bare}`, bare, work, read, log, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
+}
+
+async function runAction(action: any, input: Record<string, unknown>, ids = { runId: 'run-1', stepId: 'deploy' }) {
+  const output: Record<string, unknown> = {};
+  const logger = mockServices.logger.mock();
+  await action.handler({
+    input: action.schema.input.parse(input),
+    logger,
+    events: [],
+    entityRefs: [],
+    runId: ids.runId,
+    stepId: ids.stepId,
+    idempotencyKey: `${ids.runId}:${ids.stepId}`,
+    signal: new AbortController().signal,
+    output: (name: string, value: unknown) => {
+      output[name] = value;
+    },
+  });
+  return output;
+}
+
+describe('gitops actions on a local bare repository', () => {
+  let repo: ReturnType<typeof createGitopsRepo>;
+  beforeEach(() => {
+    repo = createGitopsRepo();
+  });
+  afterEach(() => repo.cleanup());
+
+  it('gitops:set-image commits the new tag with the run trailer, keeps comments, and makes no second commit', async () => {
+    const input = { repository: repo.url, file: 'apps/my-awesome-app/deployment.yaml', image: 'ghcr.io/acme/my-awesome-app', tag: 'v1.2.3' };
+    const first = await runAction(setImageAction, input);
+    expect(first).toEqual({ commitSha: expect.stringMatching(/^[0-9a-f]{40}$/), changed: true, url: '' });
+    expect(repo.read('apps/my-awesome-app/deployment.yaml')).toBe(
+      deployment.replace('my-awesome-app:v1.2.2', 'my-awesome-app:v1.2.3').trim(),
+    );
+    const message = sh(repo.root, '--git-dir', repo.bare, 'log', '-1', '--format=%B', 'main');
+    expect(message).toContain('Deploy ghcr.io/acme/my-awesome-app:v1.2.3');
+    expect(message).toContain('Event-Orchestration-Run: run-1');
+    expect(message).toContain('Event-Orchestration-Key: run-1:deploy');
+
+    // The same step again (a redelivery): reports its commit, makes none.
+    expect(await runAction(setImageAction, input)).toEqual(first);
+    // Another run wanting the same tag: nothing to change.
+    expect(await runAction(setImageAction, input, { runId: 'run-2', stepId: 'deploy' })).toEqual({ commitSha: '', changed: false, url: '' });
+    expect(repo.log()).toHaveLength(2);
+  });
+
+  it('sets kustomize images and Helm values paths', async () => {
+    await runAction(setImageAction, { repository: repo.url, file: 'apps/my-awesome-app/kustomization.yaml', image: 'ghcr.io/acme/my-awesome-app', tag: 'v2.0.0' });
+    expect(repo.read('apps/my-awesome-app/kustomization.yaml')).toContain('newTag: v2.0.0');
+    await runAction(setImageAction, { repository: repo.url, file: 'apps/my-awesome-app/values.yaml', image: 'ghcr.io/acme/my-awesome-app', tag: 'v2.0.0', valuesPath: 'image.tag' }, { runId: 'run-3', stepId: 'deploy' });
+    expect(repo.read('apps/my-awesome-app/values.yaml')).toContain('tag: v2.0.0');
+  });
+
+  it('gitops:set-replicas increments up to max', async () => {
+    const input = { repository: repo.url, file: 'apps/my-awesome-app/deployment.yaml', increment: 2, max: 4 };
+    const out = await runAction(setReplicasAction, input);
+    expect(out).toMatchObject({ changed: true, replicas: 4 });
+    expect(repo.read('apps/my-awesome-app/deployment.yaml')).toContain('replicas: 4 # scaled by event orchestration');
+    expect(await runAction(setReplicasAction, input, { runId: 'run-9', stepId: 'scale' })).toMatchObject({ changed: false, commitSha: '', replicas: 4 });
+  });
+
+  it('applies the change again on the new head when someone pushed in between', async () => {
+    let pushedByOthers = false;
+    const result = await commitFileChange({
+      repository: repo.url,
+      file: 'apps/my-awesome-app/deployment.yaml',
+      edit: text => {
+        if (!pushedByOthers) {
+          pushedByOthers = true;
+          fs.writeFileSync(path.join(repo.work, 'README.md'), 'someone else\n');
+          sh(repo.work, 'add', '.');
+          sh(repo.work, 'commit', '--quiet', '-m', 'concurrent change');
+          sh(repo.work, 'push', '--quiet', 'origin', 'HEAD:main');
+        }
+        return setImage(text, { image: 'ghcr.io/acme/my-awesome-app', tag: 'v9.9.9' });
+      },
+      message: 'Deploy v9.9.9',
+      runId: 'run-5',
+      idempotencyKey: 'run-5:deploy',
+      author,
+      logger: mockServices.logger.mock(),
+    });
+    expect(result.changed).toBe(true);
+    expect(repo.log().map(l => l.slice(41))).toEqual(['Deploy v9.9.9', 'concurrent change', 'initial']);
+    expect(repo.read('README.md')).toBe('someone else');
+  });
+
+  it('refuses paths outside the repository and names what is missing', async () => {
+    await expect(runAction(setImageAction, { repository: repo.url, file: '../../etc/passwd', image: 'x', tag: 'v1' })).rejects.toThrow(
+      "file '../../etc/passwd' must be a relative path inside the repository",
+    );
+    await expect(runAction(setImageAction, { repository: repo.url, file: 'apps/my-awesome-app/deployment.yaml', image: 'ghcr.io/acme/other', tag: 'v1' })).rejects.toThrow(
+      "no container image, kustomize image or values entry named 'ghcr.io/acme/other' in the file",
+    );
+    await expect(runAction(setImageAction, { repository: repo.url, file: 'nope.yaml', image: 'x', tag: 'v1' })).rejects.toThrow(
+      /file 'nope.yaml' does not exist in file:\/\/.*@main/,
+    );
+    expect(() => setReplicasAction.schema.input.parse({ repository: 'r', file: 'f', replicas: 2, increment: 1 })).toThrow(/exactly one of replicas, increment/);
+    expect(repo.log()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,109 @@
+import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node';
+import { z } from 'zod';
+import { setImage, setReplicas } from './editManifests';
+import { commitFileChange } from './gitRepository';
+
+/** The author of GitOps commits. */
+export interface GitAuthor {
+  name: string;
+  email: string;
+}
+
+const repositoryInput = {
+  repository: z
+    .string()
+    .min(1)
+    .describe('A git URL: file://, ssh or https (plain git; the backend needs git in PATH)'),
+  branch: z.string().min(1).optional().describe("Default: the repository's default branch"),
+  file: z.string().min(1).describe('Path of the manifest inside the repository'),
+};
+
+const changeOutput = z.object({
+  commitSha: z.string().describe('Empty when nothing had to change'),
+  changed: z.boolean(),
+  url: z.string(),
+});
+
+/** `gitops:set-image` and `gitops:set-replicas`: change desired state in Git; Argo CD reconciles. */
+export function createGitopsActions(author: GitAuthor) {
+  const setImageAction = createOrchestrationAction({
+    id: 'gitops:set-image',
+    description:
+      'Sets the tag of an image in a manifest (container image fields, kustomize images[], or a Helm values path) and pushes the commit.',
+    schema: {
+      input: z
+        .object({
+          ...repositoryInput,
+          image: z.string().min(1).describe('Image name without tag, e.g. ghcr.io/acme/my-awesome-app'),
+          tag: z.string().regex(/^[\w][\w.-]{0,127}$/, 'must be a valid image tag'),
+          valuesPath: z.string().min(1).optional().describe('Dotted path of the tag in Helm values, e.g. image.tag'),
+        })
+        .strict(),
+      output: changeOutput,
+    },
+    async handler(ctx) {
+      const { repository, branch, file, image, tag, valuesPath } = ctx.input;
+      const result = await commitFileChange({
+        repository,
+        branch,
+        file,
+        edit: text => setImage(text, { image, tag, valuesPath }),
+        message: `Deploy ${image}:${tag}`,
+        runId: ctx.runId,
+        idempotencyKey: ctx.idempotencyKey,
+        author,
+        logger: ctx.logger,
+        signal: ctx.signal,
+      });
+      ctx.output('commitSha', result.commitSha);
+      ctx.output('changed', result.changed);
+      ctx.output('url', result.url);
+    },
+  });
+
+  const setReplicasAction = createOrchestrationAction({
+    id: 'gitops:set-replicas',
+    description: 'Sets or increments spec.replicas of a workload in a manifest, at most max, and pushes the commit.',
+    schema: {
+      input: z
+        .object({
+          ...repositoryInput,
+          replicas: z.number().int().min(0).optional(),
+          increment: z.number().int().optional(),
+          max: z.number().int().min(0).optional(),
+          name: z.string().min(1).optional().describe('Only the workload with this metadata.name'),
+        })
+        .strict()
+        .refine(i => (i.replicas === undefined) !== (i.increment === undefined), {
+          message: 'give exactly one of replicas, increment',
+        }),
+      output: changeOutput.extend({ replicas: z.number() }),
+    },
+    async handler(ctx) {
+      const { repository, branch, file, replicas, increment, max, name } = ctx.input;
+      let wanted = 0;
+      const result = await commitFileChange({
+        repository,
+        branch,
+        file,
+        edit: text => {
+          const edit = setReplicas(text, { replicas, increment, max, name });
+          wanted = edit.replicas;
+          return edit;
+        },
+        message: `Scale ${name ?? file} to ${replicas ?? `${increment! >= 0 ? '+' : ''}${increment}`} replicas`,
+        runId: ctx.runId,
+        idempotencyKey: ctx.idempotencyKey,
+        author,
+        logger: ctx.logger,
+        signal: ctx.signal,
+      });
+      ctx.output('commitSha', result.commitSha);
+      ctx.output('changed', result.changed);
+      ctx.output('url', result.url);
+      ctx.output('replicas', wanted);
+    },
+  });
+
+  return [setImageAction, setReplicasAction];
+}

@@ -1,0 +1,2 @@
+export { createGitopsActions } from './gitopsActions';
+export type { GitAuthor } from './gitopsActions';
