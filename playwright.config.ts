@@ -14,7 +14,7 @@ export default defineConfig({
 
   // The example app with its defaults (SQLite, embedded bus): frontend :3000, backend :7007.
   webServer: {
-    command: 'yarn start',
+    command: 'node scripts/create-example-gitops-repo.js && yarn start',
     url: 'http://localhost:3000',
     reuseExistingServer: true,
     timeout: 300_000,
