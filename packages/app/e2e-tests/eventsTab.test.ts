@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -64,4 +65,37 @@ test('an Alertmanager alert becomes a succeeded run on the Events tab of my-awes
       fullPage: true,
     });
   }
+});
+
+test('CI announces a new image: the tag is committed to the example GitOps repository', async ({
+  page,
+  request,
+}) => {
+  const tag = `v1.${Math.floor(Date.now() / 1000) % 100000}.0`;
+  const accepted = await request.post(`${BACKEND}/api/event-orchestration/webhooks/ci`, {
+    headers: { Authorization: 'Bearer dev-ci-token' },
+    data: { image: 'my-awesome-app', tag },
+  });
+  expect(accepted.status()).toBe(202);
+
+  await page.goto('/catalog/default/component/my-awesome-app/events');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(page.getByText('deploy-new-image').first()).toBeVisible();
+
+  // The commit is in the bare repository the example app uses as its GitOps repo.
+  const gitDir = path.join(root, '.data/gitops.git');
+  await expect
+    .poll(
+      () =>
+        execFileSync('git', ['--git-dir', gitDir, 'show', 'main:apps/my-awesome-app/deployment.yaml'], {
+          encoding: 'utf8',
+        }),
+      { timeout: 30_000 },
+    )
+    .toContain(`image: ghcr.io/acme/my-awesome-app:${tag}`);
+  const message = execFileSync('git', ['--git-dir', gitDir, 'log', '-1', '--format=%B', 'main'], {
+    encoding: 'utf8',
+  });
+  expect(message).toContain(`Deploy ghcr.io/acme/my-awesome-app:${tag}`);
+  expect(message).toMatch(/Event-Orchestration-Run: [0-9a-f-]{36}/);
 });
