@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// Writes docs/actions.md from the built-in actions' zod schemas:
+//   node scripts/generate-actions-doc.js
+require('@backstage/cli/config/nodeTransform.cjs');
+const fs = require('node:fs');
+const path = require('node:path');
+const {
+  ActionRegistry,
+  createEventPublishAction,
+  createGitopsActions,
+  httpRequestAction,
+  logAction,
+} = require('../plugins/event-orchestration-backend/src/actions');
+
+const registry = new ActionRegistry();
+registry.register(
+  httpRequestAction,
+  logAction,
+  createEventPublishAction({ publish: async () => ({ duplicate: false }) }),
+  ...createGitopsActions({ name: 'n', email: 'e' }),
+);
+
+function typeOf(schema) {
+  if (!schema) return '';
+  if (schema.enum) return schema.enum.map(v => `\`${v}\``).join(' \\| ');
+  if (schema.anyOf) return schema.anyOf.map(typeOf).join(' \\| ');
+  if (Array.isArray(schema.type)) return schema.type.join(' \\| ');
+  return schema.type ?? 'any';
+}
+
+function table(schema) {
+  const props = schema?.properties ?? {};
+  const required = new Set(schema?.required ?? []);
+  const rows = Object.entries(props).map(
+    ([name, prop]) =>
+      `| \`${name}\` | ${typeOf(prop)} | ${required.has(name) ? 'yes' : ''} | ${[
+        prop.description,
+        prop.default !== undefined ? `default \`${JSON.stringify(prop.default)}\`` : '',
+      ]
+        .filter(Boolean)
+        .join('; ')} |`,
+  );
+  if (rows.length === 0) return '_none_\n';
+  return ['| name | type | required | notes |', '| --- | --- | --- | --- |', ...rows].join('\n') + '\n';
+}
+
+const parts = [
+  '# Actions',
+  '',
+  'Generated from the actions\' schemas by `node scripts/generate-actions-doc.js`; the',
+  'running backend lists the same, with JSON Schemas, at `GET /api/event-orchestration/actions`.',
+  'Every step gets an idempotency key (`<runId>:<stepId>`), stable across retries and',
+  'resumption, which the actions use so that an external effect happens once.',
+  '',
+];
+for (const action of registry.list()) {
+  parts.push(`## \`${action.id}\``, '', action.description, '', '**Input**', '', table(action.schema.input));
+  if (action.schema.output) parts.push('**Output**', '', table(action.schema.output));
+}
+const target = path.resolve(__dirname, '../docs/actions.md');
+fs.writeFileSync(target, `${parts.join('\n').trim()}\n`);
+console.log(`wrote ${path.relative(process.cwd(), target)}`);
