@@ -6,6 +6,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const {
   ActionRegistry,
+  createArgoCdActions,
   createEventPublishAction,
   createGitopsActions,
   httpRequestAction,
@@ -18,6 +19,7 @@ registry.register(
   logAction,
   createEventPublishAction({ publish: async () => ({ duplicate: false }) }),
   ...createGitopsActions({ name: 'n', email: 'e' }),
+  ...createArgoCdActions([]),
 );
 
 function typeOf(schema) {

@@ -40,6 +40,20 @@ export interface Config {
         idPath?: string;
       }>;
     };
+    /** Argo CD servers for argocd:sync and argocd:get-status. */
+    argocd?: {
+      instances?: Array<{
+        /** Referred to by the actions' `instance` input; the first is the default. */
+        name: string;
+        /** e.g. https://argocd.example.com */
+        baseUrl: string;
+        /**
+         * An Argo CD API token (account or project token).
+         * @visibility secret
+         */
+        token: string;
+      }>;
+    };
     /** GitOps actions (gitops:set-image, gitops:set-replicas). */
     gitops?: {
       /** Author of the commits; default "Event Orchestration <event-orchestration@backstage.local>". */

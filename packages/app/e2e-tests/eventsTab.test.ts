@@ -52,8 +52,9 @@ test('an Alertmanager alert becomes a succeeded run on the Events tab of my-awes
   // Runs come first on the tab, newest first: the first toggle opens our run.
   await page.getByRole('button', { name: /detail panel/i }).first().click();
   const steps = page.getByRole('list', { name: /^Steps of run / }).first();
-  await expect(steps.getByText('http:request')).toBeVisible();
-  await expect(steps.getByText(/info Requested a sync of my-awesome-app; Argo CD answered 200/)).toBeVisible();
+  await expect(steps.getByText('argocd:sync')).toBeVisible();
+  await expect(steps.getByText(/info syncing my-awesome-app on demo/)).toBeVisible();
+  await expect(steps.getByText(/info Requested a sync of my-awesome-app; Argo CD reports Synced, health Progressing/)).toBeVisible();
 
   // The warning alert did not fire the sensor, and the tab says why.
   await expect(page.getByText('ArgoCdAppUnhealthy firing — Argo CD application my-awesome-app is Progressing for 10m').first()).toBeVisible();

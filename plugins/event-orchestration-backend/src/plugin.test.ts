@@ -518,8 +518,17 @@ describe.each(databases.eachSupportedId())('event-orchestration backend on %s', 
     const unknown = await api().post('/api/event-orchestration/actions/nope/runs').send({ input: {} });
     expect(unknown.status).toBe(404);
     const actionsList = await api().get('/api/event-orchestration/actions');
-    expect(actionsList.body.items.map((a: any) => a.id)).toEqual(['event:publish', 'http:request', 'log']);
-    expect(actionsList.body.items[1].schema.input.required).toEqual(['url']);
+    expect(actionsList.body.items.map((a: any) => a.id)).toEqual([
+      'argocd:get-status',
+      'argocd:sync',
+      'event:publish',
+      'gitops:set-image',
+      'gitops:set-replicas',
+      'http:request',
+      'log',
+    ]);
+    const http = actionsList.body.items.find((a: any) => a.id === 'http:request');
+    expect(http.schema.input.required).toEqual(['url']);
   });
 
   it('answers list queries with clear errors for bad parameters', async () => {

@@ -15,8 +15,10 @@ import {
 } from '@edo/plugin-event-orchestration-node';
 import {
   ActionRegistry,
+  createArgoCdActions,
   createEventPublishAction,
   createGitopsActions,
+  readArgoCdInstances,
   httpRequestAction,
   logAction,
 } from './actions';
@@ -162,6 +164,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
               config.getOptionalString('eventOrchestration.gitops.author.email') ??
               'event-orchestration@backstage.local',
           }),
+          ...createArgoCdActions(readArgoCdInstances(config)),
           ...moduleActions,
         );
         for (const sensor of sensors.sensors) {

@@ -3,3 +3,4 @@ export { httpRequestAction } from './httpRequestAction';
 export { logAction } from './logAction';
 export { createEventPublishAction } from './eventPublishAction';
 export { createGitopsActions } from './gitops';
+export { createArgoCdActions, readArgoCdInstances } from './argocd';

@@ -1,0 +1,2 @@
+export { createArgoCdActions, readArgoCdInstances } from './argocdActions';
+export type { ArgoCdInstance } from './argocdActions';
