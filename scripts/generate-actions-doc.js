@@ -9,6 +9,7 @@ const {
   createArgoCdActions,
   createEventPublishAction,
   createGitopsActions,
+  createNotificationAction,
   httpRequestAction,
   logAction,
 } = require('../plugins/event-orchestration-backend/src/actions');
@@ -20,6 +21,7 @@ registry.register(
   createEventPublishAction({ publish: async () => ({ duplicate: false }) }),
   ...createGitopsActions({ name: 'n', email: 'e' }),
   ...createArgoCdActions([]),
+  createNotificationAction({ send: async () => {} }, { getEntity: async () => undefined }),
 );
 
 function typeOf(schema) {

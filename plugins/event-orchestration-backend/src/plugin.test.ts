@@ -526,6 +526,7 @@ describe.each(databases.eachSupportedId())('event-orchestration backend on %s', 
       'gitops:set-replicas',
       'http:request',
       'log',
+      'notification:send',
     ]);
     const http = actionsList.body.items.find((a: any) => a.id === 'http:request');
     expect(http.schema.input.required).toEqual(['url']);

@@ -18,6 +18,7 @@ import {
   createArgoCdActions,
   createEventPublishAction,
   createGitopsActions,
+  createNotificationAction,
   readArgoCdInstances,
   httpRequestAction,
   logAction,
@@ -41,6 +42,7 @@ import {
 } from './sources';
 import { OrchestrationStore, RunRecord } from './store';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { JsonObject } from '@backstage/types';
 
 /** Signal channels the frontend listens to. */
@@ -104,6 +106,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
+        notifications: notificationService,
       },
       async init({
         config,
@@ -118,6 +121,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         permissionsRegistry,
         catalog,
         signals,
+        notifications,
       }) {
         const knex = await database.getClient();
         if (!database.migrations?.skip) {
@@ -149,6 +153,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           }; webhook sources: ${sources.names().join(', ') || 'none'}`,
         );
 
+        const entities = new EntityResolver(catalog, auth, logger);
         const actions = new ActionRegistry();
         const store = new OrchestrationStore(knex);
         const bus = new EmbeddedEventBus(knex, logger.child({ component: 'bus' }));
@@ -165,6 +170,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
               'event-orchestration@backstage.local',
           }),
           ...createArgoCdActions(readArgoCdInstances(config)),
+          createNotificationAction(notifications, entities),
           ...moduleActions,
         );
         for (const sensor of sensors.sensors) {
@@ -177,7 +183,6 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           }
         }
 
-        const entities = new EntityResolver(catalog, auth, logger);
         /** Live updates for open browsers (Backstage signals). */
         const signal = (channel: string, message: JsonObject) =>
           signals

@@ -4,3 +4,4 @@ export { logAction } from './logAction';
 export { createEventPublishAction } from './eventPublishAction';
 export { createGitopsActions } from './gitops';
 export { createArgoCdActions, readArgoCdInstances } from './argocd';
+export { createNotificationAction } from './notifications';

@@ -1,0 +1,1 @@
+export { createNotificationAction } from './notificationAction';
