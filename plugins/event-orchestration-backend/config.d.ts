@@ -40,6 +40,15 @@ export interface Config {
         idPath?: string;
       }>;
     };
+    actions?: {
+      http?: {
+        /**
+         * Hosts http:request may call (`hooks.slack.com`, `*.example.com`). Unset:
+         * every host except link-local and cloud metadata addresses.
+         */
+        allowedHosts?: string[];
+      };
+    };
     /** Argo CD servers for argocd:sync and argocd:get-status. */
     argocd?: {
       instances?: Array<{

@@ -499,7 +499,7 @@ describe.each(databases.eachSupportedId())('event-orchestration backend on %s', 
     );
 
     sink.answerNext(500);
-    const failing = await api().post(url).send({ input: { url: `${sink.url}/manual-fail` } });
+    const failing = await api().post(url).send({ input: { url: `${sink.url}/manual-fail`, retries: 0 } });
     expect((await finishedRun(failing.body.id)).status).toBe('failed');
     const retried = await api()
       .post(`/api/event-orchestration/runs/${failing.body.id}/retry`)

@@ -20,7 +20,7 @@ import {
   createGitopsActions,
   createNotificationAction,
   readArgoCdInstances,
-  httpRequestAction,
+  createHttpRequestAction,
   logAction,
 } from './actions';
 import { EmbeddedEventBus } from './bus';
@@ -158,7 +158,11 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         const store = new OrchestrationStore(knex);
         const bus = new EmbeddedEventBus(knex, logger.child({ component: 'bus' }));
         actions.register(
-          httpRequestAction,
+          createHttpRequestAction({
+            allowedHosts: config.getOptionalStringArray(
+              'eventOrchestration.actions.http.allowedHosts',
+            ),
+          }),
           logAction,
           createEventPublishAction(bus),
           ...createGitopsActions({

@@ -3,12 +3,35 @@ import { z } from 'zod';
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
+/** Hosts `http:request` may call: patterns like `hooks.slack.com`, `*.example.com`. */
+export type HostAllowList = string[] | undefined;
+
+/** Addresses no sensor should reach unless allowed by name: cloud metadata, link-local. */
+const ALWAYS_SENSITIVE = /^(169\.254\.|\[?fe80:|metadata\.google\.internal$)/i;
+
+/**
+ * Decides whether a URL's host may be called. With an allow-list only matching
+ * hosts pass; without one every host passes except link-local and cloud
+ * metadata addresses. (Names are matched as written: a DNS name pointing at a
+ * private address is only stopped by an allow-list.)
+ */
+export function hostAllowed(url: URL, allowedHosts: HostAllowList): boolean {
+  const host = url.hostname.toLowerCase();
+  if (!allowedHosts) return !ALWAYS_SENSITIVE.test(host);
+  return allowedHosts.some(pattern => {
+    const p = pattern.toLowerCase();
+    return p.startsWith('*.') ? host.endsWith(p.slice(1)) : host === p;
+  });
+}
+
 /**
  * `http:request`: calls an HTTP endpoint (Slack, a ticketing system, any API).
- * A response outside 2xx fails the step. The step's idempotency key is sent as
+ * A response outside 2xx fails the step; 5xx answers and network errors are
+ * retried (`retries`, default 2). The step's idempotency key is sent as
  * `Idempotency-Key`, so receivers that support it apply a retried call once.
  */
-export const httpRequestAction = createOrchestrationAction({
+export function createHttpRequestAction(options: { allowedHosts?: HostAllowList } = {}) {
+  return createOrchestrationAction({
   id: 'http:request',
   description:
     'Sends an HTTP request; fails the step when the response status is not 2xx.',
@@ -29,12 +52,18 @@ export const httpRequestAction = createOrchestrationAction({
           .optional()
           .describe('A string is sent as is; anything else as JSON'),
         timeoutMs: z.number().int().positive().max(300_000).default(10_000),
+        retries: z.number().int().min(0).max(5).default(2).describe('Retries of 5xx answers and network errors'),
       })
       .strict(),
     output: z.object({ status: z.number(), body: z.unknown() }),
   },
   async handler(ctx) {
-    const { url, method, headers, body, timeoutMs } = ctx.input;
+    const { url, method, headers, body, timeoutMs, retries } = ctx.input;
+    if (!hostAllowed(new URL(url), options.allowedHosts)) {
+      throw new Error(
+        `${new URL(url).hostname} is not in eventOrchestration.actions.http.allowedHosts`,
+      );
+    }
     const requestHeaders: Record<string, string> = {
       'idempotency-key': ctx.idempotencyKey,
       ...Object.fromEntries(
@@ -50,15 +79,27 @@ export const httpRequestAction = createOrchestrationAction({
         requestHeaders['content-type'] ??= 'application/json';
       }
     }
-    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
-    ctx.logger.info(`${method} ${new URL(url).origin}${new URL(url).pathname}`);
-    const response = await fetch(url, {
-      method,
-      headers: requestHeaders,
-      body: payload,
-      signal,
-      redirect: 'manual',
-    });
+    let response: Response | undefined;
+    for (let attempt = 0; ; attempt++) {
+      const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
+      ctx.logger.info(`${method} ${new URL(url).origin}${new URL(url).pathname}`);
+      try {
+        response = await fetch(url, {
+          method,
+          headers: requestHeaders,
+          body: payload,
+          signal,
+          redirect: 'manual',
+        });
+        if (response.status < 500 || attempt >= retries) break;
+        ctx.logger.warn(`answered ${response.status}; retrying (${retries - attempt} left)`);
+      } catch (error) {
+        if (ctx.signal.aborted || attempt >= retries) throw error;
+        ctx.logger.warn(`${(error as Error).message}; retrying (${retries - attempt} left)`);
+      }
+      await new Promise(resolve => setTimeout(resolve, 500 * 2 ** attempt));
+    }
+    if (!response) throw new Error('no response');
     const text = (await response.text()).slice(0, MAX_RESPONSE_BYTES);
     let parsed: unknown = text;
     if ((response.headers.get('content-type') ?? '').includes('json')) {
@@ -78,3 +119,7 @@ export const httpRequestAction = createOrchestrationAction({
     }
   },
 });
+}
+
+/** `http:request` with no allow-list: every host but link-local and metadata addresses. */
+export const httpRequestAction = createHttpRequestAction();

@@ -1,5 +1,5 @@
 export { ActionRegistry } from './ActionRegistry';
-export { httpRequestAction } from './httpRequestAction';
+export { createHttpRequestAction, httpRequestAction, hostAllowed } from './httpRequestAction';
 export { logAction } from './logAction';
 export { createEventPublishAction } from './eventPublishAction';
 export { createGitopsActions } from './gitops';

@@ -110,7 +110,7 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     engine.start();
     const { run } = await engine.startRun({
       sensor: sensor([
-        { id: 'call', action: 'http:request', input: { url: `${sink.url}/hook`, method: 'PUT' } },
+        { id: 'call', action: 'http:request', input: { url: `${sink.url}/hook`, method: 'PUT', retries: 0 } },
         { id: 'after', action: 'log', input: { message: 'never' } },
       ]),
       triggerEventIds: [event.id],
@@ -195,16 +195,16 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     const { run } = await engine.startRun({
       sensor: {
         ...sensor([
-          { id: 'call', action: 'http:request', input: { url: `${sink.url}/flaky` }, retry: { attempts: 3, backoff: '50ms', factor: 2 } },
+          { id: 'call', action: 'http:request', input: { url: `${sink.url}/flaky`, retries: 0 }, retry: { attempts: 3, backoff: '50ms', factor: 2 } },
           { id: 'only-on-tag', action: 'log', if: 'event.data.tag == "v9"', input: { message: 'not this time' } },
-          { id: 'broken', action: 'http:request', input: { url: `${sink.url}/broken`, method: 'PUT' }, retry: { attempts: 2, backoff: '10ms', factor: 1 } },
+          { id: 'broken', action: 'http:request', input: { url: `${sink.url}/broken`, method: 'PUT', retries: 0 }, retry: { attempts: 2, backoff: '10ms', factor: 1 } },
           { id: 'never', action: 'log', input: { message: 'unreachable' } },
         ]),
         workflow: {
           steps: [
-            { id: 'call', action: 'http:request', input: { url: `${sink.url}/flaky` }, retry: { attempts: 3, backoff: '50ms', factor: 2 } },
+            { id: 'call', action: 'http:request', input: { url: `${sink.url}/flaky`, retries: 0 }, retry: { attempts: 3, backoff: '50ms', factor: 2 } },
             { id: 'only-on-tag', action: 'log', if: 'event.data.tag == "v9"', input: { message: 'not this time' } },
-            { id: 'broken', action: 'http:request', input: { url: `${sink.url}/broken`, method: 'PUT' }, retry: { attempts: 2, backoff: '10ms', factor: 1 } },
+            { id: 'broken', action: 'http:request', input: { url: `${sink.url}/broken`, method: 'PUT', retries: 0 }, retry: { attempts: 2, backoff: '10ms', factor: 1 } },
             { id: 'never', action: 'log', input: { message: 'unreachable' } },
           ],
           onFailure: [
@@ -244,7 +244,7 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     const engine = new RunEngine({ store, actions, entities, logger }, { pollIntervalMs: 50, leaseMs: 300 });
     engine.start();
     const timedOut = await engine.startRun({
-      sensor: sensor([{ id: 'slow', action: 'http:request', input: { url: `${sink.url}/slow` }, timeout: '200ms' }]),
+      sensor: sensor([{ id: 'slow', action: 'http:request', input: { url: `${sink.url}/slow`, retries: 0 }, timeout: '200ms' }]),
       triggerEventIds: [event.id],
       entityRefs: [],
     });
@@ -283,7 +283,7 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     const { run } = await engine.startRun({
       sensor: sensor([
         { id: 'first', action: 'http:request', input: { url: `${sink.url}/first` } },
-        { id: 'second', action: 'http:request', input: { url: `${sink.url}/second` } },
+        { id: 'second', action: 'http:request', input: { url: `${sink.url}/second`, retries: 0 } },
       ]),
       triggerEventIds: [event.id],
       entityRefs: [],
