@@ -233,6 +233,16 @@ export const eventOrchestrationPlugin = createBackendPlugin({
             },
           });
         }
+        // Debounced fires fall due while no event arrives: one replica looks for them.
+        await scheduler.scheduleTask({
+          id: 'event-orchestration-debounce',
+          frequency: { seconds: 5 },
+          timeout: { minutes: 1 },
+          scope: 'global',
+          fn: async () => {
+            await engine.fireDueDebounces();
+          },
+        });
         lifecycle.addStartupHook(async () => {
           runs.start();
           subscription = await bus.subscribe(SENSOR_ENGINE_SUBSCRIBER, async event => {

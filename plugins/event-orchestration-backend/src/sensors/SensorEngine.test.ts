@@ -31,7 +31,10 @@ const parsed = parseSensorSpec({
   workflow: { steps: [{ id: 'say', action: 'log', input: { message: 'scale' } }] },
 });
 if (!parsed.success) throw new Error('fixture sensor is invalid');
-const sensors = { candidates: () => [{ spec: parsed.sensor, source: 'test' }] };
+const sensors = {
+  candidates: () => [{ spec: parsed.sensor, source: 'test' }],
+  find: () => ({ spec: parsed.sensor, source: 'test' }),
+};
 
 function cpuAlert(app: string, n: number): OrchestrationEvent {
   return {
@@ -91,5 +94,50 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
         reason: 'a run started 3m earlier for app-0; cooldown 10m',
       }),
     ]);
+  });
+
+  it('debounces: fires once after matching events stop, with all of them', async () => {
+    const knex = await databases.init(databaseId);
+    await knex.migrate.latest({
+      directory: resolvePackagePath('@edo/plugin-event-orchestration-backend', 'migrations'),
+    });
+    const spec = parseSensorSpec({
+      name: 'flapping',
+      dependencies: [{ name: 'alert', eventType: 'alertmanager.alert' }],
+      debounce: '30s',
+      workflow: { steps: [{ id: 'say', action: 'log', input: { message: 'settled' } }] },
+    });
+    if (!spec.success) throw new Error('fixture sensor is invalid');
+    const loaded = { spec: spec.sensor, source: 'test' };
+    const store = new OrchestrationStore(knex);
+    const entities = new EntityResolver(catalogServiceMock({ entities: [] }), mockServices.auth(), logger);
+    const runs = new RunEngine({ store, actions: new ActionRegistry(), entities, logger });
+    const engine = new SensorEngine({
+      sensors: { candidates: () => [loaded], find: () => loaded },
+      store,
+      entities,
+      runs,
+      knex,
+      logger,
+    });
+
+    await engine.handle(cpuAlert('shop', 0));
+    expect((await store.getEvent('shop-0'))?.evaluations[0]).toMatchObject({
+      status: 'pending',
+      reason: 'debounced: fires 30s after the last match unless more arrive',
+    });
+    expect(await engine.fireDueDebounces(Date.now())).toEqual([]);
+    await engine.handle(cpuAlert('shop', 1));
+    expect(await engine.fireDueDebounces(Date.now() + 10_000)).toEqual([]);
+
+    const started = await engine.fireDueDebounces(Date.now() + 31_000);
+    expect(started).toHaveLength(1);
+    const run = await store.getRun(started[0]);
+    expect(run?.triggerEventIds).toEqual(['shop-0', 'shop-1']);
+    expect(await engine.fireDueDebounces(Date.now() + 60_000)).toEqual([]);
+
+    // After the fire the group starts afresh.
+    await engine.handle(cpuAlert('shop', 2));
+    expect((await store.listRuns({})).items).toHaveLength(1);
   });
 });

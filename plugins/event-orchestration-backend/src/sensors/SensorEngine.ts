@@ -19,6 +19,8 @@ export interface SensorVerdict {
   triggerEventIds?: string[];
   triggerDependencies?: Record<string, string>;
   group?: string;
+  /** Set when the sensor debounces: the fire is parked this long (ms). */
+  debounceMs?: number;
 }
 
 /** The group an event belongs to for a sensor: its rendered `aggregate.groupBy`. */
@@ -74,7 +76,7 @@ export async function judge(
 export class SensorEngine {
   constructor(
     private readonly deps: {
-      sensors: Pick<SensorRegistry, 'candidates'>;
+      sensors: Pick<SensorRegistry, 'candidates' | 'find'>;
       store: OrchestrationStore;
       entities: EntityResolver;
       runs: RunEngine;
@@ -119,6 +121,9 @@ export class SensorEngine {
           DatabaseCorrelationState.lock(tx, name, group),
         );
         await store.recordEvaluations(event.id, [verdict], tx);
+        if (verdict.status === 'pending' && verdict.debounceMs !== undefined) {
+          await this.parkDebounced(tx, name, verdict, entityRefs);
+        }
         if (verdict.status === 'matched') {
           const triggerEventIds = verdict.triggerEventIds ?? [event.id];
           const { run, created } = await runs.startRun(
@@ -139,6 +144,76 @@ export class SensorEngine {
       }
     }
     return result;
+  }
+
+  /** Parks (or pushes back) a debounced fire of a sensor's group. */
+  private async parkDebounced(
+    tx: Knex.Transaction,
+    sensor: string,
+    verdict: SensorVerdict & { debounceMs?: number },
+    entityRefs: string[],
+  ) {
+    const key = { sensor, group_key: verdict.group ?? '' };
+    const existing = await tx('edo_sensor_debounce').where(key).first();
+    const triggers = [
+      ...new Set([
+        ...(existing ? (JSON.parse(existing.trigger_event_ids) as string[]) : []),
+        ...(verdict.triggerEventIds ?? []),
+      ]),
+    ];
+    const row = {
+      due_at: Date.now() + verdict.debounceMs!,
+      trigger_event_ids: JSON.stringify(triggers),
+      entity_refs: JSON.stringify(entityRefs),
+    };
+    if (existing) {
+      await tx('edo_sensor_debounce').where(key).update(row);
+    } else {
+      await tx('edo_sensor_debounce').insert({ ...key, ...row });
+    }
+  }
+
+  /**
+   * Fires the debounced groups whose quiet period is over: records the fire,
+   * clears the group's state and starts the run, in one transaction per group.
+   * Called periodically by one replica at a time (a global scheduler task).
+   */
+  async fireDueDebounces(now = Date.now()): Promise<string[]> {
+    const { knex, runs, logger } = this.deps;
+    const due = await knex('edo_sensor_debounce').where('due_at', '<=', now).select();
+    const started: string[] = [];
+    for (const row of due) {
+      const sensor = this.deps.sensors.find(row.sensor);
+      const created = await knex.transaction(async tx => {
+        // Only if nobody pushed it back or fired it meanwhile.
+        const taken = await tx('edo_sensor_debounce')
+          .where({ sensor: row.sensor, group_key: row.group_key, due_at: row.due_at })
+          .delete();
+        if (taken !== 1 || !sensor) return undefined;
+        const state = await DatabaseCorrelationState.lock(tx, row.sensor, row.group_key);
+        await state.recordFire(Number(row.due_at));
+        await state.clear();
+        const triggerEventIds = JSON.parse(row.trigger_event_ids) as string[];
+        const { run } = await runs.startRun(
+          {
+            sensor: sensor.spec,
+            triggerEventIds,
+            triggerDependencies: await this.dependenciesOf(sensor, triggerEventIds, undefined, tx),
+            entityRefs: JSON.parse(row.entity_refs),
+          },
+          tx,
+        );
+        return run.id;
+      });
+      if (created) {
+        started.push(created);
+        logger.info(`Sensor '${row.sensor}' fired after its debounce; started run ${created}`);
+      } else if (!sensor) {
+        logger.warn(`Debounced fire of unknown sensor '${row.sensor}' dropped (sensor removed?)`);
+      }
+    }
+    if (started.length) runs.notify();
+    return started;
   }
 
   /** The run concerns the sensor's `entity` when it has one, else the event's entities. */
@@ -164,14 +239,16 @@ export class SensorEngine {
   private async dependenciesOf(
     sensor: LoadedSensor,
     triggerEventIds: string[],
-    current: OrchestrationEvent,
+    current: OrchestrationEvent | undefined,
     tx: Knex.Transaction,
   ): Promise<Record<string, string>> {
     const result: Record<string, string> = {};
     const rows = await tx('edo_events').whereIn('id', triggerEventIds).select('id', 'envelope');
-    const events = triggerEventIds
-      .map(id => (id === current.id ? current : rows.find(r => r.id === id) && JSON.parse(rows.find(r => r.id === id).envelope)))
-      .filter(Boolean) as OrchestrationEvent[];
+    const events = triggerEventIds.flatMap(id => {
+      if (current && id === current.id) return [current];
+      const row = rows.find(r => r.id === id);
+      return row ? [JSON.parse(row.envelope) as OrchestrationEvent] : [];
+    });
     for (const event of events) {
       for (const dependency of filterEvent(sensor, event).matchedDependencies) {
         result[dependency] = event.id;

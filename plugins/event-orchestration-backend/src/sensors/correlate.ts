@@ -22,6 +22,8 @@ export interface CorrelationDecision {
   reason: string;
   /** When matched: the events that together fired the sensor, oldest first. */
   triggerEventIds?: string[];
+  /** When the sensor debounces: the run waits until matches stop for this long (ms). */
+  debounceMs?: number;
 }
 
 function formatDuration(ms: number): string {
@@ -144,6 +146,17 @@ export async function correlate(options: {
         }; the limit is ${sensor.rateLimit.max}`,
       };
     }
+  }
+
+  if (sensor.debounce) {
+    // The fire waits: the engine parks it and fires when matches stop arriving.
+    // The state stays, so the next match reaches this point again and pushes it back.
+    return {
+      status: 'pending',
+      reason: `debounced: fires ${sensor.debounce} after the last match${groupNote} unless more arrive`,
+      triggerEventIds,
+      debounceMs: parseDuration(sensor.debounce)!,
+    };
   }
 
   await state.recordFire(firedAt);

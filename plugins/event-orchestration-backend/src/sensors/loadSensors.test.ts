@@ -97,7 +97,7 @@ workflow:
         eventOrchestration: {
           sensorFiles: ['*.yaml'],
           sensors: [
-            { ...validSensor, debounce: '30s' },
+            { ...validSensor, throttle: '30s' },
             {
               ...validSensor,
               name: 'bad-template',
@@ -119,7 +119,7 @@ workflow:
       ['app-config eventOrchestration.sensors[3]', 'name'],
       ['a-syntax.yaml', '(yaml line 2)'],
     ]);
-    expect(result.errors[0].issues[0].message).toBe("unknown key(s) 'debounce'");
+    expect(result.errors[0].issues[0].message).toBe("unknown key(s) 'throttle'");
     expect(result.errors[1].issues[0].message).toMatch(/^invalid expression \$\{\{ event\.\( \}\}/);
     expect(result.errors[2].issues[0].message).toBe(
       "sensor 'slo-remediation' is already defined in app-config eventOrchestration.sensors[2]",

@@ -80,7 +80,7 @@ describe('parseSensorSpec', () => {
       issuesOf({
         ...sensorWith({}),
         name: 'Not Valid',
-        debounce: '10m',
+        throttle: '10m',
         workflow: {
           steps: [
             { id: 'a', action: 'log' },
@@ -90,7 +90,7 @@ describe('parseSensorSpec', () => {
       }),
     ).toEqual([
       { path: 'name', message: expect.stringMatching(/^must be lower-case letters/) },
-      { path: '(root)', message: "unknown key(s) 'debounce'" },
+      { path: '(root)', message: "unknown key(s) 'throttle'" },
       { path: 'workflow.steps[1].id', message: "duplicate step id 'a'" },
     ]);
   });

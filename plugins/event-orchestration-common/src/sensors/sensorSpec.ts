@@ -199,6 +199,11 @@ export const sensorSpecSchema = z
       .optional(),
     /** No new run for the same group within this period after one started. */
     cooldown: duration.optional(),
+    /**
+     * Fire once, this long after matching events for a group stopped arriving
+     * (each match pushes the run back and joins its triggers).
+     */
+    debounce: duration.optional(),
     /** At most `max` runs per `per` (per group when `aggregate.groupBy` is set). */
     rateLimit: z
       .object({ max: z.number().int().min(1), per: duration })
