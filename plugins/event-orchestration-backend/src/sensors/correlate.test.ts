@@ -91,6 +91,21 @@ describe('correlation', () => {
     ]);
   });
 
+  it('forgets dependencies from before the latest conditionsReset cron tick', async () => {
+    const sensor = sensorFrom({
+      dependencies: [
+        { name: 'a', eventType: 'x.a' },
+        { name: 'b', eventType: 'x.b' },
+      ],
+      conditionsReset: { cron: '0 9 * * *', timezone: 'Europe/Berlin' },
+    });
+    const run = judgeInOrder(sensor);
+    // 08:00 UTC is 09:00 in Berlin: a at 07:59 UTC is from before the reset, b after it.
+    await run({ ...alert({}, -1), type: 'x.a' });
+    expect((await run({ ...alert({}, 0), type: 'x.b' }))[1]).toBe('conditions not met: waiting for a; have b');
+    expect((await run({ ...alert({}, 1), type: 'x.a' }))[0]).toBe('matched');
+  });
+
   it('fires when count events for one group arrive within the window, per group', async () => {
     const sensor = sensorFrom({
       dependencies: [

@@ -5,6 +5,7 @@ import {
   parseConditions,
   parseDuration,
 } from '@edo/plugin-event-orchestration-common';
+import { CronExpressionParser } from 'cron-parser';
 import { CorrelationState } from './correlationState';
 
 /** How a sensor's evaluation of one event ended. */
@@ -80,10 +81,19 @@ export async function correlate(options: {
   for (const dependency of matchedDependencies) {
     await state.putDependencyEvent(dependency, { eventId: event.id, eventTime });
   }
-  if (sensor.conditionsReset) {
+  if (sensor.conditionsReset?.within) {
     await state.removeDependencyEventsBefore(
       eventTime - parseDuration(sensor.conditionsReset.within)!,
     );
+  }
+  if (sensor.conditionsReset?.cron) {
+    const lastTick = CronExpressionParser.parse(sensor.conditionsReset.cron, {
+      currentDate: new Date(eventTime + 1),
+      tz: sensor.conditionsReset.timezone,
+    })
+      .prev()
+      .getTime();
+    await state.removeDependencyEventsBefore(lastTick);
   }
   const remembered = await state.dependencyEvents();
   const satisfied = new Set(remembered.map(r => r.dependency));

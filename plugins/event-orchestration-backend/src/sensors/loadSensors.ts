@@ -9,6 +9,7 @@ import {
 } from '@edo/plugin-event-orchestration-common';
 import { globSync } from 'glob';
 import { parseAllDocuments } from 'yaml';
+import { CronExpressionParser } from 'cron-parser';
 import { compileCel } from '../templating/cel';
 import { findTemplateExpressions } from '../templating/renderTemplate';
 import { parsePath } from './paths';
@@ -40,6 +41,15 @@ function checkExpressions(spec: SensorSpec): SensorSpecIssue[] {
       }
     }),
   );
+  if (spec.conditionsReset?.cron) {
+    try {
+      CronExpressionParser.parse(spec.conditionsReset.cron, { tz: spec.conditionsReset.timezone });
+      // eslint-disable-next-line no-new
+      new Intl.DateTimeFormat('en-US', { timeZone: spec.conditionsReset.timezone });
+    } catch (error) {
+      issues.push({ path: 'conditionsReset', message: `invalid cron or timezone: ${(error as Error).message}` });
+    }
+  }
   spec.dependencies.forEach((dep, d) => {
     if (!dep.filters.expr) return;
     try {

@@ -186,8 +186,22 @@ export const sensorSpecSchema = z
     dependencies: z.array(dependencySchema).min(1),
     /** Boolean expression over dependency names; default: all of them. */
     conditions: z.string().min(1).optional(),
-    /** Forget matched dependencies that have waited longer than this. */
-    conditionsReset: z.object({ within: duration }).strict().optional(),
+    /**
+     * Forget matched dependencies that have waited longer than `within`, or that
+     * arrived before the latest tick of `cron` (e.g. `0 0 * * *`: every midnight).
+     */
+    conditionsReset: z
+      .object({
+        within: duration.optional(),
+        cron: z
+          .string()
+          .regex(/^\S+(\s+\S+){4,5}$/, 'must be a cron expression with 5 or 6 fields')
+          .optional(),
+        timezone: z.string().default('UTC'),
+      })
+      .strict()
+      .refine(r => r.within !== undefined || r.cron !== undefined, 'needs within or cron')
+      .optional(),
     /** Fire when `count` matching events arrived within `within` for one `groupBy` value. */
     aggregate: z
       .object({
