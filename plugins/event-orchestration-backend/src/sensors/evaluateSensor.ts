@@ -21,8 +21,10 @@ export function filterEvent(sensor: LoadedSensor, event: OrchestrationEvent): Fi
   const matched: string[] = [];
   const reasons: string[] = [];
   let matchedReason = '';
+  let listening = false;
   for (const dep of sensor.spec.dependencies) {
     if (dep.eventType !== event.type) continue;
+    listening = true;
     const verdict = evaluateDependencyFilters(dep.filters, dep.filtersLogicalOperator, event);
     if (verdict.matched) {
       matched.push(dep.name);
@@ -34,7 +36,7 @@ export function filterEvent(sensor: LoadedSensor, event: OrchestrationEvent): Fi
       reasons.push(`dependency '${dep.name}': ${verdict.reason}`);
     }
   }
-  if (sensor.spec.dependencies.every(d => d.eventType !== event.type)) {
+  if (!listening) {
     reasons.push(
       `type was \`${event.type}\`, expected ${sensor.spec.dependencies
         .map(d => `\`${d.eventType}\``)
