@@ -85,7 +85,10 @@ function index(sensors: LoadedSensor[]) {
     const t = s.spec.dependencies[0].eventType;
     byType.set(t, [...(byType.get(t) ?? []), s]);
   }
-  return { candidates: (type: string) => byType.get(type) ?? [] };
+  return {
+    candidates: (type: string) => byType.get(type) ?? [],
+    find: (name: string) => sensors.find(s => s.spec.name === name),
+  };
 }
 
 function percentile(sorted: number[], p: number) {
