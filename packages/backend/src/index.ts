@@ -70,6 +70,7 @@ backend.add(import('@backstage/plugin-signals-backend'));
 
 // event orchestration: webhook sources, bus, sensors, runs and actions
 backend.add(import('@edo/plugin-event-orchestration-backend'));
+backend.add(import('@edo/plugin-scaffolder-backend-module-event-orchestration'));
 // a stand-in for Argo CD's sync API, called by sensors/slo-remediation.yaml
 backend.add(demoArgoCdPlugin);
 

@@ -7,3 +7,4 @@
 export * from './bus';
 export * from './actions';
 export * from './extensionPoints';
+export * from './client';

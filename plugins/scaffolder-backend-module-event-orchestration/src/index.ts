@@ -1,7 +1,11 @@
 /**
- * Scaffolder actions of Event Orchestration for Backstage. Nothing is exported
- * yet: see the README for what is planned.
+ * Scaffolder actions of Event Orchestration for Backstage:
+ * `event-orchestration:event:publish`, `event-orchestration:run:wait`,
+ * `event-orchestration:action:run`.
  *
  * @packageDocumentation
  */
-export {};
+export { scaffolderModuleEventOrchestration as default } from './module';
+export { createPublishEventAction } from './actions/publishEvent';
+export { createWaitForRunsAction } from './actions/waitForRuns';
+export { createRunActionAction } from './actions/runAction';
