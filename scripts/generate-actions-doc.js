@@ -6,6 +6,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const {
   ActionRegistry,
+  createApprovalAction,
   createArgoCdActions,
   createEventPublishAction,
   createGitopsActions,
@@ -22,6 +23,7 @@ registry.register(
   ...createGitopsActions({ name: 'n', email: 'e' }),
   ...createArgoCdActions([]),
   createNotificationAction({ send: async () => {} }, { getEntity: async () => undefined }),
+  createApprovalAction(undefined),
 );
 
 function typeOf(schema) {

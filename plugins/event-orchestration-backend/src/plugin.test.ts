@@ -519,6 +519,7 @@ describe.each(databases.eachSupportedId())('event-orchestration backend on %s', 
     expect(unknown.status).toBe(404);
     const actionsList = await api().get('/api/event-orchestration/actions');
     expect(actionsList.body.items.map((a: any) => a.id)).toEqual([
+      'approval:wait',
       'argocd:get-status',
       'argocd:sync',
       'event:publish',
@@ -530,6 +531,52 @@ describe.each(databases.eachSupportedId())('event-orchestration backend on %s', 
     ]);
     const http = actionsList.body.items.find((a: any) => a.id === 'http:request');
     expect(http.schema.input.required).toEqual(['url']);
+  });
+
+  it('pauses a run at approval:wait until a user approves or rejects it', async () => {
+    const runOf = async (id: string) => (await api().get(`/api/event-orchestration/runs/${id}`)).body;
+    const start = async (prompt: string) =>
+      (
+        await api()
+          .post('/api/event-orchestration/actions/approval:wait/runs')
+          .send({ input: { prompt, timeout: '10m' }, entityRef: ENTITY_REF })
+      ).body;
+
+    const approved = await start('Restart my-awesome-app in production?');
+    const waiting = await waitFor(async () => {
+      const r = await runOf(approved.id);
+      return r.pendingApproval ? r : undefined;
+    }, 'the run to wait for approval');
+    expect(waiting.status).toBe('running');
+    expect(waiting.pendingApproval).toMatchObject({ stepId: 'run', prompt: 'Restart my-awesome-app in production?' });
+
+    const decision = await api()
+      .post(`/api/event-orchestration/runs/${approved.id}/approve`)
+      .send({ decision: 'approve', comment: 'go ahead' });
+    expect(decision.status).toBe(200);
+    const done = await waitFor(async () => {
+      const r = await runOf(approved.id);
+      return r.status === 'succeeded' ? r : undefined;
+    }, 'the approved run to finish');
+    expect(done.steps[0].output).toEqual({ decision: 'approved', decidedBy: 'user:default/mock', comment: 'go ahead' });
+    expect(done.audit.map((a: any) => [a.action, a.actor, a.comment])).toEqual([
+      ['start', 'user:default/mock', undefined],
+      ['approve', 'user:default/mock', 'go ahead'],
+    ]);
+    const again = await api().post(`/api/event-orchestration/runs/${approved.id}/approve`).send({});
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toBe(`Run ${approved.id} is not waiting for an approval`);
+
+    const rejected = await start('Scale to 50 replicas?');
+    await waitFor(async () => ((await runOf(rejected.id)).pendingApproval ? true : undefined), 'waiting');
+    await api()
+      .post(`/api/event-orchestration/runs/${rejected.id}/approve`)
+      .send({ decision: 'reject', comment: 'too many' });
+    const failed = await waitFor(async () => {
+      const r = await runOf(rejected.id);
+      return r.status === 'failed' ? r : undefined;
+    }, 'the rejected run to fail');
+    expect(failed.error).toBe("step 'run' failed: rejected by user:default/mock: too many");
   });
 
   it('answers list queries with clear errors for bad parameters', async () => {

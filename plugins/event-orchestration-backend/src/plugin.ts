@@ -15,6 +15,7 @@ import {
 } from '@edo/plugin-event-orchestration-node';
 import {
   ActionRegistry,
+  createApprovalAction,
   createArgoCdActions,
   createEventPublishAction,
   createGitopsActions,
@@ -175,6 +176,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           }),
           ...createArgoCdActions(readArgoCdInstances(config)),
           createNotificationAction(notifications, entities),
+          createApprovalAction(knex),
           ...moduleActions,
         );
         for (const sensor of sensors.sensors) {

@@ -64,6 +64,8 @@ export interface Run {
   steps: RunStep[];
   /** Manual actions on the run, oldest first. */
   audit: RunAuditEntry[];
+  /** Set while the run waits at an approval:wait step. */
+  pendingApproval?: { stepId: string; prompt: string; requestedAt: string };
 }
 
 /** Who did what to a run by hand. @public */

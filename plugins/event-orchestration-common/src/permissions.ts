@@ -12,8 +12,15 @@ export const runManagePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/** Approving or rejecting a run waiting at an approval:wait step. @public */
+export const runApprovePermission = createPermission({
+  name: 'event-orchestration.run.approve',
+  attributes: { action: 'update' },
+});
+
 /** Every permission the suite declares. @public */
 export const eventOrchestrationPermissions = [
   eventPublishPermission,
   runManagePermission,
+  runApprovePermission,
 ];

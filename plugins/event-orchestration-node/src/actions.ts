@@ -34,6 +34,11 @@ export interface OrchestrationAction<TInput = any> {
     input: z.ZodType<TInput, z.ZodTypeDef, unknown>;
     output?: z.ZodType<unknown>;
   };
+  /**
+   * How long a step of this action may take unless the step sets `timeout`
+   * (a duration such as `10m`); default the engine's (5 minutes).
+   */
+  defaultTimeout?: string;
   handler(ctx: OrchestrationActionContext<TInput>): Promise<void>;
 }
 
@@ -46,6 +51,7 @@ export function createOrchestrationAction<TInputSchema extends z.ZodTypeAny>(act
   id: string;
   description: string;
   schema: { input: TInputSchema; output?: z.ZodTypeAny };
+  defaultTimeout?: string;
   handler(ctx: OrchestrationActionContext<z.output<TInputSchema>>): Promise<void>;
 }): OrchestrationAction<z.output<TInputSchema>> {
   return action as OrchestrationAction<z.output<TInputSchema>>;

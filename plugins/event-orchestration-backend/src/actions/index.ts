@@ -5,3 +5,4 @@ export { createEventPublishAction } from './eventPublishAction';
 export { createGitopsActions } from './gitops';
 export { createArgoCdActions, readArgoCdInstances } from './argocd';
 export { createNotificationAction } from './notifications';
+export { createApprovalAction } from './approvalAction';

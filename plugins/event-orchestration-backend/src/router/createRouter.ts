@@ -23,6 +23,7 @@ import {
   WebhookResponse,
   eventPublishPermission,
   parseSensorSpec,
+  runApprovePermission,
   runManagePermission,
 } from '@edo/plugin-event-orchestration-common';
 import { EventBus } from '@edo/plugin-event-orchestration-node';
@@ -97,6 +98,12 @@ const dryRunBody = z
     }
   });
 
+const approveBody = z
+  .object({
+    decision: z.enum(['approve', 'reject']).default('approve'),
+    comment: z.string().max(2000).optional(),
+  })
+  .strict();
 const commentBody = z.object({ comment: z.string().max(2000).optional() }).strict();
 const actionRunBody = z
   .object({
@@ -355,6 +362,29 @@ export async function createRouter(deps: {
     if (!done) throw new ConflictError(`Run ${run.id} is ${run.status}; only failed or cancelled runs can be retried`);
     runs.notify();
     logger.info(`Run ${run.id} retried by ${actor}`);
+    res.json(publicRun((await store.getRun(run.id))!));
+  });
+
+  router.post('/runs/:id/approve', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const [decision] = await permissions.authorize([{ permission: runApprovePermission }], {
+      credentials,
+    });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`Not allowed to approve runs (permission ${runApprovePermission.name})`);
+    }
+    const actor = actorOf(credentials.principal);
+    const body = parseBody(approveBody, req.body ?? {});
+    const run = await store.getRun(req.params.id);
+    if (!run) throw new NotFoundError(`No run with id '${req.params.id}'`);
+    const done = await store.decideApproval(run.id, body.decision, {
+      action: body.decision,
+      actor,
+      at: new Date().toISOString(),
+      ...(body.comment ? { comment: body.comment } : {}),
+    });
+    if (!done) throw new ConflictError(`Run ${run.id} is not waiting for an approval`);
+    logger.info(`Run ${run.id} ${body.decision === 'approve' ? 'approved' : 'rejected'} by ${actor}`);
     res.json(publicRun((await store.getRun(run.id))!));
   });
 

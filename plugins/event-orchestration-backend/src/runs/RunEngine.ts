@@ -326,7 +326,8 @@ export class RunEngine {
   ): Promise<{ status: 'succeeded' | 'failed' | 'skipped'; output: Record<string, unknown>; error?: string }> {
     const { store, actions } = this.deps;
     const stepLogger = new StepLogger(logger.child({ step: step.id }));
-    const timeoutMs = step.timeout ? parseDuration(step.timeout)! : this.options.stepTimeoutMs;
+    const declared = step.timeout ?? actions.get(step.action)?.defaultTimeout;
+    const timeoutMs = declared ? parseDuration(declared) ?? this.options.stepTimeoutMs : this.options.stepTimeoutMs;
     const maxAttempts = step.retry?.attempts ?? 1;
     let attempts = previousAttempts;
     let output: Record<string, unknown> = {};

@@ -448,6 +448,37 @@ export class OrchestrationStore {
     return updated === 1;
   }
 
+  /**
+   * Decides the approval a run is waiting for; returns false when it waits for
+   * none (never asked, already decided, or timed out).
+   */
+  async decideApproval(
+    runId: string,
+    decision: 'approve' | 'reject',
+    entry: RunAuditEntry,
+  ): Promise<boolean> {
+    return this.knex.transaction(async tx => {
+      const waiting = await tx('edo_approvals')
+        .where({ run_id: runId, status: 'waiting' })
+        .forUpdate()
+        .first();
+      if (!waiting) return false;
+      await tx('edo_approvals')
+        .where({ run_id: runId, step_id: waiting.step_id, status: 'waiting' })
+        .update({
+          status: decision === 'approve' ? 'approved' : 'rejected',
+          decided_by: entry.actor,
+          comment: entry.comment ?? null,
+          decided_at: entry.at,
+        });
+      const run = await tx('edo_runs').where({ id: runId }).first('audit');
+      await tx('edo_runs')
+        .where({ id: runId })
+        .update({ audit: JSON.stringify([...parseJson<RunAuditEntry[]>(run?.audit, []), entry]) });
+      return true;
+    });
+  }
+
   /** The run's status as stored now; the engine checks it for cancellation. */
   async getRunStatus(id: string): Promise<RunStatus | undefined> {
     const row = await this.knex('edo_runs').where({ id }).first('status');
@@ -568,6 +599,9 @@ export class OrchestrationStore {
       ? await db('edo_run_steps').whereIn('run_id', ids).orderBy('position')
       : [];
     const entities = ids.length ? await db('edo_run_entities').whereIn('run_id', ids) : [];
+    const approvals = ids.length
+      ? await db('edo_approvals').whereIn('run_id', ids).where({ status: 'waiting' })
+      : [];
     return rows.map(row => ({
       id: row.id,
       sensor: row.sensor,
@@ -584,6 +618,18 @@ export class OrchestrationStore {
       workflow: parseJson<WorkflowStep[]>(row.workflow, []),
       triggerDependencies: parseJson<Record<string, string>>(row.trigger_dependencies, {}),
       audit: parseJson<RunAuditEntry[]>(row.audit, []),
+      ...(() => {
+        const waiting = approvals.find((a: any) => a.run_id === row.id);
+        return waiting
+          ? {
+              pendingApproval: {
+                stepId: waiting.step_id,
+                prompt: waiting.prompt,
+                requestedAt: iso(waiting.requested_at)!,
+              },
+            }
+          : {};
+      })(),
       steps: steps
         .filter((s: any) => s.run_id === row.id)
         .map(
