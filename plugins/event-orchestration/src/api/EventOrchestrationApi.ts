@@ -39,6 +39,9 @@ export interface EventOrchestrationApi {
   getRun(id: string): Promise<Run>;
   getSensors(): Promise<SensorsResponse>;
   getHealth(): Promise<HealthResponse>;
+  retryRun(id: string, comment?: string): Promise<Run>;
+  cancelRun(id: string, comment?: string): Promise<Run>;
+  decideApproval(id: string, decision: 'approve' | 'reject', comment?: string): Promise<Run>;
 }
 
 /** @public */
@@ -51,6 +54,17 @@ export class EventOrchestrationClient implements EventOrchestrationApi {
   constructor(
     private readonly options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
   ) {}
+
+  private async post<T>(path: string, body: object): Promise<T> {
+    const base = await this.options.discoveryApi.getBaseUrl('event-orchestration');
+    const response = await this.options.fetchApi.fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw await ResponseError.fromResponse(response);
+    return (await response.json()) as T;
+  }
 
   private async get<T>(path: string, query: object = {}): Promise<T> {
     const base = await this.options.discoveryApi.getBaseUrl('event-orchestration');
@@ -83,5 +97,17 @@ export class EventOrchestrationClient implements EventOrchestrationApi {
   }
   getHealth() {
     return this.get<HealthResponse>('/health');
+  }
+  retryRun(id: string, comment?: string) {
+    return this.post<Run>(`/runs/${encodeURIComponent(id)}/retry`, comment ? { comment } : {});
+  }
+  cancelRun(id: string, comment?: string) {
+    return this.post<Run>(`/runs/${encodeURIComponent(id)}/cancel`, comment ? { comment } : {});
+  }
+  decideApproval(id: string, decision: 'approve' | 'reject', comment?: string) {
+    return this.post<Run>(`/runs/${encodeURIComponent(id)}/approve`, {
+      decision,
+      ...(comment ? { comment } : {}),
+    });
   }
 }

@@ -1,7 +1,10 @@
 import { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   MockFetchApi,
+  MockPermissionApi,
   TestApiProvider,
   registerMswTestHooks,
   renderInTestApp,
@@ -35,7 +38,12 @@ function renderTab() {
     fetchApi: new MockFetchApi(),
   });
   return renderInTestApp(
-    <TestApiProvider apis={[[eventOrchestrationApiRef, client]]}>
+    <TestApiProvider
+      apis={[
+        [eventOrchestrationApiRef, client],
+        [permissionApiRef, new MockPermissionApi(() => AuthorizeResult.ALLOW)],
+      ]}
+    >
       <EntityProvider entity={entity}>
         <EntityEventsContent />
       </EntityProvider>

@@ -44,7 +44,15 @@ const eventColumns: TableColumn<StoredEvent>[] = [
 
 const runColumns: TableColumn<Run>[] = [
   { title: 'Sensor', field: 'sensor' },
-  { title: 'Status', render: row => <StatusChip status={row.status} /> },
+  {
+    title: 'Status',
+    render: row => (
+      <>
+        <StatusChip status={row.status} />
+        {row.pendingApproval ? ' awaiting approval' : ''}
+      </>
+    ),
+  },
   { title: 'Started', render: row => formatTime(row.startedAt ?? row.createdAt) },
   { title: 'Duration', render: row => formatDuration(row.startedAt, row.finishedAt) },
   {
@@ -134,7 +142,7 @@ export function EntityEventsContent() {
           options={{ paging: false, search: false, padding: 'dense' }}
           columns={runColumns}
           data={data.runs}
-          detailPanel={({ rowData }) => <RunStepsPanel run={rowData} />}
+          detailPanel={({ rowData }) => <RunStepsPanel run={rowData} onChanged={retry} />}
           emptyContent={
             <Typography variant="body2" style={{ padding: 16 }}>
               No sensor has started a run for this entity yet.

@@ -4,6 +4,7 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { StatusChip } from '../shared/StatusChip';
 import { formatDuration } from '../shared/format';
+import { RunControls } from './RunControls';
 
 const useStyles = makeStyles(theme => ({
   steps: { listStyle: 'none', margin: 0, padding: 0 },
@@ -72,11 +73,12 @@ function Step(props: { step: RunStep }) {
 }
 
 /** The steps of a run: status, attempts, duration, rendered input, output, error and log. */
-export function RunStepsPanel(props: { run: Run }) {
+export function RunStepsPanel(props: { run: Run; onChanged?: () => void }) {
   const classes = useStyles();
   const { run } = props;
   return (
     <Box padding={2}>
+      <RunControls run={run} onChanged={props.onChanged ?? (() => {})} />
       {run.error && (
         <Typography variant="body2" color="error" gutterBottom>
           {run.error}
