@@ -100,3 +100,20 @@ test('CI announces a new image: the tag is committed to the example GitOps repos
   expect(message).toContain(`Deploy ghcr.io/acme/my-awesome-app:${tag}`);
   expect(message).toMatch(/Event-Orchestration-Run: [0-9a-f-]{36}/);
 });
+
+test('the global page lists the sensors with their counters and the bus', async ({ page }) => {
+  await page.goto('/event-orchestration');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(page.getByRole('heading', { name: 'Event Orchestration' }).first()).toBeVisible();
+  await page.getByRole('tab', { name: 'Sensors' }).click();
+  await expect(page.getByText('slo-remediation').first()).toBeVisible();
+  await expect(page.getByText('deploy-new-image').first()).toBeVisible();
+  await page.getByRole('tab', { name: 'Bus' }).click();
+  await expect(page.getByText('Bus: embedded, connected')).toBeVisible();
+  await expect(page.getByText('sensor-engine')).toBeVisible();
+  if (process.env.UPDATE_SCREENSHOTS) {
+    await page.getByRole('tab', { name: 'Sensors' }).click();
+    await page.setViewportSize({ width: 1400, height: 800 });
+    await page.screenshot({ path: path.join(root, 'docs/screenshots/global-page.png') });
+  }
+});

@@ -11,9 +11,15 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import { PageBlueprint } from '@backstage/frontend-plugin-api';
+import BoltIcon from '@material-ui/icons/OfflineBolt';
 import { isEventOrchestrationAvailable } from '@edo/plugin-event-orchestration-common';
 import { EventOrchestrationClient, eventOrchestrationApiRef } from './api';
+import { pageRouteRef } from './routes';
 
 const eventOrchestrationApi = ApiBlueprint.make({
   params: defineParams =>
@@ -37,10 +43,35 @@ const entityEventsContent = EntityContentBlueprint.make({
   },
 });
 
+/** The overview card: last run, pending approvals, last events. */
+const entityEventsCard = EntityCardBlueprint.make({
+  name: 'overview',
+  params: {
+    filter: isEventOrchestrationAvailable,
+    loader: () =>
+      import('./components/EntityEventOrchestrationCard').then(m => (
+        <m.EntityEventOrchestrationCard />
+      )),
+  },
+});
+
+/** The global page, with a sidebar entry: every run, event and sensor, and the bus. */
+const eventOrchestrationPage = PageBlueprint.make({
+  params: {
+    path: '/event-orchestration',
+    title: 'Event Orchestration',
+    icon: <BoltIcon />,
+    routeRef: pageRouteRef,
+    loader: () =>
+      import('./components/EventOrchestrationPage').then(m => <m.EventOrchestrationPage />),
+  },
+});
+
 /** @public */
 export default createFrontendPlugin({
   pluginId: 'event-orchestration',
-  extensions: [eventOrchestrationApi, entityEventsContent],
+  title: 'Event Orchestration',
+  extensions: [eventOrchestrationApi, entityEventsContent, entityEventsCard, eventOrchestrationPage],
 });
 
 export { isEventOrchestrationAvailable } from '@edo/plugin-event-orchestration-common';

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import {
+  createComponentExtension,
   createApiFactory,
   createPlugin,
   createRoutableExtension,
@@ -12,7 +13,7 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { EventOrchestrationClient, eventOrchestrationApiRef } from './api';
-import { rootRouteRef } from './routes';
+import { pageRouteRef, rootRouteRef } from './routes';
 
 /** @public */
 export const eventOrchestrationPlugin = createPlugin({
@@ -25,7 +26,7 @@ export const eventOrchestrationPlugin = createPlugin({
         new EventOrchestrationClient({ discoveryApi, fetchApi }),
     }),
   ],
-  routes: { entityContent: rootRouteRef },
+  routes: { entityContent: rootRouteRef, page: pageRouteRef },
 });
 
 /** The entity Events tab; mount it under an `EntityLayout.Route` path such as `/events`. @public */
@@ -35,6 +36,29 @@ export const EntityEventOrchestrationContent = eventOrchestrationPlugin.provide(
     component: () =>
       import('./components/EntityEventsContent').then(m => m.EntityEventsContent),
     mountPoint: rootRouteRef,
+  }),
+);
+
+/** The global page; route it at `/event-orchestration` in App.tsx. @public */
+export const EventOrchestrationPage = eventOrchestrationPlugin.provide(
+  createRoutableExtension({
+    name: 'EventOrchestrationPage',
+    component: () =>
+      import('./components/EventOrchestrationPage').then(m => m.EventOrchestrationPage),
+    mountPoint: pageRouteRef,
+  }),
+);
+
+/** The overview card for entity pages. @public */
+export const EntityEventOrchestrationCard = eventOrchestrationPlugin.provide(
+  createComponentExtension({
+    name: 'EntityEventOrchestrationCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityEventOrchestrationCard').then(
+          m => m.EntityEventOrchestrationCard,
+        ),
+    },
   }),
 );
 

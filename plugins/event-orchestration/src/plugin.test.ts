@@ -7,6 +7,8 @@ describe('event-orchestration frontend plugin', () => {
     expect(plugin.pluginId).toBe('event-orchestration');
     expect(plugin.getExtension('entity-content:event-orchestration/events')).toBeDefined();
     expect(plugin.getExtension('api:event-orchestration')).toBeDefined();
+    expect(plugin.getExtension('entity-card:event-orchestration/overview')).toBeDefined();
+    expect(plugin.getExtension('page:event-orchestration')).toBeDefined();
   });
 
   it('exports the legacy plugin and routable tab for apps on the old system', () => {

@@ -1,0 +1,57 @@
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import List from '@material-ui/core/List';
+import ListItem from '@material-ui/core/ListItem';
+import ListItemText from '@material-ui/core/ListItemText';
+import Typography from '@material-ui/core/Typography';
+import useAsync from 'react-use/esm/useAsync';
+import { eventOrchestrationApiRef } from '../../api';
+import { StatusChip } from '../shared/StatusChip';
+import { formatTime, summarizeEvent } from '../shared/format';
+
+/** For the entity overview: the last run, runs awaiting approval, the last events. */
+export function EntityEventOrchestrationCard() {
+  const { entity } = useEntity();
+  const entityRef = stringifyEntityRef(entity);
+  const api = useApi(eventOrchestrationApiRef);
+  const { value, loading, error } = useAsync(async () => {
+    const [runs, events] = await Promise.all([
+      api.listRuns({ entityRef, limit: 20 }),
+      api.listEvents({ entityRef, limit: 3 }),
+    ]);
+    return { runs: runs.items, events: events.items };
+  }, [api, entityRef]);
+
+  return (
+    <InfoCard title="Event Orchestration" deepLink={{ title: 'All events and runs', link: 'events' }}>
+      {loading && <Progress />}
+      {error && <ResponseErrorPanel error={error} />}
+      {value && (
+        <>
+          {value.runs[0] ? (
+            <Typography variant="body2">
+              Last run: {value.runs[0].sensor} <StatusChip status={value.runs[0].status} />{' '}
+              {formatTime(value.runs[0].startedAt ?? value.runs[0].createdAt)}
+            </Typography>
+          ) : (
+            <Typography variant="body2">No run yet.</Typography>
+          )}
+          {value.runs.filter(r => r.pendingApproval).map(r => (
+            <Typography key={r.id} variant="body2" color="secondary">
+              Awaiting approval: {r.pendingApproval!.prompt} ({r.sensor})
+            </Typography>
+          ))}
+          <List dense aria-label="Last events">
+            {value.events.map(e => (
+              <ListItem key={e.event.id} disableGutters>
+                <ListItemText primary={summarizeEvent(e)} secondary={`${e.event.type} · ${formatTime(e.event.time)}`} />
+              </ListItem>
+            ))}
+          </List>
+        </>
+      )}
+    </InfoCard>
+  );
+}

@@ -1,0 +1,1 @@
+export { EntityEventOrchestrationCard } from './EntityEventOrchestrationCard';

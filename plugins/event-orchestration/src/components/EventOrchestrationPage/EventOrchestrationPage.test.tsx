@@ -1,0 +1,109 @@
+import { Entity } from '@backstage/catalog-model';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import {
+  MockFetchApi,
+  MockPermissionApi,
+  TestApiProvider,
+  registerMswTestHooks,
+  renderInTestApp,
+} from '@backstage/test-utils';
+import { fireEvent, screen } from '@testing-library/react';
+import { rest } from 'msw';
+import { setupServer } from 'msw/node';
+import { EventOrchestrationClient, eventOrchestrationApiRef } from '../../api';
+import { recordedEvents, recordedRuns } from '../../__fixtures__/recorded';
+import { EntityEventOrchestrationCard } from '../EntityEventOrchestrationCard';
+import { EventOrchestrationPage } from './EventOrchestrationPage';
+
+const BASE = 'http://backend.test/api/event-orchestration';
+const server = setupServer();
+registerMswTestHooks(server);
+
+const sensors = {
+  items: [
+    {
+      name: 'slo-remediation',
+      description: 'Sync an Argo CD application whose health SLO fires',
+      owner: 'group:default/platform-team',
+      source: '../../sensors/slo-remediation.yaml',
+      spec: { dependencies: [{ name: 'unhealthy', eventType: 'alertmanager.alert' }] },
+      counters: { evaluated: 2, matched: 1, runsStarted: 1 },
+      lastMatchAt: '2026-11-23T08:01:02.130Z',
+    },
+  ],
+  errors: [
+    {
+      source: '../../sensors/broken.yaml',
+      sensor: 'broken',
+      issues: [{ path: 'dependencies[0].filters.data[0].in', message: 'Expected array, received string' }],
+    },
+  ],
+};
+const health = {
+  status: 'degraded',
+  bus: { type: 'embedded', connected: true, consumers: [{ name: 'sensor-engine', pending: 4, ackPending: 1, deadLettered: 2 }] },
+  sensors: { loaded: 1, failed: 1 },
+};
+
+function serve() {
+  server.use(
+    rest.get(`${BASE}/runs`, (_req, res, ctx) => res(ctx.json(recordedRuns))),
+    rest.get(`${BASE}/events`, (_req, res, ctx) => res(ctx.json(recordedEvents))),
+    rest.get(`${BASE}/sensors`, (_req, res, ctx) => res(ctx.json(sensors))),
+    rest.get(`${BASE}/health`, (_req, res, ctx) => res(ctx.json(health))),
+  );
+}
+
+function withApis(children: JSX.Element) {
+  const client = new EventOrchestrationClient({
+    discoveryApi: { getBaseUrl: async () => BASE },
+    fetchApi: new MockFetchApi(),
+  });
+  return (
+    <TestApiProvider
+      apis={[
+        [eventOrchestrationApiRef, client],
+        [permissionApiRef, new MockPermissionApi(() => AuthorizeResult.ALLOW)],
+      ]}
+    >
+      {children}
+    </TestApiProvider>
+  );
+}
+
+describe('EventOrchestrationPage', () => {
+  it('shows runs, sensors with their counters and load errors, and the bus', async () => {
+    serve();
+    await renderInTestApp(withApis(<EventOrchestrationPage />));
+    expect(await screen.findByText('component:default/my-awesome-app')).toBeInTheDocument();
+
+    fireEvent.click(screen.getByRole('tab', { name: 'Sensors' }));
+    expect(await screen.findByRole('alert', { name: 'Sensors that failed to load' })).toHaveTextContent(
+      'broken from ../../sensors/broken.yaml: dependencies[0].filters.data[0].in: Expected array, received string',
+    );
+    expect(screen.getByText('Sync an Argo CD application whose health SLO fires')).toBeInTheDocument();
+
+    fireEvent.click(screen.getByRole('tab', { name: 'Bus' }));
+    expect(await screen.findByText('Bus: embedded, connected')).toBeInTheDocument();
+    expect(screen.getByText('sensor-engine')).toBeInTheDocument();
+  });
+});
+
+describe('EntityEventOrchestrationCard', () => {
+  it("shows the entity's last run and last events", async () => {
+    serve();
+    const entity: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: 'my-awesome-app', namespace: 'default', annotations: { 'argocd/app-name': 'my-awesome-app' } },
+      spec: {},
+    };
+    await renderInTestApp(withApis(<EntityProvider entity={entity}><EntityEventOrchestrationCard /></EntityProvider>));
+    expect(await screen.findByText(/Last run: slo-remediation/)).toBeInTheDocument();
+    expect(screen.getByRole('list', { name: 'Last events' })).toHaveTextContent(
+      'ArgoCdAppUnhealthy firing — Argo CD application my-awesome-app is Progressing for 10m',
+    );
+  });
+});

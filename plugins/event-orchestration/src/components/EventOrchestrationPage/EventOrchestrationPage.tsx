@@ -1,0 +1,156 @@
+import { useState } from 'react';
+import {
+  Content,
+  Header,
+  Page,
+  Progress,
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useSignal } from '@backstage/plugin-signals-react';
+import {
+  Run,
+  SensorLoadError,
+  SensorSummary,
+  StoredEvent,
+} from '@edo/plugin-event-orchestration-common';
+import Chip from '@material-ui/core/Chip';
+import Tab from '@material-ui/core/Tab';
+import Tabs from '@material-ui/core/Tabs';
+import Typography from '@material-ui/core/Typography';
+import { useEffect } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { eventOrchestrationApiRef } from '../../api';
+import { EventDetailPanel } from '../EntityEventsContent/EventDetailPanel';
+import { RunStepsPanel } from '../EntityEventsContent/RunStepsPanel';
+import { StatusChip } from '../shared/StatusChip';
+import { formatDuration, formatTime, summarizeEvent } from '../shared/format';
+
+const runColumns: TableColumn<Run>[] = [
+  { title: 'Sensor', field: 'sensor' },
+  { title: 'Status', render: r => <StatusChip status={r.status} /> },
+  { title: 'Entities', render: r => r.entityRefs.join(', ') || '—' },
+  { title: 'Started', render: r => formatTime(r.startedAt ?? r.createdAt) },
+  { title: 'Duration', render: r => formatDuration(r.startedAt, r.finishedAt) },
+];
+
+const eventColumns: TableColumn<StoredEvent>[] = [
+  { title: 'Time', render: e => formatTime(e.event.time) },
+  { title: 'Type', field: 'event.type' },
+  { title: 'Summary', render: e => summarizeEvent(e) },
+  { title: 'Entities', render: e => e.entityRefs.join(', ') || '—' },
+  { title: 'Matched sensors', render: e => e.matchedSensors.map(s => <Chip key={s} size="small" label={s} />) },
+];
+
+const sensorColumns: TableColumn<SensorSummary>[] = [
+  { title: 'Sensor', field: 'name' },
+  { title: 'Description', render: s => s.description ?? '' },
+  { title: 'Owner', render: s => s.owner ?? '—' },
+  { title: 'Listens to', render: s => s.spec.dependencies.map(d => d.eventType).join(', ') },
+  { title: 'Evaluated', render: s => s.counters.evaluated },
+  { title: 'Matched', render: s => s.counters.matched },
+  { title: 'Runs', render: s => s.counters.runsStarted },
+  { title: 'Last match', render: s => formatTime(s.lastMatchAt) },
+  { title: 'Source', field: 'source' },
+];
+
+function LoadErrors(props: { errors: SensorLoadError[] }) {
+  if (props.errors.length === 0) return null;
+  return (
+    <div role="alert" aria-label="Sensors that failed to load" style={{ marginBottom: 16 }}>
+      <Typography variant="h6" color="error">
+        {props.errors.length} sensor definition(s) failed to load and are skipped
+      </Typography>
+      <ul>
+        {props.errors.map(e => (
+          <li key={`${e.source}-${e.sensor}`}>
+            <Typography variant="body2">
+              <strong>{e.sensor ?? '(unnamed)'}</strong> from {e.source}:{' '}
+              {e.issues.map(i => `${i.path}: ${i.message}`).join('; ')}
+            </Typography>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The global Event Orchestration page: every run, event and sensor, and the bus. */
+export function EventOrchestrationPage() {
+  const api = useApi(eventOrchestrationApiRef);
+  const [tab, setTab] = useState(0);
+  const { lastSignal: runSignal } = useSignal('event-orchestration:runs');
+  const { lastSignal: eventSignal } = useSignal('event-orchestration:events');
+  const { value, loading, error, retry } = useAsyncRetry(async () => {
+    const [runs, events, sensors, health] = await Promise.all([
+      api.listRuns({ limit: 100 }),
+      api.listEvents({ limit: 100 }),
+      api.getSensors(),
+      api.getHealth(),
+    ]);
+    return { runs: runs.items, events: events.items, sensors, health };
+  }, [api]);
+  useEffect(() => {
+    if (runSignal || eventSignal) retry();
+  }, [runSignal, eventSignal, retry]);
+
+  return (
+    <Page themeId="tool">
+      <Header title="Event Orchestration" subtitle="Events, sensors' verdicts and the runs they started" />
+      <Content>
+        <Tabs value={tab} onChange={(_, v) => setTab(v)} aria-label="Event Orchestration views">
+          <Tab label="Runs" />
+          <Tab label="Events" />
+          <Tab label="Sensors" />
+          <Tab label="Bus" />
+        </Tabs>
+        {loading && !value && <Progress />}
+        {error && <ResponseErrorPanel error={error} />}
+        {value && tab === 0 && (
+          <Table<Run>
+            title="Runs"
+            options={{ paging: true, pageSize: 20, padding: 'dense' }}
+            columns={runColumns}
+            data={value.runs}
+            detailPanel={({ rowData }) => <RunStepsPanel run={rowData} onChanged={retry} />}
+          />
+        )}
+        {value && tab === 1 && (
+          <Table<StoredEvent>
+            title="Events"
+            options={{ paging: true, pageSize: 20, padding: 'dense' }}
+            columns={eventColumns}
+            data={value.events}
+            detailPanel={({ rowData }) => <EventDetailPanel eventId={rowData.event.id} />}
+          />
+        )}
+        {value && tab === 2 && (
+          <>
+            <LoadErrors errors={value.sensors.errors} />
+            <Table<SensorSummary>
+              title="Sensors"
+              options={{ paging: false, padding: 'dense' }}
+              columns={sensorColumns}
+              data={value.sensors.items}
+            />
+          </>
+        )}
+        {value && tab === 3 && (
+          <Table
+            title={`Bus: ${value.health.bus.type}, ${value.health.bus.connected ? 'connected' : 'NOT connected'}`}
+            options={{ paging: false, search: false, padding: 'dense' }}
+            columns={[
+              { title: 'Subscriber', field: 'name' },
+              { title: 'Pending', field: 'pending' },
+              { title: 'Being handled', field: 'ackPending' },
+              { title: 'Dead-lettered', field: 'deadLettered' },
+            ]}
+            data={value.health.bus.consumers}
+          />
+        )}
+      </Content>
+    </Page>
+  );
+}

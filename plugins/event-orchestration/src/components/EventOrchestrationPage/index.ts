@@ -1,0 +1,1 @@
+export { EventOrchestrationPage } from './EventOrchestrationPage';
