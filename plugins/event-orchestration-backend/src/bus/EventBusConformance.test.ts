@@ -3,11 +3,84 @@ import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
 import { Knex } from 'knex';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
-import { EmbeddedEventBus } from './EmbeddedEventBus';
+import { EmbeddedEventBus, EmbeddedEventBusOptions } from './EmbeddedEventBus';
+import { NatsEventBus } from './NatsEventBus';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { startNatsServer } from '../__testUtils__/natsServer';
+import { EventBus } from '@edo/plugin-event-orchestration-node';
 
 jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
+
+/**
+ * One suite, every bus: the embedded bus on each test database and the NATS
+ * JetStream bus on a private nats-server.
+ */
+type Factory = {
+  name: string;
+  setup(): Promise<void>;
+  create(options: EmbeddedEventBusOptions): Promise<EventBus & { close?(): Promise<void> }>;
+  teardown(): Promise<void>;
+  finish?(): Promise<void>;
+};
+
+let streamCounter = 0;
+const factories: Factory[] = [
+  ...databases.eachSupportedId().map(([databaseId]): Factory => {
+    let knex: Knex;
+    return {
+      name: `embedded on ${databaseId}`,
+      async setup() {
+        knex = await databases.init(databaseId);
+        await knex.migrate.latest({
+          directory: resolvePackagePath('@edo/plugin-event-orchestration-backend', 'migrations'),
+        });
+      },
+      async create(options) {
+        return new EmbeddedEventBus(knex, mockServices.logger.mock(), options);
+      },
+      async teardown() {},
+    };
+  }),
+  (() => {
+    let nats: Awaited<ReturnType<typeof startNatsServer>> | undefined;
+    let stream = '';
+    const open: NatsEventBus[] = [];
+    return {
+      name: 'NATS JetStream',
+      async setup() {
+        nats ??= await startNatsServer();
+        stream = `TEST_${++streamCounter}`;
+      },
+      async create(options: EmbeddedEventBusOptions) {
+        const bus = await NatsEventBus.connect(
+          {
+            servers: [nats!.url],
+            stream,
+            maxDeliver: options.maxDeliver,
+            backoffMs: options.backoffMs,
+            batchSize: options.batchSize,
+          },
+          mockServices.logger.mock(),
+        );
+        open.push(bus);
+        return bus;
+      },
+      async teardown() {
+        await Promise.all(open.splice(0).map(b => b.close()));
+        // Streams may not overlap in subjects: each test gets a fresh one.
+        const nc = await connect({ servers: [nats!.url] });
+        await (await jetstreamManager(nc)).streams.delete(stream).catch(() => false);
+        await nc.drain();
+      },
+      async finish() {
+        await nats?.cleanup();
+      },
+    };
+  })(),
+];
 
 function event(id: string, type = 'test.event'): OrchestrationEvent {
   return {
@@ -28,20 +101,15 @@ async function until(check: () => boolean, what: string, timeoutMs = 15_000) {
   }
 }
 
-describe.each(databases.eachSupportedId())('EmbeddedEventBus on %s', databaseId => {
-  let knex: Knex;
-  const logger = mockServices.logger.mock();
+describe.each(factories.map(f => [f.name, f] as const))('event bus: %s', (_name, factory) => {
   const fast = { pollIntervalMs: 50, backoffMs: [50], maxDeliver: 3 };
 
-  beforeEach(async () => {
-    knex = await databases.init(databaseId);
-    await knex.migrate.latest({
-      directory: resolvePackagePath('@edo/plugin-event-orchestration-backend', 'migrations'),
-    });
-  });
+  beforeEach(() => factory.setup());
+  afterEach(() => factory.teardown());
+  afterAll(() => factory.finish?.());
 
   it('drops a re-published id and delivers the event once', async () => {
-    const bus = new EmbeddedEventBus(knex, logger, fast);
+    const bus = await factory.create(fast);
     const seen: string[] = [];
     const sub = await bus.subscribe('once', async e => {
       seen.push(e.id);
@@ -56,7 +124,7 @@ describe.each(databases.eachSupportedId())('EmbeddedEventBus on %s', databaseId 
   });
 
   it('fans out to every subscriber name and keeps publish order for one consumer', async () => {
-    const bus = new EmbeddedEventBus(knex, logger, fast);
+    const bus = await factory.create(fast);
     const first: string[] = [];
     const second: string[] = [];
     const s1 = await bus.subscribe('first', async e => void first.push(e.id));
@@ -70,7 +138,7 @@ describe.each(databases.eachSupportedId())('EmbeddedEventBus on %s', databaseId 
   });
 
   it('redelivers after a handler throws, then dead-letters after the limit', async () => {
-    const bus = new EmbeddedEventBus(knex, logger, fast);
+    const bus = await factory.create(fast);
     const attempts: Record<string, number[]> = {};
     const sub = await bus.subscribe('flaky', async (e, { attempt }) => {
       (attempts[e.id] ??= []).push(attempt);
@@ -92,8 +160,8 @@ describe.each(databases.eachSupportedId())('EmbeddedEventBus on %s', databaseId 
   });
 
   it('splits one subscriber name between two bus instances, each event handled once', async () => {
-    const a = new EmbeddedEventBus(knex, logger, { ...fast, batchSize: 5 });
-    const b = new EmbeddedEventBus(knex, logger, { ...fast, batchSize: 5 });
+    const a = await factory.create({ ...fast, batchSize: 5 });
+    const b = await factory.create({ ...fast, batchSize: 5 });
     const handled: Array<[string, string]> = [];
     const slow = (who: string) => async (e: OrchestrationEvent) => {
       handled.push([who, e.id]);
@@ -112,7 +180,7 @@ describe.each(databases.eachSupportedId())('EmbeddedEventBus on %s', databaseId 
   });
 
   it('delivers only the event types a subscriber asked for', async () => {
-    const bus = new EmbeddedEventBus(knex, logger, fast);
+    const bus = await factory.create(fast);
     const seen: string[] = [];
     const sub = await bus.subscribe('alerts-only', async e => void seen.push(e.id), {
       eventTypes: ['alertmanager.*'],
