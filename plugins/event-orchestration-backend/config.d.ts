@@ -63,6 +63,29 @@ export interface Config {
         token: string;
       }>;
     };
+    /** The event bus; without `nats` the embedded, database-backed bus is used. */
+    bus?: {
+      /** NATS JetStream (nats-server 2.9+). */
+      nats?: {
+        /** e.g. [nats://127.0.0.1:4222] */
+        servers: string[];
+        /** Stream name; default EVENT_ORCHESTRATION. */
+        stream?: string;
+        /** Oldest event kept, e.g. 7d (default). */
+        maxAge?: string;
+        /** Largest stream size in bytes; default unlimited. */
+        maxBytes?: number;
+        /** Window in which re-published ids are dropped, e.g. 2m (default). */
+        duplicateWindow?: string;
+        /** Deliveries before an event is dead-lettered; default 5. */
+        maxDeliver?: number;
+        /** @visibility secret */
+        token?: string;
+        user?: string;
+        /** @visibility secret */
+        pass?: string;
+      };
+    };
     /** GitOps actions (gitops:set-image, gitops:set-replicas). */
     gitops?: {
       /** Author of the commits; default "Event Orchestration <event-orchestration@backstage.local>". */

@@ -24,7 +24,7 @@ import {
   createHttpRequestAction,
   logAction,
 } from './actions';
-import { EmbeddedEventBus } from './bus';
+import { createEventBus } from './bus';
 import { EntityResolver } from './catalog';
 import { createRouter } from './router';
 import { RunEngine } from './runs';
@@ -157,7 +157,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         const entities = new EntityResolver(catalog, auth, logger);
         const actions = new ActionRegistry();
         const store = new OrchestrationStore(knex);
-        const bus = new EmbeddedEventBus(knex, logger.child({ component: 'bus' }));
+        const { bus, close: closeBus } = await createEventBus({ config, knex, logger });
         actions.register(
           createHttpRequestAction({
             allowedHosts: config.getOptionalStringArray(
@@ -267,6 +267,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           stopWatching();
           await subscription?.close();
           await runs.stop();
+          await closeBus();
         });
 
         httpRouter.use(

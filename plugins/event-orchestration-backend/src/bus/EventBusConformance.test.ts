@@ -192,4 +192,17 @@ describe.each(factories.map(f => [f.name, f] as const))('event bus: %s', (_name,
     await sub.close();
     expect(seen).toEqual(['y']);
   });
+
+  it('keeps events published while a subscriber is away and delivers them when it is back', async () => {
+    const bus = await factory.create(fast);
+    const seen: string[] = [];
+    const first = await bus.subscribe('durable', async e => void seen.push(e.id));
+    await first.close();
+    await bus.publish(event('while-away-1'));
+    await bus.publish(event('while-away-2'));
+    const again = await bus.subscribe('durable', async e => void seen.push(e.id));
+    await until(() => seen.length === 2, 'the events published while away');
+    await again.close();
+    expect(seen).toEqual(['while-away-1', 'while-away-2']);
+  });
 });

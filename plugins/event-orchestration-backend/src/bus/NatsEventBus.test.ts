@@ -1,0 +1,78 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
+import { startNatsServer } from '../__testUtils__/natsServer';
+import { NatsEventBus } from './NatsEventBus';
+
+jest.setTimeout(60_000);
+
+const event = (id: string): OrchestrationEvent => ({
+  specversion: '1.0',
+  id,
+  source: '/test',
+  type: 'test.event',
+  time: '2026-11-23T08:00:00.000Z',
+  data: {},
+});
+
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 50));
+  }
+}
+
+describe('NatsEventBus', () => {
+  it('survives a server restart: reports the outage, refuses publishes meanwhile, then delivers again', async () => {
+    const nats = await startNatsServer();
+    const bus = await NatsEventBus.connect(
+      { servers: [nats.url], stream: 'RESTART', publishTimeoutMs: 1000 },
+      mockServices.logger.mock(),
+    );
+    try {
+      const seen: string[] = [];
+      const sub = await bus.subscribe('restart', async e => void seen.push(e.id));
+      await bus.publish(event('before'));
+      await until(() => seen.includes('before'), 'the first event');
+
+      await nats.stop();
+      await until(async () => !(await bus.health()).connected, 'health to report the outage');
+      await expect(bus.publish(event('during'))).rejects.toThrow();
+
+      await nats.restart();
+      await until(async () => (await bus.health()).connected, 'the reconnect');
+      expect(await bus.publish(event('after'))).toEqual({ duplicate: false });
+      await until(() => seen.includes('after'), 'delivery after the restart');
+      // The stream and the consumer survived the restart: nothing was delivered twice.
+      expect(seen.filter(id => id === 'before')).toHaveLength(1);
+      const health = await bus.health();
+      expect(health.consumers).toEqual([{ name: 'restart', pending: 0, ackPending: 0, deadLettered: 0 }]);
+      await sub.close();
+    } finally {
+      await bus.close().catch(() => {});
+      await nats.cleanup();
+    }
+  });
+
+  it('keeps the stream and its events when the bus connects again', async () => {
+    const nats = await startNatsServer();
+    try {
+      const first = await NatsEventBus.connect({ servers: [nats.url], stream: 'KEEP' }, mockServices.logger.mock());
+      await first.subscribe('keeper', async () => {
+        throw new Error('not now');
+      }).then(s => s.close());
+      await first.publish(event('kept'));
+      await first.close();
+
+      const second = await NatsEventBus.connect({ servers: [nats.url], stream: 'KEEP' }, mockServices.logger.mock());
+      const seen: string[] = [];
+      const sub = await second.subscribe('keeper', async e => void seen.push(e.id));
+      await until(() => seen.includes('kept'), 'the kept event');
+      expect(await second.publish(event('kept'))).toEqual({ duplicate: true });
+      await sub.close();
+      await second.close();
+    } finally {
+      await nats.cleanup();
+    }
+  });
+});
