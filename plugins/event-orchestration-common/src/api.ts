@@ -17,18 +17,25 @@ export interface StoredEvent {
   matchedSensors: string[];
 }
 
+/**
+ * How a sensor's evaluation of an event ended: `pending` waits for more events;
+ * `cooled-down` and `rate-limited` were held back; `resolved` cleared pending state.
+ *
+ * @public
+ */
+export type EvaluationStatus =
+  | 'matched'
+  | 'not-matched'
+  | 'pending'
+  | 'cooled-down'
+  | 'rate-limited'
+  | 'resolved';
+
 /** A sensor's verdict on one event, with the reason. @public */
 export interface SensorEvaluation {
   sensor: string;
   matched: boolean;
-  /** `pending` waits for more events; `cooled-down` and `rate-limited` were held back. */
-  status:
-    | 'matched'
-    | 'not-matched'
-    | 'pending'
-    | 'cooled-down'
-    | 'rate-limited'
-    | 'resolved';
+  status: EvaluationStatus;
   reason: string;
   evaluatedAt: string;
 }

@@ -1,4 +1,5 @@
 import {
+  EvaluationStatus,
   OrchestrationEvent,
   SensorSpec,
   evaluateConditions,
@@ -8,14 +9,7 @@ import {
 import { CronExpressionParser } from 'cron-parser';
 import { CorrelationState } from './correlationState';
 
-/** How a sensor's evaluation of one event ended. */
-export type EvaluationStatus =
-  | 'matched'
-  | 'not-matched'
-  | 'pending'
-  | 'cooled-down'
-  | 'rate-limited'
-  | 'resolved';
+export type { EvaluationStatus };
 
 /** The outcome of correlating one matching event. */
 export interface CorrelationDecision {

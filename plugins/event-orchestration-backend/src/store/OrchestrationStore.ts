@@ -53,6 +53,47 @@ function pageSize(limit: number | undefined) {
 /** A cursor that cannot be decoded; the router turns it into a 400. */
 export class InvalidCursorError extends Error {}
 
+/**
+ * One page, newest first, of a table with a `seq` column, optionally limited
+ * to the rows linked to an entity through a link table.
+ */
+async function pageOf(
+  knex: Knex,
+  options: {
+    table: string;
+    links: { table: string; column: string };
+    entityRef?: string;
+    limit?: number;
+    cursor?: string;
+    filter: (q: Knex.QueryBuilder) => void;
+  },
+): Promise<{ rows: any[]; nextCursor?: string }> {
+  let before: number | undefined;
+  try {
+    before = decodeCursor(options.cursor);
+  } catch {
+    throw new InvalidCursorError(`cursor '${options.cursor}' is not valid`);
+  }
+  const limit = pageSize(options.limit);
+  const q = knex(`${options.table} as t`).select('t.*');
+  if (options.entityRef) {
+    q.whereIn(
+      't.id',
+      knex(options.links.table)
+        .select(options.links.column)
+        .where('entity_ref', options.entityRef.toLocaleLowerCase('en-US')),
+    );
+  }
+  options.filter(q);
+  if (before !== undefined) q.where('t.seq', '<', before);
+  const rows = await q.orderBy('t.seq', 'desc').limit(limit + 1);
+  const page = rows.slice(0, limit);
+  return {
+    rows: page,
+    ...(rows.length > limit ? { nextCursor: encodeCursor(Number(page[page.length - 1].seq)) } : {}),
+  };
+}
+
 /** What the run engine needs to create a run. */
 export interface NewRun {
   sensor: string;
@@ -160,33 +201,17 @@ export class OrchestrationStore {
     limit?: number;
     cursor?: string;
   }): Promise<ListResponse<StoredEvent>> {
-    let before: number | undefined;
-    try {
-      before = decodeCursor(query.cursor);
-    } catch {
-      throw new InvalidCursorError(`cursor '${query.cursor}' is not valid`);
-    }
-    const limit = pageSize(query.limit);
-    const q = this.knex('edo_events as e').select('e.*');
-    if (query.entityRef) {
-      q.whereIn(
-        'e.id',
-        this.knex('edo_event_entities')
-          .select('event_id')
-          .where('entity_ref', query.entityRef.toLocaleLowerCase('en-US')),
-      );
-    }
-    if (query.type) q.where('e.type', query.type);
-    if (before !== undefined) q.where('e.seq', '<', before);
-    const rows = await q.orderBy('e.seq', 'desc').limit(limit + 1);
-    const page = rows.slice(0, limit);
-    const items = await this.toStoredEvents(page);
-    return {
-      items,
-      ...(rows.length > limit
-        ? { nextCursor: encodeCursor(Number(page[page.length - 1].seq)) }
-        : {}),
-    };
+    const { rows, nextCursor } = await pageOf(this.knex, {
+      table: 'edo_events',
+      links: { table: 'edo_event_entities', column: 'event_id' },
+      entityRef: query.entityRef,
+      limit: query.limit,
+      cursor: query.cursor,
+      filter: q => {
+        if (query.type) q.where('t.type', query.type);
+      },
+    });
+    return { items: await this.toStoredEvents(rows), ...(nextCursor ? { nextCursor } : {}) };
   }
 
   private async toStoredEvents(rows: any[]): Promise<StoredEvent[]> {
@@ -554,33 +579,18 @@ export class OrchestrationStore {
     limit?: number;
     cursor?: string;
   }): Promise<ListResponse<RunRecord>> {
-    let before: number | undefined;
-    try {
-      before = decodeCursor(query.cursor);
-    } catch {
-      throw new InvalidCursorError(`cursor '${query.cursor}' is not valid`);
-    }
-    const limit = pageSize(query.limit);
-    const q = this.knex('edo_runs as r').select('r.*');
-    if (query.entityRef) {
-      q.whereIn(
-        'r.id',
-        this.knex('edo_run_entities')
-          .select('run_id')
-          .where('entity_ref', query.entityRef.toLocaleLowerCase('en-US')),
-      );
-    }
-    if (query.sensor) q.where('r.sensor', query.sensor);
-    if (query.status) q.where('r.status', query.status);
-    if (before !== undefined) q.where('r.seq', '<', before);
-    const rows = await q.orderBy('r.seq', 'desc').limit(limit + 1);
-    const page = rows.slice(0, limit);
-    return {
-      items: await this.toRuns(page),
-      ...(rows.length > limit
-        ? { nextCursor: encodeCursor(Number(page[page.length - 1].seq)) }
-        : {}),
-    };
+    const { rows, nextCursor } = await pageOf(this.knex, {
+      table: 'edo_runs',
+      links: { table: 'edo_run_entities', column: 'run_id' },
+      entityRef: query.entityRef,
+      limit: query.limit,
+      cursor: query.cursor,
+      filter: q => {
+        if (query.sensor) q.where('t.sensor', query.sensor);
+        if (query.status) q.where('t.status', query.status);
+      },
+    });
+    return { items: await this.toRuns(rows), ...(nextCursor ? { nextCursor } : {}) };
   }
 
   private async listRunsForEvent(eventId: string): Promise<RunRecord[]> {

@@ -1,4 +1,5 @@
 import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { z } from 'zod';
 import { setImage, setReplicas } from './editManifests';
 import { commitFileChange } from './gitRepository';
@@ -24,6 +25,26 @@ const changeOutput = z.object({
   url: z.string(),
 });
 
+/** Who commits, and for which run and step: the same for every GitOps action. */
+function stepIdentity(ctx: {
+  runId: string;
+  idempotencyKey: string;
+  logger: LoggerService;
+  signal: AbortSignal;
+}) {
+  return { runId: ctx.runId, idempotencyKey: ctx.idempotencyKey, logger: ctx.logger, signal: ctx.signal };
+}
+
+/** Reports what a GitOps commit did as the step's outputs. */
+function reportChange(
+  ctx: { output(name: string, value: string | boolean): void },
+  result: { commitSha: string; changed: boolean; url: string },
+) {
+  ctx.output('commitSha', result.commitSha);
+  ctx.output('changed', result.changed);
+  ctx.output('url', result.url);
+}
+
 /** `gitops:set-image` and `gitops:set-replicas`: change desired state in Git; Argo CD reconciles. */
 export function createGitopsActions(author: GitAuthor) {
   const setImageAction = createOrchestrationAction({
@@ -44,20 +65,15 @@ export function createGitopsActions(author: GitAuthor) {
     async handler(ctx) {
       const { repository, branch, file, image, tag, valuesPath } = ctx.input;
       const result = await commitFileChange({
+        ...stepIdentity(ctx),
+        author,
         repository,
         branch,
         file,
         edit: text => setImage(text, { image, tag, valuesPath }),
         message: `Deploy ${image}:${tag}`,
-        runId: ctx.runId,
-        idempotencyKey: ctx.idempotencyKey,
-        author,
-        logger: ctx.logger,
-        signal: ctx.signal,
       });
-      ctx.output('commitSha', result.commitSha);
-      ctx.output('changed', result.changed);
-      ctx.output('url', result.url);
+      reportChange(ctx, result);
     },
   });
 
@@ -83,6 +99,8 @@ export function createGitopsActions(author: GitAuthor) {
       const { repository, branch, file, replicas, increment, max, name } = ctx.input;
       let wanted = 0;
       const result = await commitFileChange({
+        ...stepIdentity(ctx),
+        author,
         repository,
         branch,
         file,
@@ -92,15 +110,8 @@ export function createGitopsActions(author: GitAuthor) {
           return edit;
         },
         message: `Scale ${name ?? file} to ${replicas ?? `${increment! >= 0 ? '+' : ''}${increment}`} replicas`,
-        runId: ctx.runId,
-        idempotencyKey: ctx.idempotencyKey,
-        author,
-        logger: ctx.logger,
-        signal: ctx.signal,
       });
-      ctx.output('commitSha', result.commitSha);
-      ctx.output('changed', result.changed);
-      ctx.output('url', result.url);
+      reportChange(ctx, result);
       ctx.output('replicas', wanted);
     },
   });

@@ -1,22 +1,12 @@
 import { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import {
-  MockFetchApi,
-  MockPermissionApi,
-  TestApiProvider,
-  registerMswTestHooks,
-  renderInTestApp,
-} from '@backstage/test-utils';
+import { registerMswTestHooks, renderInTestApp } from '@backstage/test-utils';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { rest } from 'msw';
 import { setupServer } from 'msw/node';
-import { EventOrchestrationClient, eventOrchestrationApiRef } from '../../api';
 import { recordedEvents, recordedRuns, recordedWarningDetails } from '../../__fixtures__/recorded';
+import { TEST_BASE_URL as BASE, withApis } from '../../__testUtils__/withApis';
 import { EntityEventsContent } from './EntityEventsContent';
-
-const BASE = 'http://backend.test/api/event-orchestration';
 
 const entity: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -33,21 +23,12 @@ const server = setupServer();
 registerMswTestHooks(server);
 
 function renderTab() {
-  const client = new EventOrchestrationClient({
-    discoveryApi: { getBaseUrl: async () => BASE },
-    fetchApi: new MockFetchApi(),
-  });
   return renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [eventOrchestrationApiRef, client],
-        [permissionApiRef, new MockPermissionApi(() => AuthorizeResult.ALLOW)],
-      ]}
-    >
+    withApis(
       <EntityProvider entity={entity}>
         <EntityEventsContent />
-      </EntityProvider>
-    </TestApiProvider>,
+      </EntityProvider>,
+    ),
   );
 }
 

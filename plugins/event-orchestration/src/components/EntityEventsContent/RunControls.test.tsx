@@ -1,43 +1,20 @@
-import { alertApiRef } from '@backstage/core-plugin-api';
-import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import {
-  MockFetchApi,
-  MockPermissionApi,
-  TestApiProvider,
-  registerMswTestHooks,
-  renderInTestApp,
-} from '@backstage/test-utils';
+import { registerMswTestHooks, renderInTestApp } from '@backstage/test-utils';
 import { Run } from '@edo/plugin-event-orchestration-common';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { rest } from 'msw';
 import { setupServer } from 'msw/node';
-import { EventOrchestrationClient, eventOrchestrationApiRef } from '../../api';
 import { recordedRuns } from '../../__fixtures__/recorded';
+import { TEST_BASE_URL as BASE, withApis } from '../../__testUtils__/withApis';
 import { RunControls } from './RunControls';
 
-const BASE = 'http://backend.test/api/event-orchestration';
 const server = setupServer();
 registerMswTestHooks(server);
 
 const failedRun: Run = { ...(recordedRuns.items[0] as unknown as Run), status: 'failed', error: "step 'sync' failed" };
 
-function renderControls(run: Run, result: AuthorizeResult.ALLOW | AuthorizeResult.DENY, onChanged = jest.fn()) {
-  const client = new EventOrchestrationClient({
-    discoveryApi: { getBaseUrl: async () => BASE },
-    fetchApi: new MockFetchApi(),
-  });
-  return renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [eventOrchestrationApiRef, client],
-        [permissionApiRef, new MockPermissionApi(() => result)],
-        [alertApiRef, { post: jest.fn(), alert$: jest.fn() } as any],
-      ]}
-    >
-      <RunControls run={run} onChanged={onChanged} />
-    </TestApiProvider>,
-  );
+function renderControls(run: Run, permission: AuthorizeResult.ALLOW | AuthorizeResult.DENY, onChanged = jest.fn()) {
+  return renderInTestApp(withApis(<RunControls run={run} onChanged={onChanged} />, { permission }));
 }
 
 describe('RunControls', () => {

@@ -1,23 +1,14 @@
 import { Entity } from '@backstage/catalog-model';
-import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import {
-  MockFetchApi,
-  MockPermissionApi,
-  TestApiProvider,
-  registerMswTestHooks,
-  renderInTestApp,
-} from '@backstage/test-utils';
+import { registerMswTestHooks, renderInTestApp } from '@backstage/test-utils';
 import { fireEvent, screen } from '@testing-library/react';
 import { rest } from 'msw';
 import { setupServer } from 'msw/node';
-import { EventOrchestrationClient, eventOrchestrationApiRef } from '../../api';
 import { recordedEvents, recordedRuns } from '../../__fixtures__/recorded';
+import { TEST_BASE_URL as BASE, withApis } from '../../__testUtils__/withApis';
 import { EntityEventOrchestrationCard } from '../EntityEventOrchestrationCard';
 import { EventOrchestrationPage } from './EventOrchestrationPage';
 
-const BASE = 'http://backend.test/api/event-orchestration';
 const server = setupServer();
 registerMswTestHooks(server);
 
@@ -53,23 +44,6 @@ function serve() {
     rest.get(`${BASE}/events`, (_req, res, ctx) => res(ctx.json(recordedEvents))),
     rest.get(`${BASE}/sensors`, (_req, res, ctx) => res(ctx.json(sensors))),
     rest.get(`${BASE}/health`, (_req, res, ctx) => res(ctx.json(health))),
-  );
-}
-
-function withApis(children: JSX.Element) {
-  const client = new EventOrchestrationClient({
-    discoveryApi: { getBaseUrl: async () => BASE },
-    fetchApi: new MockFetchApi(),
-  });
-  return (
-    <TestApiProvider
-      apis={[
-        [eventOrchestrationApiRef, client],
-        [permissionApiRef, new MockPermissionApi(() => AuthorizeResult.ALLOW)],
-      ]}
-    >
-      {children}
-    </TestApiProvider>
   );
 }
 
