@@ -1,24 +1,9 @@
-import { mockServices } from '@backstage/backend-test-utils';
+import { runActionForTest } from '../__testUtils__/runAction';
 import { startHttpSink } from '../__testUtils__/httpSink';
 import { createHttpRequestAction, hostAllowed } from './httpRequestAction';
 
-async function run(action: ReturnType<typeof createHttpRequestAction>, input: Record<string, unknown>) {
-  const output: Record<string, unknown> = {};
-  await action.handler({
-    input: action.schema.input.parse(input),
-    logger: mockServices.logger.mock(),
-    events: [],
-    entityRefs: [],
-    runId: 'run-1',
-    stepId: 'call',
-    idempotencyKey: 'run-1:call',
-    signal: new AbortController().signal,
-    output: (k, v) => {
-      output[k] = v;
-    },
-  });
-  return output;
-}
+const run = (action: ReturnType<typeof createHttpRequestAction>, input: Record<string, unknown>) =>
+  runActionForTest(action, input, { runId: 'run-1', stepId: 'call' });
 
 describe('http:request', () => {
   it('retries 5xx answers with the same Idempotency-Key and reports the final answer', async () => {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { mockServices } from '@backstage/backend-test-utils';
+import { runActionForTest } from '../../__testUtils__/runAction';
 import { ConfigReader } from '@backstage/config';
 import { createArgoCdActions, readArgoCdInstances } from './argocdActions';
 
@@ -43,23 +43,7 @@ async function startArgoCd(phases: string[]) {
   return { url, requests, close: () => new Promise<void>(r => server.close(() => r())) };
 }
 
-async function run(action: any, input: Record<string, unknown>) {
-  const output: Record<string, unknown> = {};
-  await action.handler({
-    input: action.schema.input.parse(input),
-    logger: mockServices.logger.mock(),
-    events: [],
-    entityRefs: [],
-    runId: 'r',
-    stepId: 's',
-    idempotencyKey: 'r:s',
-    signal: new AbortController().signal,
-    output: (k: string, v: unknown) => {
-      output[k] = v;
-    },
-  });
-  return output;
-}
+const run = (action: any, input: Record<string, unknown>) => runActionForTest(action, input);
 
 describe('argocd actions', () => {
   it('syncs with a bearer token and waits for the operation to succeed', async () => {

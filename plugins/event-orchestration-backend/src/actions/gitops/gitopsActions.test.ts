@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { mockServices } from '@backstage/backend-test-utils';
 import { createGitopsActions } from './gitopsActions';
+import { runActionForTest } from '../../__testUtils__/runAction';
 import { commitFileChange } from './gitRepository';
 import { setImage } from './editManifests';
 
@@ -59,24 +60,8 @@ function createGitopsRepo() {
   return { root, url: `file://${bare}`, bare, work, read, log, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
 }
 
-async function runAction(action: any, input: Record<string, unknown>, ids = { runId: 'run-1', stepId: 'deploy' }) {
-  const output: Record<string, unknown> = {};
-  const logger = mockServices.logger.mock();
-  await action.handler({
-    input: action.schema.input.parse(input),
-    logger,
-    events: [],
-    entityRefs: [],
-    runId: ids.runId,
-    stepId: ids.stepId,
-    idempotencyKey: `${ids.runId}:${ids.stepId}`,
-    signal: new AbortController().signal,
-    output: (name: string, value: unknown) => {
-      output[name] = value;
-    },
-  });
-  return output;
-}
+const runAction = (action: any, input: Record<string, unknown>, ids = { runId: 'run-1', stepId: 'deploy' }) =>
+  runActionForTest(action, input, ids);
 
 describe('gitops actions on a local bare repository', () => {
   let repo: ReturnType<typeof createGitopsRepo>;
