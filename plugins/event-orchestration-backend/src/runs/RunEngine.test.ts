@@ -40,6 +40,7 @@ function sensor(steps: SensorSpec['workflow']['steps']): SensorSpec {
         filtersLogicalOperator: 'and',
       },
     ],
+    cancelOnResolve: false,
     workflow: { steps, onFailure: [] },
   };
 }

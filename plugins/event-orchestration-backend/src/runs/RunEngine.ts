@@ -118,6 +118,7 @@ export class RunEngine {
       triggerEventIds: string[];
       triggerDependencies?: Record<string, string>;
       entityRefs: string[];
+      group?: string;
     },
     tx?: Knex.Transaction,
   ) {
@@ -133,6 +134,7 @@ export class RunEngine {
         entityRefs: request.entityRefs,
         steps: request.sensor.workflow.steps,
         onFailure: request.sensor.workflow.onFailure ?? [],
+        group: request.group,
       },
       tx,
     );

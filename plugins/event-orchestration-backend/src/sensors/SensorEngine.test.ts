@@ -140,4 +140,46 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
     await engine.handle(cpuAlert('shop', 2));
     expect((await store.listRuns({})).items).toHaveLength(1);
   });
+
+  it('a resolving event drops a debounced fire and cancels the group\'s unfinished runs', async () => {
+    const knex = await databases.init(databaseId);
+    await knex.migrate.latest({
+      directory: resolvePackagePath('@edo/plugin-event-orchestration-backend', 'migrations'),
+    });
+    const spec = parseSensorSpec({
+      name: 'settle',
+      dependencies: [
+        { name: 'firing', eventType: 'alertmanager.alert', filters: { data: [{ path: 'status', value: 'firing' }] } },
+        { name: 'resolved', eventType: 'alertmanager.alert', filters: { data: [{ path: 'status', value: 'resolved' }] } },
+      ],
+      resolvedBy: 'resolved',
+      cancelOnResolve: true,
+      aggregate: { count: 1, within: '10m', groupBy: '${{ event.subject }}' },
+      workflow: { steps: [{ id: 'say', action: 'log', input: { message: 'x' } }] },
+    });
+    if (!spec.success) throw new Error(JSON.stringify(spec.issues));
+    const loaded = { spec: spec.sensor, source: 'test' };
+    const store = new OrchestrationStore(knex);
+    const entities = new EntityResolver(catalogServiceMock({ entities: [] }), mockServices.auth(), logger);
+    const runs = new RunEngine({ store, actions: new ActionRegistry(), entities, logger });
+    const engine = new SensorEngine({
+      sensors: { candidates: () => [loaded], find: () => loaded },
+      store,
+      entities,
+      runs,
+      knex,
+      logger,
+    });
+
+    await engine.handle(cpuAlert('shop', 0)); // fires: a run for group shop, never executed here
+    const [run] = (await store.listRuns({})).items;
+    expect(run.status).toBe('pending');
+    await engine.handle({ ...cpuAlert('shop', 1), data: { status: 'resolved', labels: {} } });
+    expect((await store.getEvent('shop-1'))?.evaluations[0]).toMatchObject({ status: 'resolved' });
+    const cancelled = await store.getRun(run.id);
+    expect(cancelled?.status).toBe('cancelled');
+    expect(cancelled?.audit).toEqual([
+      expect.objectContaining({ action: 'cancel', actor: 'sensor:settle', comment: 'resolved by event shop-1' }),
+    ]);
+  });
 });

@@ -115,6 +115,7 @@ export class SensorEngine {
       const name = sensor.spec.name;
       const entityRefs = await this.runEntities(sensor, event, eventEntityRefs);
       let started: string | undefined;
+      let toCancel: string[] = [];
       await knex.transaction(async tx => {
         if (await store.hasEvaluation(event.id, name, tx)) return;
         const verdict = await judge(sensor, event, group =>
@@ -124,6 +125,13 @@ export class SensorEngine {
         if (verdict.status === 'pending' && verdict.debounceMs !== undefined) {
           await this.parkDebounced(tx, name, verdict, entityRefs);
         }
+        if (verdict.status === 'resolved') {
+          // A fire parked by debounce is no longer wanted.
+          await tx('edo_sensor_debounce').where({ sensor: name, group_key: verdict.group ?? '' }).delete();
+          if (sensor.spec.cancelOnResolve) {
+            toCancel = await store.unfinishedRunsOfGroup(name, verdict.group ?? '', tx);
+          }
+        }
         if (verdict.status === 'matched') {
           const triggerEventIds = verdict.triggerEventIds ?? [event.id];
           const { run, created } = await runs.startRun(
@@ -132,6 +140,7 @@ export class SensorEngine {
               triggerEventIds,
               triggerDependencies: await this.dependenciesOf(sensor, triggerEventIds, event, tx),
               entityRefs,
+              group: verdict.group,
             },
             tx,
           );
@@ -141,6 +150,15 @@ export class SensorEngine {
       if (started) {
         runs.notify();
         logger.info(`Sensor '${name}' fired on event ${event.id}; started run ${started}`);
+      }
+      for (const runId of toCancel) {
+        const cancelled = await store.cancelRun(runId, {
+          action: 'cancel',
+          actor: `sensor:${name}`,
+          at: new Date().toISOString(),
+          comment: `resolved by event ${event.id}`,
+        });
+        if (cancelled) logger.info(`Sensor '${name}' cancelled run ${runId}: resolved by event ${event.id}`);
       }
     }
     return result;
@@ -200,6 +218,7 @@ export class SensorEngine {
             triggerEventIds,
             triggerDependencies: await this.dependenciesOf(sensor, triggerEventIds, undefined, tx),
             entityRefs: JSON.parse(row.entity_refs),
+            group: row.group_key,
           },
           tx,
         );

@@ -106,6 +106,8 @@ export interface NewRun {
   onFailure?: WorkflowStep[];
   /** A manual start (`POST /actions/:id/runs`) records its actor. */
   audit?: RunAuditEntry[];
+  /** The sensor's correlation group the run was started for. */
+  group?: string;
 }
 
 /** A run as the engine executes it: its definition and progress. */
@@ -323,6 +325,7 @@ export class OrchestrationStore {
           trigger_dependencies: JSON.stringify(newRun.triggerDependencies),
           workflow: JSON.stringify([...newRun.steps, ...(newRun.onFailure ?? [])]),
           audit: JSON.stringify(newRun.audit ?? []),
+          group_key: newRun.group ?? null,
           created_at: new Date().toISOString(),
         })
         .onConflict('idempotency_key')
@@ -502,6 +505,15 @@ export class OrchestrationStore {
         .update({ audit: JSON.stringify([...parseJson<RunAuditEntry[]>(run?.audit, []), entry]) });
       return true;
     });
+  }
+
+  /** Runs of a sensor's group that have not finished. */
+  async unfinishedRunsOfGroup(sensor: string, group: string, db: Knex = this.knex): Promise<string[]> {
+    const rows = await db('edo_runs')
+      .where({ sensor, group_key: group })
+      .whereIn('status', ['pending', 'running'])
+      .select('id');
+    return rows.map(r => r.id);
   }
 
   /** The run's status as stored now; the engine checks it for cancellation. */

@@ -225,6 +225,11 @@ export const sensorSpecSchema = z
       .optional(),
     /** A dependency whose match clears the pending state of its group. */
     resolvedBy: z.string().optional(),
+    /**
+     * With resolvedBy: also cancel the group's runs that have not finished (a
+     * debounced fire, a run waiting for approval).
+     */
+    cancelOnResolve: z.boolean().default(false),
     /** Template resolving the entity the run concerns (a ref or a linked name). */
     entity: z.string().min(1).optional(),
     workflow: z
@@ -248,6 +253,13 @@ export const sensorSpecSchema = z
       }
       seen.add(dep.name);
     });
+    if (sensor.cancelOnResolve && sensor.resolvedBy === undefined) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['cancelOnResolve'],
+        message: 'needs resolvedBy: the dependency whose match cancels',
+      });
+    }
     if (sensor.resolvedBy !== undefined && !seen.has(sensor.resolvedBy)) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
