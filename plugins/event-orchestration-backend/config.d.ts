@@ -2,6 +2,22 @@ export interface Config {
   /** Event Orchestration for Backstage. */
   eventOrchestration?: {
     sources?: {
+      /**
+       * NATS subjects whose JSON messages become events (needs bus.nats); captured
+       * in a JetStream stream of their own, so nothing sent while the backends
+       * are down is lost.
+       */
+      natsSubjects?: Array<{
+        name: string;
+        /** e.g. ci.images */
+        subject: string;
+        /** e.g. ci.image.pushed */
+        eventType: string;
+        /** Path in the message of the event's subject, e.g. image. */
+        subjectPath?: string;
+        /** Path of an id; default the Nats-Msg-Id header, else a hash of the message. */
+        idPath?: string;
+      }>;
       /** Webhook sources, each served at `POST /api/event-orchestration/webhooks/<name>`. */
       webhooks?: Array<{
         /** The `:source` part of the URL. */

@@ -1,6 +1,7 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
+import { connect } from '@nats-io/transport-node';
 import { eventOrchestrationPlugin } from './plugin';
 import { alertmanagerPayload } from './__testUtils__/alertmanager';
 import { startNatsServer } from './__testUtils__/natsServer';
@@ -18,7 +19,10 @@ describe('event-orchestration backend on the NATS bus', () => {
           data: {
             eventOrchestration: {
               bus: { nats: { servers: [nats.url], stream: 'PLUGIN_TEST' } },
-              sources: { webhooks: [{ name: 'am', type: 'alertmanager', auth: { bearerToken: 't' } }] },
+              sources: {
+                webhooks: [{ name: 'am', type: 'alertmanager', auth: { bearerToken: 't' } }],
+                natsSubjects: [{ name: 'ci', subject: 'ci.images', eventType: 'ci.image.pushed', subjectPath: 'image' }],
+              },
               sensors: [
                 {
                   name: 'say',
@@ -44,6 +48,17 @@ describe('event-orchestration backend on the NATS bus', () => {
       }
       expect(runs.map(r => [r.sensor, r.status])).toEqual([['say', 'succeeded']]);
       expect(runs[0].steps[0].logs[0]).toMatch(/ info shop fired$/);
+      // CI announces an image on a plain NATS subject.
+      const ci = await connect({ servers: [nats.url] });
+      ci.publish('ci.images', JSON.stringify({ image: 'shop', tag: 'v1.2.3' }));
+      await ci.drain();
+      let images: any[] = [];
+      for (let i = 0; i < 100 && images.length === 0; i++) {
+        await new Promise(r => setTimeout(r, 100));
+        images = (await request(backend.server).get('/api/event-orchestration/events?type=ci.image.pushed')).body.items;
+      }
+      expect(images.map(i => [i.event.subject, i.event.data.tag])).toEqual([['shop', 'v1.2.3']]);
+
       const health = await request(backend.server).get('/api/event-orchestration/health');
       expect(health.body.bus).toMatchObject({
         type: 'nats',

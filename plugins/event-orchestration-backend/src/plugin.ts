@@ -37,7 +37,9 @@ import {
 } from './sensors';
 import {
   WebhookSources,
+  NatsSubjectSources,
   emitDueTicks,
+  readNatsSubjectSources,
   readSchedules,
   readWebhookSources,
 } from './sources';
@@ -137,6 +139,13 @@ export const eventOrchestrationPlugin = createBackendPlugin({
 
         const sources = new WebhookSources(readWebhookSources(config));
         const schedules = readSchedules(config);
+        const natsSubjects = readNatsSubjectSources(config);
+        const natsConfig = config.getOptionalConfig('eventOrchestration.bus.nats');
+        if (natsSubjects.length > 0 && !natsConfig) {
+          throw new Error(
+            'eventOrchestration.sources.natsSubjects needs eventOrchestration.bus.nats (the NATS servers to listen to)',
+          );
+        }
         const registry = new SensorRegistry(() => loadSensors(config), logger);
         const sensors = registry.current();
         for (const error of sensors.errors) {
@@ -223,6 +232,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         });
 
         let subscription: Subscription | undefined;
+        let natsSources: NatsSubjectSources | undefined;
         if (schedules.length > 0) {
           // Global scope: one replica at a time looks for due ticks.
           await scheduler.scheduleTask({
@@ -247,6 +257,17 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         });
         lifecycle.addStartupHook(async () => {
           runs.start();
+          if (natsSubjects.length > 0) {
+            natsSources = await NatsSubjectSources.start({
+              servers: natsConfig!.getStringArray('servers'),
+              token: natsConfig!.getOptionalString('token'),
+              user: natsConfig!.getOptionalString('user'),
+              pass: natsConfig!.getOptionalString('pass'),
+              sources: natsSubjects,
+              bus,
+              logger: logger.child({ component: 'nats-sources' }),
+            });
+          }
           subscription = await bus.subscribe(SENSOR_ENGINE_SUBSCRIBER, async event => {
             const { entityRefs } = await engine.handle(event);
             void signal(EVENTS_SIGNAL_CHANNEL, {
@@ -265,6 +286,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           : () => {};
         lifecycle.addShutdownHook(async () => {
           stopWatching();
+          await natsSources?.stop();
           await subscription?.close();
           await runs.stop();
           await closeBus();

@@ -3,3 +3,5 @@ export type { WebhookSourceConfig } from './webhookSources';
 export { alertmanagerToEvents, alertmanagerPayloadSchema } from './alertmanager';
 export { readSchedules, emitDueTicks } from './schedules';
 export type { ScheduleConfig } from './schedules';
+export { NatsSubjectSources, readNatsSubjectSources } from './natsSubjects';
+export type { NatsSubjectSource } from './natsSubjects';
