@@ -2,6 +2,12 @@ export interface Config {
   /** Event Orchestration for Backstage. */
   eventOrchestration?: {
     sources?: {
+      /** Topics of Backstage's EventsService (e.g. `github` from events-backend-module-github). */
+      backstageEvents?: Array<{
+        topic: string;
+        /** Default `backstage.<topic>`; for `github`, `github.<X-GitHub-Event>`. */
+        eventType?: string;
+      }>;
       /**
        * NATS subjects whose JSON messages become events (needs bus.nats); captured
        * in a JetStream stream of their own, so nothing sent while the backends

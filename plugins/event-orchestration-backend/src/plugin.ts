@@ -38,7 +38,9 @@ import {
 import {
   WebhookSources,
   NatsSubjectSources,
+  backstageEventToEvent,
   emitDueTicks,
+  readBackstageEventsSources,
   readNatsSubjectSources,
   readSchedules,
   readWebhookSources,
@@ -46,6 +48,7 @@ import {
 import { OrchestrationStore, RunRecord } from './store';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { JsonObject } from '@backstage/types';
 
 /** Signal channels the frontend listens to. */
@@ -110,6 +113,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
         notifications: notificationService,
+        events: eventsServiceRef,
       },
       async init({
         config,
@@ -125,6 +129,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         catalog,
         signals,
         notifications,
+        events,
       }) {
         const knex = await database.getClient();
         if (!database.migrations?.skip) {
@@ -266,6 +271,18 @@ export const eventOrchestrationPlugin = createBackendPlugin({
               sources: natsSubjects,
               bus,
               logger: logger.child({ component: 'nats-sources' }),
+            });
+          }
+          const backstageTopics = readBackstageEventsSources(config);
+          if (backstageTopics.length > 0) {
+            // Backstage's EventsService distributes each event to one subscriber with this id.
+            await events.subscribe({
+              id: 'event-orchestration',
+              topics: backstageTopics.map(t => t.topic),
+              onEvent: async params => {
+                const source = backstageTopics.find(t => t.topic === params.topic)!;
+                await bus.publish(backstageEventToEvent(source, params));
+              },
             });
           }
           subscription = await bus.subscribe(SENSOR_ENGINE_SUBSCRIBER, async event => {

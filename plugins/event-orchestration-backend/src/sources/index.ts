@@ -5,3 +5,4 @@ export { readSchedules, emitDueTicks } from './schedules';
 export type { ScheduleConfig } from './schedules';
 export { NatsSubjectSources, readNatsSubjectSources } from './natsSubjects';
 export type { NatsSubjectSource } from './natsSubjects';
+export { backstageEventToEvent, readBackstageEventsSources } from './backstageEvents';
