@@ -113,7 +113,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
         notifications: notificationService,
-        events: eventsServiceRef,
+        backstageEvents: eventsServiceRef,
       },
       async init({
         config,
@@ -129,7 +129,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         catalog,
         signals,
         notifications,
-        events,
+        backstageEvents,
       }) {
         const knex = await database.getClient();
         if (!database.migrations?.skip) {
@@ -276,7 +276,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           const backstageTopics = readBackstageEventsSources(config);
           if (backstageTopics.length > 0) {
             // Backstage's EventsService distributes each event to one subscriber with this id.
-            await events.subscribe({
+            await backstageEvents.subscribe({
               id: 'event-orchestration',
               topics: backstageTopics.map(t => t.topic),
               onEvent: async params => {
