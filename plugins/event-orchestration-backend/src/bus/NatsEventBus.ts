@@ -240,9 +240,18 @@ export class NatsEventBus implements EventBus {
         } catch (error) {
           this.logger.warn(`Subscriber '${name}' lost its consumer, resuming: ${error}`);
         }
-        if (running) {
+        // Consuming again may fail while the server is still away: keep trying.
+        while (running) {
           await new Promise(r => setTimeout(r, 1000));
-          if (running) messages = await consumer.consume({ max_messages: this.options.batchSize });
+          if (!running) break;
+          try {
+            messages = await consumer.consume({ max_messages: this.options.batchSize });
+            // close() may have come while consume() was in flight.
+            if (!running) await messages.close();
+            break;
+          } catch (error) {
+            this.logger.warn(`Subscriber '${name}' cannot consume yet: ${error}`);
+          }
         }
       }
     })();
