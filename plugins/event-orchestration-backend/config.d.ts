@@ -24,6 +24,31 @@ export interface Config {
         /** Path of an id; default the Nats-Msg-Id header, else a hash of the message. */
         idPath?: string;
       }>;
+      /**
+       * Kubernetes clusters whose core Events (`kubernetes.event`) and, optionally,
+       * resources of other kinds (`kubernetes.resource`) become events.
+       */
+      kubernetes?: Array<{
+        /** Names the cluster in event ids and `data.cluster`. */
+        name: string;
+        /** API server URL, e.g. https://k8s.example.com:6443 */
+        url: string;
+        /**
+         * Bearer token of a service account that may list and watch what is configured.
+         * @visibility secret
+         */
+        serviceAccountToken?: string;
+        /** Base64 PEM of the API server's CA. */
+        caData?: string;
+        /** Skip TLS verification (needed for http:// URLs). */
+        skipTLSVerify?: boolean;
+        /** Only this namespace; default all. */
+        namespace?: string;
+        /** Watch core Events; default true. */
+        events?: boolean;
+        /** Other resources to watch, e.g. {apiVersion: apps/v1, kind: Deployment, labelSelector: team=payments}. */
+        resources?: Array<{ apiVersion: string; kind: string; labelSelector?: string }>;
+      }>;
       /** Webhook sources, each served at `POST /api/event-orchestration/webhooks/<name>`. */
       webhooks?: Array<{
         /** The `:source` part of the URL. */

@@ -37,10 +37,12 @@ import {
 } from './sensors';
 import {
   WebhookSources,
+  KubernetesSources,
   NatsSubjectSources,
   backstageEventToEvent,
   emitDueTicks,
   readBackstageEventsSources,
+  readKubernetesSources,
   readNatsSubjectSources,
   readSchedules,
   readWebhookSources,
@@ -145,6 +147,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         const sources = new WebhookSources(readWebhookSources(config));
         const schedules = readSchedules(config);
         const natsSubjects = readNatsSubjectSources(config);
+        const kubernetesClusters = readKubernetesSources(config);
         const natsConfig = config.getOptionalConfig('eventOrchestration.bus.nats');
         if (natsSubjects.length > 0 && !natsConfig) {
           throw new Error(
@@ -238,6 +241,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
 
         let subscription: Subscription | undefined;
         let natsSources: NatsSubjectSources | undefined;
+        let kubernetesSources: KubernetesSources | undefined;
         if (schedules.length > 0) {
           // Global scope: one replica at a time looks for due ticks.
           await scheduler.scheduleTask({
@@ -273,6 +277,14 @@ export const eventOrchestrationPlugin = createBackendPlugin({
               logger: logger.child({ component: 'nats-sources' }),
             });
           }
+          if (kubernetesClusters.length > 0) {
+            kubernetesSources = await KubernetesSources.start({
+              clusters: kubernetesClusters,
+              bus,
+              knex,
+              logger: logger.child({ component: 'kubernetes-sources' }),
+            });
+          }
           const backstageTopics = readBackstageEventsSources(config);
           if (backstageTopics.length > 0) {
             // Backstage's EventsService distributes each event to one subscriber with this id.
@@ -304,6 +316,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         lifecycle.addShutdownHook(async () => {
           stopWatching();
           await natsSources?.stop();
+          await kubernetesSources?.stop();
           await subscription?.close();
           await runs.stop();
           await closeBus();
@@ -328,6 +341,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
             permissions,
             runs,
             logger,
+            watches: () => kubernetesSources?.status() ?? [],
           }),
         );
         // Webhook senders are not Backstage users: each source checks its own token.

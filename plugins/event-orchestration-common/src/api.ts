@@ -131,6 +131,8 @@ export interface HealthResponse {
     }>;
   };
   sensors: { loaded: number; failed: number };
+  /** Watching sources (Kubernetes): connected or not, and where they are. */
+  watches?: Array<{ source: string; connected: boolean; resourceVersion?: string; lastError?: string }>;
 }
 
 /** `POST /webhooks/:source` answers 202 with the ids of the events it made durable. @public */

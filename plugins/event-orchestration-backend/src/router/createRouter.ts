@@ -183,6 +183,8 @@ export async function createRouter(deps: {
   permissions: PermissionsService;
   runs: Pick<RunEngine, 'notify' | 'startActionRun'>;
   logger: LoggerService;
+  /** The state of watching sources (Kubernetes), for /health. */
+  watches?: () => NonNullable<HealthResponse['watches']>;
 }): Promise<express.Router> {
   const { store, bus, sources, sensors, actions, dryRun, httpAuth, permissions, runs, logger } =
     deps;
@@ -484,10 +486,13 @@ export async function createRouter(deps: {
       logger.warn(`Health check could not reach the bus: ${error}`);
     }
     const loaded = sensors.current();
+    const watches = deps.watches?.() ?? [];
     const response: HealthResponse = {
-      status: bus_.connected && loaded.errors.length === 0 ? 'ok' : 'degraded',
+      status:
+        bus_.connected && loaded.errors.length === 0 && watches.every(w => w.connected) ? 'ok' : 'degraded',
       bus: bus_,
       sensors: { loaded: loaded.sensors.length, failed: loaded.errors.length },
+      ...(watches.length > 0 ? { watches } : {}),
     };
     res.status(bus_.connected ? 200 : 503).json(response);
   });

@@ -6,3 +6,5 @@ export type { ScheduleConfig } from './schedules';
 export { NatsSubjectSources, readNatsSubjectSources } from './natsSubjects';
 export type { NatsSubjectSource } from './natsSubjects';
 export { backstageEventToEvent, readBackstageEventsSources } from './backstageEvents';
+export { KubernetesSources, readKubernetesSources } from './kubernetes';
+export type { KubernetesClusterSource } from './kubernetes';
