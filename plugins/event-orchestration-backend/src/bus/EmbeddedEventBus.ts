@@ -61,46 +61,86 @@ export class EmbeddedEventBus implements EventBus {
     this.options = { ...DEFAULTS, ...options };
   }
 
-  async publish(event: OrchestrationEvent): Promise<PublishResult> {
-    const duplicate = await this.knex.transaction(async tx => {
-      const inserted = await tx('edo_bus_messages')
-        .insert({
-          event_id: event.id,
-          event_type: event.type,
-          payload: JSON.stringify(event),
-          published_at: new Date().toISOString(),
-        })
-        .onConflict('event_id')
-        .ignore()
-        .returning('seq');
-      if (inserted.length === 0) return true;
-      const seq = Number(
-        typeof inserted[0] === 'object' ? inserted[0].seq : inserted[0],
-      );
-      const consumers = await tx('edo_bus_consumers').select(
-        'name',
-        'event_types',
-      );
-      const now = Date.now();
-      const rows = consumers
-        .filter(c =>
-          typeMatches(
-            event.type,
-            c.event_types ? JSON.parse(c.event_types) : undefined,
-          ),
-        )
-        .map(c => ({
-          consumer: c.name,
-          seq,
-          attempts: 0,
-          status: 'pending',
-          available_at: now,
-        }));
-      if (rows.length > 0) await tx('edo_bus_deliveries').insert(rows);
-      return false;
+  /**
+   * Publishes waiting for the transaction in progress; they are written
+   * together in the next one ("group commit"). A commit costs far more than an
+   * insert, so under load many publishes share one.
+   */
+  private waiting: Array<{
+    event: OrchestrationEvent;
+    resolve: (result: PublishResult) => void;
+    reject: (error: unknown) => void;
+  }> = [];
+  private writing = false;
+
+  publish(event: OrchestrationEvent): Promise<PublishResult> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ event, resolve, reject });
+      if (!this.writing) void this.writeWaiting();
     });
-    if (!duplicate) this.wakers.forEach(wake => wake());
-    return { duplicate };
+  }
+
+  private async writeWaiting() {
+    this.writing = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting.splice(0, 500);
+        try {
+          await this.writeBatch(batch);
+        } catch (error) {
+          if (batch.length === 1) {
+            batch[0].reject(error);
+            continue;
+          }
+          // Nothing of the batch was written: one bad event must not fail the
+          // others, so each is tried alone and only its own publisher sees why.
+          for (const one of batch) {
+            await this.writeBatch([one]).catch(one.reject);
+          }
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async writeBatch(batch: EmbeddedEventBus['waiting']) {
+    const duplicates = await this.knex.transaction(async tx => {
+      const consumers = await tx('edo_bus_consumers').select('name', 'event_types');
+      const result: boolean[] = [];
+      for (const { event } of batch) {
+        result.push(await this.insertEvent(tx, event, consumers));
+      }
+      return result;
+    });
+    if (duplicates.some(d => !d)) this.wakers.forEach(wake => wake());
+    batch.forEach((p, i) => p.resolve({ duplicate: duplicates[i] }));
+  }
+
+  /** Inserts one event and its deliveries; true when its id was there already. */
+  private async insertEvent(
+    tx: Knex.Transaction,
+    event: OrchestrationEvent,
+    consumers: Array<{ name: string; event_types: string | null }>,
+  ): Promise<boolean> {
+    const inserted = await tx('edo_bus_messages')
+      .insert({
+        event_id: event.id,
+        event_type: event.type,
+        payload: JSON.stringify(event),
+        published_at: new Date().toISOString(),
+      })
+      .onConflict('event_id')
+      .ignore()
+      .returning('seq');
+    if (inserted.length === 0) return true;
+    const seq = Number(typeof inserted[0] === 'object' ? inserted[0].seq : inserted[0]);
+    const now = Date.now();
+    const rows = consumers
+      .filter(c => typeMatches(event.type, c.event_types ? JSON.parse(c.event_types) : undefined))
+      .map(c => ({ consumer: c.name, seq, attempts: 0, status: 'pending', available_at: now }));
+    if (rows.length > 0) await tx('edo_bus_deliveries').insert(rows);
+    return false;
   }
 
   async subscribe(

@@ -123,6 +123,26 @@ describe.each(factories.map(f => [f.name, f] as const))('event bus: %s', (_name,
     expect(seen).toEqual(['a', 'b']);
   });
 
+  it('answers many publishes at once each on its own: duplicates flagged, a bad event fails alone', async () => {
+    const bus = await factory.create(fast);
+    const seen: string[] = [];
+    const sub = await bus.subscribe('concurrent', async e => void seen.push(e.id));
+    const ids = Array.from({ length: 60 }, (_, i) => `c${i % 50}`); // c0..c9 twice
+    const bad = { ...event('unserializable'), data: { n: BigInt(1) } } as unknown as OrchestrationEvent;
+    const results = await Promise.allSettled([...ids.map(id => bus.publish(event(id))), bus.publish(bad)]);
+    expect(results.slice(0, 60).every(r => r.status === 'fulfilled')).toBe(true);
+    const duplicates = results
+      .slice(0, 60)
+      .filter(r => r.status === 'fulfilled' && (r as PromiseFulfilledResult<{ duplicate: boolean }>).value.duplicate);
+    expect(duplicates).toHaveLength(10);
+    expect(results[60]).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringMatching(/BigInt/) }) });
+    await until(() => seen.length === 50, 'fifty deliveries');
+    await new Promise(r => setTimeout(r, 200));
+    await sub.close();
+    expect(new Set(seen).size).toBe(50);
+    expect(seen).not.toContain('unserializable');
+  });
+
   it('fans out to every subscriber name and keeps publish order for one consumer', async () => {
     const bus = await factory.create(fast);
     const first: string[] = [];
