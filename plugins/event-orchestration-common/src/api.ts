@@ -121,6 +121,8 @@ export interface HealthResponse {
   bus: {
     type: 'embedded' | 'nats';
     connected: boolean;
+    /** NATS: the JetStream stream holding the events. */
+    stream?: string;
     consumers: Array<{
       name: string;
       /** Messages not yet delivered. */

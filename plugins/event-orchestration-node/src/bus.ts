@@ -36,6 +36,8 @@ export interface ConsumerStats {
 export interface EventBusHealth {
   type: 'embedded' | 'nats';
   connected: boolean;
+  /** NATS: the JetStream stream holding the events. */
+  stream?: string;
   consumers: ConsumerStats[];
 }
 

@@ -2,6 +2,9 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
 import { startNatsServer } from '../__testUtils__/natsServer';
 import { NatsEventBus } from './NatsEventBus';
+import { createEventBus } from './createEventBus';
+import { ConfigReader } from '@backstage/config';
+import { Knex } from 'knex';
 
 jest.setTimeout(60_000);
 
@@ -23,6 +26,26 @@ async function until(check: () => boolean | Promise<boolean>, what: string, time
 }
 
 describe('NatsEventBus', () => {
+  it('starts from the minimal config — servers only — on the default stream', async () => {
+    const nats = await startNatsServer();
+    try {
+      const { bus, close } = await createEventBus({
+        config: new ConfigReader({ eventOrchestration: { bus: { nats: { servers: [nats.url] } } } }),
+        knex: undefined as unknown as Knex, // the NATS bus keeps nothing in the database
+        logger: mockServices.logger.mock(),
+      });
+      try {
+        expect(await bus.publish(event('minimal'))).toEqual({ duplicate: false });
+        const health = await bus.health();
+        expect(health).toMatchObject({ type: 'nats', connected: true, stream: 'EVENT_ORCHESTRATION' });
+      } finally {
+        await close();
+      }
+    } finally {
+      await nats.cleanup();
+    }
+  });
+
   it('survives a server restart: reports the outage, refuses publishes meanwhile, then delivers again', async () => {
     const nats = await startNatsServer();
     const bus = await NatsEventBus.connect(

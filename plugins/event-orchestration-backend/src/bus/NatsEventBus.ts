@@ -62,6 +62,12 @@ const DEFAULTS = {
   publishTimeoutMs: 5_000,
 };
 
+/** Options over defaults; an option given as `undefined` (not configured) keeps the default. */
+function withDefaults(options: NatsEventBusOptions): typeof DEFAULTS & NatsEventBusOptions {
+  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  return { ...DEFAULTS, ...given } as typeof DEFAULTS & NatsEventBusOptions;
+}
+
 const EVENTS_PREFIX = 'edo.events';
 const DEAD_LETTER_PREFIX = 'edo.deadletter';
 
@@ -102,7 +108,7 @@ export class NatsEventBus implements EventBus {
     private readonly logger: LoggerService,
     options: NatsEventBusOptions,
   ) {
-    this.options = { ...DEFAULTS, ...options };
+    this.options = withDefaults(options);
     (async () => {
       for await (const status of nc.status()) {
         if (status.type === 'disconnect') this.connected = false;
@@ -116,7 +122,7 @@ export class NatsEventBus implements EventBus {
 
   /** Connects and creates or updates the stream (never deleting data). */
   static async connect(options: NatsEventBusOptions, logger: LoggerService): Promise<NatsEventBus> {
-    const o = { ...DEFAULTS, ...options };
+    const o = withDefaults(options);
     const nc = await connect({
       servers: o.servers,
       name: 'backstage-event-orchestration',
@@ -287,7 +293,7 @@ export class NatsEventBus implements EventBus {
         });
       }
     }
-    return { type: 'nats', connected: this.connected, consumers };
+    return { type: 'nats', connected: this.connected, stream: this.options.stream, consumers };
   }
 
   /** Drains the connection; call on shutdown. */
