@@ -47,7 +47,7 @@ import {
   readSchedules,
   readWebhookSources,
 } from './sources';
-import { OrchestrationStore, RunRecord } from './store';
+import { OrchestrationStore, RunRecord, tuneSqlite } from './store';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
@@ -134,6 +134,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         backstageEvents,
       }) {
         const knex = await database.getClient();
+        await tuneSqlite(knex, logger);
         if (!database.migrations?.skip) {
           await knex.migrate.latest({
             directory: resolvePackagePath(

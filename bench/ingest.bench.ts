@@ -1,0 +1,323 @@
+/* eslint-disable no-console */
+/**
+ * Webhook ingest to durable, as a sender sees it: HTTP load from a second
+ * process (autocannon) against a running backend with our plugin, until each
+ * event is on the bus (the route answers 202 only then). Next to it, in the
+ * same run, the ceiling: raw nats.js JetStream publish with msgID on the same
+ * private nats-server.
+ *
+ * Rows: raw publish; webhook → NATS bus; webhook → embedded bus on a SQLite
+ * file; webhook → embedded bus on PostgreSQL (when 127.0.0.1:5432 answers).
+ * Every run checks that each accepted request is on the bus afterwards. A row
+ * with the route answering 401 (no bus work) shows what the HTTP stack allows.
+ *
+ * Run: yarn bench:ingest   (BENCH_SECONDS, BENCH_CONNECTIONS)
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import knexFactory, { Knex } from 'knex';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { eventOrchestrationPlugin } from '../plugins/event-orchestration-backend/src/plugin';
+import { startNatsServer } from '../plugins/event-orchestration-backend/src/__testUtils__/natsServer';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const TOKEN = 'bench-token';
+
+interface Row {
+  what: string;
+  rate: number;
+  p50: number;
+  p99: number;
+  note?: string;
+}
+
+function percentile(sorted: number[], p: number) {
+  return sorted[
+    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
+  ];
+}
+
+/** Raw nats.js: publish with msgID, `CONNECTIONS × 10` in flight, for SECONDS. */
+async function rawPublish(url: string): Promise<Row> {
+  const nc = await connect({ servers: [url] });
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({ name: 'RAW', subjects: ['raw.>'] });
+  const js = jetstream(nc);
+  const latencies: number[] = [];
+  const end = performance.now() + SECONDS * 1000;
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS * 10 }, async () => {
+      while (performance.now() < end) {
+        const n = i++;
+        const start = performance.now();
+        await js.publish(
+          'raw.ci',
+          JSON.stringify({ image: 'my-awesome-app', tag: `v${n}` }),
+          { msgID: `raw-${n}` },
+        );
+        latencies.push(performance.now() - start);
+      }
+    }),
+  );
+  await nc.drain();
+  latencies.sort((a, b) => a - b);
+  return {
+    what: 'raw nats.js JetStream publish (msgID), in process',
+    rate: latencies.length / SECONDS,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
+}
+
+/** autocannon in its own process against the generic webhook; unique bodies, so no duplicates. */
+async function load(port: number, token = TOKEN) {
+  const bin = require.resolve('autocannon/autocannon.js');
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      bin,
+      '--json',
+      '-c',
+      String(CONNECTIONS),
+      '-d',
+      String(SECONDS),
+      '-m',
+      'POST',
+      '-H',
+      'content-type=application/json',
+      '-H',
+      `authorization=Bearer ${token}`,
+      '-I',
+      '-b',
+      '{"image":"my-awesome-app","tag":"[<id>]"}',
+      `http://127.0.0.1:${port}/api/event-orchestration/webhooks/ci`,
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  const result = JSON.parse(stdout.trim().split('\n').pop()!);
+  return {
+    ok: result['2xx'] as number,
+    rejected: result['4xx'] as number,
+    failed:
+      (result.non2xx as number) +
+      (result.errors as number) +
+      (result.timeouts as number),
+    p50: result.latency.p50 as number,
+    p99: result.latency.p99 as number,
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise(resolve => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A backend with our plugin and one generic webhook source, on the given bus and database. */
+async function webhookRows(
+  what: string,
+  knex: Knex,
+  bus: object,
+  countOnBus: () => Promise<number>,
+  httpCeiling = false,
+): Promise<Row[]> {
+  const port = await freePort();
+  const backend = await startTestBackend({
+    features: [
+      eventOrchestrationPlugin,
+      mockServices.database.factory({ knex }),
+      mockServices.rootConfig.factory({
+        data: {
+          backend: { baseUrl: `http://127.0.0.1:${port}`, listen: { port } },
+          eventOrchestration: {
+            bus,
+            sources: {
+              webhooks: [
+                {
+                  name: 'ci',
+                  type: 'generic',
+                  eventType: 'ci.image.pushed',
+                  subjectPath: 'image',
+                  auth: { bearerToken: TOKEN },
+                },
+              ],
+            },
+          },
+        },
+      }),
+    ],
+  });
+  try {
+    const address = backend.server.address() as net.AddressInfo;
+    const rows: Row[] = [];
+    if (httpCeiling) {
+      // The same route answering 401 before any bus work: what Backstage's HTTP
+      // stack and our route's parsing cost on this machine, the ceiling for any bus.
+      const rejected = await load(address.port, 'wrong-token');
+      rows.push({
+        what: 'webhook answered 401, no bus work (HTTP ceiling)',
+        rate: rejected.rejected / SECONDS,
+        p50: rejected.p50,
+        p99: rejected.p99,
+        note: `${rejected.rejected} rejected`,
+      });
+    }
+    const before = await countOnBus();
+    const result = await load(address.port);
+    const durable = (await countOnBus()) - before;
+    rows.push({
+      what,
+      rate: result.ok / SECONDS,
+      p50: result.p50,
+      p99: result.p99,
+      note: `${result.ok} accepted, ${durable} on the bus, ${result.failed} failed`,
+    });
+    return rows;
+  } finally {
+    await backend.stop();
+  }
+}
+
+async function postgresAvailable() {
+  return new Promise<boolean>(resolve => {
+    const socket = net.connect(5432, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function main() {
+  const migrations = {
+    directory: path.resolve(
+      __dirname,
+      '../plugins/event-orchestration-backend/migrations',
+    ),
+  };
+  const rows: Row[] = [];
+  const nats = await startNatsServer();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edo-bench-ingest-'));
+  try {
+    rows.push(await rawPublish(nats.url));
+
+    // Webhook → NATS bus (the backend's own tables on a SQLite file).
+    const natsKnex = knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: path.join(dir, 'nats.sqlite') },
+      useNullAsDefault: true,
+    });
+    await natsKnex.migrate.latest(migrations);
+    const nc = await connect({ servers: [nats.url] });
+    const jsm = await jetstreamManager(nc);
+    const streamMessages = async () => {
+      try {
+        return (await jsm.streams.info('BENCH_INGEST')).state.messages;
+      } catch {
+        return 0;
+      }
+    };
+    rows.push(
+      ...(await webhookRows(
+        'webhook → NATS bus (HTTP, 2nd process)',
+        natsKnex,
+        { nats: { servers: [nats.url], stream: 'BENCH_INGEST' } },
+        streamMessages,
+        true,
+      )),
+    );
+    await nc.drain();
+    await natsKnex.destroy();
+
+    // Webhook → embedded bus on a SQLite file.
+    const sqlite = knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: path.join(dir, 'embedded.sqlite') },
+      useNullAsDefault: true,
+    });
+    await sqlite.migrate.latest(migrations);
+    const countMessages = (knex: Knex) => async () =>
+      Number((await knex('edo_bus_messages').count({ n: '*' }))[0].n);
+    rows.push(
+      ...(await webhookRows(
+        'webhook → embedded bus, SQLite file (HTTP, 2nd process)',
+        sqlite,
+        {},
+        countMessages(sqlite),
+      )),
+    );
+    await sqlite.destroy();
+
+    if (await postgresAvailable()) {
+      const database = `edo_bench_${Date.now()}`;
+      const admin = knexFactory({
+        client: 'pg',
+        connection: 'postgresql://postgres@127.0.0.1:5432/postgres',
+      });
+      await admin.raw(`CREATE DATABASE ${database}`);
+      const pg = knexFactory({
+        client: 'pg',
+        connection: `postgresql://postgres@127.0.0.1:5432/${database}`,
+      });
+      try {
+        await pg.migrate.latest(migrations);
+        rows.push(
+          ...(await webhookRows(
+            'webhook → embedded bus, PostgreSQL (HTTP, 2nd process)',
+            pg,
+            {},
+            countMessages(pg),
+          )),
+        );
+      } finally {
+        await pg.destroy();
+        await admin.raw(`DROP DATABASE ${database}`);
+        await admin.destroy();
+      }
+    } else {
+      console.log(
+        'PostgreSQL not reachable at 127.0.0.1:5432: its row is left out',
+      );
+    }
+  } finally {
+    await nats.cleanup();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  const ceiling = rows[0].rate;
+  console.log(
+    `node ${process.version}, ${
+      os.cpus().length
+    } cores; ${SECONDS} s per row, ${CONNECTIONS} connections`,
+  );
+  console.log(
+    '| what | events/s | p50 ms | p99 ms | ratio to raw publish | checked |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const row of rows) {
+    console.log(
+      `| ${row.what} | ${row.rate.toFixed(0)} | ${row.p50.toFixed(
+        1,
+      )} | ${row.p99.toFixed(1)} | ${(row.rate / ceiling).toFixed(2)} | ${
+        row.note ?? ''
+      } |`,
+    );
+  }
+  process.exit(0);
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});
