@@ -26,7 +26,7 @@ import { OrchestrationEvent, parseSensorSpec } from '@edo/plugin-event-orchestra
 import { ActionRegistry } from '../plugins/event-orchestration-backend/src/actions';
 import { EntityResolver } from '../plugins/event-orchestration-backend/src/catalog';
 import { RunEngine } from '../plugins/event-orchestration-backend/src/runs';
-import { OrchestrationStore } from '../plugins/event-orchestration-backend/src/store';
+import { OrchestrationStore, tuneSqlite } from '../plugins/event-orchestration-backend/src/store';
 import {
   LoadedSensor,
   MemoryCorrelationState,
@@ -38,14 +38,14 @@ import {
 const TYPES = Array.from({ length: Number(process.env.BENCH_TYPES ?? 20) }, (_, i) => `bench.type${i}`);
 const APPS = Array.from({ length: 50 }, (_, i) => `app-${i}`);
 
-function makeSensors(count: number): LoadedSensor[] {
+function makeSensors(count: number, types: string[] = TYPES): LoadedSensor[] {
   return Array.from({ length: count }, (_, i) => {
     const parsed = parseSensorSpec({
       name: `sensor-${i}`,
       dependencies: [
         {
           name: 'dep',
-          eventType: TYPES[i % TYPES.length],
+          eventType: types[i % types.length],
           filters: {
             data: [
               { path: 'status', value: 'firing' },
@@ -63,12 +63,12 @@ function makeSensors(count: number): LoadedSensor[] {
   });
 }
 
-function makeEvents(count: number): OrchestrationEvent[] {
+function makeEvents(count: number, types: string[] = TYPES): OrchestrationEvent[] {
   return Array.from({ length: count }, (_, i) => ({
     specversion: '1.0',
     id: `bench-${i}`,
     source: '/bench',
-    type: TYPES[i % TYPES.length],
+    type: types[i % types.length],
     subject: APPS[(i * 7) % APPS.length],
     time: new Date(Date.UTC(2026, 10, 23, 8, 0, 0, i)).toISOString(),
     data: {
@@ -95,9 +95,9 @@ function percentile(sorted: number[], p: number) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function evaluation(sensorCount: number, eventCount: number) {
-  const registry = index(makeSensors(sensorCount));
-  const events = makeEvents(eventCount);
+async function evaluation(sensorCount: number, eventCount: number, types: string[] = TYPES) {
+  const registry = index(makeSensors(sensorCount, types));
+  const events = makeEvents(eventCount, types);
   const fires: Array<{ group: string; at: number }> = [];
   const states = new Map<string, MemoryCorrelationState>();
   const latencies: number[] = [];
@@ -121,7 +121,7 @@ async function evaluation(sensorCount: number, eventCount: number) {
   return { rate: eventCount / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
-async function fullPath(sensorCount: number, eventCount: number) {
+async function fullPath(sensorCount: number, eventCount: number, types: string[] = TYPES) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edo-bench-'));
   const knex = knexFactory({
     client: 'better-sqlite3',
@@ -138,11 +138,12 @@ async function fullPath(sensorCount: number, eventCount: number) {
     debug() {},
     child: () => logger,
   };
+  await tuneSqlite(knex, logger); // as the plugin does on a SQLite file
   const store = new OrchestrationStore(knex);
   const entities = new EntityResolver(catalogServiceMock({ entities: [] }), mockServices.auth(), logger);
   const runs = new RunEngine({ store, actions: new ActionRegistry(), entities, logger });
-  const engine = new SensorEngine({ sensors: index(makeSensors(sensorCount)), store, entities, runs, knex, logger });
-  const events = makeEvents(eventCount);
+  const engine = new SensorEngine({ sensors: index(makeSensors(sensorCount, types)), store, entities, runs, knex, logger });
+  const events = makeEvents(eventCount, types);
   const latencies: number[] = [];
   const started = performance.now();
   for (const event of events) {
@@ -175,6 +176,34 @@ async function main() {
     const r = await fullPath(n, dbEvents);
     if (n === 1) base = r.rate;
     rows.push(['full path (SQLite)', String(n), r.rate.toFixed(0), r.p50.toFixed(3), r.p99.toFixed(3), (r.rate / base).toFixed(2)]);
+  }
+  // Equal work per event: every event meets exactly one candidate sensor — the
+  // one sensor (all events of its type), or one of 1,000 sensors over 1,000
+  // types (events cycle through the types). What remains is the cost of having
+  // 1,000 sensors loaded: routing, and state spread over more sensors.
+  const oneType = ['bench.only'];
+  const thousandTypes = Array.from({ length: 1000 }, (_, i) => `bench.kind${i}`);
+  // Sub-microsecond per event, so JIT and GC swing single runs: the median of
+  // five alternating runs of each.
+  const median = (runs: Array<{ rate: number; p50: number; p99: number }>) =>
+    runs.sort((a, b) => a.rate - b.rate)[Math.floor(runs.length / 2)];
+  const oneRuns = [];
+  const thousandRuns = [];
+  for (let round = 0; round < 5; round++) {
+    oneRuns.push(await evaluation(1, evalEvents, oneType));
+    thousandRuns.push(await evaluation(1000, evalEvents, thousandTypes));
+  }
+  const oneEval = median(oneRuns);
+  const thousandEval = median(thousandRuns);
+  const oneFull = await fullPath(1, dbEvents, oneType);
+  const thousandFull = await fullPath(1000, dbEvents, thousandTypes);
+  for (const [what, n, r, b] of [
+    ['evaluation, 1 candidate/event', '1', oneEval, oneEval],
+    ['evaluation, 1 candidate/event', '1000', thousandEval, oneEval],
+    ['full path (SQLite), 1 candidate/event', '1', oneFull, oneFull],
+    ['full path (SQLite), 1 candidate/event', '1000', thousandFull, oneFull],
+  ] as const) {
+    rows.push([what, n, r.rate.toFixed(0), r.p50.toFixed(3), r.p99.toFixed(3), (r.rate / b.rate).toFixed(2)]);
   }
   const header = ['what', 'sensors', 'events/s', 'p50 ms', 'p99 ms', 'ratio to 1 sensor'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));

@@ -133,6 +133,20 @@ export interface Config {
         pass?: string;
       };
     };
+    /**
+     * Clusters for the kubernetes:* and argo-workflows:submit actions. Without
+     * it, the `config` entries of Backstage's `kubernetes.clusterLocatorMethods`.
+     */
+    kubernetes?: {
+      clusters?: Array<{
+        name: string;
+        url: string;
+        /** @visibility secret */
+        serviceAccountToken?: string;
+        caData?: string;
+        skipTLSVerify?: boolean;
+      }>;
+    };
     /** GitOps actions (gitops:set-image, gitops:set-replicas). */
     gitops?: {
       /** Author of the commits; default "Event Orchestration <event-orchestration@backstage.local>". */

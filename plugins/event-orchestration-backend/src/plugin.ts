@@ -23,6 +23,8 @@ import {
   readArgoCdInstances,
   createHttpRequestAction,
   logAction,
+  createKubernetesActions,
+  readKubernetesClusters,
 } from './actions';
 import { createEventBus } from './bus';
 import { EntityResolver } from './catalog';
@@ -193,6 +195,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
               'event-orchestration@backstage.local',
           }),
           ...createArgoCdActions(readArgoCdInstances(config)),
+          ...createKubernetesActions(readKubernetesClusters(config)),
           createNotificationAction(notifications, entities),
           createApprovalAction(knex),
           ...moduleActions,

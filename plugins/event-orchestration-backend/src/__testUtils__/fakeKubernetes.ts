@@ -18,9 +18,13 @@ export interface FakeKubernetes {
     path: string;
     query: URLSearchParams;
     authorization?: string;
+    contentType?: string;
+    body?: any;
   }>;
   /** Creates or updates an object (uid and resourceVersion are assigned). */
   apply(resource: string, object: any): any;
+  /** The stored object, or undefined. */
+  get(resource: string, name: string, namespace?: string): any;
   remove(resource: string, uid: string): void;
   /** Forgets history: watches from an older resourceVersion get 410 Gone. */
   compact(): void;
@@ -40,12 +44,72 @@ const RESOURCES: Record<
 > = {
   events: { groupVersion: 'v1', kind: 'Event', namespaced: true },
   pods: { groupVersion: 'v1', kind: 'Pod', namespaced: true },
+  namespaces: { groupVersion: 'v1', kind: 'Namespace', namespaced: false },
+  resourcequotas: {
+    groupVersion: 'v1',
+    kind: 'ResourceQuota',
+    namespaced: true,
+  },
+  configmaps: { groupVersion: 'v1', kind: 'ConfigMap', namespaced: true },
   deployments: {
     groupVersion: 'apps/v1',
     kind: 'Deployment',
     namespaced: true,
   },
+  statefulsets: {
+    groupVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    namespaced: true,
+  },
+  rolebindings: {
+    groupVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    namespaced: true,
+  },
+  workflows: {
+    groupVersion: 'argoproj.io/v1alpha1',
+    kind: 'Workflow',
+    namespaced: true,
+  },
 };
+
+/** RFC 7386 merge patch; the fake applies strategic merge and apply patches the same way. */
+function mergePatch(target: any, patch: any): any {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
+    return patch;
+  const result =
+    target && typeof target === 'object' && !Array.isArray(target)
+      ? { ...target }
+      : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(result[key], value);
+  }
+  return result;
+}
+
+/** RFC 6902 JSON patch, the operations our actions send (add, replace, remove). */
+function jsonPatch(
+  target: any,
+  ops: Array<{ op: string; path: string; value?: unknown }>,
+): any {
+  const result = JSON.parse(JSON.stringify(target));
+  for (const op of ops) {
+    const parts = op.path
+      .split('/')
+      .slice(1)
+      .map(p => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const last = parts.pop()!;
+    let parent = result;
+    for (const part of parts) parent = parent[part];
+    if (op.op === 'remove') {
+      if (Array.isArray(parent)) parent.splice(Number(last), 1);
+      else delete parent[last];
+    } else if (Array.isArray(parent) && last === '-') parent.push(op.value);
+    else parent[last] = op.value;
+  }
+  return result;
+}
 
 function matchesSelector(object: any, selector: string | null) {
   if (!selector) return true;
@@ -103,13 +167,51 @@ export async function startFakeKubernetes(): Promise<FakeKubernetes> {
     }
   };
 
+  function applyObject(resource: string, given: any): any {
+    const object = { ...given, metadata: { ...given.metadata } };
+    if (!RESOURCES[resource].namespaced) delete object.metadata.namespace;
+    const byUid = objects.get(resource) ?? new Map();
+    objects.set(resource, byUid);
+    const existing = [...byUid.values()].find(
+      o =>
+        o.metadata.name === object.metadata.name &&
+        o.metadata.namespace === object.metadata.namespace,
+    );
+    version += 1;
+    const stored = {
+      apiVersion: RESOURCES[resource].groupVersion,
+      kind: RESOURCES[resource].kind,
+      ...object,
+      metadata: {
+        ...object.metadata,
+        uid: existing?.metadata.uid ?? randomUUID(),
+        resourceVersion: String(version),
+      },
+    };
+    byUid.set(stored.metadata.uid, stored);
+    record(resource, existing ? 'MODIFIED' : 'ADDED', stored);
+    return stored;
+  }
+
   const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', chunk => (raw += chunk));
+    req.on('end', () => handle(req, res, raw));
+  });
+  function handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    raw: string,
+  ) {
     const url = new URL(req.url!, 'http://localhost');
+    const body = raw ? JSON.parse(raw) : undefined;
     requests.push({
       method: req.method!,
       path: url.pathname,
       query: url.searchParams,
       authorization: req.headers.authorization,
+      contentType: req.headers['content-type'],
+      body,
     });
     // Discovery: /api/v1, /apis/apps/v1
     const discovery = url.pathname.match(
@@ -149,6 +251,65 @@ export async function startFakeKubernetes(): Promise<FakeKubernetes> {
       return;
     }
     const [, namespace, resource, name] = match;
+    if (req.method === 'POST' && !name) {
+      const exists = [...(objects.get(resource)?.values() ?? [])].find(
+        o =>
+          o.metadata.name === body.metadata?.name &&
+          o.metadata.namespace === (namespace ?? body.metadata?.namespace),
+      );
+      if (exists) {
+        send(
+          res,
+          409,
+          status(
+            409,
+            'AlreadyExists',
+            `${resource} "${body.metadata.name}" already exists`,
+          ),
+        );
+        return;
+      }
+      const name_ =
+        body.metadata?.name ??
+        `${body.metadata?.generateName ?? 'x-'}${randomUUID().slice(0, 5)}`;
+      send(
+        res,
+        201,
+        applyObject(resource, {
+          ...body,
+          metadata: { ...body.metadata, name: name_, namespace },
+        }),
+      );
+      return;
+    }
+    if (req.method === 'PATCH' && name) {
+      const current = [...(objects.get(resource)?.values() ?? [])].find(
+        o =>
+          o.metadata.name === name &&
+          (!namespace || o.metadata.namespace === namespace),
+      );
+      const type = String(req.headers['content-type']);
+      if (!current && !type.startsWith('application/apply-patch')) {
+        send(
+          res,
+          404,
+          status(404, 'NotFound', `${resource} "${name}" not found`),
+        );
+        return;
+      }
+      const patched = type.startsWith('application/json-patch')
+        ? jsonPatch(current, body)
+        : mergePatch(current ?? {}, body);
+      send(
+        res,
+        200,
+        applyObject(resource, {
+          ...patched,
+          metadata: { ...patched.metadata, name, namespace },
+        }),
+      );
+      return;
+    }
     const all = [...(objects.get(resource)?.values() ?? [])].filter(
       o =>
         (!namespace || o.metadata.namespace === namespace) &&
@@ -210,8 +371,8 @@ export async function startFakeKubernetes(): Promise<FakeKubernetes> {
       res.write(`${JSON.stringify({ type: h.type, object: h.object })}\n`);
     }
     watchers.add(watcher);
-    req.on('close', () => watchers.delete(watcher));
-  });
+    res.on('close', () => watchers.delete(watcher));
+  }
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
 
   const fake: FakeKubernetes = {
@@ -223,28 +384,11 @@ export async function startFakeKubernetes(): Promise<FakeKubernetes> {
     set goneAs(value) {
       options.goneAs = value;
     },
-    apply(resource, object) {
-      const byUid = objects.get(resource) ?? new Map();
-      objects.set(resource, byUid);
-      const existing = [...byUid.values()].find(
-        o =>
-          o.metadata.name === object.metadata.name &&
-          o.metadata.namespace === object.metadata.namespace,
+    apply: applyObject,
+    get(resource, name, namespace) {
+      return [...(objects.get(resource)?.values() ?? [])].find(
+        o => o.metadata.name === name && o.metadata.namespace === namespace,
       );
-      version += 1;
-      const stored = {
-        apiVersion: RESOURCES[resource].groupVersion,
-        kind: RESOURCES[resource].kind,
-        ...object,
-        metadata: {
-          ...object.metadata,
-          uid: existing?.metadata.uid ?? randomUUID(),
-          resourceVersion: String(version),
-        },
-      };
-      byUid.set(stored.metadata.uid, stored);
-      record(resource, existing ? 'MODIFIED' : 'ADDED', stored);
-      return stored;
     },
     remove(resource, uid) {
       const object = objects.get(resource)?.get(uid);

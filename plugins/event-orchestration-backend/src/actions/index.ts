@@ -6,3 +6,4 @@ export { createGitopsActions } from './gitops';
 export { createArgoCdActions, readArgoCdInstances } from './argocd';
 export { createNotificationAction } from './notifications';
 export { createApprovalAction } from './approvalAction';
+export { createKubernetesActions, readKubernetesClusters } from './kubernetes';

@@ -1,0 +1,6 @@
+export {
+  createKubernetesActions,
+  readKubernetesClusters,
+  manifestList,
+} from './kubernetesActions';
+export type { KubernetesCluster } from './kubernetesActions';
