@@ -13,6 +13,24 @@ import { OrchestrationStore } from '../store';
 import { startHttpSink } from '../__testUtils__/httpSink';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { RunEngine } from './RunEngine';
+import { RunMetrics } from './runMetrics';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+
+/** Reads what the instruments recorded, through the real OpenTelemetry SDK. */
+class CollectingReader extends MetricReader {
+  protected async onForceFlush() {}
+  protected async onShutdown() {}
+  async points() {
+    const { resourceMetrics } = await this.collect();
+    const out: Record<string, Array<{ attributes: Record<string, unknown>; value: unknown }>> = {};
+    for (const scope of resourceMetrics.scopeMetrics) {
+      for (const metric of scope.metrics) {
+        out[metric.descriptor.name] = metric.dataPoints.map(p => ({ attributes: p.attributes, value: p.value }));
+      }
+    }
+    return out;
+  }
+}
 
 jest.setTimeout(60_000);
 
@@ -191,7 +209,9 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     sink.answerNext(503, 503);
     const actions = new ActionRegistry();
     actions.register(httpRequestAction, logAction);
-    const engine = new RunEngine({ store, actions, entities, logger }, { pollIntervalMs: 50 });
+    const reader = new CollectingReader();
+    const metrics = new RunMetrics(new MeterProvider({ readers: [reader] }).getMeter('test'));
+    const engine = new RunEngine({ store, actions, entities, logger, metrics }, { pollIntervalMs: 50 });
     engine.start();
     const { run } = await engine.startRun({
       sensor: {
@@ -236,6 +256,23 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     ]);
     expect(done.steps[4].logs).toEqual([expect.stringMatching(/ error failed: 500$/)]);
     expect(sink.received.map(r => r.path)).toEqual(['/flaky', '/flaky', '/flaky', '/broken', '/broken']);
+
+    // OpenTelemetry: one failed run, four failed attempts, one duration per executed step.
+    const points = await reader.points();
+    expect(points['event_orchestration.runs']).toEqual([{ attributes: { sensor: 'deploy', status: 'failed' }, value: 1 }]);
+    expect(points['event_orchestration.action.errors']).toEqual([{ attributes: { action: 'http:request' }, value: 4 }]);
+    const durations = points['event_orchestration.step.duration'].map(p => [p.attributes, (p.value as { count: number; sum: number }).count]);
+    expect(durations).toEqual(
+      expect.arrayContaining([
+        [{ action: 'http:request', status: 'succeeded' }, 1],
+        [{ action: 'http:request', status: 'failed' }, 1],
+        [{ action: 'log', status: 'succeeded' }, 1],
+      ]),
+    );
+    expect(durations).toHaveLength(3);
+    // The succeeded call waited 50 + 100 ms between its attempts.
+    const call = points['event_orchestration.step.duration'].find(p => p.attributes.status === 'succeeded' && p.attributes.action === 'http:request');
+    expect((call!.value as { sum: number }).sum).toBeGreaterThanOrEqual(0.15);
   });
 
   it('times a step out, and cancels a running run by aborting its step', async () => {

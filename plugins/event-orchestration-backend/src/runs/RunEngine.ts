@@ -16,6 +16,7 @@ import { renderTemplate } from '../templating/renderTemplate';
 import { StepLogger } from './StepLogger';
 import { WakeableTimer } from '../bus/WakeableTimer';
 import { redactSecrets } from './redactSecrets';
+import { RunMetrics } from './runMetrics';
 
 /** Tunables of the run engine. */
 export interface RunEngineOptions {
@@ -94,6 +95,7 @@ export class RunEngine {
   private running = false;
   private readonly timer = new WakeableTimer();
   private loop?: Promise<void>;
+  private readonly metrics: RunMetrics;
 
   constructor(
     private readonly deps: {
@@ -102,10 +104,13 @@ export class RunEngine {
       entities: EntityResolver;
       logger: LoggerService;
       hooks?: RunEngineHooks;
+      /** OpenTelemetry instruments; default on the global MeterProvider. */
+      metrics?: RunMetrics;
     },
     options: RunEngineOptions = {},
   ) {
     this.options = { ...DEFAULTS, ...options };
+    this.metrics = deps.metrics ?? new RunMetrics();
   }
 
   /**
@@ -287,6 +292,7 @@ export class RunEngine {
       await checkCancelled();
       if (cancel.signal.aborted) {
         logger.info('Run cancelled');
+        this.metrics.runFinished(run.sensor, 'cancelled');
         this.changed(run, 'cancelled');
         await this.finished(run.id);
         return;
@@ -298,6 +304,7 @@ export class RunEngine {
         return;
       }
       if (failure) logger.warn(`Run failed: ${failure}`);
+      this.metrics.runFinished(run.sensor, status);
       this.changed(run, status);
       await this.finished(run.id);
     } finally {
@@ -376,6 +383,9 @@ export class RunEngine {
     }
 
     const startedAt = new Date().toISOString();
+    const started = performance.now();
+    const measure = (status: 'succeeded' | 'failed') =>
+      this.metrics.stepFinished(step.action, status, (performance.now() - started) / 1000);
     let lastError = '';
     while (attempts < previousAttempts + maxAttempts) {
       attempts++;
@@ -410,9 +420,11 @@ export class RunEngine {
           attempts,
           finishedAt: new Date().toISOString(),
         });
+        measure('succeeded');
         return { status: 'succeeded', output };
       } catch (error) {
         lastError = cancelled.aborted ? 'the run was cancelled' : errorMessage(error, timeoutMs);
+        if (!cancelled.aborted) this.metrics.actionFailed(step.action);
         const left = previousAttempts + maxAttempts - attempts;
         if (cancelled.aborted || left === 0) break;
         const retry = step.retry!;
@@ -427,6 +439,7 @@ export class RunEngine {
         await sleep(delay, cancelled);
       }
     }
+    measure('failed');
     return fail(lastError);
   }
 }
