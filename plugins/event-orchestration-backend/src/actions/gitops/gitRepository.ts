@@ -19,8 +19,14 @@ const PUSH_ATTEMPTS = 4;
 /** Rejects paths that leave the repository. */
 export function safeRepositoryPath(file: string): string {
   const normalized = path.posix.normalize(file.replace(/\\/g, '/'));
-  if (normalized.startsWith('/') || normalized === '..' || normalized.startsWith('../')) {
-    throw new Error(`file '${file}' must be a relative path inside the repository`);
+  if (
+    normalized.startsWith('/') ||
+    normalized === '..' ||
+    normalized.startsWith('../')
+  ) {
+    throw new Error(
+      `file '${file}' must be a relative path inside the repository`,
+    );
   }
   return normalized;
 }
@@ -35,17 +41,150 @@ export function redactRemote(repository: string) {
   return repository.replace(/\/\/[^/@]*@/, '//***@');
 }
 
+/** What a change function did in the working copy: one line per change; none = nothing to commit. */
+export interface WorkingCopyChange {
+  changes: string[];
+  /** Extra text for the commit message body. */
+  details?: string;
+}
+
 /**
- * Changes one file in a Git repository over plain git (any remote: file://,
- * ssh, https) and pushes it: clone, edit, commit with trailers naming the run
- * and the step's idempotency key, push; on a rejected (non-fast-forward) push,
- * fetch, apply the edit again on the new head, and retry.
+ * Makes one change in a Git repository over plain git (any remote: file://,
+ * ssh, https) and pushes it: clone, change the working copy, commit with
+ * trailers naming the run and the step's idempotency key, push; on a rejected
+ * (non-fast-forward) push, fetch, make the change again on the new head, and
+ * retry.
  *
  * Exactly once: when a commit with this step's idempotency key is already on
  * the branch (an earlier attempt pushed, then its process died), that commit is
- * reported and nothing new is made; when the file already has the wanted
- * content, nothing is committed.
+ * reported and nothing new is made; when the change finds nothing to do,
+ * nothing is committed.
  */
+export async function commitChange(options: {
+  repository: string;
+  branch?: string;
+  /** Changes the working copy (files staged by it or by path) and says what changed. */
+  change: (workingCopy: {
+    dir: string;
+    branch: string;
+    git: (args: string[]) => Promise<string>;
+  }) => Promise<WorkingCopyChange>;
+  message: string;
+  runId: string;
+  idempotencyKey: string;
+  author: { name: string; email: string };
+  logger: LoggerService;
+  signal?: AbortSignal;
+  /** Commits of history to fetch; default 50, 0 for all (needed to find older commits). */
+  depth?: number;
+}): Promise<GitChangeResult> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'edo-gitops-'));
+  const shown = redactRemote(options.repository);
+  const inRepo = (args: string[]) =>
+    git(args, { cwd: dir, signal: options.signal });
+  const depth = options.depth ?? 50;
+  try {
+    await git(
+      [
+        'clone',
+        '--quiet',
+        ...(depth > 0 ? ['--depth', String(depth)] : []),
+        ...(options.branch ? ['--branch', options.branch] : []),
+        '--',
+        options.repository,
+        dir,
+      ],
+      { signal: options.signal },
+    );
+    const branch =
+      options.branch ??
+      (await inRepo(['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
+    const keyTrailer = `Event-Orchestration-Key: ${options.idempotencyKey}`;
+
+    for (let attempt = 1; attempt <= PUSH_ATTEMPTS; attempt++) {
+      const earlier = (
+        await inRepo([
+          'log',
+          '-n',
+          '50',
+          '--fixed-strings',
+          `--grep=${keyTrailer}`,
+          '--format=%H',
+        ])
+      ).trim();
+      if (earlier) {
+        const sha = earlier.split('\n')[0];
+        options.logger.info(
+          `${shown}@${branch} already has this step's commit ${sha}`,
+        );
+        return {
+          commitSha: sha,
+          changed: true,
+          url: commitUrl(options.repository, sha),
+        };
+      }
+      const change = await options.change({ dir, branch, git: inRepo });
+      if (change.changes.length === 0) {
+        options.logger.info(
+          `${shown}@${branch} is already as wanted; nothing to commit`,
+        );
+        return { commitSha: '', changed: false, url: '' };
+      }
+      await inRepo([
+        '-c',
+        `user.name=${options.author.name}`,
+        '-c',
+        `user.email=${options.author.email}`,
+        'commit',
+        '--quiet',
+        '-m',
+        `${options.message}\n\n${change.changes.join('\n')}${
+          change.details ? `\n\n${change.details}` : ''
+        }\n\nEvent-Orchestration-Run: ${options.runId}\n${keyTrailer}`,
+      ]);
+      try {
+        await inRepo([
+          'push',
+          '--quiet',
+          'origin',
+          `HEAD:refs/heads/${branch}`,
+        ]);
+        const sha = (await inRepo(['rev-parse', 'HEAD'])).trim();
+        options.logger.info(
+          `pushed ${sha} to ${shown}@${branch}: ${change.changes.join('; ')}`,
+        );
+        return {
+          commitSha: sha,
+          changed: true,
+          url: commitUrl(options.repository, sha),
+        };
+      } catch (error) {
+        const rejected =
+          error instanceof GitError &&
+          /rejected|non-fast-forward|fetch first|stale info/i.test(
+            error.stderr,
+          );
+        if (!rejected || attempt === PUSH_ATTEMPTS) throw error;
+        options.logger.warn(
+          `push to ${shown}@${branch} was rejected (the branch moved); applying the change again on the new head`,
+        );
+        await inRepo([
+          'fetch',
+          '--quiet',
+          ...(depth > 0 ? ['--depth', String(depth)] : []),
+          'origin',
+          branch,
+        ]);
+        await inRepo(['reset', '--quiet', '--hard', 'FETCH_HEAD']);
+      }
+    }
+    throw new Error('unreachable');
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Changes one file with an edit function, through `commitChange`. */
 export async function commitFileChange(options: {
   repository: string;
   branch?: string;
@@ -59,35 +198,10 @@ export async function commitFileChange(options: {
   signal?: AbortSignal;
 }): Promise<GitChangeResult> {
   const file = safeRepositoryPath(options.file);
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'edo-gitops-'));
   const shown = redactRemote(options.repository);
-  const inRepo = (args: string[]) => git(args, { cwd: dir, signal: options.signal });
-  try {
-    await git(
-      [
-        'clone',
-        '--quiet',
-        '--depth',
-        '50',
-        ...(options.branch ? ['--branch', options.branch] : []),
-        '--',
-        options.repository,
-        dir,
-      ],
-      { signal: options.signal },
-    );
-    const branch = options.branch ?? (await inRepo(['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
-    const keyTrailer = `Event-Orchestration-Key: ${options.idempotencyKey}`;
-
-    for (let attempt = 1; attempt <= PUSH_ATTEMPTS; attempt++) {
-      const earlier = (
-        await inRepo(['log', '-n', '50', '--fixed-strings', `--grep=${keyTrailer}`, '--format=%H'])
-      ).trim();
-      if (earlier) {
-        const sha = earlier.split('\n')[0];
-        options.logger.info(`${shown}@${branch} already has this step's commit ${sha}`);
-        return { commitSha: sha, changed: true, url: commitUrl(options.repository, sha) };
-      }
+  return commitChange({
+    ...options,
+    change: async ({ dir, branch, git: inRepo }) => {
       let text: string;
       try {
         text = await fs.readFile(path.join(dir, file), 'utf8');
@@ -95,38 +209,101 @@ export async function commitFileChange(options: {
         throw new Error(`file '${file}' does not exist in ${shown}@${branch}`);
       }
       const edit = options.edit(text);
-      if (edit.changes.length === 0) {
-        options.logger.info(`${file} in ${shown}@${branch} is already as wanted; nothing to commit`);
-        return { commitSha: '', changed: false, url: '' };
-      }
+      if (edit.changes.length === 0) return { changes: [] };
       await fs.writeFile(path.join(dir, file), edit.text);
       await inRepo(['add', '--', file]);
-      await inRepo([
-        '-c',
-        `user.name=${options.author.name}`,
-        '-c',
-        `user.email=${options.author.email}`,
-        'commit',
-        '--quiet',
-        '-m',
-        `${options.message}\n\n${edit.changes.join('\n')}\n\nEvent-Orchestration-Run: ${options.runId}\n${keyTrailer}`,
-      ]);
-      try {
-        await inRepo(['push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`]);
-        const sha = (await inRepo(['rev-parse', 'HEAD'])).trim();
-        options.logger.info(`pushed ${sha} to ${shown}@${branch}: ${edit.changes.join('; ')}`);
-        return { commitSha: sha, changed: true, url: commitUrl(options.repository, sha) };
-      } catch (error) {
-        const rejected =
-          error instanceof GitError && /rejected|non-fast-forward|fetch first|stale info/i.test(error.stderr);
-        if (!rejected || attempt === PUSH_ATTEMPTS) throw error;
-        options.logger.warn(`push to ${shown}@${branch} was rejected (the branch moved); applying the change again on the new head`);
-        await inRepo(['fetch', '--quiet', 'origin', branch]);
-        await inRepo(['reset', '--quiet', '--hard', 'FETCH_HEAD']);
+      return { changes: edit.changes };
+    },
+  });
+}
+
+/**
+ * Restores `path` (default: everything) to its state at the newest commit whose
+ * message contains `knownGood` (a trailer such as `Known-Good: true`), or at
+ * `toCommit`, as one new commit — history is kept, so the revert is reviewable
+ * and can itself be reverted.
+ */
+export async function revertToKnownGood(options: {
+  repository: string;
+  branch?: string;
+  path?: string;
+  toCommit?: string;
+  knownGood: string;
+  runId: string;
+  idempotencyKey: string;
+  author: { name: string; email: string };
+  logger: LoggerService;
+  signal?: AbortSignal;
+}): Promise<GitChangeResult & { revertedTo: string }> {
+  const scope = options.path ? safeRepositoryPath(options.path) : '.';
+  const shown = redactRemote(options.repository);
+  let revertedTo = '';
+  let subject = '';
+  const result = await commitChange({
+    ...options,
+    depth: 0,
+    message: `Revert ${scope === '.' ? 'the repository' : scope}`,
+    change: async ({ branch, git: inRepo }) => {
+      if (options.toCommit) {
+        if (!/^[0-9a-f]{7,40}$/i.test(options.toCommit))
+          throw new Error(
+            `toCommit '${options.toCommit}' must be a commit sha`,
+          );
+        try {
+          revertedTo = (
+            await inRepo([
+              'rev-parse',
+              '--verify',
+              '--quiet',
+              `${options.toCommit}^{commit}`,
+            ])
+          ).trim();
+        } catch {
+          throw new Error(
+            `commit ${options.toCommit} is not in ${shown}@${branch}`,
+          );
+        }
+      } else {
+        // The newest known-good commit touching the scope; HEAD included (then nothing to do).
+        revertedTo = (
+          await inRepo([
+            'log',
+            '-n',
+            '1',
+            '--format=%H',
+            '--fixed-strings',
+            `--grep=${options.knownGood}`,
+            'HEAD',
+            '--',
+            scope,
+          ])
+        ).trim();
+        if (!revertedTo)
+          throw new Error(
+            `no commit of ${shown}@${branch} touching ${scope} says '${options.knownGood}'`,
+          );
       }
-    }
-    throw new Error('unreachable');
-  } finally {
-    await fs.rm(dir, { recursive: true, force: true });
-  }
+      subject = (
+        await inRepo(['log', '-n', '1', '--format=%s', revertedTo])
+      ).trim();
+      // Restores tracked files to that commit, deleting the ones added since (no overlay).
+      await inRepo([
+        'restore',
+        `--source=${revertedTo}`,
+        '--staged',
+        '--worktree',
+        '--',
+        scope,
+      ]);
+      const changed = (
+        await inRepo(['diff', '--cached', '--name-status'])
+      ).trim();
+      if (!changed) return { changes: [] };
+      return {
+        changes: changed.split('\n').map(line => line.replace(/\t/, ' ')),
+        details: `Back to ${revertedTo.slice(0, 12)} (${subject}).`,
+      };
+    },
+  });
+  return { ...result, revertedTo };
 }

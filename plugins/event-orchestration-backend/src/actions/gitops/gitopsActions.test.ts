@@ -9,7 +9,7 @@ import { commitFileChange } from './gitRepository';
 import { setImage } from './editManifests';
 
 const author = { name: 'Event Orchestration', email: 'edo@example.com' };
-const [setImageAction, setReplicasAction] = createGitopsActions(author);
+const [setImageAction, setReplicasAction, revertAction] = createGitopsActions(author);
 
 const deployment = `# my-awesome-app, managed by Argo CD
 apiVersion: apps/v1
@@ -128,6 +128,54 @@ describe('gitops actions on a local bare repository', () => {
     expect(result.changed).toBe(true);
     expect(repo.log().map(l => l.slice(41))).toEqual(['Deploy v9.9.9', 'concurrent change', 'initial']);
     expect(repo.read('README.md')).toBe('someone else');
+  });
+
+  it('gitops:revert restores a path to the newest known-good commit as one new commit, once', async () => {
+    // v1.2.2 is marked known-good; two deploys and a new file follow, plus a change elsewhere.
+    const commit = (message: string, files: Record<string, string | null>) => {
+      for (const [file, text] of Object.entries(files)) {
+        if (text === null) fs.rmSync(path.join(repo.work, file));
+        else fs.writeFileSync(path.join(repo.work, file), text);
+      }
+      sh(repo.work, 'add', '-A');
+      sh(repo.work, 'commit', '--quiet', '-m', message);
+      sh(repo.work, 'push', '--quiet', 'origin', 'HEAD:main');
+      return sh(repo.work, 'rev-parse', 'HEAD');
+    };
+    const good = commit('Deploy v1.2.2 verified\n\nKnown-Good: true', { 'apps/my-awesome-app/NOTES.md': 'verified\n' });
+    commit('Deploy v1.3.0', { 'apps/my-awesome-app/deployment.yaml': deployment.replace('v1.2.2', 'v1.3.0') });
+    commit('Add a sidecar config', { 'apps/my-awesome-app/sidecar.yaml': 'kind: ConfigMap\n' });
+    commit('Other app', { 'README.md': 'other team\n' });
+
+    const input = { repository: repo.url, path: 'apps/my-awesome-app' };
+    const out = await runAction(revertAction, input, { runId: 'run-7', stepId: 'rollback' });
+    expect(out).toEqual({ commitSha: expect.stringMatching(/^[0-9a-f]{40}$/), changed: true, url: '', revertedTo: good });
+    expect(repo.read('apps/my-awesome-app/deployment.yaml')).toContain('my-awesome-app:v1.2.2');
+    expect(() => repo.read('apps/my-awesome-app/sidecar.yaml')).toThrow(); // added after: removed
+    expect(repo.read('README.md')).toBe('other team'); // outside the path: kept
+    const message = sh(repo.root, '--git-dir', repo.bare, 'log', '-1', '--format=%B', 'main');
+    expect(message).toContain('Revert apps/my-awesome-app');
+    expect(message).toContain('M apps/my-awesome-app/deployment.yaml');
+    expect(message).toContain('D apps/my-awesome-app/sidecar.yaml');
+    expect(message).toContain(`Back to ${good.slice(0, 12)} (Deploy v1.2.2 verified).`);
+    expect(message).toContain('Event-Orchestration-Key: run-7:rollback');
+
+    // The same step again: its commit is reported. Another run: nothing left to revert.
+    expect(await runAction(revertAction, input, { runId: 'run-7', stepId: 'rollback' })).toMatchObject({ commitSha: out.commitSha });
+    expect(await runAction(revertAction, input, { runId: 'run-8', stepId: 'rollback' })).toMatchObject({ changed: false, commitSha: '' });
+    expect(repo.log()).toHaveLength(6);
+
+    // To a given commit, the whole repository.
+    const initial = repo.log()[5].slice(0, 40);
+    await runAction(revertAction, { repository: repo.url, toCommit: initial }, { runId: 'run-9', stepId: 'rollback' });
+    expect(() => repo.read('apps/my-awesome-app/NOTES.md')).toThrow();
+    expect(() => repo.read('README.md')).toThrow();
+    await expect(runAction(revertAction, { repository: repo.url, knownGood: 'Known-Good: never' }, { runId: 'run-10', stepId: 'r' })).rejects.toThrow(
+      /no commit of file:\/\/.*@main touching \. says 'Known-Good: never'/,
+    );
+    await expect(runAction(revertAction, { repository: repo.url, toCommit: 'deadbeef' }, { runId: 'run-11', stepId: 'r' })).rejects.toThrow(
+      /commit deadbeef is not in file:/,
+    );
   });
 
   it('refuses paths outside the repository and names what is missing', async () => {

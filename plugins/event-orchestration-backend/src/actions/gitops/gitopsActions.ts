@@ -2,7 +2,7 @@ import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node'
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { z } from 'zod';
 import { setImage, setReplicas } from './editManifests';
-import { commitFileChange } from './gitRepository';
+import { commitFileChange, revertToKnownGood } from './gitRepository';
 
 /** The author of GitOps commits. */
 export interface GitAuthor {
@@ -45,7 +45,7 @@ function reportChange(
   ctx.output('url', result.url);
 }
 
-/** `gitops:set-image` and `gitops:set-replicas`: change desired state in Git; Argo CD reconciles. */
+/** `gitops:set-image`, `gitops:set-replicas`, `gitops:revert`: change desired state in Git; Argo CD reconciles. */
 export function createGitopsActions(author: GitAuthor) {
   const setImageAction = createOrchestrationAction({
     id: 'gitops:set-image',
@@ -116,5 +116,28 @@ export function createGitopsActions(author: GitAuthor) {
     },
   });
 
-  return [setImageAction, setReplicasAction];
+  const revertAction = createOrchestrationAction({
+    id: 'gitops:revert',
+    description:
+      'Restores a path (default the whole repository) to the newest commit that touched it and is marked known-good (a text in its message, default the trailer "Known-Good: true"), or to a given commit, as one new commit (files added since are removed), and pushes it.',
+    schema: {
+      input: z
+        .object({
+          repository: repositoryInput.repository,
+          branch: repositoryInput.branch,
+          path: z.string().min(1).optional().describe('Only this file or directory, e.g. apps/my-awesome-app'),
+          toCommit: z.string().min(7).optional().describe('A commit sha to go back to, instead of the known-good search'),
+          knownGood: z.string().min(1).default('Known-Good: true').describe('Text in the message of known-good commits'),
+        })
+        .strict(),
+      output: changeOutput.extend({ revertedTo: z.string().describe('The commit whose state was restored') }),
+    },
+    async handler(ctx) {
+      const result = await revertToKnownGood({ ...stepIdentity(ctx), author, ...ctx.input });
+      reportChange(ctx, result);
+      ctx.output('revertedTo', result.revertedTo);
+    },
+  });
+
+  return [setImageAction, setReplicasAction, revertAction];
 }
