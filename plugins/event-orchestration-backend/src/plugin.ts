@@ -18,6 +18,7 @@ import {
   createApprovalAction,
   createArgoCdActions,
   createEventPublishAction,
+  createGitHubResolver,
   createGitopsActions,
   createNotificationAction,
   readArgoCdInstances,
@@ -186,14 +187,17 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           }),
           logAction,
           createEventPublishAction(bus),
-          ...createGitopsActions({
-            name:
-              config.getOptionalString('eventOrchestration.gitops.author.name') ??
-              'Event Orchestration',
-            email:
-              config.getOptionalString('eventOrchestration.gitops.author.email') ??
-              'event-orchestration@backstage.local',
-          }),
+          ...createGitopsActions(
+            {
+              name:
+                config.getOptionalString('eventOrchestration.gitops.author.name') ??
+                'Event Orchestration',
+              email:
+                config.getOptionalString('eventOrchestration.gitops.author.email') ??
+                'event-orchestration@backstage.local',
+            },
+            { github: createGitHubResolver(config) },
+          ),
           ...createArgoCdActions(readArgoCdInstances(config)),
           ...createKubernetesActions(readKubernetesClusters(config)),
           createNotificationAction(notifications, entities),

@@ -3,6 +3,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { z } from 'zod';
 import { setImage, setReplicas } from './editManifests';
 import { commitFileChange, revertToKnownGood } from './gitRepository';
+import { GitHubRepository, commitFileChangeOnGitHub } from './githubProvider';
 
 /** The author of GitOps commits. */
 export interface GitAuthor {
@@ -14,7 +15,9 @@ const repositoryInput = {
   repository: z
     .string()
     .min(1)
-    .describe('A git URL: file://, ssh or https (plain git; the backend needs git in PATH)'),
+    .describe(
+      'A git URL. https://<host>/<owner>/<repo> with <host> in integrations.github goes through the GitHub API (its token); anything else (file://, ssh, other https) through plain git, which needs git in PATH',
+    ),
   branch: z.string().min(1).optional().describe("Default: the repository's default branch"),
   file: z.string().min(1).describe('Path of the manifest inside the repository'),
 };
@@ -46,7 +49,19 @@ function reportChange(
 }
 
 /** `gitops:set-image`, `gitops:set-replicas`, `gitops:revert`: change desired state in Git; Argo CD reconciles. */
-export function createGitopsActions(author: GitAuthor) {
+export function createGitopsActions(
+  author: GitAuthor,
+  options: {
+    /** Repositories to reach through GitHub's API (hosts in `integrations.github`); see createGitHubResolver. */
+    github?: (repository: string) => GitHubRepository | undefined;
+  } = {},
+) {
+  /** One file changed, through the GitHub provider or plain git. */
+  const changeFile = (args: Parameters<typeof commitFileChange>[0]) => {
+    const github = options.github?.(args.repository);
+    return github ? commitFileChangeOnGitHub({ ...args, github }) : commitFileChange(args);
+  };
+
   const setImageAction = createOrchestrationAction({
     id: 'gitops:set-image',
     description:
@@ -64,7 +79,7 @@ export function createGitopsActions(author: GitAuthor) {
     },
     async handler(ctx) {
       const { repository, branch, file, image, tag, valuesPath } = ctx.input;
-      const result = await commitFileChange({
+      const result = await changeFile({
         ...stepIdentity(ctx),
         author,
         repository,
@@ -98,7 +113,7 @@ export function createGitopsActions(author: GitAuthor) {
     async handler(ctx) {
       const { repository, branch, file, replicas, increment, max, name } = ctx.input;
       let wanted = 0;
-      const result = await commitFileChange({
+      const result = await changeFile({
         ...stepIdentity(ctx),
         author,
         repository,
@@ -133,6 +148,11 @@ export function createGitopsActions(author: GitAuthor) {
       output: changeOutput.extend({ revertedTo: z.string().describe('The commit whose state was restored') }),
     },
     async handler(ctx) {
+      if (options.github?.(ctx.input.repository)) {
+        throw new Error(
+          `gitops:revert changes many files at once and works over plain git only; use the repository's git URL with credentials (ssh, or https with a token) instead of ${ctx.input.repository}`,
+        );
+      }
       const result = await revertToKnownGood({ ...stepIdentity(ctx), author, ...ctx.input });
       reportChange(ctx, result);
       ctx.output('revertedTo', result.revertedTo);

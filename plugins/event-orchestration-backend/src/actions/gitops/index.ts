@@ -1,2 +1,3 @@
 export { createGitopsActions } from './gitopsActions';
 export type { GitAuthor } from './gitopsActions';
+export { createGitHubResolver } from './githubProvider';
