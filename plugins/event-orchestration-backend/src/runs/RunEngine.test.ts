@@ -275,11 +275,39 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     expect((call!.value as { sum: number }).sum).toBeGreaterThanOrEqual(0.15);
   });
 
+  it('never executes its own run twice when its lease runs out during a slow step', async () => {
+    let calls = 0;
+    const slow = createOrchestrationAction({
+      id: 'test:slow',
+      description: 'takes longer than the lease',
+      schema: { input: z.object({}) },
+      async handler() {
+        calls++;
+        await new Promise(r => setTimeout(r, 800));
+      },
+    });
+    const actions = new ActionRegistry();
+    actions.register(slow);
+    const engine = new RunEngine({ store, actions, entities, logger }, { leaseMs: 150, pollIntervalMs: 20 });
+    // Renewals starved, as on an overloaded machine: the lease expires mid-step.
+    jest.spyOn(store, 'renewRunLease').mockResolvedValue(undefined);
+    engine.start();
+    const { run } = await engine.startRun({ sensor: sensor([{ id: 'slow', action: 'test:slow', input: {} }]), triggerEventIds: [event.id], entityRefs: [] });
+    const done = await finished(run.id);
+    await engine.stop();
+    jest.restoreAllMocks();
+    expect(done.status).toBe('succeeded');
+    expect(calls).toBe(1);
+    expect(done.steps[0].attempts).toBe(1);
+  });
+
   it('times a step out, and cancels a running run by aborting its step', async () => {
     sink.delay(2000);
     const actions = new ActionRegistry();
     actions.register(httpRequestAction, logAction);
-    const engine = new RunEngine({ store, actions, entities, logger }, { pollIntervalMs: 50, leaseMs: 300 });
+    // A lease of 300 ms expired on a loaded CI machine (renewals starved), letting
+    // the same engine take its own run again; 1 s still notices the cancel quickly.
+    const engine = new RunEngine({ store, actions, entities, logger }, { pollIntervalMs: 50, leaseMs: 1000 });
     engine.start();
     const timedOut = await engine.startRun({
       sensor: sensor([{ id: 'slow', action: 'http:request', input: { url: `${sink.url}/slow`, retries: 0 }, timeout: '200ms' }]),

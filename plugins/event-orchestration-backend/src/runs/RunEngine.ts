@@ -188,6 +188,10 @@ export class RunEngine {
           if (free > 0) {
             const runs = await this.deps.store.leaseRunnableRuns(this.owner, this.options.leaseMs, free);
             for (const run of runs) {
+              // Our own run whose lease ran out while we still execute it (renewals
+              // starved on a loaded machine): leasing it again just renewed the
+              // lease; a second execution would run its steps twice.
+              if (this.active.has(run.id)) continue;
               const done = this.execute(run)
                 .catch(error => this.deps.logger.error(`Run ${run.id} crashed: ${error}`))
                 .finally(() => {
