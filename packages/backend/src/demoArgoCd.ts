@@ -15,12 +15,27 @@ export const demoArgoCdPlugin = createBackendPlugin({
   pluginId: 'demo-argocd',
   register(env) {
     env.registerInit({
-      deps: { httpRouter: coreServices.httpRouter, logger: coreServices.logger },
-      async init({ httpRouter, logger }) {
+      deps: {
+        httpRouter: coreServices.httpRouter,
+        logger: coreServices.logger,
+        config: coreServices.rootConfig,
+      },
+      async init({ httpRouter, logger, config }) {
+        // The applications this "Argo CD" manages; others get Argo CD's 404.
+        const known = config.getOptionalStringArray('demoArgoCd.applications');
         const router = Router();
         router.use(express.json());
         router.post('/api/v1/applications/:name/sync', async (req, res) => {
           const { name } = req.params;
+          if (known && !known.includes(name)) {
+            logger.info(`Demo Argo CD: sync of unknown application '${name}' refused`);
+            res.status(404).json({
+              error: `applications.argoproj.io "${name}" not found`,
+              code: 5,
+              message: `applications.argoproj.io "${name}" not found`,
+            });
+            return;
+          }
           logger.info(`Demo Argo CD: sync of application '${name}' requested`);
           res.json({
             metadata: { name, namespace: 'argocd' },

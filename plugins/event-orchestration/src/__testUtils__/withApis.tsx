@@ -1,7 +1,12 @@
 import { alertApiRef } from '@backstage/core-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { MockFetchApi, MockPermissionApi, TestApiProvider } from '@backstage/test-utils';
+import {
+  MockFetchApi,
+  MockPermissionApi,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
 import { EventOrchestrationClient, eventOrchestrationApiRef } from '../api';
 
 /** Where msw answers for the backend in component tests. */
@@ -13,7 +18,12 @@ export const TEST_BASE_URL = 'http://backend.test/api/event-orchestration';
  */
 export function withApis(
   children: JSX.Element,
-  options: { permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY; alertPost?: jest.Mock } = {},
+  options: {
+    permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+    alertPost?: jest.Mock;
+    /** Backstage signals as the browser receives them; see TestSignals. */
+    signals?: TestSignals;
+  } = {},
 ) {
   const client = new EventOrchestrationClient({
     discoveryApi: { getBaseUrl: async () => TEST_BASE_URL },
@@ -25,10 +35,34 @@ export function withApis(
       apis={[
         [eventOrchestrationApiRef, client],
         [permissionApiRef, new MockPermissionApi(() => permission)],
-        [alertApiRef, { post: options.alertPost ?? jest.fn(), alert$: jest.fn() } as any],
+        [
+          alertApiRef,
+          { post: options.alertPost ?? jest.fn(), alert$: jest.fn() } as any,
+        ],
+        ...(options.signals ? [[signalApiRef, options.signals] as const] : []),
       ]}
     >
       {children}
     </TestApiProvider>
   );
+}
+
+/**
+ * The browser side of Backstage signals without the websocket: `publish`
+ * delivers a message to the components subscribed to the channel, as the
+ * signals backend would.
+ */
+export class TestSignals implements SignalApi {
+  private readonly subscribers = new Map<string, Set<(message: any) => void>>();
+
+  subscribe(channel: string, onMessage: (message: any) => void) {
+    const set = this.subscribers.get(channel) ?? new Set();
+    set.add(onMessage);
+    this.subscribers.set(channel, set);
+    return { unsubscribe: () => void set.delete(onMessage) };
+  }
+
+  publish(channel: string, message: object) {
+    this.subscribers.get(channel)?.forEach(deliver => deliver(message));
+  }
 }

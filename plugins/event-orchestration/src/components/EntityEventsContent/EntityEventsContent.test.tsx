@@ -5,7 +5,8 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { rest } from 'msw';
 import { setupServer } from 'msw/node';
 import { recordedEvents, recordedRuns, recordedWarningDetails } from '../../__fixtures__/recorded';
-import { TEST_BASE_URL as BASE, withApis } from '../../__testUtils__/withApis';
+import { TEST_BASE_URL as BASE, TestSignals, withApis } from '../../__testUtils__/withApis';
+import { act } from '@testing-library/react';
 import { EntityEventsContent } from './EntityEventsContent';
 
 const entity: Entity = {
@@ -22,17 +23,44 @@ const entity: Entity = {
 const server = setupServer();
 registerMswTestHooks(server);
 
-function renderTab() {
+function renderTab(signals?: TestSignals) {
   return renderInTestApp(
     withApis(
       <EntityProvider entity={entity}>
         <EntityEventsContent />
       </EntityProvider>,
+      { signals },
     ),
   );
 }
 
 describe('EntityEventsContent', () => {
+  it('refetches once per signal about the entity, not in a loop, and ignores other entities', async () => {
+    let runQueries = 0;
+    server.use(
+      rest.get(`${BASE}/events`, (_req, res, ctx) => res(ctx.json(recordedEvents))),
+      rest.get(`${BASE}/runs`, (_req, res, ctx) => {
+        runQueries++;
+        return res(ctx.json(recordedRuns));
+      }),
+    );
+    const signals = new TestSignals();
+    await renderTab(signals);
+    expect(await screen.findByText('slo-remediation', { selector: 'td' })).toBeInTheDocument();
+    expect(screen.getByText('live')).toBeInTheDocument();
+    expect(runQueries).toBe(1);
+
+    act(() => signals.publish('event-orchestration:runs', { runId: 'r', status: 'running', entityRefs: ['component:default/my-awesome-app'] }));
+    await waitFor(() => expect(runQueries).toBe(2));
+    // The last signal stays current in useSignal; it must not keep triggering.
+    await new Promise(r => setTimeout(r, 500));
+    expect(runQueries).toBe(2);
+
+    act(() => signals.publish('event-orchestration:events', { eventId: 'e', entityRefs: ['component:default/billing'] }));
+    await new Promise(r => setTimeout(r, 300));
+    expect(runQueries).toBe(2);
+  });
+
   it("lists the entity's runs and events from the API, with steps and verdicts on expansion", async () => {
     const queries: string[] = [];
     server.use(

@@ -16,6 +16,7 @@ import Chip from '@material-ui/core/Chip';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { useRefreshOnSignal } from '../shared/useRefreshOnSignal';
 import { eventOrchestrationApiRef } from '../../api';
 import { StatusChip } from '../shared/StatusChip';
 import { formatDuration, formatTime, summarizeEvent } from '../shared/format';
@@ -57,12 +58,17 @@ const runColumns: TableColumn<Run>[] = [
   { title: 'Duration', render: row => formatDuration(row.startedAt, row.finishedAt) },
   {
     title: 'Steps',
-    render: row =>
-      `${row.steps.filter(s => s.status === 'succeeded').length} of ${
-        row.steps.filter(s => s.phase !== 'onFailure').length
-      } succeeded`,
+    render: row => stepsSummary(row.steps),
   },
 ];
+
+/** "1 of 2 succeeded; 2 onFailure ran": main steps, then the failure handlers that ran. */
+function stepsSummary(steps: Array<{ status: string; phase?: string }>) {
+  const main = steps.filter(s => s.phase !== 'onFailure');
+  const succeeded = main.filter(s => s.status === 'succeeded').length;
+  const handlers = steps.filter(s => s.phase === 'onFailure' && ['succeeded', 'failed'].includes(s.status)).length;
+  return `${succeeded} of ${main.length} succeeded${handlers ? `; ${handlers} onFailure ran` : ''}`;
+}
 
 /**
  * The entity's Events tab: what happened to it, what the platform did about it,
@@ -93,12 +99,11 @@ export function EntityEventsContent() {
     if (value) setData(value);
   }, [value]);
 
-  useEffect(() => {
-    const concerns = (signal: unknown) =>
-      Array.isArray((signal as { entityRefs?: unknown })?.entityRefs) &&
-      ((signal as { entityRefs: string[] }).entityRefs.includes(entityRef.toLocaleLowerCase('en-US')));
-    if (concerns(runSignal) || concerns(eventSignal)) retry();
-  }, [runSignal, eventSignal, entityRef, retry]);
+  const concerns = (signal: unknown) =>
+    Array.isArray((signal as { entityRefs?: unknown })?.entityRefs) &&
+    (signal as { entityRefs: string[] }).entityRefs.includes(entityRef.toLocaleLowerCase('en-US'));
+  useRefreshOnSignal(runSignal, retry, concerns);
+  useRefreshOnSignal(eventSignal, retry, concerns);
 
   useEffect(() => {
     if (isSignalsAvailable) return undefined;

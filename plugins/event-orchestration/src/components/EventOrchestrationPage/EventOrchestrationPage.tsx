@@ -20,8 +20,8 @@ import Chip from '@material-ui/core/Chip';
 import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
 import Typography from '@material-ui/core/Typography';
-import { useEffect } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { useRefreshOnSignal } from '../shared/useRefreshOnSignal';
 import { eventOrchestrationApiRef } from '../../api';
 import { EventDetailPanel } from '../EntityEventsContent/EventDetailPanel';
 import { RunStepsPanel } from '../EntityEventsContent/RunStepsPanel';
@@ -92,9 +92,8 @@ export function EventOrchestrationPage() {
     ]);
     return { runs: runs.items, events: events.items, sensors, health };
   }, [api]);
-  useEffect(() => {
-    if (runSignal || eventSignal) retry();
-  }, [runSignal, eventSignal, retry]);
+  useRefreshOnSignal(runSignal, retry);
+  useRefreshOnSignal(eventSignal, retry);
 
   return (
     <Page themeId="tool">
