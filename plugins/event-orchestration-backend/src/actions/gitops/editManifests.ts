@@ -1,4 +1,11 @@
-import { Document, isMap, isSeq, parseAllDocuments, YAMLMap, YAMLSeq } from 'yaml';
+import {
+  Document,
+  isMap,
+  isSeq,
+  parseAllDocuments,
+  YAMLMap,
+  YAMLSeq,
+} from 'yaml';
 
 /** Result of editing a manifest file's text. */
 export interface ManifestEdit {
@@ -11,7 +18,10 @@ function parse(text: string): Document[] {
   const docs = parseAllDocuments(text);
   const list = Array.isArray(docs) ? docs : [docs];
   for (const doc of list) {
-    if (doc.errors.length) throw new Error(`the file is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+    if (doc.errors.length)
+      throw new Error(
+        `the file is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`,
+      );
   }
   return list as Document[];
 }
@@ -33,7 +43,10 @@ function containerLists(node: unknown, found: YAMLSeq[] = []): YAMLSeq[] {
   if (isMap(node)) {
     for (const pair of (node as YAMLMap).items) {
       const key = String((pair.key as any)?.value ?? pair.key);
-      if ((key === 'containers' || key === 'initContainers') && isSeq(pair.value)) {
+      if (
+        (key === 'containers' || key === 'initContainers') &&
+        isSeq(pair.value)
+      ) {
         found.push(pair.value as YAMLSeq);
       } else {
         containerLists(pair.value, found);
@@ -83,12 +96,17 @@ export function setImage(
     for (const list of containerLists(doc.contents)) {
       for (const container of list.items as YAMLMap[]) {
         const current = isMap(container) ? container.get('image') : undefined;
-        if (typeof current === 'string' && imageName(current) === options.image) {
+        if (
+          typeof current === 'string' &&
+          imageName(current) === options.image
+        ) {
           found = true;
           const next = `${options.image}:${options.tag}`;
           if (current !== next) {
             container.set('image', next);
-            changes.push(`${container.get('name') ?? 'container'}: ${current} → ${next}`);
+            changes.push(
+              `${container.get('name') ?? 'container'}: ${current} → ${next}`,
+            );
           }
         }
       }
@@ -107,7 +125,12 @@ export function setImage(
 /** Sets or increments `spec.replicas` of the workloads in the file, capped at `max`. */
 export function setReplicas(
   text: string,
-  options: { replicas?: number; increment?: number; max?: number; name?: string },
+  options: {
+    replicas?: number;
+    increment?: number;
+    max?: number;
+    name?: string;
+  },
 ): ManifestEdit & { replicas: number } {
   const docs = parse(text);
   const changes: string[] = [];
@@ -127,7 +150,15 @@ export function setReplicas(
     }
   }
   if (result === undefined) {
-    throw new Error(`no workload with spec.replicas${options.name ? ` named '${options.name}'` : ''} in the file`);
+    throw new Error(
+      `no workload with spec.replicas${
+        options.name ? ` named '${options.name}'` : ''
+      } in the file`,
+    );
   }
-  return { text: changes.length ? render(docs) : text, changes, replicas: result };
+  return {
+    text: changes.length ? render(docs) : text,
+    changes,
+    replicas: result,
+  };
 }

@@ -6,7 +6,9 @@ const run = promisify(execFile);
 /** A git command failed; the message carries git's own words (never credentials). */
 export class GitError extends Error {
   constructor(readonly args: string[], readonly stderr: string) {
-    super(`git ${args[0]} failed: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+    super(
+      `git ${args[0]} failed: ${stderr.trim().split('\n').slice(-3).join(' ')}`,
+    );
     this.name = 'GitError';
   }
 }

@@ -1,6 +1,10 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { runActionForTest } from '../../__testUtils__/runAction';
 import { createGitopsActions } from './gitopsActions';
@@ -266,8 +270,8 @@ describe('gitops actions through the GitHub provider (@octokit/rest)', () => {
     expect(github.requests.filter(r => r.method === 'PUT')).toHaveLength(2);
   });
 
-  it('says clearly what is wrong: a missing file, a bad token, a revert over the API', async () => {
-    const [setImage, , revert] = actions;
+  it('says clearly what is wrong: a missing file, a bad token', async () => {
+    const [setImage] = actions;
     await expect(
       runActionForTest(setImage, {
         repository,
@@ -308,9 +312,6 @@ describe('gitops actions through the GitHub provider (@octokit/rest)', () => {
     ).rejects.toThrow(
       'GitHub listing commits of github.com/acme/gitops failed: 401 Bad credentials',
     );
-    await expect(runActionForTest(revert, { repository })).rejects.toThrow(
-      'gitops:revert changes many files at once and works over plain git only',
-    );
     expect(github.requests.filter(r => r.method === 'PUT')).toHaveLength(0);
   });
 
@@ -328,5 +329,371 @@ describe('gitops actions through the GitHub provider (@octokit/rest)', () => {
     expect(resolve('https://git.example.com/acme/gitops.git')).toBeUndefined();
     expect(resolve('file:///srv/gitops.git')).toBeUndefined();
     expect(resolve('git@github.com:acme/gitops.git')).toBeUndefined();
+  });
+});
+
+/**
+ * GitHub's git data API (refs, commits, trees) and commits list, answered from a
+ * real bare repository with git itself, so trees and commits are true git
+ * objects; `updateRef` refuses what is not a fast-forward with GitHub's 422.
+ */
+async function startGitHubOverGit(bare: string) {
+  const gitIn = (args: string[], env: Record<string, string> = {}) =>
+    execFileSync('git', ['--git-dir', bare, ...args], {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'x',
+        GIT_AUTHOR_EMAIL: 'x@x',
+        GIT_COMMITTER_NAME: 'x',
+        GIT_COMMITTER_EMAIL: 'x@x',
+        ...env,
+      },
+    });
+  const requests: string[] = [];
+  let beforeNextRefUpdate: (() => void) | undefined;
+  const send = (res: http.ServerResponse, code: number, body: unknown) => {
+    res.writeHead(code, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(body));
+  };
+  const commitJson = (sha: string) => {
+    const [tree, ...message] = gitIn([
+      'show',
+      '-s',
+      '--format=%T%n%B',
+      sha,
+    ]).split('\n');
+    return {
+      sha,
+      html_url: `https://github.com/acme/gitops/commit/${sha}`,
+      tree: { sha: tree },
+      message: message.join('\n').trim(),
+    };
+  };
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', c => (raw += c));
+    req.on('end', () => {
+      const url = new URL(req.url!, 'http://x');
+      const p = decodeURIComponent(url.pathname).replace(
+        /^\/repos\/acme\/gitops/,
+        '',
+      );
+      requests.push(`${req.method} ${p}`);
+      const body = raw ? JSON.parse(raw) : undefined;
+      try {
+        if (p === '') return send(res, 200, { default_branch: 'main' });
+        if (p === '/commits') {
+          const args = [
+            'log',
+            '--format=%H',
+            '-n',
+            url.searchParams.get('per_page') ?? '30',
+            url.searchParams.get('sha') ?? 'main',
+          ];
+          if (url.searchParams.get('path'))
+            args.push('--', url.searchParams.get('path')!);
+          const shas = gitIn(args).trim().split('\n').filter(Boolean);
+          return send(
+            res,
+            200,
+            shas.map(sha => {
+              const c = commitJson(sha);
+              return {
+                sha,
+                html_url: c.html_url,
+                commit: { message: c.message },
+              };
+            }),
+          );
+        }
+        if (p === '/git/ref/heads/main')
+          return send(res, 200, {
+            ref: 'refs/heads/main',
+            object: {
+              type: 'commit',
+              sha: gitIn(['rev-parse', 'main']).trim(),
+            },
+          });
+        let m = p.match(/^\/git\/commits\/([0-9a-f]+)$/);
+        if (m && req.method === 'GET') {
+          try {
+            const sha = gitIn([
+              'rev-parse',
+              '--verify',
+              '--quiet',
+              `${m[1]}^{commit}`,
+            ]).trim();
+            return send(res, 200, commitJson(sha));
+          } catch {
+            return send(res, 404, { message: 'Not Found' });
+          }
+        }
+        m = p.match(/^\/git\/trees\/([0-9a-f]+)$/);
+        if (m) {
+          const entries = gitIn(['ls-tree', '-r', '-t', m[1]])
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .map(line => {
+              const [meta, path] = line.split('\t');
+              const [mode, type, sha] = meta.split(' ');
+              return { path, mode, type, sha };
+            });
+          return send(res, 200, { sha: m[1], tree: entries, truncated: false });
+        }
+        if (p === '/git/trees' && req.method === 'POST') {
+          const index = path.join(
+            os.tmpdir(),
+            `edo-index-${Date.now()}-${Math.random()}`,
+          );
+          const env = { GIT_INDEX_FILE: index };
+          gitIn(['read-tree', body.base_tree], env);
+          for (const entry of body.tree) {
+            const existing = gitIn(['ls-files', '-s', '--', entry.path], env)
+              .trim()
+              .split('\n')
+              .filter(Boolean);
+            if (existing.length > 0) {
+              // Mode 0 removes an index entry; works without a work tree.
+              execFileSync(
+                'git',
+                ['--git-dir', bare, 'update-index', '--index-info'],
+                {
+                  input: existing
+                    .map(
+                      line => `0 ${'0'.repeat(40)}\t${line.split('\t')[1]}\n`,
+                    )
+                    .join(''),
+                  env: { ...process.env, ...env },
+                },
+              );
+            }
+            if (entry.sha) {
+              const blobs =
+                entry.type === 'tree'
+                  ? gitIn(['ls-tree', '-r', entry.sha])
+                      .trim()
+                      .split('\n')
+                      .filter(Boolean)
+                      .map(line => {
+                        const [meta, file] = line.split('\t');
+                        const [mode, , sha] = meta.split(' ');
+                        return `${mode} ${sha}\t${entry.path}/${file}\n`;
+                      })
+                  : [`${entry.mode} ${entry.sha}\t${entry.path}\n`];
+              execFileSync(
+                'git',
+                ['--git-dir', bare, 'update-index', '--add', '--index-info'],
+                {
+                  input: blobs.join(''),
+                  env: { ...process.env, ...env },
+                },
+              );
+            }
+          }
+          const sha = gitIn(['write-tree'], env).trim();
+          fs.rmSync(index, { force: true });
+          return send(res, 201, { sha, tree: [] });
+        }
+        if (p === '/git/commits' && req.method === 'POST') {
+          const sha = gitIn(
+            [
+              'commit-tree',
+              body.tree,
+              ...body.parents.flatMap((x: string) => ['-p', x]),
+              '-m',
+              body.message,
+            ],
+            {
+              GIT_AUTHOR_NAME: body.author?.name ?? 'x',
+              GIT_AUTHOR_EMAIL: body.author?.email ?? 'x@x',
+            },
+          ).trim();
+          return send(res, 201, commitJson(sha));
+        }
+        if (p === '/git/refs/heads/main' && req.method === 'PATCH') {
+          beforeNextRefUpdate?.();
+          beforeNextRefUpdate = undefined;
+          const current = gitIn(['rev-parse', 'main']).trim();
+          try {
+            gitIn(['merge-base', '--is-ancestor', current, body.sha]);
+          } catch {
+            return send(res, 422, {
+              message: 'Update is not a fast forward',
+              documentation_url: 'https://docs.github.com/rest/git/refs',
+            });
+          }
+          gitIn(['update-ref', 'refs/heads/main', body.sha, current]);
+          return send(res, 200, {
+            ref: 'refs/heads/main',
+            object: { type: 'commit', sha: body.sha },
+          });
+        }
+        return send(res, 404, { message: 'Not Found' });
+      } catch (error) {
+        return send(res, 500, { message: String(error) });
+      }
+    });
+  });
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  return {
+    apiBaseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    onNextRefUpdate(fn: () => void) {
+      beforeNextRefUpdate = fn;
+    },
+    close: () => new Promise<void>(r => server.close(() => r())),
+  };
+}
+
+describe('gitops:revert through the GitHub provider (git data API)', () => {
+  it('restores a path to the known-good commit as one commit, again on a moved branch, once per step', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'edo-gh-revert-'));
+    const bare = path.join(root, 'gitops.git');
+    const work = path.join(root, 'work');
+    const sh = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: work,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 't',
+          GIT_AUTHOR_EMAIL: 't@t',
+          GIT_COMMITTER_NAME: 't',
+          GIT_COMMITTER_EMAIL: 't@t',
+        },
+      }).trim();
+    execFileSync('git', [
+      'init',
+      '--quiet',
+      '--bare',
+      '--initial-branch=main',
+      bare,
+    ]);
+    execFileSync('git', ['clone', '--quiet', bare, work]);
+    const commit = (message: string, files: Record<string, string | null>) => {
+      for (const [file, text] of Object.entries(files)) {
+        if (text === null) fs.rmSync(path.join(work, file));
+        else {
+          fs.mkdirSync(path.dirname(path.join(work, file)), {
+            recursive: true,
+          });
+          fs.writeFileSync(path.join(work, file), text);
+        }
+      }
+      sh('add', '-A');
+      sh('commit', '--quiet', '-m', message);
+      sh('push', '--quiet', 'origin', 'HEAD:main');
+      return sh('rev-parse', 'HEAD');
+    };
+    commit('initial', {
+      'apps/my-awesome-app/deployment.yaml': manifest,
+      'README.md': 'gitops\n',
+    });
+    const good = commit('Deploy v1.2.2 verified\n\nKnown-Good: true', {
+      'apps/my-awesome-app/NOTES.md': 'ok\n',
+    });
+    commit('Deploy v1.3.0', {
+      'apps/my-awesome-app/deployment.yaml': manifest.replace(
+        'v1.2.2',
+        'v1.3.0',
+      ),
+    });
+    commit('Add a sidecar', {
+      'apps/my-awesome-app/sidecar.yaml': 'kind: ConfigMap\n',
+    });
+    const github = await startGitHubOverGit(bare);
+    try {
+      const [, , revert] = createGitopsActions(
+        { name: 'Event Orchestration', email: 'edo@example.com' },
+        {
+          github: createGitHubResolver(
+            new ConfigReader({
+              integrations: {
+                github: [
+                  {
+                    host: 'github.com',
+                    apiBaseUrl: github.apiBaseUrl,
+                    token: TOKEN,
+                  },
+                ],
+              },
+            }),
+          ),
+        },
+      );
+      // Someone pushes to another app just before our ref update: GitHub says 422.
+      github.onNextRefUpdate(() =>
+        commit('Other app', { 'apps/other/values.yaml': 'x: 1\n' }),
+      );
+      const input = {
+        repository: 'https://github.com/acme/gitops',
+        path: 'apps/my-awesome-app',
+      };
+      const out = await runActionForTest(revert, input, {
+        runId: 'run-7',
+        stepId: 'rollback',
+      });
+      expect(out).toEqual({
+        commitSha: expect.stringMatching(/^[0-9a-f]{40}$/),
+        changed: true,
+        url: `https://github.com/acme/gitops/commit/${out.commitSha}`,
+        revertedTo: good,
+      });
+      const show = (spec: string) =>
+        execFileSync('git', ['--git-dir', bare, 'show', spec], {
+          encoding: 'utf8',
+        });
+      expect(show('main:apps/my-awesome-app/deployment.yaml')).toBe(manifest);
+      expect(() => show('main:apps/my-awesome-app/sidecar.yaml')).toThrow();
+      expect(show('main:apps/other/values.yaml')).toBe('x: 1\n'); // the concurrent commit is kept
+      const message = execFileSync(
+        'git',
+        ['--git-dir', bare, 'log', '-1', '--format=%B', 'main'],
+        { encoding: 'utf8' },
+      );
+      expect(message).toContain(
+        'Revert apps/my-awesome-app\n\nM apps/my-awesome-app/deployment.yaml\nD apps/my-awesome-app/sidecar.yaml',
+      );
+      expect(message).toContain(
+        `Back to ${good.slice(0, 12)} (Deploy v1.2.2 verified).`,
+      );
+      expect(message).toContain('Event-Orchestration-Key: run-7:rollback');
+      expect(
+        github.requests.filter(r => r === 'PATCH /git/refs/heads/main'),
+      ).toHaveLength(2);
+
+      // Same step again: its commit. Another run: nothing left to revert.
+      expect(
+        await runActionForTest(revert, input, {
+          runId: 'run-7',
+          stepId: 'rollback',
+        }),
+      ).toMatchObject({ commitSha: out.commitSha });
+      expect(
+        await runActionForTest(revert, input, {
+          runId: 'run-8',
+          stepId: 'rollback',
+        }),
+      ).toMatchObject({ changed: false, revertedTo: good });
+      await expect(
+        runActionForTest(
+          revert,
+          { ...input, toCommit: 'deadbeef' },
+          { runId: 'run-9', stepId: 'r' },
+        ),
+      ).rejects.toThrow('commit deadbeef is not in github.com/acme/gitops');
+      expect(
+        execFileSync(
+          'git',
+          ['--git-dir', bare, 'rev-list', '--count', 'main'],
+          { encoding: 'utf8' },
+        ).trim(),
+      ).toBe('6');
+    } finally {
+      await github.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -9,7 +9,8 @@ import { commitFileChange } from './gitRepository';
 import { setImage } from './editManifests';
 
 const author = { name: 'Event Orchestration', email: 'edo@example.com' };
-const [setImageAction, setReplicasAction, revertAction] = createGitopsActions(author);
+const [setImageAction, setReplicasAction, revertAction] =
+  createGitopsActions(author);
 
 const deployment = `# my-awesome-app, managed by Argo CD
 apiVersion: apps/v1
@@ -38,7 +39,17 @@ const values = `image:
 `;
 
 function sh(cwd: string, ...args: string[]) {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } }).trim();
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@t',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@t',
+    },
+  }).trim();
 }
 
 /** A bare repository (the "remote") with the manifests on branch main. */
@@ -49,19 +60,38 @@ function createGitopsRepo() {
   sh(root, 'init', '--quiet', '--bare', '--initial-branch=main', bare);
   sh(root, 'clone', '--quiet', bare, work);
   fs.mkdirSync(path.join(work, 'apps/my-awesome-app'), { recursive: true });
-  fs.writeFileSync(path.join(work, 'apps/my-awesome-app/deployment.yaml'), deployment);
-  fs.writeFileSync(path.join(work, 'apps/my-awesome-app/kustomization.yaml'), kustomization);
+  fs.writeFileSync(
+    path.join(work, 'apps/my-awesome-app/deployment.yaml'),
+    deployment,
+  );
+  fs.writeFileSync(
+    path.join(work, 'apps/my-awesome-app/kustomization.yaml'),
+    kustomization,
+  );
   fs.writeFileSync(path.join(work, 'apps/my-awesome-app/values.yaml'), values);
   sh(work, 'add', '.');
   sh(work, 'commit', '--quiet', '-m', 'initial');
   sh(work, 'push', '--quiet', 'origin', 'HEAD:main');
-  const read = (file: string) => sh(root, '--git-dir', bare, 'show', `main:${file}`);
-  const log = () => sh(root, '--git-dir', bare, 'log', '--format=%H %s', 'main').split('\n');
-  return { root, url: `file://${bare}`, bare, work, read, log, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
+  const read = (file: string) =>
+    sh(root, '--git-dir', bare, 'show', `main:${file}`);
+  const log = () =>
+    sh(root, '--git-dir', bare, 'log', '--format=%H %s', 'main').split('\n');
+  return {
+    root,
+    url: `file://${bare}`,
+    bare,
+    work,
+    read,
+    log,
+    cleanup: () => fs.rmSync(root, { recursive: true, force: true }),
+  };
 }
 
-const runAction = (action: any, input: Record<string, unknown>, ids = { runId: 'run-1', stepId: 'deploy' }) =>
-  runActionForTest(action, input, ids);
+const runAction = (
+  action: any,
+  input: Record<string, unknown>,
+  ids = { runId: 'run-1', stepId: 'deploy' },
+) => runActionForTest(action, input, ids);
 
 describe('gitops actions on a local bare repository', () => {
   let repo: ReturnType<typeof createGitopsRepo>;
@@ -71,13 +101,32 @@ describe('gitops actions on a local bare repository', () => {
   afterEach(() => repo.cleanup());
 
   it('gitops:set-image commits the new tag with the run trailer, keeps comments, and makes no second commit', async () => {
-    const input = { repository: repo.url, file: 'apps/my-awesome-app/deployment.yaml', image: 'ghcr.io/acme/my-awesome-app', tag: 'v1.2.3' };
+    const input = {
+      repository: repo.url,
+      file: 'apps/my-awesome-app/deployment.yaml',
+      image: 'ghcr.io/acme/my-awesome-app',
+      tag: 'v1.2.3',
+    };
     const first = await runAction(setImageAction, input);
-    expect(first).toEqual({ commitSha: expect.stringMatching(/^[0-9a-f]{40}$/), changed: true, url: '' });
+    expect(first).toEqual({
+      commitSha: expect.stringMatching(/^[0-9a-f]{40}$/),
+      changed: true,
+      url: '',
+    });
     expect(repo.read('apps/my-awesome-app/deployment.yaml')).toBe(
-      deployment.replace('my-awesome-app:v1.2.2', 'my-awesome-app:v1.2.3').trim(),
+      deployment
+        .replace('my-awesome-app:v1.2.2', 'my-awesome-app:v1.2.3')
+        .trim(),
     );
-    const message = sh(repo.root, '--git-dir', repo.bare, 'log', '-1', '--format=%B', 'main');
+    const message = sh(
+      repo.root,
+      '--git-dir',
+      repo.bare,
+      'log',
+      '-1',
+      '--format=%B',
+      'main',
+    );
     expect(message).toContain('Deploy ghcr.io/acme/my-awesome-app:v1.2.3');
     expect(message).toContain('Event-Orchestration-Run: run-1');
     expect(message).toContain('Event-Orchestration-Key: run-1:deploy');
@@ -85,23 +134,59 @@ describe('gitops actions on a local bare repository', () => {
     // The same step again (a redelivery): reports its commit, makes none.
     expect(await runAction(setImageAction, input)).toEqual(first);
     // Another run wanting the same tag: nothing to change.
-    expect(await runAction(setImageAction, input, { runId: 'run-2', stepId: 'deploy' })).toEqual({ commitSha: '', changed: false, url: '' });
+    expect(
+      await runAction(setImageAction, input, {
+        runId: 'run-2',
+        stepId: 'deploy',
+      }),
+    ).toEqual({ commitSha: '', changed: false, url: '' });
     expect(repo.log()).toHaveLength(2);
   });
 
   it('sets kustomize images and Helm values paths', async () => {
-    await runAction(setImageAction, { repository: repo.url, file: 'apps/my-awesome-app/kustomization.yaml', image: 'ghcr.io/acme/my-awesome-app', tag: 'v2.0.0' });
-    expect(repo.read('apps/my-awesome-app/kustomization.yaml')).toContain('newTag: v2.0.0');
-    await runAction(setImageAction, { repository: repo.url, file: 'apps/my-awesome-app/values.yaml', image: 'ghcr.io/acme/my-awesome-app', tag: 'v2.0.0', valuesPath: 'image.tag' }, { runId: 'run-3', stepId: 'deploy' });
-    expect(repo.read('apps/my-awesome-app/values.yaml')).toContain('tag: v2.0.0');
+    await runAction(setImageAction, {
+      repository: repo.url,
+      file: 'apps/my-awesome-app/kustomization.yaml',
+      image: 'ghcr.io/acme/my-awesome-app',
+      tag: 'v2.0.0',
+    });
+    expect(repo.read('apps/my-awesome-app/kustomization.yaml')).toContain(
+      'newTag: v2.0.0',
+    );
+    await runAction(
+      setImageAction,
+      {
+        repository: repo.url,
+        file: 'apps/my-awesome-app/values.yaml',
+        image: 'ghcr.io/acme/my-awesome-app',
+        tag: 'v2.0.0',
+        valuesPath: 'image.tag',
+      },
+      { runId: 'run-3', stepId: 'deploy' },
+    );
+    expect(repo.read('apps/my-awesome-app/values.yaml')).toContain(
+      'tag: v2.0.0',
+    );
   });
 
   it('gitops:set-replicas increments up to max', async () => {
-    const input = { repository: repo.url, file: 'apps/my-awesome-app/deployment.yaml', increment: 2, max: 4 };
+    const input = {
+      repository: repo.url,
+      file: 'apps/my-awesome-app/deployment.yaml',
+      increment: 2,
+      max: 4,
+    };
     const out = await runAction(setReplicasAction, input);
     expect(out).toMatchObject({ changed: true, replicas: 4 });
-    expect(repo.read('apps/my-awesome-app/deployment.yaml')).toContain('replicas: 4 # scaled by event orchestration');
-    expect(await runAction(setReplicasAction, input, { runId: 'run-9', stepId: 'scale' })).toMatchObject({ changed: false, commitSha: '', replicas: 4 });
+    expect(repo.read('apps/my-awesome-app/deployment.yaml')).toContain(
+      'replicas: 4 # scaled by event orchestration',
+    );
+    expect(
+      await runAction(setReplicasAction, input, {
+        runId: 'run-9',
+        stepId: 'scale',
+      }),
+    ).toMatchObject({ changed: false, commitSha: '', replicas: 4 });
   });
 
   it('applies the change again on the new head when someone pushed in between', async () => {
@@ -117,7 +202,10 @@ describe('gitops actions on a local bare repository', () => {
           sh(repo.work, 'commit', '--quiet', '-m', 'concurrent change');
           sh(repo.work, 'push', '--quiet', 'origin', 'HEAD:main');
         }
-        return setImage(text, { image: 'ghcr.io/acme/my-awesome-app', tag: 'v9.9.9' });
+        return setImage(text, {
+          image: 'ghcr.io/acme/my-awesome-app',
+          tag: 'v9.9.9',
+        });
       },
       message: 'Deploy v9.9.9',
       runId: 'run-5',
@@ -126,7 +214,11 @@ describe('gitops actions on a local bare repository', () => {
       logger: mockServices.logger.mock(),
     });
     expect(result.changed).toBe(true);
-    expect(repo.log().map(l => l.slice(41))).toEqual(['Deploy v9.9.9', 'concurrent change', 'initial']);
+    expect(repo.log().map(l => l.slice(41))).toEqual([
+      'Deploy v9.9.9',
+      'concurrent change',
+      'initial',
+    ]);
     expect(repo.read('README.md')).toBe('someone else');
   });
 
@@ -142,53 +234,132 @@ describe('gitops actions on a local bare repository', () => {
       sh(repo.work, 'push', '--quiet', 'origin', 'HEAD:main');
       return sh(repo.work, 'rev-parse', 'HEAD');
     };
-    const good = commit('Deploy v1.2.2 verified\n\nKnown-Good: true', { 'apps/my-awesome-app/NOTES.md': 'verified\n' });
-    commit('Deploy v1.3.0', { 'apps/my-awesome-app/deployment.yaml': deployment.replace('v1.2.2', 'v1.3.0') });
-    commit('Add a sidecar config', { 'apps/my-awesome-app/sidecar.yaml': 'kind: ConfigMap\n' });
+    const good = commit('Deploy v1.2.2 verified\n\nKnown-Good: true', {
+      'apps/my-awesome-app/NOTES.md': 'verified\n',
+    });
+    commit('Deploy v1.3.0', {
+      'apps/my-awesome-app/deployment.yaml': deployment.replace(
+        'v1.2.2',
+        'v1.3.0',
+      ),
+    });
+    commit('Add a sidecar config', {
+      'apps/my-awesome-app/sidecar.yaml': 'kind: ConfigMap\n',
+    });
     commit('Other app', { 'README.md': 'other team\n' });
 
     const input = { repository: repo.url, path: 'apps/my-awesome-app' };
-    const out = await runAction(revertAction, input, { runId: 'run-7', stepId: 'rollback' });
-    expect(out).toEqual({ commitSha: expect.stringMatching(/^[0-9a-f]{40}$/), changed: true, url: '', revertedTo: good });
-    expect(repo.read('apps/my-awesome-app/deployment.yaml')).toContain('my-awesome-app:v1.2.2');
+    const out = await runAction(revertAction, input, {
+      runId: 'run-7',
+      stepId: 'rollback',
+    });
+    expect(out).toEqual({
+      commitSha: expect.stringMatching(/^[0-9a-f]{40}$/),
+      changed: true,
+      url: '',
+      revertedTo: good,
+    });
+    expect(repo.read('apps/my-awesome-app/deployment.yaml')).toContain(
+      'my-awesome-app:v1.2.2',
+    );
     expect(() => repo.read('apps/my-awesome-app/sidecar.yaml')).toThrow(); // added after: removed
     expect(repo.read('README.md')).toBe('other team'); // outside the path: kept
-    const message = sh(repo.root, '--git-dir', repo.bare, 'log', '-1', '--format=%B', 'main');
+    const message = sh(
+      repo.root,
+      '--git-dir',
+      repo.bare,
+      'log',
+      '-1',
+      '--format=%B',
+      'main',
+    );
     expect(message).toContain('Revert apps/my-awesome-app');
     expect(message).toContain('M apps/my-awesome-app/deployment.yaml');
     expect(message).toContain('D apps/my-awesome-app/sidecar.yaml');
-    expect(message).toContain(`Back to ${good.slice(0, 12)} (Deploy v1.2.2 verified).`);
+    expect(message).toContain(
+      `Back to ${good.slice(0, 12)} (Deploy v1.2.2 verified).`,
+    );
     expect(message).toContain('Event-Orchestration-Key: run-7:rollback');
 
     // The same step again: its commit is reported. Another run: nothing left to revert.
-    expect(await runAction(revertAction, input, { runId: 'run-7', stepId: 'rollback' })).toMatchObject({ commitSha: out.commitSha });
-    expect(await runAction(revertAction, input, { runId: 'run-8', stepId: 'rollback' })).toMatchObject({ changed: false, commitSha: '' });
+    expect(
+      await runAction(revertAction, input, {
+        runId: 'run-7',
+        stepId: 'rollback',
+      }),
+    ).toMatchObject({ commitSha: out.commitSha });
+    expect(
+      await runAction(revertAction, input, {
+        runId: 'run-8',
+        stepId: 'rollback',
+      }),
+    ).toMatchObject({ changed: false, commitSha: '' });
     expect(repo.log()).toHaveLength(6);
 
     // To a given commit, the whole repository.
     const initial = repo.log()[5].slice(0, 40);
-    await runAction(revertAction, { repository: repo.url, toCommit: initial }, { runId: 'run-9', stepId: 'rollback' });
+    await runAction(
+      revertAction,
+      { repository: repo.url, toCommit: initial },
+      { runId: 'run-9', stepId: 'rollback' },
+    );
     expect(() => repo.read('apps/my-awesome-app/NOTES.md')).toThrow();
     expect(() => repo.read('README.md')).toThrow();
-    await expect(runAction(revertAction, { repository: repo.url, knownGood: 'Known-Good: never' }, { runId: 'run-10', stepId: 'r' })).rejects.toThrow(
+    await expect(
+      runAction(
+        revertAction,
+        { repository: repo.url, knownGood: 'Known-Good: never' },
+        { runId: 'run-10', stepId: 'r' },
+      ),
+    ).rejects.toThrow(
       /no commit of file:\/\/.*@main touching \. says 'Known-Good: never'/,
     );
-    await expect(runAction(revertAction, { repository: repo.url, toCommit: 'deadbeef' }, { runId: 'run-11', stepId: 'r' })).rejects.toThrow(
-      /commit deadbeef is not in file:/,
-    );
+    await expect(
+      runAction(
+        revertAction,
+        { repository: repo.url, toCommit: 'deadbeef' },
+        { runId: 'run-11', stepId: 'r' },
+      ),
+    ).rejects.toThrow(/commit deadbeef is not in file:/);
   });
 
   it('refuses paths outside the repository and names what is missing', async () => {
-    await expect(runAction(setImageAction, { repository: repo.url, file: '../../etc/passwd', image: 'x', tag: 'v1' })).rejects.toThrow(
+    await expect(
+      runAction(setImageAction, {
+        repository: repo.url,
+        file: '../../etc/passwd',
+        image: 'x',
+        tag: 'v1',
+      }),
+    ).rejects.toThrow(
       "file '../../etc/passwd' must be a relative path inside the repository",
     );
-    await expect(runAction(setImageAction, { repository: repo.url, file: 'apps/my-awesome-app/deployment.yaml', image: 'ghcr.io/acme/other', tag: 'v1' })).rejects.toThrow(
+    await expect(
+      runAction(setImageAction, {
+        repository: repo.url,
+        file: 'apps/my-awesome-app/deployment.yaml',
+        image: 'ghcr.io/acme/other',
+        tag: 'v1',
+      }),
+    ).rejects.toThrow(
       "no container image, kustomize image or values entry named 'ghcr.io/acme/other' in the file",
     );
-    await expect(runAction(setImageAction, { repository: repo.url, file: 'nope.yaml', image: 'x', tag: 'v1' })).rejects.toThrow(
-      /file 'nope.yaml' does not exist in file:\/\/.*@main/,
-    );
-    expect(() => setReplicasAction.schema.input.parse({ repository: 'r', file: 'f', replicas: 2, increment: 1 })).toThrow(/exactly one of replicas, increment/);
+    await expect(
+      runAction(setImageAction, {
+        repository: repo.url,
+        file: 'nope.yaml',
+        image: 'x',
+        tag: 'v1',
+      }),
+    ).rejects.toThrow(/file 'nope.yaml' does not exist in file:\/\/.*@main/);
+    expect(() =>
+      setReplicasAction.schema.input.parse({
+        repository: 'r',
+        file: 'f',
+        replicas: 2,
+        increment: 1,
+      }),
+    ).toThrow(/exactly one of replicas, increment/);
     expect(repo.log()).toHaveLength(1);
   });
 });

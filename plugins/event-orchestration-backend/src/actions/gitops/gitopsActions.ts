@@ -3,7 +3,11 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { z } from 'zod';
 import { setImage, setReplicas } from './editManifests';
 import { commitFileChange, revertToKnownGood } from './gitRepository';
-import { GitHubRepository, commitFileChangeOnGitHub } from './githubProvider';
+import {
+  GitHubRepository,
+  commitFileChangeOnGitHub,
+  revertOnGitHub,
+} from './githubProvider';
 
 /** The author of GitOps commits. */
 export interface GitAuthor {
@@ -18,8 +22,15 @@ const repositoryInput = {
     .describe(
       'A git URL. https://<host>/<owner>/<repo> with <host> in integrations.github goes through the GitHub API (its token); anything else (file://, ssh, other https) through plain git, which needs git in PATH',
     ),
-  branch: z.string().min(1).optional().describe("Default: the repository's default branch"),
-  file: z.string().min(1).describe('Path of the manifest inside the repository'),
+  branch: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Default: the repository's default branch"),
+  file: z
+    .string()
+    .min(1)
+    .describe('Path of the manifest inside the repository'),
 };
 
 const changeOutput = z.object({
@@ -35,7 +46,12 @@ function stepIdentity(ctx: {
   logger: LoggerService;
   signal: AbortSignal;
 }) {
-  return { runId: ctx.runId, idempotencyKey: ctx.idempotencyKey, logger: ctx.logger, signal: ctx.signal };
+  return {
+    runId: ctx.runId,
+    idempotencyKey: ctx.idempotencyKey,
+    logger: ctx.logger,
+    signal: ctx.signal,
+  };
 }
 
 /** Reports what a GitOps commit did as the step's outputs. */
@@ -59,7 +75,9 @@ export function createGitopsActions(
   /** One file changed, through the GitHub provider or plain git. */
   const changeFile = (args: Parameters<typeof commitFileChange>[0]) => {
     const github = options.github?.(args.repository);
-    return github ? commitFileChangeOnGitHub({ ...args, github }) : commitFileChange(args);
+    return github
+      ? commitFileChangeOnGitHub({ ...args, github })
+      : commitFileChange(args);
   };
 
   const setImageAction = createOrchestrationAction({
@@ -70,9 +88,20 @@ export function createGitopsActions(
       input: z
         .object({
           ...repositoryInput,
-          image: z.string().min(1).describe('Image name without tag, e.g. ghcr.io/acme/my-awesome-app'),
-          tag: z.string().regex(/^[\w][\w.-]{0,127}$/, 'must be a valid image tag'),
-          valuesPath: z.string().min(1).optional().describe('Dotted path of the tag in Helm values, e.g. image.tag'),
+          image: z
+            .string()
+            .min(1)
+            .describe(
+              'Image name without tag, e.g. ghcr.io/acme/my-awesome-app',
+            ),
+          tag: z
+            .string()
+            .regex(/^[\w][\w.-]{0,127}$/, 'must be a valid image tag'),
+          valuesPath: z
+            .string()
+            .min(1)
+            .optional()
+            .describe('Dotted path of the tag in Helm values, e.g. image.tag'),
         })
         .strict(),
       output: changeOutput,
@@ -94,7 +123,8 @@ export function createGitopsActions(
 
   const setReplicasAction = createOrchestrationAction({
     id: 'gitops:set-replicas',
-    description: 'Sets or increments spec.replicas of a workload in a manifest, at most max, and pushes the commit.',
+    description:
+      'Sets or increments spec.replicas of a workload in a manifest, at most max, and pushes the commit.',
     schema: {
       input: z
         .object({
@@ -102,16 +132,24 @@ export function createGitopsActions(
           replicas: z.number().int().min(0).optional(),
           increment: z.number().int().optional(),
           max: z.number().int().min(0).optional(),
-          name: z.string().min(1).optional().describe('Only the workload with this metadata.name'),
+          name: z
+            .string()
+            .min(1)
+            .optional()
+            .describe('Only the workload with this metadata.name'),
         })
         .strict()
-        .refine(i => (i.replicas === undefined) !== (i.increment === undefined), {
-          message: 'give exactly one of replicas, increment',
-        }),
+        .refine(
+          i => (i.replicas === undefined) !== (i.increment === undefined),
+          {
+            message: 'give exactly one of replicas, increment',
+          },
+        ),
       output: changeOutput.extend({ replicas: z.number() }),
     },
     async handler(ctx) {
-      const { repository, branch, file, replicas, increment, max, name } = ctx.input;
+      const { repository, branch, file, replicas, increment, max, name } =
+        ctx.input;
       let wanted = 0;
       const result = await changeFile({
         ...stepIdentity(ctx),
@@ -124,7 +162,9 @@ export function createGitopsActions(
           wanted = edit.replicas;
           return edit;
         },
-        message: `Scale ${name ?? file} to ${replicas ?? `${increment! >= 0 ? '+' : ''}${increment}`} replicas`,
+        message: `Scale ${name ?? file} to ${
+          replicas ?? `${increment! >= 0 ? '+' : ''}${increment}`
+        } replicas`,
       });
       reportChange(ctx, result);
       ctx.output('replicas', wanted);
@@ -140,20 +180,47 @@ export function createGitopsActions(
         .object({
           repository: repositoryInput.repository,
           branch: repositoryInput.branch,
-          path: z.string().min(1).optional().describe('Only this file or directory, e.g. apps/my-awesome-app'),
-          toCommit: z.string().min(7).optional().describe('A commit sha to go back to, instead of the known-good search'),
-          knownGood: z.string().min(1).default('Known-Good: true').describe('Text in the message of known-good commits'),
+          path: z
+            .string()
+            .min(1)
+            .optional()
+            .describe('Only this file or directory, e.g. apps/my-awesome-app'),
+          toCommit: z
+            .string()
+            .min(7)
+            .optional()
+            .describe(
+              'A commit sha to go back to, instead of the known-good search',
+            ),
+          knownGood: z
+            .string()
+            .min(1)
+            .default('Known-Good: true')
+            .describe('Text in the message of known-good commits'),
         })
         .strict(),
-      output: changeOutput.extend({ revertedTo: z.string().describe('The commit whose state was restored') }),
+      output: changeOutput.extend({
+        revertedTo: z.string().describe('The commit whose state was restored'),
+      }),
     },
     async handler(ctx) {
-      if (options.github?.(ctx.input.repository)) {
-        throw new Error(
-          `gitops:revert changes many files at once and works over plain git only; use the repository's git URL with credentials (ssh, or https with a token) instead of ${ctx.input.repository}`,
-        );
+      const github = options.github?.(ctx.input.repository);
+      if (github) {
+        const result = await revertOnGitHub({
+          ...stepIdentity(ctx),
+          author,
+          ...ctx.input,
+          github,
+        });
+        reportChange(ctx, result);
+        ctx.output('revertedTo', result.revertedTo);
+        return;
       }
-      const result = await revertToKnownGood({ ...stepIdentity(ctx), author, ...ctx.input });
+      const result = await revertToKnownGood({
+        ...stepIdentity(ctx),
+        author,
+        ...ctx.input,
+      });
       reportChange(ctx, result);
       ctx.output('revertedTo', result.revertedTo);
     },
