@@ -436,9 +436,9 @@ async function startGitHubOverGit(bare: string) {
             .split('\n')
             .filter(Boolean)
             .map(line => {
-              const [meta, path] = line.split('\t');
+              const [meta, file] = line.split('\t');
               const [mode, type, sha] = meta.split(' ');
-              return { path, mode, type, sha };
+              return { path: file, mode, type, sha };
             });
           return send(res, 200, { sha: m[1], tree: entries, truncated: false });
         }
