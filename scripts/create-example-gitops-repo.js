@@ -25,7 +25,8 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'edo-gitops-seed-'));
 git(work, 'clone', '--quiet', bare, '.');
 fs.cpSync(path.join(root, 'examples', 'gitops'), work, { recursive: true });
 git(work, 'add', '.');
-git(work, 'commit', '--quiet', '-m', 'Example GitOps repository');
+// Marked known-good: what templates/remediate-application's rollback returns to.
+git(work, 'commit', '--quiet', '-m', 'Example GitOps repository\n\nKnown-Good: true');
 git(work, 'push', '--quiet', 'origin', 'HEAD:main');
 fs.rmSync(work, { recursive: true, force: true });
 console.log(`Created the example GitOps repository ${path.relative(process.cwd(), bare)}`);
