@@ -75,6 +75,11 @@ export interface Config {
         /** Largest accepted body in bytes (default 1 MiB); larger ones get 413. */
         maxBodyBytes?: number;
         /**
+         * Authenticated requests this source may send to one backend process:
+         * `max` per `per` (a duration such as 1m); more get 429 with Retry-After.
+         */
+        rateLimit?: { max: number; per: string };
+        /**
          * alertmanager: labels that name what an alert concerns, first present wins;
          * becomes the event's `subject`. Default: app, service, application, name.
          */

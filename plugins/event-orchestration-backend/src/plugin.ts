@@ -30,7 +30,7 @@ import {
 import { createEventBus } from './bus';
 import { EntityResolver } from './catalog';
 import { createRouter } from './router';
-import { RunEngine } from './runs';
+import { RunEngine, knownSecretValues } from './runs';
 import {
   SensorEngine,
   SensorRegistry,
@@ -177,7 +177,9 @@ export const eventOrchestrationPlugin = createBackendPlugin({
 
         const entities = new EntityResolver(catalog, auth, logger);
         const actions = new ActionRegistry();
-        const store = new OrchestrationStore(knex);
+        // Configured secret values never reach stored events, step records or the API.
+        const secrets = knownSecretValues(config);
+        const store = new OrchestrationStore(knex, secrets);
         const { bus, close: closeBus } = await createEventBus({ config, knex, logger });
         actions.register(
           createHttpRequestAction({
@@ -223,6 +225,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           store,
           actions,
           entities,
+          secrets,
           logger: logger.child({ component: 'runs' }),
           hooks: {
             onStatusChange: run =>

@@ -30,7 +30,7 @@ import { EventBus } from '@edo/plugin-event-orchestration-node';
 import { z } from 'zod';
 import { ActionRegistry } from '../actions';
 import { DryRunResult, SensorRegistry } from '../sensors';
-import { WebhookSources } from '../sources';
+import { RateLimitedError, WebhookSources } from '../sources';
 import { RunEngine } from '../runs';
 import { InvalidCursorError, OrchestrationStore, RunRecord } from '../store';
 
@@ -200,11 +200,17 @@ export async function createRouter(deps: {
       for (const [key, value] of Object.entries(req.headers)) {
         headers[key.toLowerCase()] = Array.isArray(value) ? value[0] : value;
       }
-      const events = sources.toEvents({
-        sourceName: req.params.source,
-        headers,
-        body: typeof req.body === 'string' ? req.body : '',
-      });
+      let events;
+      try {
+        events = sources.toEvents({
+          sourceName: req.params.source,
+          headers,
+          body: typeof req.body === 'string' ? req.body : '',
+        });
+      } catch (error) {
+        if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+        throw error;
+      }
       try {
         for (const event of events) {
           await bus.publish(event);

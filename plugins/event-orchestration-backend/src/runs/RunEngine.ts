@@ -15,7 +15,7 @@ import { evaluateCel } from '../templating/cel';
 import { renderTemplate } from '../templating/renderTemplate';
 import { StepLogger } from './StepLogger';
 import { WakeableTimer } from '../bus/WakeableTimer';
-import { redactSecrets } from './redactSecrets';
+import { redactSecrets, scrubKnownSecrets } from './redactSecrets';
 import { RunMetrics } from './runMetrics';
 
 /** Tunables of the run engine. */
@@ -106,6 +106,8 @@ export class RunEngine {
       hooks?: RunEngineHooks;
       /** OpenTelemetry instruments; default on the global MeterProvider. */
       metrics?: RunMetrics;
+      /** Configured secret values, scrubbed from everything a step stores (see knownSecretValues). */
+      secrets?: string[];
     },
     options: RunEngineOptions = {},
   ) {
@@ -217,6 +219,11 @@ export class RunEngine {
     await Promise.all(this.active.values());
   }
 
+  /** Stores a step change with configured secret values scrubbed (a server may echo a token). */
+  private updateStep(runId: string, position: number, patch: Parameters<OrchestrationStore['updateStep']>[2]) {
+    return this.deps.store.updateStep(runId, position, scrubKnownSecrets(patch, this.deps.secrets ?? []));
+  }
+
   private changed(run: RunRecord, status: RunStatus) {
     try {
       this.deps.hooks?.onStatusChange?.({ id: run.id, sensor: run.sensor, status, entityRefs: run.entityRefs });
@@ -274,7 +281,7 @@ export class RunEngine {
           continue;
         }
         if (phase === 'onFailure' && failure === undefined) {
-          await store.updateStep(run.id, position, { status: 'skipped' });
+          await this.updateStep(run.id, position, { status: 'skipped' });
           continue;
         }
         await checkCancelled();
@@ -286,7 +293,7 @@ export class RunEngine {
           // Later main steps will not run; onFailure steps will.
           for (let later = position + 1; later < run.workflow.length; later++) {
             if (run.steps[later]?.phase !== 'onFailure') {
-              await store.updateStep(run.id, later, { status: 'skipped' });
+              await this.updateStep(run.id, later, { status: 'skipped' });
               run.steps[later] = { ...run.steps[later], status: 'skipped' };
             }
           }
@@ -302,7 +309,12 @@ export class RunEngine {
         return;
       }
       const status: RunStatus = failure ? 'failed' : 'succeeded';
-      const finished = await store.finishRun(run.id, this.owner, status, failure ?? null);
+      const finished = await store.finishRun(
+        run.id,
+        this.owner,
+        status,
+        failure ? scrubKnownSecrets(failure, this.deps.secrets ?? []) : null,
+      );
       if (!finished) {
         logger.warn('Run was taken over or cancelled meanwhile; its outcome here is dropped');
         return;
@@ -337,7 +349,7 @@ export class RunEngine {
     cancelled: AbortSignal,
     logger: LoggerService,
   ): Promise<{ status: 'succeeded' | 'failed' | 'skipped'; output: Record<string, unknown>; error?: string }> {
-    const { store, actions } = this.deps;
+    const { actions } = this.deps;
     const stepLogger = new StepLogger(logger.child({ step: step.id }));
     const declared = step.timeout ?? actions.get(step.action)?.defaultTimeout;
     const timeoutMs = declared ? parseDuration(declared) ?? this.options.stepTimeoutMs : this.options.stepTimeoutMs;
@@ -346,7 +358,7 @@ export class RunEngine {
     let output: Record<string, unknown> = {};
     let renderedInput: unknown;
     const fail = async (message: string) => {
-      await store.updateStep(run.id, position, {
+      await this.updateStep(run.id, position, {
         status: cancelled.aborted ? 'cancelled' : 'failed',
         error: message,
         output,
@@ -361,7 +373,7 @@ export class RunEngine {
     // Condition, action and input are checked once: retrying cannot fix them.
     try {
       if (step.if !== undefined && !conditionHolds(step.if, context())) {
-        await store.updateStep(run.id, position, { status: 'skipped', finishedAt: new Date().toISOString() });
+        await this.updateStep(run.id, position, { status: 'skipped', finishedAt: new Date().toISOString() });
         stepLogger.info(`skipped: if \`${step.if}\` is false`);
         return { status: 'skipped', output: {} };
       }
@@ -395,7 +407,7 @@ export class RunEngine {
       attempts++;
       const attemptOutput: Record<string, unknown> = {};
       output = attemptOutput;
-      await store.updateStep(run.id, position, {
+      await this.updateStep(run.id, position, {
         status: 'running',
         attempts,
         startedAt,
@@ -416,7 +428,7 @@ export class RunEngine {
             attemptOutput[name] = value;
           },
         });
-        await store.updateStep(run.id, position, {
+        await this.updateStep(run.id, position, {
           status: 'succeeded',
           output,
           error: null,
@@ -439,7 +451,7 @@ export class RunEngine {
           retry.maxBackoff ? parseDuration(retry.maxBackoff)! : Number.POSITIVE_INFINITY,
         );
         stepLogger.warn(`attempt ${attempts} failed: ${lastError}; retrying in ${delay} ms (${left} left)`);
-        await store.updateStep(run.id, position, { error: lastError, logs: stepLogger.lines, attempts });
+        await this.updateStep(run.id, position, { error: lastError, logs: stepLogger.lines, attempts });
         await sleep(delay, cancelled);
       }
     }

@@ -1,3 +1,3 @@
 export { RunEngine } from './RunEngine';
 export type { RunEngineOptions } from './RunEngine';
-export { redactSecrets } from './redactSecrets';
+export { redactSecrets, knownSecretValues, scrubKnownSecrets } from './redactSecrets';

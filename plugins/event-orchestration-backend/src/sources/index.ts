@@ -8,3 +8,4 @@ export type { NatsSubjectSource } from './natsSubjects';
 export { backstageEventToEvent, readBackstageEventsSources } from './backstageEvents';
 export { KubernetesSources, readKubernetesSources } from './kubernetes';
 export type { KubernetesClusterSource } from './kubernetes';
+export { RateLimitedError } from './rateLimiter';

@@ -7,6 +7,7 @@ import {
 import {
   OrchestrationEvent,
   formatIssuePath,
+  parseDuration,
 } from '@edo/plugin-event-orchestration-common';
 import { z } from 'zod';
 import {
@@ -17,6 +18,7 @@ import {
 import { GenericSourceOptions, genericToEvents } from './generic';
 import { githubToEvents } from './github';
 import { WebhookAuth, checkWebhookAuth } from './webhookAuth';
+import { RateLimitedError, TokenBucket } from './rateLimiter';
 
 /** Default largest body a webhook source accepts. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -26,6 +28,8 @@ export type WebhookSourceConfig = {
   name: string;
   auth: WebhookAuth;
   maxBodyBytes: number;
+  /** Requests per period this source may send to one backend process. */
+  rateLimit?: { max: number; perMs: number };
 } & (
   | { type: 'alertmanager'; subjectLabels: string[] }
   | ({ type: 'generic' } & GenericSourceOptions)
@@ -66,6 +70,17 @@ function readAuth(entry: Config, where: string, type: string): WebhookAuth {
   return { kind: 'bearer', token: bearerToken };
 }
 
+function readRateLimit(entry: Config, where: string) {
+  const limit = entry.getOptionalConfig('rateLimit');
+  if (!limit) return undefined;
+  const max = limit.getNumber('max');
+  const per = limit.getString('per');
+  const perMs = parseDuration(per);
+  if (!Number.isInteger(max) || max < 1) throw new Error(`${where}.rateLimit.max must be a whole number ≥ 1`);
+  if (perMs === undefined || perMs <= 0) throw new Error(`${where}.rateLimit.per '${per}' must be a duration such as 1m`);
+  return { max, perMs };
+}
+
 /** Reads and checks `eventOrchestration.sources.webhooks`; a bad entry stops startup. */
 export function readWebhookSources(config: Config): WebhookSourceConfig[] {
   const entries =
@@ -89,12 +104,14 @@ export function readWebhookSources(config: Config): WebhookSourceConfig[] {
     }
     const auth = readAuth(entry, where, type);
     const maxBodyBytes = entry.getOptionalNumber('maxBodyBytes') ?? DEFAULT_MAX_BODY_BYTES;
+    const rateLimit = readRateLimit(entry, where);
     if (type === 'alertmanager') {
       return {
         name,
         type,
         auth,
         maxBodyBytes,
+        rateLimit,
         subjectLabels: entry.getOptionalStringArray('subjectLabels') ?? DEFAULT_SUBJECT_LABELS,
       };
     }
@@ -108,12 +125,13 @@ export function readWebhookSources(config: Config): WebhookSourceConfig[] {
         type,
         auth,
         maxBodyBytes,
+        rateLimit,
         eventType,
         subjectPath: entry.getOptionalString('subjectPath'),
         idPath: entry.getOptionalString('idPath'),
       };
     }
-    return { name, type: 'github' as const, auth, maxBodyBytes };
+    return { name, type: 'github' as const, auth, maxBodyBytes, rateLimit };
   });
 }
 
@@ -136,8 +154,13 @@ function payloadTooLarge(message: string) {
 export class WebhookSources {
   private readonly byName: Map<string, WebhookSourceConfig>;
 
+  private readonly buckets = new Map<string, TokenBucket>();
+
   constructor(sources: WebhookSourceConfig[]) {
     this.byName = new Map(sources.map(s => [s.name, s]));
+    for (const source of sources) {
+      if (source.rateLimit) this.buckets.set(source.name, new TokenBucket(source.rateLimit.max, source.rateLimit.perMs));
+    }
   }
 
   names(): string[] {
@@ -167,6 +190,14 @@ export class WebhookSources {
     const authFailure = checkWebhookAuth(source.auth, request.headers, request.body);
     if (authFailure) {
       throw new AuthenticationError(`${authFailure} for webhook source '${source.name}'`);
+    }
+    // Only authenticated requests count: strangers cannot spend a sender's budget.
+    const verdict = this.buckets.get(source.name)?.take();
+    if (verdict && !verdict.allowed) {
+      throw new RateLimitedError(
+        `Webhook source '${source.name}' allows ${source.rateLimit!.max} requests per ${source.rateLimit!.perMs / 1000} s; retry in ${verdict.retryAfterSeconds} s`,
+        verdict.retryAfterSeconds,
+      );
     }
     let json: unknown;
     try {

@@ -13,6 +13,7 @@ import {
   WorkflowStep,
 } from '@edo/plugin-event-orchestration-common';
 import { Knex } from 'knex';
+import { scrubKnownSecrets } from '../runs/redactSecrets';
 import type { EvaluationStatus } from '../sensors/correlate';
 
 const MAX_PAGE = 200;
@@ -122,7 +123,11 @@ export interface RunRecord extends Run {
  * verdicts, runs and their steps. Every query runs on SQLite and PostgreSQL.
  */
 export class OrchestrationStore {
-  constructor(private readonly knex: Knex) {}
+  constructor(
+    private readonly knex: Knex,
+    /** Configured secret values: scrubbed from stored events (a sender may paste a token). */
+    private readonly secrets: string[] = [],
+  ) {}
 
   /** Stores an event once; a second call with the same id changes nothing. */
   async recordEvent(
@@ -137,7 +142,7 @@ export class OrchestrationStore {
           source: event.source,
           subject: event.subject ?? null,
           time: event.time,
-          envelope: JSON.stringify(event),
+          envelope: JSON.stringify(scrubKnownSecrets(event, this.secrets)),
           received_at: new Date().toISOString(),
         })
         .onConflict('id')
