@@ -43,11 +43,18 @@ function checkExpressions(spec: SensorSpec): SensorSpecIssue[] {
   );
   if (spec.conditionsReset?.cron) {
     try {
-      CronExpressionParser.parse(spec.conditionsReset.cron, { tz: spec.conditionsReset.timezone });
+      CronExpressionParser.parse(spec.conditionsReset.cron, {
+        tz: spec.conditionsReset.timezone,
+      });
       // eslint-disable-next-line no-new
-      new Intl.DateTimeFormat('en-US', { timeZone: spec.conditionsReset.timezone });
+      new Intl.DateTimeFormat('en-US', {
+        timeZone: spec.conditionsReset.timezone,
+      });
     } catch (error) {
-      issues.push({ path: 'conditionsReset', message: `invalid cron or timezone: ${(error as Error).message}` });
+      issues.push({
+        path: 'conditionsReset',
+        message: `invalid cron or timezone: ${(error as Error).message}`,
+      });
     }
   }
   spec.dependencies.forEach((dep, d) => {
@@ -89,8 +96,12 @@ function nameOf(input: unknown): string | undefined {
 }
 
 /** The files `eventOrchestration.sensorFiles` matches now, absolute and sorted. */
-export function sensorFilePaths(config: Config, workingDirectory = process.cwd()): string[] {
-  const patterns = config.getOptionalStringArray('eventOrchestration.sensorFiles') ?? [];
+export function sensorFilePaths(
+  config: Config,
+  workingDirectory = process.cwd(),
+): string[] {
+  const patterns =
+    config.getOptionalStringArray('eventOrchestration.sensorFiles') ?? [];
   return patterns
     .flatMap(pattern =>
       globSync(pattern, { cwd: workingDirectory, absolute: true, nodir: true }),
@@ -110,7 +121,11 @@ export function loadSensors(
   options: { workingDirectory?: string } = {},
 ): SensorLoadResult {
   const cwd = options.workingDirectory ?? process.cwd();
-  const candidates: Array<{ source: string; input: unknown; issues?: SensorSpecIssue[] }> = [];
+  const candidates: Array<{
+    source: string;
+    input: unknown;
+    issues?: SensorSpecIssue[];
+  }> = [];
 
   const inline = config.getOptional<unknown[]>('eventOrchestration.sensors');
   if (inline !== undefined) {
@@ -133,7 +148,11 @@ export function loadSensors(
   const patterns =
     config.getOptionalStringArray('eventOrchestration.sensorFiles') ?? [];
   for (const pattern of patterns) {
-    const files = globSync(pattern, { cwd, absolute: true, nodir: true }).sort();
+    const files = globSync(pattern, {
+      cwd,
+      absolute: true,
+      nodir: true,
+    }).sort();
     for (const file of files) {
       const shown = path.relative(cwd, file) || file;
       let text: string;
@@ -162,7 +181,25 @@ export function loadSensors(
           });
           return;
         }
-        const input = doc.toJS();
+        let input: unknown;
+        try {
+          input = doc.toJS();
+        } catch (error) {
+          // e.g. an alias to an anchor that does not exist
+          candidates.push({
+            source,
+            input: undefined,
+            issues: [
+              {
+                path: '(yaml)',
+                message: String((error as Error).message ?? error).split(
+                  '\n',
+                )[0],
+              },
+            ],
+          });
+          return;
+        }
         if (input === null || input === undefined) return; // empty document
         candidates.push({ source, input });
       });
@@ -174,21 +211,36 @@ export function loadSensors(
   for (const candidate of candidates) {
     const sensorName = nameOf(candidate.input);
     if (candidate.issues) {
-      result.errors.push({ source: candidate.source, sensor: sensorName, issues: candidate.issues });
+      result.errors.push({
+        source: candidate.source,
+        sensor: sensorName,
+        issues: candidate.issues,
+      });
       continue;
     }
     const parsed = parseSensorSpec(candidate.input);
     if (!parsed.success) {
-      result.errors.push({ source: candidate.source, sensor: sensorName, issues: parsed.issues });
+      result.errors.push({
+        source: candidate.source,
+        sensor: sensorName,
+        issues: parsed.issues,
+      });
       continue;
     }
     const issues = checkExpressions(parsed.sensor);
     const earlier = bySensorName.get(parsed.sensor.name);
     if (earlier) {
-      issues.push({ path: 'name', message: `sensor '${parsed.sensor.name}' is already defined in ${earlier}` });
+      issues.push({
+        path: 'name',
+        message: `sensor '${parsed.sensor.name}' is already defined in ${earlier}`,
+      });
     }
     if (issues.length > 0) {
-      result.errors.push({ source: candidate.source, sensor: sensorName, issues });
+      result.errors.push({
+        source: candidate.source,
+        sensor: sensorName,
+        issues,
+      });
       continue;
     }
     bySensorName.set(parsed.sensor.name, candidate.source);

@@ -20,6 +20,24 @@ import { githubToEvents } from './github';
 import { WebhookAuth, checkWebhookAuth } from './webhookAuth';
 import { RateLimitedError, TokenBucket } from './rateLimiter';
 
+/** Deepest nesting of objects and arrays a webhook body may have. */
+export const MAX_NESTING_DEPTH = 64;
+
+/** Depth of nested objects/arrays, counted without recursion; stops past `limit`. */
+export function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    const level = depth + 1;
+    if (level > deepest) deepest = level;
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(current)) stack.push([child, level]);
+  }
+  return deepest;
+}
+
 /** Default largest body a webhook source accepts. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -42,12 +60,16 @@ function readAuth(entry: Config, where: string, type: string): WebhookAuth {
   const bearerToken = entry.getOptionalString('auth.bearerToken');
   const hmac = entry.getOptionalConfig('auth.hmac');
   if (bearerToken && hmac) {
-    throw new Error(`${where}.auth must have either bearerToken or hmac, not both`);
+    throw new Error(
+      `${where}.auth must have either bearerToken or hmac, not both`,
+    );
   }
   if (hmac) {
     const algorithm = hmac.getOptionalString('algorithm') ?? 'sha256';
     if (!['sha1', 'sha256', 'sha512'].includes(algorithm)) {
-      throw new Error(`${where}.auth.hmac.algorithm '${algorithm}' must be sha1, sha256 or sha512`);
+      throw new Error(
+        `${where}.auth.hmac.algorithm '${algorithm}' must be sha1, sha256 or sha512`,
+      );
     }
     return {
       kind: 'hmac',
@@ -60,7 +82,9 @@ function readAuth(entry: Config, where: string, type: string): WebhookAuth {
     };
   }
   if (type === 'github') {
-    throw new Error(`${where}.auth.hmac.secret is required: GitHub signs its deliveries`);
+    throw new Error(
+      `${where}.auth.hmac.secret is required: GitHub signs its deliveries`,
+    );
   }
   if (!bearerToken) {
     throw new Error(
@@ -76,8 +100,12 @@ function readRateLimit(entry: Config, where: string) {
   const max = limit.getNumber('max');
   const per = limit.getString('per');
   const perMs = parseDuration(per);
-  if (!Number.isInteger(max) || max < 1) throw new Error(`${where}.rateLimit.max must be a whole number ≥ 1`);
-  if (perMs === undefined || perMs <= 0) throw new Error(`${where}.rateLimit.per '${per}' must be a duration such as 1m`);
+  if (!Number.isInteger(max) || max < 1)
+    throw new Error(`${where}.rateLimit.max must be a whole number ≥ 1`);
+  if (perMs === undefined || perMs <= 0)
+    throw new Error(
+      `${where}.rateLimit.per '${per}' must be a duration such as 1m`,
+    );
   return { max, perMs };
 }
 
@@ -90,20 +118,27 @@ export function readWebhookSources(config: Config): WebhookSourceConfig[] {
     const where = `eventOrchestration.sources.webhooks[${i}]`;
     const name = entry.getString('name');
     if (!/^[a-z0-9][-a-z0-9_]*$/.test(name)) {
-      throw new Error(`${where}.name '${name}' must be lower-case letters, digits, '-' or '_'`);
+      throw new Error(
+        `${where}.name '${name}' must be lower-case letters, digits, '-' or '_'`,
+      );
     }
     if (seen.has(name)) {
-      throw new Error(`${where}.name '${name}' is used by another webhook source`);
+      throw new Error(
+        `${where}.name '${name}' is used by another webhook source`,
+      );
     }
     seen.add(name);
     const type = entry.getString('type');
     if (!SUPPORTED_TYPES.includes(type)) {
       throw new Error(
-        `${where}.type '${type}' is not supported; supported types: ${SUPPORTED_TYPES.join(', ')}`,
+        `${where}.type '${type}' is not supported; supported types: ${SUPPORTED_TYPES.join(
+          ', ',
+        )}`,
       );
     }
     const auth = readAuth(entry, where, type);
-    const maxBodyBytes = entry.getOptionalNumber('maxBodyBytes') ?? DEFAULT_MAX_BODY_BYTES;
+    const maxBodyBytes =
+      entry.getOptionalNumber('maxBodyBytes') ?? DEFAULT_MAX_BODY_BYTES;
     const rateLimit = readRateLimit(entry, where);
     if (type === 'alertmanager') {
       return {
@@ -112,13 +147,17 @@ export function readWebhookSources(config: Config): WebhookSourceConfig[] {
         auth,
         maxBodyBytes,
         rateLimit,
-        subjectLabels: entry.getOptionalStringArray('subjectLabels') ?? DEFAULT_SUBJECT_LABELS,
+        subjectLabels:
+          entry.getOptionalStringArray('subjectLabels') ??
+          DEFAULT_SUBJECT_LABELS,
       };
     }
     if (type === 'generic') {
       const eventType = entry.getString('eventType');
       if (!/^[a-z0-9]+(\.[a-z0-9_-]+)+$/.test(eventType)) {
-        throw new Error(`${where}.eventType '${eventType}' must be dotted lower-case, like ci.image.pushed`);
+        throw new Error(
+          `${where}.eventType '${eventType}' must be dotted lower-case, like ci.image.pushed`,
+        );
       }
       return {
         name,
@@ -144,7 +183,10 @@ function describeZodError(error: z.ZodError): string {
 
 /** An error Backstage's error handler answers with 413. */
 function payloadTooLarge(message: string) {
-  return Object.assign(new Error(message), { name: 'PayloadTooLargeError', statusCode: 413 });
+  return Object.assign(new Error(message), {
+    name: 'PayloadTooLargeError',
+    statusCode: 413,
+  });
 }
 
 /**
@@ -159,7 +201,11 @@ export class WebhookSources {
   constructor(sources: WebhookSourceConfig[]) {
     this.byName = new Map(sources.map(s => [s.name, s]));
     for (const source of sources) {
-      if (source.rateLimit) this.buckets.set(source.name, new TokenBucket(source.rateLimit.max, source.rateLimit.perMs));
+      if (source.rateLimit)
+        this.buckets.set(
+          source.name,
+          new TokenBucket(source.rateLimit.max, source.rateLimit.perMs),
+        );
     }
   }
 
@@ -169,7 +215,10 @@ export class WebhookSources {
 
   /** The largest body any source accepts; the HTTP layer reads no more. */
   maxBodyBytes(): number {
-    return Math.max(DEFAULT_MAX_BODY_BYTES, ...[...this.byName.values()].map(s => s.maxBodyBytes));
+    return Math.max(
+      DEFAULT_MAX_BODY_BYTES,
+      ...[...this.byName.values()].map(s => s.maxBodyBytes),
+    );
   }
 
   toEvents(request: {
@@ -180,22 +229,34 @@ export class WebhookSources {
   }): OrchestrationEvent[] {
     const source = this.byName.get(request.sourceName);
     if (!source) {
-      throw new NotFoundError(`No webhook source named '${request.sourceName}' is configured`);
+      throw new NotFoundError(
+        `No webhook source named '${request.sourceName}' is configured`,
+      );
     }
     if (Buffer.byteLength(request.body, 'utf8') > source.maxBodyBytes) {
       throw payloadTooLarge(
         `Request body exceeds ${source.maxBodyBytes} bytes, the limit of webhook source '${source.name}'`,
       );
     }
-    const authFailure = checkWebhookAuth(source.auth, request.headers, request.body);
+    const authFailure = checkWebhookAuth(
+      source.auth,
+      request.headers,
+      request.body,
+    );
     if (authFailure) {
-      throw new AuthenticationError(`${authFailure} for webhook source '${source.name}'`);
+      throw new AuthenticationError(
+        `${authFailure} for webhook source '${source.name}'`,
+      );
     }
     // Only authenticated requests count: strangers cannot spend a sender's budget.
     const verdict = this.buckets.get(source.name)?.take();
     if (verdict && !verdict.allowed) {
       throw new RateLimitedError(
-        `Webhook source '${source.name}' allows ${source.rateLimit!.max} requests per ${source.rateLimit!.perMs / 1000} s; retry in ${verdict.retryAfterSeconds} s`,
+        `Webhook source '${source.name}' allows ${
+          source.rateLimit!.max
+        } requests per ${source.rateLimit!.perMs / 1000} s; retry in ${
+          verdict.retryAfterSeconds
+        } s`,
         verdict.retryAfterSeconds,
       );
     }
@@ -203,7 +264,17 @@ export class WebhookSources {
     try {
       json = JSON.parse(request.body);
     } catch (error) {
-      throw new InputError(`Request body is not valid JSON: ${(error as Error).message}`);
+      throw new InputError(
+        `Request body is not valid JSON: ${(error as Error).message}`,
+      );
+    }
+    const depth = nestingDepth(json, MAX_NESTING_DEPTH);
+    if (depth > MAX_NESTING_DEPTH) {
+      // Deeper structures overflow the stack of recursive code downstream (schema
+      // checks, templates, copies): refused here, with a reason, instead of a 500.
+      throw new InputError(
+        `Request body is nested deeper than ${MAX_NESTING_DEPTH} levels`,
+      );
     }
     switch (source.type) {
       case 'alertmanager': {
@@ -221,9 +292,14 @@ export class WebhookSources {
         });
       }
       case 'generic':
-        return genericToEvents(json, request.body, { ...source, sourceName: source.name });
+        return genericToEvents(json, request.body, {
+          ...source,
+          sourceName: source.name,
+        });
       default:
-        return githubToEvents(json, request.headers, { sourceName: source.name });
+        return githubToEvents(json, request.headers, {
+          sourceName: source.name,
+        });
     }
   }
 }
