@@ -76,4 +76,4 @@ export default createFrontendPlugin({
 
 export { isEventOrchestrationAvailable } from '@edo/plugin-event-orchestration-common';
 export { eventOrchestrationApiRef, EventOrchestrationClient } from './api';
-export type { EventOrchestrationApi, ListEventsRequest, ListRunsRequest } from './api';
+export type { EventOrchestrationApi, ListEventsRequest, ListRunsRequest, PublishEventRequest } from './api';

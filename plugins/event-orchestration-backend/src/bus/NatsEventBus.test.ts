@@ -68,6 +68,8 @@ describe('NatsEventBus', () => {
       await until(() => seen.includes('after'), 'delivery after the restart');
       // The stream and the consumer survived the restart: nothing was delivered twice.
       expect(seen.filter(id => id === 'before')).toHaveLength(1);
+      // The ack follows the handler asynchronously: the server counts it a moment later.
+      await until(async () => (await bus.health()).consumers[0]?.ackPending === 0, 'the ack to reach the server');
       const health = await bus.health();
       expect(health.consumers).toEqual([{ name: 'restart', pending: 0, ackPending: 0, deadLettered: 0 }]);
       await sub.close();

@@ -42,6 +42,16 @@ export interface EventOrchestrationApi {
   retryRun(id: string, comment?: string): Promise<Run>;
   cancelRun(id: string, comment?: string): Promise<Run>;
   decideApproval(id: string, decision: 'approve' | 'reject', comment?: string): Promise<Run>;
+  /** `POST /events` as the signed-in user (permission `event-orchestration.event.create`). */
+  publishEvent(event: PublishEventRequest): Promise<{ id: string }>;
+}
+
+/** Body of `POST /events`. @public */
+export interface PublishEventRequest {
+  type: string;
+  subject?: string;
+  entityRef?: string;
+  data: unknown;
 }
 
 /** @public */
@@ -97,6 +107,9 @@ export class EventOrchestrationClient implements EventOrchestrationApi {
   }
   getHealth() {
     return this.get<HealthResponse>('/health');
+  }
+  publishEvent(event: PublishEventRequest) {
+    return this.post<{ id: string }>('/events', event);
   }
   retryRun(id: string, comment?: string) {
     return this.post<Run>(`/runs/${encodeURIComponent(id)}/retry`, comment ? { comment } : {});

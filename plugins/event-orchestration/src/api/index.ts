@@ -1,6 +1,7 @@
 export { eventOrchestrationApiRef, EventOrchestrationClient } from './EventOrchestrationApi';
 export type {
   EventOrchestrationApi,
+  PublishEventRequest,
   ListEventsRequest,
   ListRunsRequest,
 } from './EventOrchestrationApi';

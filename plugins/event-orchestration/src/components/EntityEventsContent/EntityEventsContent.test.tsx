@@ -7,6 +7,7 @@ import { setupServer } from 'msw/node';
 import { recordedEvents, recordedRuns, recordedWarningDetails } from '../../__fixtures__/recorded';
 import { TEST_BASE_URL as BASE, TestSignals, withApis } from '../../__testUtils__/withApis';
 import { act } from '@testing-library/react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { EntityEventsContent } from './EntityEventsContent';
 
 const entity: Entity = {
@@ -131,5 +132,66 @@ describe('EntityEventsContent', () => {
     );
     await renderTab();
     await waitFor(() => expect(screen.getAllByText(/database is locked/).length).toBeGreaterThan(0));
+  });
+});
+
+describe('EntityEventsContent: publishing a manual event', () => {
+  const renderWith = (permission: AuthorizeResult.ALLOW | AuthorizeResult.DENY, alertPost = jest.fn()) =>
+    renderInTestApp(
+      withApis(
+        <EntityProvider entity={entity}>
+          <EntityEventsContent />
+        </EntityProvider>,
+        { permission, alertPost },
+      ),
+    );
+
+  it('publishes as the user, with the entity as subject, and explains what the backend refused', async () => {
+    const published: any[] = [];
+    let answer = 201;
+    server.use(
+      rest.get(`${BASE}/events`, (_req, res, ctx) => res(ctx.json(recordedEvents))),
+      rest.get(`${BASE}/runs`, (_req, res, ctx) => res(ctx.json(recordedRuns))),
+      rest.post(`${BASE}/events`, async (req, res, ctx) => {
+        published.push(await req.json());
+        return answer === 201
+          ? res(ctx.status(201), ctx.json({ id: 'portal-123' }))
+          : res(ctx.status(403), ctx.json({ error: { name: 'NotAllowedError', message: 'Not allowed to publish events' } }));
+      }),
+    );
+    const alertPost = jest.fn();
+    await renderWith(AuthorizeResult.ALLOW, alertPost);
+    fireEvent.click(await screen.findByRole('button', { name: 'Publish event' }));
+    const dialog = await screen.findByRole('dialog');
+    fireEvent.change(within(dialog).getByLabelText('Type'), { target: { value: 'portal.deploy.requested' } });
+    const data = within(dialog).getByLabelText('Data (JSON)');
+    fireEvent.change(data, { target: { value: '{"reason": ' } });
+    expect(within(dialog).getByText(/^Not JSON: /)).toBeInTheDocument();
+    expect(within(dialog).getByRole('button', { name: 'Publish' })).toBeDisabled();
+    fireEvent.change(data, { target: { value: '{"reason": "INC-42"}' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Publish' }));
+    await waitFor(() =>
+      expect(alertPost).toHaveBeenCalledWith(expect.objectContaining({ message: 'Published portal.deploy.requested as portal-123' })),
+    );
+    expect(published).toEqual([
+      { type: 'portal.deploy.requested', subject: 'my-awesome-app', entityRef: 'component:default/my-awesome-app', data: { reason: 'INC-42' } },
+    ]);
+
+    answer = 403;
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    fireEvent.click(screen.getByRole('button', { name: 'Publish event' }));
+    const again = await screen.findByRole('dialog');
+    fireEvent.click(within(again).getByRole('button', { name: 'Publish' }));
+    expect(await within(again).findByRole('alert')).toHaveTextContent('Not allowed to publish events');
+  });
+
+  it('hides the button from users who may not publish', async () => {
+    server.use(
+      rest.get(`${BASE}/events`, (_req, res, ctx) => res(ctx.json(recordedEvents))),
+      rest.get(`${BASE}/runs`, (_req, res, ctx) => res(ctx.json(recordedRuns))),
+    );
+    await renderWith(AuthorizeResult.DENY);
+    expect(await screen.findByText('slo-remediation', { selector: 'td' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Publish event' })).not.toBeInTheDocument();
   });
 });

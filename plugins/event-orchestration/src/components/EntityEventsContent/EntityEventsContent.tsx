@@ -17,6 +17,7 @@ import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useRefreshOnSignal } from '../shared/useRefreshOnSignal';
+import { PublishEventButton } from './PublishEventButton';
 import { eventOrchestrationApiRef } from '../../api';
 import { StatusChip } from '../shared/StatusChip';
 import { formatDuration, formatTime, summarizeEvent } from '../shared/format';
@@ -78,6 +79,8 @@ function stepsSummary(steps: Array<{ status: string; phase?: string }>) {
 export function EntityEventsContent() {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
+  // What events about this entity carry as subject: its Kubernetes id, else its name.
+  const subject = entity.metadata.annotations?.['backstage.io/kubernetes-id'] ?? entity.metadata.name;
   const api = useApi(eventOrchestrationApiRef);
   const { lastSignal: runSignal, isSignalsAvailable } = useSignal('event-orchestration:runs');
   const { lastSignal: eventSignal } = useSignal('event-orchestration:events');
@@ -128,13 +131,21 @@ export function EntityEventsContent() {
             example <code>POST /api/event-orchestration/webhooks/alertmanager</code>.
           </>
         }
-        action={<Link to="https://prometheus.io/docs/alerting/latest/configuration/#webhook_config">Alertmanager webhook receivers</Link>}
+        action={
+          <>
+            <PublishEventButton entityRef={entityRef} subject={subject} onPublished={retry} />{' '}
+            <Link to="https://prometheus.io/docs/alerting/latest/configuration/#webhook_config">Alertmanager webhook receivers</Link>
+          </>
+        }
       />
     );
   }
 
   return (
     <Grid container spacing={3}>
+      <Grid item xs={12} style={{ display: 'flex', justifyContent: 'flex-end' }}>
+        <PublishEventButton entityRef={entityRef} subject={subject} onPublished={retry} />
+      </Grid>
       {error && (
         <Grid item xs={12}>
           <ResponseErrorPanel error={error} title="Refreshing failed; showing the last data" />

@@ -1,0 +1,104 @@
+import { useState } from 'react';
+import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
+import { eventPublishPermission } from '@edo/plugin-event-orchestration-common';
+import Button from '@material-ui/core/Button';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import TextField from '@material-ui/core/TextField';
+import { eventOrchestrationApiRef } from '../../api';
+
+const TYPE = /^[a-z0-9]+(\.[a-z0-9_-]+)+$/;
+
+/**
+ * "Publish event": a manual event about this entity, as the signed-in user (the
+ * backend records them as the actor). Shown only to users allowed to publish.
+ */
+export function PublishEventButton(props: { entityRef: string; subject: string; onPublished: () => void }) {
+  const { entityRef, subject, onPublished } = props;
+  const api = useApi(eventOrchestrationApiRef);
+  const alertApi = useApi(alertApiRef);
+  const allowed = usePermission({ permission: eventPublishPermission });
+  const [open, setOpen] = useState(false);
+  const [type, setType] = useState('portal.manual');
+  const [data, setData] = useState('{}');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  if (!allowed.allowed) return null;
+
+  let parsed: unknown;
+  let dataError: string | undefined;
+  try {
+    parsed = JSON.parse(data);
+  } catch (e) {
+    dataError = `Not JSON: ${(e as Error).message}`;
+  }
+  const typeError = TYPE.test(type) ? undefined : 'Dotted lower-case, like portal.deploy.requested';
+
+  const publish = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const { id } = await api.publishEvent({ type, subject, entityRef, data: parsed });
+      alertApi.post({ message: `Published ${type} as ${id}`, severity: 'success', display: 'transient' });
+      setOpen(false);
+      onPublished();
+    } catch (e) {
+      // The backend's reason (ResponseError body), not just "Request failed with 403".
+      const body = (e as { body?: { error?: { message?: string } } }).body;
+      setError(body?.error?.message ?? (e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <Button variant="outlined" color="primary" onClick={() => setOpen(true)}>
+        Publish event
+      </Button>
+      <Dialog open={open} onClose={() => setOpen(false)} aria-labelledby="publish-event-title" fullWidth maxWidth="sm">
+        <DialogTitle id="publish-event-title">Publish an event about {subject}</DialogTitle>
+        <DialogContent>
+          <TextField
+            id="publish-event-type"
+            label="Type"
+            value={type}
+            onChange={e => setType(e.target.value)}
+            error={Boolean(typeError)}
+            helperText={typeError ?? 'Sensors listening to this type will see it'}
+            fullWidth
+            margin="dense"
+          />
+          <TextField
+            id="publish-event-data"
+            label="Data (JSON)"
+            value={data}
+            onChange={e => setData(e.target.value)}
+            error={Boolean(dataError)}
+            helperText={dataError ?? `Subject ${subject}, entity ${entityRef}; you are recorded as the actor`}
+            fullWidth
+            multiline
+            minRows={4}
+            margin="dense"
+            inputProps={{ style: { fontFamily: 'monospace' } }}
+          />
+          {error && (
+            <p role="alert" style={{ color: '#d32f2f' }}>
+              {error}
+            </p>
+          )}
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={() => setOpen(false)}>Cancel</Button>
+          <Button color="primary" variant="contained" disabled={busy || Boolean(typeError || dataError)} onClick={publish}>
+            Publish
+          </Button>
+        </DialogActions>
+      </Dialog>
+    </>
+  );
+}
