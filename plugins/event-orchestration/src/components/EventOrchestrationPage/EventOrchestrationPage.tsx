@@ -22,6 +22,7 @@ import Tabs from '@material-ui/core/Tabs';
 import Typography from '@material-ui/core/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useRefreshOnSignal } from '../shared/useRefreshOnSignal';
+import { SelectedRun } from '../shared/SelectedRun';
 import { eventOrchestrationApiRef } from '../../api';
 import { EventDetailPanel } from '../EntityEventsContent/EventDetailPanel';
 import { RunStepsPanel } from '../EntityEventsContent/RunStepsPanel';
@@ -99,6 +100,7 @@ export function EventOrchestrationPage() {
     <Page themeId="tool">
       <Header title="Event Orchestration" subtitle="Events, sensors' verdicts and the runs they started" />
       <Content>
+        <SelectedRun />
         <Tabs value={tab} onChange={(_, v) => setTab(v)} aria-label="Event Orchestration views">
           <Tab label="Runs" />
           <Tab label="Events" />
