@@ -2,23 +2,10 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import { eventOrchestrationPlugin } from './plugin';
+import { waitFor } from './__testUtils__/waitFor';
 import { startFakeKubernetes } from './__testUtils__/fakeKubernetes';
 
 jest.setTimeout(60_000);
-
-async function waitFor<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 100));
-  }
-}
 
 describe('event-orchestration backend with a Kubernetes source', () => {
   it('turns a crash-looping pod’s Event into a run on the entity, and reports the watch in /health', async () => {

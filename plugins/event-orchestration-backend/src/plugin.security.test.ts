@@ -4,25 +4,12 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import { eventOrchestrationPlugin } from './plugin';
+import { waitFor } from './__testUtils__/waitFor';
 
 jest.setTimeout(60_000);
 
 const CI_TOKEN = 'ci-webhook-token-1234';
 const ARGOCD_TOKEN = 'argocd-account-token-5678';
-
-async function waitFor<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 100));
-  }
-}
 
 describe('event-orchestration backend under hostile conditions', () => {
   it('limits a webhook source’s rate with 429 and Retry-After, storing nothing over the limit', async () => {

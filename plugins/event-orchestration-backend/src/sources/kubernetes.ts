@@ -8,6 +8,7 @@ import {
 } from '@kubernetes/client-node';
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
 import { EventBus } from '@edo/plugin-event-orchestration-node';
+import { kubeConfigFor } from '../actions/kubernetes/kubernetesActions';
 import { Knex } from 'knex';
 
 /** A resource kind to watch besides core Events. */
@@ -485,28 +486,7 @@ export class KubernetesSources {
   }): Promise<KubernetesSources> {
     const watches: CollectionWatch[] = [];
     for (const cluster of options.clusters) {
-      const kc = new KubeConfig();
-      kc.loadFromOptions({
-        clusters: [
-          {
-            name: cluster.name,
-            server: cluster.url,
-            caData: cluster.caData,
-            skipTLSVerify: cluster.skipTLSVerify,
-          },
-        ],
-        users: [
-          { name: 'event-orchestration', token: cluster.serviceAccountToken },
-        ],
-        contexts: [
-          {
-            name: cluster.name,
-            cluster: cluster.name,
-            user: 'event-orchestration',
-          },
-        ],
-        currentContext: cluster.name,
-      });
+      const kc = kubeConfigFor(cluster);
       const api = kc.makeApiClient(ObjectApi);
       const deps = { ...options, retryDelayMs: options.retryDelayMs ?? 1000 };
       if (cluster.events) {

@@ -58,6 +58,46 @@ function describe(error: unknown) {
 }
 
 /**
+ * What every GitOps step on GitHub starts with: the client, the repository as
+ * shown in messages, the branch (default: the repository's), the step's
+ * idempotency trailer, and `call` that turns API errors into one clear line.
+ */
+async function stepOnGitHub(options: {
+  github: GitHubRepository;
+  branch?: string;
+  idempotencyKey: string;
+  signal?: AbortSignal;
+}) {
+  const { octokit, owner, repo } = options.github;
+  const shown = `${options.github.host}/${owner}/${repo}`;
+  const request = { request: { signal: options.signal } };
+  const call = async <T>(what: string, fn: () => Promise<T>) => {
+    try {
+      return await fn();
+    } catch (error) {
+      throw new Error(`GitHub ${what} of ${shown} failed: ${describe(error)}`);
+    }
+  };
+  const branch =
+    options.branch ??
+    (
+      await call('reading the repository', () =>
+        octokit.repos.get({ owner, repo, ...request }),
+      )
+    ).data.default_branch;
+  return {
+    octokit,
+    owner,
+    repo,
+    shown,
+    request,
+    call,
+    branch,
+    keyTrailer: `Event-Orchestration-Key: ${options.idempotencyKey}`,
+  };
+}
+
+/**
  * Changes one file through GitHub's contents API: read it (with its blob sha),
  * edit, write it back with that sha, so GitHub refuses (409) if someone changed
  * it meanwhile — then read and edit again. Same exactly-once rules as over git:
@@ -76,25 +116,9 @@ export async function commitFileChangeOnGitHub(options: {
   logger: LoggerService;
   signal?: AbortSignal;
 }): Promise<GitChangeResult> {
-  const { octokit, owner, repo } = options.github;
   const file = safeRepositoryPath(options.file);
-  const shown = `${options.github.host}/${owner}/${repo}`;
-  const request = { request: { signal: options.signal } };
-  const call = async <T>(what: string, fn: () => Promise<T>) => {
-    try {
-      return await fn();
-    } catch (error) {
-      throw new Error(`GitHub ${what} of ${shown} failed: ${describe(error)}`);
-    }
-  };
-  const branch =
-    options.branch ??
-    (
-      await call('reading the repository', () =>
-        octokit.repos.get({ owner, repo, ...request }),
-      )
-    ).data.default_branch;
-  const keyTrailer = `Event-Orchestration-Key: ${options.idempotencyKey}`;
+  const { octokit, owner, repo, shown, request, call, branch, keyTrailer } =
+    await stepOnGitHub(options);
 
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const { data: recent } = await call('listing commits', () =>
@@ -196,27 +220,9 @@ export async function revertOnGitHub(options: {
   logger: LoggerService;
   signal?: AbortSignal;
 }): Promise<GitChangeResult & { revertedTo: string }> {
-  const { octokit, owner, repo } = options.github;
-  const scope = options.path
-    ? safeRepositoryPath(options.path).replace(/\/+$/, '')
-    : '.';
-  const shown = `${options.github.host}/${owner}/${repo}`;
-  const request = { request: { signal: options.signal } };
-  const call = async <T>(what: string, fn: () => Promise<T>) => {
-    try {
-      return await fn();
-    } catch (error) {
-      throw new Error(`GitHub ${what} of ${shown} failed: ${describe(error)}`);
-    }
-  };
-  const branch =
-    options.branch ??
-    (
-      await call('reading the repository', () =>
-        octokit.repos.get({ owner, repo, ...request }),
-      )
-    ).data.default_branch;
-  const keyTrailer = `Event-Orchestration-Key: ${options.idempotencyKey}`;
+  const { octokit, owner, repo, shown, request, call, branch, keyTrailer } =
+    await stepOnGitHub(options);
+  const scope = options.path;
   const under = (p: string) =>
     scope === '.' || p === scope || p.startsWith(`${scope}/`);
   const blobs = async (treeSha: string) => {

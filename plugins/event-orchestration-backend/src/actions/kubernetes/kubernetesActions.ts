@@ -57,6 +57,39 @@ export function readKubernetesClusters(config: Config): KubernetesCluster[] {
 
 type K8sObject = KubernetesObject & { [key: string]: any };
 
+/** A KubeConfig for one cluster with a service-account token, as sources and actions use it. */
+export function kubeConfigFor(cluster: {
+  name: string;
+  url: string;
+  serviceAccountToken?: string;
+  caData?: string;
+  skipTLSVerify: boolean;
+}): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [
+      {
+        name: cluster.name,
+        server: cluster.url,
+        caData: cluster.caData,
+        skipTLSVerify: cluster.skipTLSVerify,
+      },
+    ],
+    users: [
+      { name: 'event-orchestration', token: cluster.serviceAccountToken },
+    ],
+    contexts: [
+      {
+        name: cluster.name,
+        cluster: cluster.name,
+        user: 'event-orchestration',
+      },
+    ],
+    currentContext: cluster.name,
+  });
+  return kc;
+}
+
 /** The field manager of every change we make (server-side apply ownership). */
 const FIELD_MANAGER = 'event-orchestration';
 
@@ -91,31 +124,11 @@ class ObjectApi extends KubernetesObjectApi {
 
 /** The client for one cluster: `@kubernetes/client-node`'s generic object API. */
 class ClusterClient {
-  readonly kc = new KubeConfig();
+  readonly kc: KubeConfig;
   readonly objects: ObjectApi;
 
   constructor(readonly cluster: KubernetesCluster) {
-    this.kc.loadFromOptions({
-      clusters: [
-        {
-          name: cluster.name,
-          server: cluster.url,
-          caData: cluster.caData,
-          skipTLSVerify: cluster.skipTLSVerify,
-        },
-      ],
-      users: [
-        { name: 'event-orchestration', token: cluster.serviceAccountToken },
-      ],
-      contexts: [
-        {
-          name: cluster.name,
-          cluster: cluster.name,
-          user: 'event-orchestration',
-        },
-      ],
-      currentContext: cluster.name,
-    });
+    this.kc = kubeConfigFor(cluster);
     this.objects = this.kc.makeApiClient(ObjectApi);
   }
 
@@ -144,7 +157,6 @@ class ClusterClient {
     );
   }
 }
-
 
 /** Kubernetes API errors as one line: "409 AlreadyExists: ...". */
 function describeError(error: any): string {
