@@ -120,13 +120,34 @@ test('CI announces a new image: the tag is committed to the example GitOps repos
   expect(message).toMatch(/Event-Orchestration-Run: [0-9a-f-]{36}/);
 });
 
-test('the global page lists the sensors with their counters and the bus', async ({ page }) => {
+test('the global page lists the sensors with their counters, dry-runs one, and shows the bus', async ({ page }) => {
   await page.goto('/event-orchestration');
   await page.getByRole('button', { name: 'Enter' }).click();
   await expect(page.getByRole('heading', { name: 'Event Orchestration' }).first()).toBeVisible();
   await page.getByRole('tab', { name: 'Sensors' }).click();
   await expect(page.getByText('slo-remediation').first()).toBeVisible();
   await expect(page.getByText('deploy-new-image').first()).toBeVisible();
+  // A dry run of slo-remediation from the sensor's row: verdicts and rendered steps, no run.
+  await page
+    .getByRole('row', { name: /slo-remediation/ })
+    .getByRole('button', { name: /detail panel/i })
+    .click();
+  const events = [
+    { type: 'alertmanager.alert', subject: 'my-awesome-app', data: { status: 'firing', labels: { slo: 'argocd-application-health', severity: 'warning', app: 'my-awesome-app' } } },
+    { type: 'alertmanager.alert', subject: 'my-awesome-app', data: { status: 'firing', labels: { slo: 'argocd-application-health', severity: 'critical', app: 'my-awesome-app' } } },
+  ];
+  await page.getByLabel('Events (JSON, a list is evaluated in order)').fill(JSON.stringify(events));
+  await page.getByRole('button', { name: 'Dry run' }).click();
+  const results = page.getByRole('list', { name: 'Dry run results of slo-remediation' });
+  await expect(results).toContainText('labels.severity was `warning`, expected one of `critical`, `page`');
+  await expect(results).toContainText('step sync (argocd:sync)');
+  await expect(results).toContainText('"application": "my-awesome-app"');
+  if (process.env.UPDATE_SCREENSHOTS) {
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await results.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(root, 'docs/screenshots/sensor-dry-run.png') });
+  }
+
   await page.getByRole('tab', { name: 'Bus' }).click();
   await expect(page.getByText('Bus: embedded, connected')).toBeVisible();
   await expect(page.getByText('sensor-engine')).toBeVisible();

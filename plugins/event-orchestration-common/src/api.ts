@@ -141,3 +141,22 @@ export interface HealthResponse {
 export interface WebhookResponse {
   eventIds: string[];
 }
+
+/**
+ * One verdict of `POST /sensors/test` (a dry run: no state change, no run).
+ *
+ * @public
+ */
+export interface SensorTestResult {
+  eventId: string;
+  matched: boolean;
+  status: 'matched' | 'not-matched' | 'pending' | 'rate-limited' | 'cooled-down' | string;
+  reason: string;
+  /** When matched: the steps as they would run, inputs rendered (secrets redacted). */
+  steps?: Array<{ id: string; action: string; input?: unknown; error?: string }>;
+}
+
+/** @public */
+export interface SensorTestResponse {
+  results: SensorTestResult[];
+}

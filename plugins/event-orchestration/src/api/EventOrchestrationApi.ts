@@ -10,6 +10,7 @@ import {
   ListResponse,
   Run,
   RunStatus,
+  SensorTestResponse,
   SensorsResponse,
   StoredEvent,
 } from '@edo/plugin-event-orchestration-common';
@@ -44,6 +45,8 @@ export interface EventOrchestrationApi {
   decideApproval(id: string, decision: 'approve' | 'reject', comment?: string): Promise<Run>;
   /** `POST /events` as the signed-in user (permission `event-orchestration.event.create`). */
   publishEvent(event: PublishEventRequest): Promise<{ id: string }>;
+  /** `POST /sensors/test`: a dry run of a loaded sensor against events or stored event ids. */
+  testSensor(request: { sensorName: string; events?: unknown[]; eventId?: string }): Promise<SensorTestResponse>;
 }
 
 /** Body of `POST /events`. @public */
@@ -107,6 +110,9 @@ export class EventOrchestrationClient implements EventOrchestrationApi {
   }
   getHealth() {
     return this.get<HealthResponse>('/health');
+  }
+  testSensor(request: { sensorName: string; events?: unknown[]; eventId?: string }) {
+    return this.post<SensorTestResponse>('/sensors/test', request);
   }
   publishEvent(event: PublishEventRequest) {
     return this.post<{ id: string }>('/events', event);

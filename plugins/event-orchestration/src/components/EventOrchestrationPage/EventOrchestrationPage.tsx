@@ -23,6 +23,7 @@ import Typography from '@material-ui/core/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useRefreshOnSignal } from '../shared/useRefreshOnSignal';
 import { SelectedRun } from '../shared/SelectedRun';
+import { SensorDryRun, useDryRunStates } from './SensorDryRun';
 import { eventOrchestrationApiRef } from '../../api';
 import { EventDetailPanel } from '../EntityEventsContent/EventDetailPanel';
 import { RunStepsPanel } from '../EntityEventsContent/RunStepsPanel';
@@ -82,6 +83,7 @@ function LoadErrors(props: { errors: SensorLoadError[] }) {
 export function EventOrchestrationPage() {
   const api = useApi(eventOrchestrationApiRef);
   const [tab, setTab] = useState(0);
+  const dryRuns = useDryRunStates();
   const { lastSignal: runSignal } = useSignal('event-orchestration:runs');
   const { lastSignal: eventSignal } = useSignal('event-orchestration:events');
   const { value, loading, error, retry } = useAsyncRetry(async () => {
@@ -135,6 +137,9 @@ export function EventOrchestrationPage() {
               options={{ paging: false, padding: 'dense' }}
               columns={sensorColumns}
               data={value.sensors.items}
+              detailPanel={({ rowData }) => (
+                <SensorDryRun sensor={rowData} state={dryRuns.states[rowData.name]} update={dryRuns.update} />
+              )}
             />
           </>
         )}
