@@ -612,6 +612,25 @@ describe.each(databases.eachSupportedId())('event-orchestration backend on %s', 
     expect(seen).toEqual(all.map((i: any) => i.event.id));
     expect(new Set(seen).size).toBe(seen.length);
   });
+
+  it('filters events and runs by the time they arrived', async () => {
+    const events = (await api().get('/api/event-orchestration/events?limit=200')).body.items;
+    const runs = (await api().get('/api/event-orchestration/runs?limit=200')).body.items;
+    // The newest event's arrival: it and anything as new are listed, nothing older.
+    const newest = events[0].receivedAt;
+    const since = (await api().get(`/api/event-orchestration/events?since=${encodeURIComponent(newest)}`)).body.items;
+    expect(since.map((e: any) => e.event.id)).toEqual(
+      events.filter((e: any) => e.receivedAt >= newest).map((e: any) => e.event.id),
+    );
+    expect(since.length).toBeLessThan(events.length);
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await api().get(`/api/event-orchestration/runs?since=${future}`)).body.items).toEqual([]);
+    const past = new Date(Date.now() - 3_600_000).toISOString();
+    expect((await api().get(`/api/event-orchestration/runs?since=${past}&limit=200`)).body.items).toHaveLength(runs.length);
+    const bad = await api().get('/api/event-orchestration/events?since=yesterday');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/^Invalid query: since: /);
+  });
 });
 
 describe('event-orchestration backend with a denying permission policy', () => {

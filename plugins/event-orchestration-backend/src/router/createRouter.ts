@@ -38,6 +38,8 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).optional(),
   cursor: z.string().optional(),
   entityRef: z.string().optional(),
+  /** ISO time: only items received (events) or created (runs) since then. */
+  since: z.string().datetime({ offset: true }).optional(),
 });
 const eventsQuery = listQuery.extend({ type: z.string().optional() }).strict();
 const runsQuery = listQuery

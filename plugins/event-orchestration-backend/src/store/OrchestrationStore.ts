@@ -58,6 +58,15 @@ export class InvalidCursorError extends Error {}
  * One page, newest first, of a table with a `seq` column, optionally limited
  * to the rows linked to an entity through a link table.
  */
+/**
+ * A time bound as the column holds it: SQLite keeps the ISO strings we write
+ * (ISO strings of one format compare in time order), PostgreSQL timestamptz.
+ */
+function sinceValue(knex: Knex, iso: string): string | Date {
+  const client = String(knex.client.config?.client ?? '');
+  return client.includes('sqlite') ? new Date(iso).toISOString() : new Date(iso);
+}
+
 async function pageOf(
   knex: Knex,
   options: {
@@ -205,6 +214,8 @@ export class OrchestrationStore {
   async listEvents(query: {
     entityRef?: string;
     type?: string;
+    /** Only events received at or after this ISO time. */
+    since?: string;
     limit?: number;
     cursor?: string;
   }): Promise<ListResponse<StoredEvent>> {
@@ -216,6 +227,7 @@ export class OrchestrationStore {
       cursor: query.cursor,
       filter: q => {
         if (query.type) q.where('t.type', query.type);
+        if (query.since) q.where('t.received_at', '>=', sinceValue(this.knex, query.since));
       },
     });
     return { items: await this.toStoredEvents(rows), ...(nextCursor ? { nextCursor } : {}) };
@@ -593,6 +605,8 @@ export class OrchestrationStore {
     entityRef?: string;
     sensor?: string;
     status?: RunStatus;
+    /** Only runs created at or after this ISO time. */
+    since?: string;
     limit?: number;
     cursor?: string;
   }): Promise<ListResponse<RunRecord>> {
@@ -605,6 +619,7 @@ export class OrchestrationStore {
       filter: q => {
         if (query.sensor) q.where('t.sensor', query.sensor);
         if (query.status) q.where('t.status', query.status);
+        if (query.since) q.where('t.created_at', '>=', sinceValue(this.knex, query.since));
       },
     });
     return { items: await this.toRuns(rows), ...(nextCursor ? { nextCursor } : {}) };

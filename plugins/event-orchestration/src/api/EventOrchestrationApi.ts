@@ -19,6 +19,8 @@ import {
 export interface ListEventsRequest {
   entityRef?: string;
   type?: string;
+  /** ISO time: only events received since then. */
+  since?: string;
   limit?: number;
   cursor?: string;
 }
@@ -28,6 +30,8 @@ export interface ListRunsRequest {
   entityRef?: string;
   sensor?: string;
   status?: RunStatus;
+  /** ISO time: only runs created since then. */
+  since?: string;
   limit?: number;
   cursor?: string;
 }

@@ -219,3 +219,57 @@ describe('EntityEventsContent: a run by its shareable URL', () => {
     expect((await screen.findAllByText(/No run nope/)).length).toBeGreaterThan(0);
   });
 });
+
+describe('EntityEventsContent: filters and older pages', () => {
+  it('asks the API with the filters, and loads older runs and events by cursor', async () => {
+    const runQueries: URLSearchParams[] = [];
+    const eventQueries: URLSearchParams[] = [];
+    const newest = recordedRuns.items[0];
+    // An older run of another sensor, on the second page.
+    const olderRuns = [{ ...newest, id: 'older-run-1', sensor: 'deploy-new-image', createdAt: '2026-11-20T08:00:00.000Z' }];
+    server.use(
+      rest.get(`${BASE}/runs`, (req, res, ctx) => {
+        runQueries.push(req.url.searchParams);
+        if (req.url.searchParams.get('cursor') === 'runs-page-2') return res(ctx.json({ items: olderRuns }));
+        if (req.url.searchParams.get('status') === 'cancelled') return res(ctx.json({ items: [] }));
+        return res(ctx.json({ items: [newest], nextCursor: 'runs-page-2' }));
+      }),
+      rest.get(`${BASE}/events`, (req, res, ctx) => {
+        eventQueries.push(req.url.searchParams);
+        return res(ctx.json(recordedEvents));
+      }),
+    );
+    await renderInTestApp(
+      withApis(
+        <EntityProvider entity={entity}>
+          <EntityEventsContent />
+        </EntityProvider>,
+      ),
+    );
+    expect(await screen.findByText(newest.sensor, { selector: 'td' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Load older events' })).not.toBeInTheDocument(); // no nextCursor
+
+    // Older runs, appended after the first page.
+    fireEvent.click(screen.getByRole('button', { name: 'Load older runs' }));
+    await waitFor(() => expect(runQueries.some(q => q.get('cursor') === 'runs-page-2')).toBe(true));
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Load older runs' })).not.toBeInTheDocument());
+    expect(await screen.findByText('deploy-new-image', { selector: 'td' })).toBeInTheDocument();
+    expect(screen.getByText(newest.sensor, { selector: 'td' })).toBeInTheDocument();
+
+    // A status, an event type and a time range go to the API.
+    fireEvent.mouseDown(screen.getByLabelText('Run status'));
+    fireEvent.click(await screen.findByRole('option', { name: 'cancelled' }));
+    expect(await screen.findByText('No run matches the filters.')).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText('Event type'), { target: { value: 'alertmanager.alert' } });
+    await waitFor(() => expect(eventQueries.some(q => q.get('type') === 'alertmanager.alert')).toBe(true));
+    fireEvent.mouseDown(screen.getByLabelText('Time'));
+    fireEvent.click(await screen.findByRole('option', { name: 'last hour' }));
+    await waitFor(() => {
+      const last = runQueries[runQueries.length - 1];
+      expect(last.get('status')).toBe('cancelled');
+      const since = Date.parse(last.get('since') ?? '');
+      expect(Date.now() - since).toBeGreaterThan(3_500_000);
+      expect(Date.now() - since).toBeLessThan(3_700_000);
+    });
+  });
+});

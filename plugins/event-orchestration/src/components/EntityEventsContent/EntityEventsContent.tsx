@@ -12,6 +12,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { useSignal } from '@backstage/plugin-signals-react';
 import { Run, StoredEvent } from '@edo/plugin-event-orchestration-common';
+import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
@@ -19,6 +20,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useRefreshOnSignal } from '../shared/useRefreshOnSignal';
 import { SelectedRun } from '../shared/SelectedRun';
 import { PublishEventButton } from './PublishEventButton';
+import { FilterBar, NO_FILTERS, TabFilters, sinceOf } from './Filters';
 import { eventOrchestrationApiRef } from '../../api';
 import { StatusChip } from '../shared/StatusChip';
 import { formatDuration, formatTime, summarizeEvent } from '../shared/format';
@@ -64,6 +66,24 @@ const runColumns: TableColumn<Run>[] = [
   },
 ];
 
+/** Items per page of the tab's tables. */
+const PAGE = 50;
+
+interface OlderPages {
+  events: StoredEvent[];
+  runs: Run[];
+  /** undefined: continue after the first page; null: nothing older. */
+  eventsCursor?: string | null;
+  runsCursor?: string | null;
+}
+const NO_OLDER: OlderPages = { events: [], runs: [] };
+
+/** The first page followed by the older pages, each item once. */
+function mergeById<T>(first: T[], more: T[], id: (item: T) => string): T[] {
+  const seen = new Set(first.map(id));
+  return [...first, ...more.filter(item => !seen.has(id(item)))];
+}
+
 /** "1 of 2 succeeded; 2 onFailure ran": main steps, then the failure handlers that ran. */
 function stepsSummary(steps: Array<{ status: string; phase?: string }>) {
   const main = steps.filter(s => s.phase !== 'onFailure');
@@ -86,16 +106,39 @@ export function EntityEventsContent() {
   const { lastSignal: runSignal, isSignalsAvailable } = useSignal('event-orchestration:runs');
   const { lastSignal: eventSignal } = useSignal('event-orchestration:events');
 
+  const [filters, setFilters] = useState<TabFilters>(NO_FILTERS);
+  const queries = () => {
+    const since = sinceOf(filters.range);
+    return {
+      events: { entityRef, limit: PAGE, type: filters.type.trim() || undefined, since },
+      runs: { entityRef, limit: PAGE, sensor: filters.sensor.trim() || undefined, status: filters.status || undefined, since },
+    };
+  };
   const { value, loading, error, retry } = useAsyncRetry(
     async () => {
-      const [events, runs] = await Promise.all([
-        api.listEvents({ entityRef, limit: 50 }),
-        api.listRuns({ entityRef, limit: 50 }),
-      ]);
-      return { events: events.items, runs: runs.items };
+      const q = queries();
+      const [events, runs] = await Promise.all([api.listEvents(q.events), api.listRuns(q.runs)]);
+      return { events: events.items, runs: runs.items, eventsCursor: events.nextCursor, runsCursor: runs.nextCursor };
     },
-    [api, entityRef],
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [api, entityRef, filters],
   );
+
+  // Older pages, loaded on request; the live refresh renews the first page only.
+  const [older, setOlder] = useState<OlderPages>(NO_OLDER);
+  useEffect(() => setOlder(NO_OLDER), [filters, entityRef]);
+  const loadMore = async (what: 'events' | 'runs') => {
+    const q = queries();
+    const cursor = what === 'events' ? older.eventsCursor ?? value?.eventsCursor : older.runsCursor ?? value?.runsCursor;
+    if (!cursor) return;
+    if (what === 'events') {
+      const page = await api.listEvents({ ...q.events, cursor });
+      setOlder(o => ({ ...o, events: [...o.events, ...page.items], eventsCursor: page.nextCursor ?? null }));
+    } else {
+      const page = await api.listRuns({ ...q.runs, cursor });
+      setOlder(o => ({ ...o, runs: [...o.runs, ...page.items], runsCursor: page.nextCursor ?? null }));
+    }
+  };
 
   // Keep the last data while refreshing, so tables do not flicker.
   const [data, setData] = useState<typeof value>();
@@ -119,7 +162,13 @@ export function EntityEventsContent() {
   if (!data && error) return <ResponseErrorPanel error={error} />;
   if (!data) return null;
 
-  if (data.events.length === 0 && data.runs.length === 0) {
+  const filtered = JSON.stringify(filters) !== JSON.stringify(NO_FILTERS);
+  const runs = mergeById(data.runs, older.runs, r => r.id);
+  const events = mergeById(data.events, older.events, e => e.event.id);
+  const moreRuns = older.runsCursor === null ? false : Boolean(older.runsCursor ?? data.runsCursor);
+  const moreEvents = older.eventsCursor === null ? false : Boolean(older.eventsCursor ?? data.eventsCursor);
+
+  if (data.events.length === 0 && data.runs.length === 0 && !filtered) {
     return (
       <EmptyState
         missing="data"
@@ -147,7 +196,8 @@ export function EntityEventsContent() {
       <Grid item xs={12}>
         <SelectedRun />
       </Grid>
-      <Grid item xs={12} style={{ display: 'flex', justifyContent: 'flex-end' }}>
+      <Grid item xs={12} style={{ display: 'flex', justifyContent: 'space-between', flexWrap: 'wrap', gap: 16 }}>
+        <FilterBar value={filters} onChange={setFilters} />
         <PublishEventButton entityRef={entityRef} subject={subject} onPublished={retry} />
       </Grid>
       {error && (
@@ -161,23 +211,38 @@ export function EntityEventsContent() {
           subtitle={isSignalsAvailable ? 'live' : 'refreshed every 10 s'}
           options={{ paging: false, search: false, padding: 'dense' }}
           columns={runColumns}
-          data={data.runs}
+          data={runs}
           detailPanel={({ rowData }) => <RunStepsPanel run={rowData} onChanged={retry} />}
           emptyContent={
             <Typography variant="body2" style={{ padding: 16 }}>
-              No sensor has started a run for this entity yet.
+              {filtered ? 'No run matches the filters.' : 'No sensor has started a run for this entity yet.'}
             </Typography>
           }
         />
+        {moreRuns && (
+          <Button onClick={() => loadMore('runs')} style={{ marginTop: 8 }}>
+            Load older runs
+          </Button>
+        )}
       </Grid>
       <Grid item xs={12}>
         <Table<StoredEvent>
           title="Events"
           options={{ paging: false, search: false, padding: 'dense' }}
           columns={eventColumns}
-          data={data.events}
+          data={events}
           detailPanel={({ rowData }) => <EventDetailPanel eventId={rowData.event.id} />}
+          emptyContent={
+            <Typography variant="body2" style={{ padding: 16 }}>
+              No event matches the filters.
+            </Typography>
+          }
         />
+        {moreEvents && (
+          <Button onClick={() => loadMore('events')} style={{ marginTop: 8 }}>
+            Load older events
+          </Button>
+        )}
       </Grid>
     </Grid>
   );
