@@ -5,6 +5,7 @@ import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { eventOrchestrationApiRef } from '../../api';
 import { StatusChip } from '../shared/StatusChip';
+import { TestAgainstSensor } from './TestAgainstSensor';
 
 /** Every sensor's verdict on an event with its reason, and the event's payload. */
 export function EventDetailPanel(props: { eventId: string }) {
@@ -29,6 +30,7 @@ export function EventDetailPanel(props: { eventId: string }) {
           ))}
         </ul>
       )}
+      <TestAgainstSensor eventId={value.event.id} />
       {value.runs.length > 0 && (
         <>
           <Typography variant="subtitle2">Runs started</Typography>

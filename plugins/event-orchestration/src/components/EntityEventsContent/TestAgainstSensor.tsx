@@ -1,0 +1,71 @@
+import { useState } from 'react';
+import { useApi } from '@backstage/core-plugin-api';
+import { SensorTestResult } from '@edo/plugin-event-orchestration-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import MenuItem from '@material-ui/core/MenuItem';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import useAsync from 'react-use/esm/useAsync';
+import { eventOrchestrationApiRef } from '../../api';
+
+/**
+ * "Test against sensor…": a dry run of this stored event against any loaded
+ * sensor — why would it (not) fire? Nothing is stored, no run starts.
+ */
+export function TestAgainstSensor(props: { eventId: string }) {
+  const api = useApi(eventOrchestrationApiRef);
+  const sensors = useAsync(() => api.getSensors(), [api]);
+  const [sensor, setSensor] = useState('');
+  const [result, setResult] = useState<SensorTestResult>();
+  const [error, setError] = useState<string>();
+  const names = sensors.value?.items.map(s => s.name) ?? [];
+
+  const test = async () => {
+    setError(undefined);
+    try {
+      const { results } = await api.testSensor({ sensorName: sensor, eventId: props.eventId });
+      setResult(results[0]);
+    } catch (e) {
+      const body = (e as { body?: { error?: { message?: string } } }).body;
+      setError(body?.error?.message ?? (e as Error).message);
+    }
+  };
+
+  return (
+    <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 8 }} marginTop={1}>
+      <TextField
+        id={`test-sensor-${props.eventId}`}
+        select
+        size="small"
+        label="Test against sensor…"
+        style={{ minWidth: 220 }}
+        value={sensor}
+        onChange={e => {
+          setSensor(e.target.value);
+          setResult(undefined);
+        }}
+      >
+        {names.map(name => (
+          <MenuItem key={name} value={name}>
+            {name}
+          </MenuItem>
+        ))}
+      </TextField>
+      <Button size="small" variant="outlined" disabled={!sensor} onClick={test}>
+        Test
+      </Button>
+      {result && (
+        <Typography variant="body2" aria-label="Test result">
+          <strong>{result.status}</strong> — {result.reason}
+          {result.steps ? ` (would run: ${result.steps.map(s => s.action).join(', ')})` : ''}
+        </Typography>
+      )}
+      {error && (
+        <Typography variant="body2" color="error" role="alert">
+          {error}
+        </Typography>
+      )}
+    </Box>
+  );
+}
