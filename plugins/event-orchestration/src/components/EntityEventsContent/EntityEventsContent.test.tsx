@@ -73,6 +73,7 @@ describe('EntityEventsContent', () => {
         queries.push(req.url.search);
         return res(ctx.json(recordedRuns));
       }),
+      rest.get(`${BASE}/sensors`, (_req, res, ctx) => res(ctx.json({ items: [], errors: [] }))),
       rest.get(`${BASE}/events/:id`, (req, res, ctx) =>
         req.params.id === recordedWarningDetails.event.id
           ? res(ctx.json(recordedWarningDetails))
