@@ -70,6 +70,13 @@ export interface Config {
             header?: string;
             /** Default sha256. */
             algorithm?: 'sha1' | 'sha256' | 'sha512';
+            /**
+             * Replay protection: the header with the Unix time the sender signed
+             * (`<timestamp>.<body>` is then what is signed); older or newer than
+             * `toleranceSeconds` (default 300) gets 401.
+             */
+            timestampHeader?: string;
+            toleranceSeconds?: number;
           };
         };
         /** Largest accepted body in bytes (default 1 MiB); larger ones get 413. */

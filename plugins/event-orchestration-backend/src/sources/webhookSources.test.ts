@@ -75,6 +75,53 @@ describe('generic webhook source', () => {
   });
 });
 
+describe('signed timestamps (replay window)', () => {
+  const SECRET = 'stamp-secret';
+  const stamped = new WebhookSources(
+    readWebhookSources(
+      new ConfigReader({
+        eventOrchestration: {
+          sources: {
+            webhooks: [
+              {
+                name: 'ci',
+                type: 'generic',
+                eventType: 'ci.image.pushed',
+                auth: { hmac: { secret: SECRET, header: 'X-Signature', timestampHeader: 'X-Timestamp', toleranceSeconds: 300 } },
+              },
+            ],
+          },
+        },
+      }),
+    ),
+  );
+  const body = JSON.stringify({ image: 'my-awesome-app', tag: 'v1.2.3' });
+  const send = (stamp: string | undefined, signedStamp = stamp) =>
+    errorOf(() =>
+      stamped.toEvents({
+        sourceName: 'ci',
+        headers: {
+          'x-signature': `sha256=${sign(SECRET, `${signedStamp}.${body}`)}`,
+          ...(stamp !== undefined ? { 'x-timestamp': stamp } : {}),
+        },
+        body,
+      }),
+    );
+  const now = Math.floor(Date.now() / 1000);
+
+  it('accepts a fresh signed timestamp and refuses old, future, missing or re-stamped ones', () => {
+    expect(send(String(now))).toBeUndefined();
+    expect(send(String(now - 3600))).toEqual({
+      name: 'AuthenticationError',
+      message: "Timestamp in x-timestamp is outside the replay window of 300 s for webhook source 'ci'",
+    });
+    expect(send(String(now + 3600))?.message).toMatch(/outside the replay window/);
+    expect(send(undefined)?.message).toBe("Missing or malformed timestamp header x-timestamp for webhook source 'ci'");
+    // A captured old request with a new timestamp: the signature no longer fits.
+    expect(send(String(now), String(now - 3600))?.message).toBe("Invalid signature in x-signature for webhook source 'ci'");
+  });
+});
+
 describe('github webhook source', () => {
   const push = JSON.stringify({
     ref: 'refs/heads/main',

@@ -79,6 +79,15 @@ function readAuth(entry: Config, where: string, type: string): WebhookAuth {
         (type === 'github' ? 'x-hub-signature-256' : 'x-signature')
       ).toLowerCase(),
       algorithm: algorithm as 'sha1' | 'sha256' | 'sha512',
+      ...(hmac.getOptionalString('timestampHeader')
+        ? {
+            timestamp: {
+              header: hmac.getString('timestampHeader').toLowerCase(),
+              toleranceSeconds:
+                hmac.getOptionalNumber('toleranceSeconds') ?? 300,
+            },
+          }
+        : {}),
     };
   }
   if (type === 'github') {

@@ -49,3 +49,12 @@ describe('template functions', () => {
     }
   });
 });
+
+describe('renderTemplate limits', () => {
+  it('cuts off text that renders larger than 1,000,000 characters, naming the template', () => {
+    const big = 'x'.repeat(200_000);
+    const template = '${{ event.data.s }}${{ event.data.s }}${{ event.data.s }}${{ event.data.s }}${{ event.data.s }}${{ event.data.s }}';
+    expect(() => renderTemplate(template, { event: { data: { s: big } } } as any)).toThrow('rendered text is too large');
+    expect((renderTemplate('${{ event.data.s }}!', { event: { data: { s: big } } } as any) as string).length).toBe(200_001);
+  });
+});
