@@ -62,9 +62,9 @@ export class InvalidCursorError extends Error {}
  * A time bound as the column holds it: SQLite keeps the ISO strings we write
  * (ISO strings of one format compare in time order), PostgreSQL timestamptz.
  */
-function sinceValue(knex: Knex, iso: string): string | Date {
+function sinceValue(knex: Knex, time: string): string | Date {
   const client = String(knex.client.config?.client ?? '');
-  return client.includes('sqlite') ? new Date(iso).toISOString() : new Date(iso);
+  return client.includes('sqlite') ? new Date(time).toISOString() : new Date(time);
 }
 
 async function pageOf(
