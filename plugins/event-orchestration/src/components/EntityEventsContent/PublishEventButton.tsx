@@ -8,6 +8,7 @@ import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
 import { eventOrchestrationApiRef } from '../../api';
 
 const TYPE = /^[a-z0-9]+(\.[a-z0-9_-]+)+$/;
@@ -87,9 +88,9 @@ export function PublishEventButton(props: { entityRef: string; subject: string; 
             inputProps={{ style: { fontFamily: 'monospace' } }}
           />
           {error && (
-            <p role="alert" style={{ color: '#d32f2f' }}>
+            <Typography role="alert" color="error" variant="body2">
               {error}
-            </p>
+            </Typography>
           )}
         </DialogContent>
         <DialogActions>
