@@ -257,3 +257,14 @@ test('three HighCPU alerts scale my-awesome-app from 3 to 5 in Git and sync it; 
   await page.goto('/notifications');
   await expect(page.getByText('Scaling billing out failed').first()).toBeVisible({ timeout: 30_000 });
 });
+
+test('the publish-event template offers the event types sensors listen to', async ({ page }) => {
+  await page.goto('/create/templates/default/publish-event');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  const type = page.getByRole('textbox', { name: 'Event type' });
+  await type.click();
+  await type.fill('portal.');
+  await expect(page.getByRole('option', { name: 'portal.remediation.requested' })).toBeVisible();
+  await page.getByRole('option', { name: 'portal.remediation.requested' }).click();
+  await expect(page.getByText('Sensors listening: manual-remediation')).toBeVisible();
+});

@@ -20,6 +20,7 @@ import BoltIcon from '@material-ui/icons/OfflineBolt';
 import { isEventOrchestrationAvailable } from '@edo/plugin-event-orchestration-common';
 import { EventOrchestrationClient, eventOrchestrationApiRef } from './api';
 import { pageRouteRef } from './routes';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 
 const eventOrchestrationApi = ApiBlueprint.make({
   params: defineParams =>
@@ -67,11 +68,25 @@ const eventOrchestrationPage = PageBlueprint.make({
   },
 });
 
+/** `ui:field: EventOrchestrationEventTypePicker` for scaffolder template forms. */
+const eventTypePickerFormField = FormFieldBlueprint.make({
+  name: 'event-type-picker',
+  params: {
+    field: () => import('./components/EventTypePicker').then(m => m.eventTypePickerField),
+  },
+});
+
 /** @public */
 export default createFrontendPlugin({
   pluginId: 'event-orchestration',
   title: 'Event Orchestration',
-  extensions: [eventOrchestrationApi, entityEventsContent, entityEventsCard, eventOrchestrationPage],
+  extensions: [
+    eventOrchestrationApi,
+    entityEventsContent,
+    entityEventsCard,
+    eventOrchestrationPage,
+    eventTypePickerFormField,
+  ],
 });
 
 export { isEventOrchestrationAvailable } from '@edo/plugin-event-orchestration-common';

@@ -14,6 +14,8 @@ import {
 } from '@backstage/core-plugin-api';
 import { EventOrchestrationClient, eventOrchestrationApiRef } from './api';
 import { pageRouteRef, rootRouteRef } from './routes';
+import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
+import { EventTypePicker, validateEventType } from './components/EventTypePicker/EventTypePicker';
 
 /** @public */
 export const eventOrchestrationPlugin = createPlugin({
@@ -59,6 +61,18 @@ export const EntityEventOrchestrationCard = eventOrchestrationPlugin.provide(
           m => m.EntityEventOrchestrationCard,
         ),
     },
+  }),
+);
+
+/**
+ * `ui:field: EventOrchestrationEventTypePicker` for template forms; put it inside
+ * `<ScaffolderFieldExtensions>` of the scaffolder route in App.tsx. @public
+ */
+export const EventOrchestrationEventTypePickerFieldExtension = eventOrchestrationPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'EventOrchestrationEventTypePicker',
+    component: EventTypePicker,
+    validation: validateEventType,
   }),
 );
 
