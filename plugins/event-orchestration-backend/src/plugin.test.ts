@@ -550,11 +550,12 @@ describe.each(databases.eachSupportedId())('event-orchestration backend on %s', 
       ).body;
 
     const approved = await start('Restart my-awesome-app in production?');
+    // A run and its approval are read by two queries: under load one read can see
+    // the approval before the run's status change. Wait until both are visible.
     const waiting = await waitFor(async () => {
       const r = await runOf(approved.id);
-      return r.pendingApproval ? r : undefined;
+      return r.pendingApproval && r.status === 'running' ? r : undefined;
     }, 'the run to wait for approval');
-    expect(waiting.status).toBe('running');
     expect(waiting.pendingApproval).toMatchObject({ stepId: 'run', prompt: 'Restart my-awesome-app in production?' });
 
     const decision = await api()
