@@ -85,6 +85,20 @@ async function stepOnGitHub(options: {
         octokit.repos.get({ owner, repo, ...request }),
       )
     ).data.default_branch;
+  const keyTrailer = `Event-Orchestration-Key: ${options.idempotencyKey}`;
+  /** This step's commit on the branch, if an earlier attempt made it (exactly once). */
+  const findStepCommit = async () => {
+    const { data: recent } = await call('listing commits', () =>
+      octokit.repos.listCommits({
+        owner,
+        repo,
+        sha: branch,
+        per_page: 50,
+        ...request,
+      }),
+    );
+    return recent.find(c => c.commit.message.includes(keyTrailer));
+  };
   return {
     octokit,
     owner,
@@ -93,7 +107,8 @@ async function stepOnGitHub(options: {
     request,
     call,
     branch,
-    keyTrailer: `Event-Orchestration-Key: ${options.idempotencyKey}`,
+    keyTrailer,
+    findStepCommit,
   };
 }
 
@@ -117,20 +132,19 @@ export async function commitFileChangeOnGitHub(options: {
   signal?: AbortSignal;
 }): Promise<GitChangeResult> {
   const file = safeRepositoryPath(options.file);
-  const { octokit, owner, repo, shown, request, call, branch, keyTrailer } =
-    await stepOnGitHub(options);
+  const {
+    octokit,
+    owner,
+    repo,
+    shown,
+    request,
+    branch,
+    keyTrailer,
+    findStepCommit,
+  } = await stepOnGitHub(options);
 
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    const { data: recent } = await call('listing commits', () =>
-      octokit.repos.listCommits({
-        owner,
-        repo,
-        sha: branch,
-        per_page: 50,
-        ...request,
-      }),
-    );
-    const earlier = recent.find(c => c.commit.message.includes(keyTrailer));
+    const earlier = await findStepCommit();
     if (earlier) {
       options.logger.info(
         `${shown}@${branch} already has this step's commit ${earlier.sha}`,
@@ -220,8 +234,17 @@ export async function revertOnGitHub(options: {
   logger: LoggerService;
   signal?: AbortSignal;
 }): Promise<GitChangeResult & { revertedTo: string }> {
-  const { octokit, owner, repo, shown, request, call, branch, keyTrailer } =
-    await stepOnGitHub(options);
+  const {
+    octokit,
+    owner,
+    repo,
+    shown,
+    request,
+    call,
+    branch,
+    keyTrailer,
+    findStepCommit,
+  } = await stepOnGitHub(options);
   const scope = options.path;
   const under = (p: string) =>
     scope === '.' || p === scope || p.startsWith(`${scope}/`);
@@ -243,16 +266,7 @@ export async function revertOnGitHub(options: {
   };
 
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    const { data: recent } = await call('listing commits', () =>
-      octokit.repos.listCommits({
-        owner,
-        repo,
-        sha: branch,
-        per_page: 50,
-        ...request,
-      }),
-    );
-    const earlier = recent.find(c => c.commit.message.includes(keyTrailer));
+    const earlier = await findStepCommit();
     if (earlier) {
       const target =
         /Back to ([0-9a-f]{12})/.exec(earlier.commit.message)?.[1] ?? '';
