@@ -77,7 +77,7 @@ export async function commitChange(options: {
   signal?: AbortSignal;
   /** Commits of history to fetch; default 50, 0 for all (needed to find older commits). */
   depth?: number;
-}): Promise<GitChangeResult> {
+}): Promise<GitChangeResult & { stepCommitMessage?: string }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'edo-gitops-'));
   const shown = redactRemote(options.repository);
   const inRepo = (args: string[]) =>
@@ -121,6 +121,7 @@ export async function commitChange(options: {
           commitSha: sha,
           changed: true,
           url: commitUrl(options.repository, sha),
+          stepCommitMessage: await inRepo(['show', '-s', '--format=%B', sha]),
         };
       }
       const change = await options.change({ dir, branch, git: inRepo });
@@ -215,6 +216,81 @@ export async function commitFileChange(options: {
       return { changes: edit.changes };
     },
   });
+}
+
+/** One file to write: its path inside the repository and its whole content. */
+export interface FileToCommit {
+  path: string;
+  content: string;
+}
+
+/** Checks a commit-files request: paths inside the repository, each once. */
+export function checkFilesToCommit(files: FileToCommit[]): FileToCommit[] {
+  const seen = new Set<string>();
+  return files.map(f => {
+    const file = safeRepositoryPath(f.path);
+    if (seen.has(file)) throw new Error(`file '${file}' is given twice`);
+    seen.add(file);
+    return { path: file, content: f.content };
+  });
+}
+
+/**
+ * Writes whole files (created or replaced) as one commit, through
+ * `commitChange`: files whose content is already as given are left alone, and
+ * when all are, nothing is committed.
+ */
+export async function commitFiles(options: {
+  repository: string;
+  branch?: string;
+  files: FileToCommit[];
+  message: string;
+  runId: string;
+  idempotencyKey: string;
+  author: { name: string; email: string };
+  logger: LoggerService;
+  signal?: AbortSignal;
+}): Promise<GitChangeResult & { files: string[] }> {
+  const wanted = checkFilesToCommit(options.files);
+  let written: string[] = [];
+  const result = await commitChange({
+    ...options,
+    change: async ({ dir, git: inRepo }) => {
+      const changes: string[] = [];
+      written = [];
+      for (const file of wanted) {
+        const target = path.join(dir, file.path);
+        const existing = await fs
+          .readFile(target, 'utf8')
+          .catch(() => undefined);
+        if (existing === file.content) continue;
+        await fs.mkdir(path.dirname(target), { recursive: true });
+        await fs.writeFile(target, file.content);
+        await inRepo(['add', '--', file.path]);
+        changes.push(`${existing === undefined ? 'A' : 'M'} ${file.path}`);
+        written.push(file.path);
+      }
+      return { changes };
+    },
+  });
+  // An earlier attempt's commit: its message lists the files ("A path", "M path").
+  const files = result.stepCommitMessage
+    ? changedPaths(result.stepCommitMessage)
+    : written;
+  return {
+    commitSha: result.commitSha,
+    changed: result.changed,
+    url: result.url,
+    files: result.changed ? files : [],
+  };
+}
+
+/** The paths of the "A path" / "M path" lines of a commit message. */
+export function changedPaths(message: string): string[] {
+  return message
+    .split('\n')
+    .filter(line => /^[AM] \S/.test(line))
+    .map(line => line.slice(2));
 }
 
 /**

@@ -469,6 +469,14 @@ async function startGitHubOverGit(bare: string) {
                 },
               );
             }
+            if (entry.content !== undefined && !entry.sha) {
+              // A tree entry with `content`: GitHub stores it as a new blob.
+              entry.sha = execFileSync(
+                'git',
+                ['--git-dir', bare, 'hash-object', '-w', '--stdin'],
+                { input: entry.content, encoding: 'utf8' },
+              ).trim();
+            }
             if (entry.sha) {
               const blobs =
                 entry.type === 'tree'
@@ -691,6 +699,114 @@ describe('gitops:revert through the GitHub provider (git data API)', () => {
           { encoding: 'utf8' },
         ).trim(),
       ).toBe('6');
+    } finally {
+      await github.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('gitops:commit-files through the GitHub provider (git data API)', () => {
+  it('writes the files as one commit (blobs by content), again on a moved branch, once per step', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'edo-gh-files-'));
+    const bare = path.join(root, 'app.git');
+    const work = path.join(root, 'work');
+    const env = {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@t',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@t',
+    };
+    const sh = (...args: string[]) =>
+      execFileSync('git', args, { cwd: work, encoding: 'utf8', env }).trim();
+    execFileSync('git', [
+      'init',
+      '--quiet',
+      '--bare',
+      '--initial-branch=main',
+      bare,
+    ]);
+    execFileSync('git', ['clone', '--quiet', bare, work]);
+    fs.writeFileSync(path.join(work, 'README.md'), 'app\n');
+    sh('add', '-A');
+    sh('commit', '--quiet', '-m', 'initial');
+    sh('push', '--quiet', 'origin', 'HEAD:main');
+    const github = await startGitHubOverGit(bare);
+    try {
+      const commitFiles = createGitopsActions(
+        { name: 'Event Orchestration', email: 'edo@example.com' },
+        {
+          github: createGitHubResolver(
+            new ConfigReader({
+              integrations: {
+                github: [
+                  {
+                    host: 'github.com',
+                    apiBaseUrl: github.apiBaseUrl,
+                    token: TOKEN,
+                  },
+                ],
+              },
+            }),
+          ),
+        },
+      ).find(a => a.id === 'gitops:commit-files')!;
+      github.onNextRefUpdate(() => {
+        fs.writeFileSync(path.join(work, 'CHANGELOG.md'), 'x\n');
+        sh('add', '-A');
+        sh('commit', '--quiet', '-m', 'someone else');
+        sh('push', '--quiet', 'origin', 'HEAD:main');
+      });
+      const input = {
+        repository: 'https://github.com/acme/gitops',
+        message: 'Add CI pipeline',
+        files: [
+          { path: '.github/workflows/ci.yaml', content: 'name: ci\n' },
+          { path: 'README.md', content: 'app\n' },
+        ],
+      };
+      const out = await runActionForTest(commitFiles, input, {
+        runId: 'run-3',
+        stepId: 'ci',
+      });
+      expect(out).toEqual({
+        commitSha: expect.stringMatching(/^[0-9a-f]{40}$/),
+        changed: true,
+        url: `https://github.com/acme/gitops/commit/${out.commitSha}`,
+        files: ['.github/workflows/ci.yaml'],
+      });
+      const show = (spec: string) =>
+        execFileSync('git', ['--git-dir', bare, 'show', spec], {
+          encoding: 'utf8',
+        });
+      expect(show('main:.github/workflows/ci.yaml')).toBe('name: ci\n');
+      expect(show('main:CHANGELOG.md')).toBe('x\n'); // the concurrent commit is kept
+      expect(show('main').split('\n')[0]).toBe(`commit ${out.commitSha}`);
+      expect(
+        github.requests.filter(r => r === 'PATCH /git/refs/heads/main'),
+      ).toHaveLength(2);
+      expect(
+        await runActionForTest(commitFiles, input, {
+          runId: 'run-3',
+          stepId: 'ci',
+        }),
+      ).toEqual(out);
+      expect(
+        await runActionForTest(commitFiles, input, {
+          runId: 'run-4',
+          stepId: 'ci',
+        }),
+      ).toEqual({ commitSha: '', changed: false, url: '', files: [] });
+      expect(
+        execFileSync(
+          'git',
+          ['--git-dir', bare, 'rev-list', '--count', 'main'],
+          {
+            encoding: 'utf8',
+          },
+        ).trim(),
+      ).toBe('3');
     } finally {
       await github.close();
       fs.rmSync(root, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { commitFileChange } from './gitRepository';
 import { setImage } from './editManifests';
 
 const author = { name: 'Event Orchestration', email: 'edo@example.com' };
-const [setImageAction, setReplicasAction, revertAction] =
+const [setImageAction, setReplicasAction, revertAction, commitFilesAction] =
   createGitopsActions(author);
 
 const deployment = `# my-awesome-app, managed by Argo CD
@@ -321,6 +321,77 @@ describe('gitops actions on a local bare repository', () => {
         { runId: 'run-11', stepId: 'r' },
       ),
     ).rejects.toThrow(/commit deadbeef is not in file:/);
+  });
+
+  it('gitops:commit-files writes new and changed files as one commit, once per step, and nothing when all are as given', async () => {
+    const workflow = 'name: ci\non: [push]\njobs: {}\n';
+    const input = {
+      repository: repo.url,
+      message: 'Add CI pipeline and catalog entry',
+      files: [
+        { path: '.github/workflows/ci.yaml', content: workflow },
+        { path: 'apps/my-awesome-app/values.yaml', content: 'image: {}\n' },
+        {
+          path: 'apps/my-awesome-app/kustomization.yaml',
+          content: kustomization,
+        },
+      ],
+    };
+    const first = await runAction(commitFilesAction, input);
+    expect(first).toEqual({
+      commitSha: expect.stringMatching(/^[0-9a-f]{40}$/),
+      changed: true,
+      url: '',
+      files: ['.github/workflows/ci.yaml', 'apps/my-awesome-app/values.yaml'],
+    });
+    expect(repo.read('.github/workflows/ci.yaml')).toBe(workflow.trim());
+    expect(repo.read('apps/my-awesome-app/values.yaml')).toBe('image: {}');
+    const message = sh(
+      repo.root,
+      '--git-dir',
+      repo.bare,
+      'log',
+      '-1',
+      '--format=%B',
+      'main',
+    );
+    expect(message).toContain('Add CI pipeline and catalog entry');
+    expect(message).toContain('A .github/workflows/ci.yaml');
+    expect(message).toContain('M apps/my-awesome-app/values.yaml');
+    expect(message).toContain('Event-Orchestration-Key: run-1:deploy');
+
+    // A redelivery of the step reports its commit with the same files.
+    expect(await runAction(commitFilesAction, input)).toEqual(first);
+    // Another run with the same files: nothing to commit.
+    expect(
+      await runAction(commitFilesAction, input, {
+        runId: 'run-2',
+        stepId: 'deploy',
+      }),
+    ).toEqual({ commitSha: '', changed: false, url: '', files: [] });
+    expect(repo.log()).toHaveLength(2);
+
+    await expect(
+      runAction(commitFilesAction, {
+        ...input,
+        files: [{ path: '../outside.txt', content: 'x' }],
+      }),
+    ).rejects.toThrow(
+      "file '../outside.txt' must be a relative path inside the repository",
+    );
+    await expect(
+      runAction(commitFilesAction, {
+        ...input,
+        files: [
+          { path: 'a.txt', content: 'x' },
+          { path: './a.txt', content: 'y' },
+        ],
+      }),
+    ).rejects.toThrow("file 'a.txt' is given twice");
+    expect(() =>
+      commitFilesAction.schema.input.parse({ ...input, files: [] }),
+    ).toThrow(/at least 1/);
+    expect(repo.log()).toHaveLength(2);
   });
 
   it('refuses paths outside the repository and names what is missing', async () => {

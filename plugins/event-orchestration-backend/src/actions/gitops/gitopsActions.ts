@@ -2,10 +2,15 @@ import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node'
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { z } from 'zod';
 import { setImage, setReplicas } from './editManifests';
-import { commitFileChange, revertToKnownGood } from './gitRepository';
+import {
+  commitFileChange,
+  commitFiles,
+  revertToKnownGood,
+} from './gitRepository';
 import {
   GitHubRepository,
   commitFileChangeOnGitHub,
+  commitFilesOnGitHub,
   revertOnGitHub,
 } from './githubProvider';
 
@@ -64,7 +69,7 @@ function reportChange(
   ctx.output('url', result.url);
 }
 
-/** `gitops:set-image`, `gitops:set-replicas`, `gitops:revert`: change desired state in Git; Argo CD reconciles. */
+/** `gitops:set-image`, `gitops:set-replicas`, `gitops:revert`, `gitops:commit-files`: change desired state in Git; Argo CD reconciles. */
 export function createGitopsActions(
   author: GitAuthor,
   options: {
@@ -226,5 +231,53 @@ export function createGitopsActions(
     },
   });
 
-  return [setImageAction, setReplicasAction, revertAction];
+  const commitFilesAction = createOrchestrationAction({
+    id: 'gitops:commit-files',
+    description:
+      'Writes whole files (created or replaced) into a repository as one commit and pushes it, e.g. CI pipeline definitions or a catalog-info.yaml for a new application. Files already as given are left alone; when all are, nothing is committed.',
+    schema: {
+      input: z
+        .object({
+          repository: repositoryInput.repository,
+          branch: repositoryInput.branch,
+          files: z
+            .array(
+              z
+                .object({
+                  path: z
+                    .string()
+                    .min(1)
+                    .describe(
+                      'Path inside the repository, e.g. .github/workflows/ci.yaml',
+                    ),
+                  content: z.string().describe('The whole file'),
+                })
+                .strict(),
+            )
+            .min(1)
+            .max(100),
+          message: z
+            .string()
+            .min(1)
+            .describe('First line of the commit message'),
+        })
+        .strict(),
+      output: changeOutput.extend({
+        files: z
+          .array(z.string())
+          .describe('The files the commit created or changed'),
+      }),
+    },
+    async handler(ctx) {
+      const github = options.github?.(ctx.input.repository);
+      const args = { ...stepIdentity(ctx), author, ...ctx.input };
+      const result = github
+        ? await commitFilesOnGitHub({ ...args, github })
+        : await commitFiles(args);
+      reportChange(ctx, result);
+      ctx.output('files', result.files);
+    },
+  });
+
+  return [setImageAction, setReplicasAction, revertAction, commitFilesAction];
 }
