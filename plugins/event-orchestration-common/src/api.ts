@@ -137,6 +137,40 @@ export interface HealthResponse {
   watches?: Array<{ source: string; connected: boolean; resourceVersion?: string; lastError?: string }>;
 }
 
+/** An event a subscriber gave up on after its last allowed delivery. @public */
+export interface DeadLetter {
+  /** The subscriber (consumer) name that failed on it. */
+  subscriber: string;
+  eventId: string;
+  eventType: string;
+  subject?: string;
+  /** Deliveries made before it was dead-lettered, when the bus knows. */
+  attempts?: number;
+  /** The handler's last error, when the bus knows. */
+  lastError?: string;
+  /** ISO time it was dead-lettered. */
+  deadLetteredAt: string;
+}
+
+/** `GET /dead-letters`. @public */
+export interface DeadLettersResponse {
+  items: DeadLetter[];
+}
+
+/** A dead letter delivered again to its subscriber by hand. @public */
+export interface DeadLetterRedrive {
+  subscriber: string;
+  eventId: string;
+  eventType: string;
+  /** Entity ref of the user, or `service:<name>`. */
+  actor: string;
+  at: string;
+  comment?: string;
+}
+
+/** `POST /dead-letters/:subscriber/:eventId/redrive` answers with the record of the re-drive. @public */
+export type DeadLetterRedriveResponse = DeadLetterRedrive;
+
 /** `POST /webhooks/:source` answers 202 with the ids of the events it made durable. @public */
 export interface WebhookResponse {
   eventIds: string[];

@@ -18,9 +18,16 @@ export const runApprovePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/** Delivering a dead-lettered event again to its subscriber (bus health). @public */
+export const deadLetterRedrivePermission = createPermission({
+  name: 'event-orchestration.deadletter.redrive',
+  attributes: { action: 'update' },
+});
+
 /** Every permission the suite declares. @public */
 export const eventOrchestrationPermissions = [
   eventPublishPermission,
   runManagePermission,
   runApprovePermission,
+  deadLetterRedrivePermission,
 ];

@@ -1,4 +1,4 @@
-import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
+import { DeadLetter, OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
 
 /** Result of publishing one event. @public */
 export interface PublishResult {
@@ -58,4 +58,13 @@ export interface EventBus {
     options?: SubscribeOptions,
   ): Promise<Subscription>;
   health(): Promise<EventBusHealth>;
+  /** Dead-lettered events, oldest first, optionally of one subscriber only. */
+  listDeadLetters(options?: { subscriber?: string; limit?: number }): Promise<DeadLetter[]>;
+  /**
+   * Delivers a dead-lettered event again, to that subscriber only, with a fresh
+   * attempt count, and removes it from the dead letters. Returns the dead letter
+   * that was re-driven, or undefined when there is none (unknown, or re-driven
+   * already).
+   */
+  redriveDeadLetter(subscriber: string, eventId: string): Promise<DeadLetter | undefined>;
 }

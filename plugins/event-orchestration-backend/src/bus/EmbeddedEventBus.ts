@@ -8,7 +8,7 @@ import {
   SubscribeOptions,
   Subscription,
 } from '@edo/plugin-event-orchestration-node';
-import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
+import { DeadLetter, OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
 import { Knex } from 'knex';
 import { WakeableTimer } from './WakeableTimer';
 
@@ -254,6 +254,66 @@ export class EmbeddedEventBus implements EventBus {
       }
     }
     return handled;
+  }
+
+  /**
+   * A dead delivery row keeps its attempts and last error; its `available_at`
+   * is set to the time it died (dead rows are never claimed, so it is free).
+   */
+  private deadLetterQuery() {
+    return this.knex('edo_bus_deliveries as d')
+      .join('edo_bus_messages as m', 'm.seq', 'd.seq')
+      .where('d.status', 'dead')
+      .select('d.consumer', 'd.seq', 'd.attempts', 'd.last_error', 'd.available_at', 'm.event_id', 'm.event_type', 'm.payload');
+  }
+
+  private toDeadLetter(row: any): DeadLetter {
+    let subject: string | undefined;
+    try {
+      subject = (JSON.parse(row.payload) as OrchestrationEvent).subject;
+    } catch {
+      subject = undefined;
+    }
+    return {
+      subscriber: row.consumer,
+      eventId: row.event_id,
+      eventType: row.event_type,
+      ...(subject ? { subject } : {}),
+      attempts: Number(row.attempts),
+      ...(row.last_error ? { lastError: row.last_error } : {}),
+      deadLetteredAt: new Date(Number(row.available_at)).toISOString(),
+    };
+  }
+
+  async listDeadLetters(options: { subscriber?: string; limit?: number } = {}): Promise<DeadLetter[]> {
+    const query = this.deadLetterQuery()
+      .orderBy('d.available_at', 'asc')
+      .orderBy('d.seq', 'asc')
+      .limit(options.limit ?? 500);
+    if (options.subscriber !== undefined) query.andWhere('d.consumer', options.subscriber);
+    return (await query).map(row => this.toDeadLetter(row));
+  }
+
+  async redriveDeadLetter(subscriber: string, eventId: string): Promise<DeadLetter | undefined> {
+    const row = await this.deadLetterQuery()
+      .andWhere('d.consumer', subscriber)
+      .andWhere('m.event_id', eventId)
+      .first();
+    if (!row) return undefined;
+    // Guarded by the status: of two concurrent re-drives only one changes the row.
+    const updated = await this.knex('edo_bus_deliveries')
+      .where({ consumer: subscriber, seq: row.seq, status: 'dead' })
+      .update({
+        status: 'pending',
+        attempts: 0,
+        available_at: Date.now(),
+        locked_until: null,
+        locked_by: null,
+        last_error: null,
+      });
+    if (updated !== 1) return undefined;
+    this.wakers.forEach(wake => wake());
+    return this.toDeadLetter(row);
   }
 
   async health(): Promise<EventBusHealth> {

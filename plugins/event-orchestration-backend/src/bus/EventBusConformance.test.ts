@@ -101,6 +101,17 @@ async function until(check: () => boolean, what: string, timeoutMs = 15_000) {
   }
 }
 
+/** The bus's dead letters once there are `n` (NATS copies them asynchronously). */
+async function deadLetters(bus: EventBus, n: number, subscriber?: string) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const found = await bus.listDeadLetters(subscriber ? { subscriber } : {});
+    if (found.length === n) return found;
+    if (Date.now() > deadline) throw new Error(`expected ${n} dead letters, found ${found.length}`);
+    await new Promise(r => setTimeout(r, 50));
+  }
+}
+
 describe.each(factories.map(f => [f.name, f] as const))('event bus: %s', (_name, factory) => {
   const fast = { pollIntervalMs: 50, backoffMs: [50], maxDeliver: 3 };
 
@@ -177,6 +188,77 @@ describe.each(factories.map(f => [f.name, f] as const))('event bus: %s', (_name,
     expect(health.consumers).toEqual([
       { name: 'flaky', pending: 0, ackPending: 0, deadLettered: 1 },
     ]);
+  });
+
+  it('lists a dead letter with what is known of it and re-drives it to that subscriber only, with a fresh attempt count', async () => {
+    const bus = await factory.create(fast);
+    let failing = true;
+    const attempts: number[] = [];
+    const bystander: string[] = [];
+    const sub = await bus.subscribe('redrive', async (e, { attempt }) => {
+      if (e.id !== 'poison') return;
+      attempts.push(attempt);
+      if (failing) throw new Error(`boom on ${attempt}`);
+    });
+    const other = await bus.subscribe('bystander', async e => void bystander.push(e.id));
+    await bus.publish({ ...event('poison'), subject: 'app-1' });
+    await until(() => attempts.length === 3 && bystander.length === 1, 'three failed deliveries');
+    const dead = await deadLetters(bus, 1);
+    expect(dead).toEqual([
+      {
+        subscriber: 'redrive',
+        eventId: 'poison',
+        eventType: 'test.event',
+        subject: 'app-1',
+        attempts: 3,
+        lastError: expect.stringContaining('boom on 3'),
+        deadLetteredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      },
+    ]);
+    expect(Math.abs(Date.parse(dead[0].deadLetteredAt) - Date.now())).toBeLessThan(30_000);
+    expect(await bus.listDeadLetters({ subscriber: 'bystander' })).toEqual([]);
+    expect(await bus.listDeadLetters({ subscriber: 'redrive' })).toHaveLength(1);
+
+    failing = false;
+    const redriven = await bus.redriveDeadLetter('redrive', 'poison');
+    expect(redriven).toMatchObject({ subscriber: 'redrive', eventId: 'poison', eventType: 'test.event' });
+    await until(() => attempts.length === 4, 'the re-driven delivery');
+    await new Promise(r => setTimeout(r, 300));
+    expect(attempts).toEqual([1, 2, 3, 1]);
+    expect(bystander).toEqual(['poison']);
+    expect(await bus.listDeadLetters()).toEqual([]);
+    // Re-driven once: a second re-drive finds nothing.
+    expect(await bus.redriveDeadLetter('redrive', 'poison')).toBeUndefined();
+    await new Promise(r => setTimeout(r, 300));
+    expect(attempts).toEqual([1, 2, 3, 1]);
+    const health = await bus.health();
+    expect(health.consumers.find(c => c.name === 'redrive')).toEqual({
+      name: 'redrive',
+      pending: 0,
+      ackPending: 0,
+      deadLettered: 0,
+    });
+    await Promise.all([sub.close(), other.close()]);
+  });
+
+  it('dead-letters a re-driven event again when it keeps failing, and knows no unknown dead letter', async () => {
+    const bus = await factory.create(fast);
+    const attempts: number[] = [];
+    const sub = await bus.subscribe('stubborn', async (_e, { attempt }) => {
+      attempts.push(attempt);
+      throw new Error('still broken');
+    });
+    await bus.publish(event('hopeless'));
+    await until(() => attempts.length === 3, 'the first three deliveries');
+    await deadLetters(bus, 1, 'stubborn');
+    expect(await bus.redriveDeadLetter('stubborn', 'hopeless')).toBeDefined();
+    await until(() => attempts.length === 6, 'three more deliveries');
+    const [again] = await deadLetters(bus, 1, 'stubborn');
+    expect(again).toMatchObject({ subscriber: 'stubborn', eventId: 'hopeless', attempts: 3 });
+    expect(attempts).toEqual([1, 2, 3, 1, 2, 3]);
+    expect(await bus.redriveDeadLetter('stubborn', 'no-such-event')).toBeUndefined();
+    expect(await bus.redriveDeadLetter('no-such-subscriber', 'hopeless')).toBeUndefined();
+    await sub.close();
   });
 
   it('splits one subscriber name between two bus instances, each event handled once', async () => {

@@ -10,8 +10,8 @@ import {
   jetstream,
   jetstreamManager,
 } from '@nats-io/jetstream';
-import { NatsConnection, connect, nanos } from '@nats-io/transport-node';
-import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
+import { MsgHdrs, NatsConnection, connect, headers, nanos } from '@nats-io/transport-node';
+import { DeadLetter, OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
 import {
   EventBus,
   EventBusHealth,
@@ -20,6 +20,7 @@ import {
   SubscribeOptions,
   Subscription,
 } from '@edo/plugin-event-orchestration-node';
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
 
 /** Settings of the NATS JetStream bus, `eventOrchestration.bus.nats`. */
 export interface NatsEventBusOptions {
@@ -70,6 +71,16 @@ function withDefaults(options: NatsEventBusOptions): typeof DEFAULTS & NatsEvent
 
 const EVENTS_PREFIX = 'edo.events';
 const DEAD_LETTER_PREFIX = 'edo.deadletter';
+/**
+ * Re-driven dead letters go to `edo.redrive.<durable>`, read by a second durable
+ * per subscriber (`edor_<name>`): nats-server 2.9 lets a consumer filter one
+ * subject only, so the subscriber's own consumer cannot also take them.
+ */
+const REDRIVE_PREFIX = 'edo.redrive';
+/** Headers of a dead-letter copy: what the bus knew when it gave up. */
+const HEADER_SUBSCRIBER = 'Edo-Subscriber';
+const HEADER_ATTEMPTS = 'Edo-Attempts';
+const HEADER_LAST_ERROR = 'Edo-Last-Error';
 
 /** Subjects carry the type's dots as tokens: `edo.events.alertmanager.alert`. */
 export function subjectOf(type: string) {
@@ -79,6 +90,17 @@ export function subjectOf(type: string) {
 /** Durable names allow letters, digits, `-` and `_` only. */
 function durableName(name: string) {
   return `edo_${name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+function redriveDurableName(name: string) {
+  return `edor_${name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+/** A dead-letter copy as stored in the stream. */
+interface StoredDeadLetter {
+  seq: number;
+  data: Uint8Array;
+  deadLetter: DeadLetter;
 }
 
 function typeMatches(type: string, patterns: string[] | undefined) {
@@ -133,7 +155,7 @@ export class NatsEventBus implements EventBus {
     });
     const jsm = await jetstreamManager(nc);
     const config = {
-      subjects: [`${EVENTS_PREFIX}.>`, `${DEAD_LETTER_PREFIX}.>`],
+      subjects: [`${EVENTS_PREFIX}.>`, `${DEAD_LETTER_PREFIX}.>`, `${REDRIVE_PREFIX}.>`],
       max_age: nanos(o.maxAgeMs),
       max_bytes: o.maxBytes,
       duplicate_window: nanos(Math.min(o.duplicateWindowMs, o.maxAgeMs)),
@@ -173,14 +195,12 @@ export class NatsEventBus implements EventBus {
     }
   }
 
-  private async ensureConsumer(name: string, eventTypes?: string[]) {
-    const durable = durableName(name);
-    const single = eventTypes?.length === 1 && !eventTypes[0].endsWith('.*') ? eventTypes[0] : undefined;
+  private async ensureConsumer(durable: string, filterSubject: string) {
     const config = {
       durable_name: durable,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.New,
-      filter_subject: single ? subjectOf(single) : `${EVENTS_PREFIX}.>`,
+      filter_subject: filterSubject,
       max_deliver: this.options.maxDeliver,
       ack_wait: nanos(this.options.ackWaitMs),
       max_ack_pending: this.options.maxAckPending,
@@ -201,46 +221,43 @@ export class NatsEventBus implements EventBus {
   }
 
   async subscribe(name: string, handler: EventHandler, options: SubscribeOptions = {}): Promise<Subscription> {
-    const durable = await this.ensureConsumer(name, options.eventTypes);
-    const consumer = await this.js.consumers.get(this.options.stream, durable);
+    const eventTypes = options.eventTypes;
+    const single = eventTypes?.length === 1 && !eventTypes[0].endsWith('.*') ? eventTypes[0] : undefined;
+    const durable = await this.ensureConsumer(
+      durableName(name),
+      single ? subjectOf(single) : `${EVENTS_PREFIX}.>`,
+    );
+    const redriveDurable = await this.ensureConsumer(redriveDurableName(name), `${REDRIVE_PREFIX}.${durable}`);
+    const loops = await Promise.all([
+      this.consumeLoop(name, durable, durable, handler, eventTypes),
+      this.consumeLoop(name, durable, redriveDurable, handler, eventTypes),
+    ]);
+    return {
+      close: async () => {
+        await Promise.all(loops.map(loop => loop.close()));
+      },
+    };
+  }
+
+  /**
+   * Handles the messages of one durable consumer until closed. `durable` names
+   * the subscriber's dead-letter subject; `consumerName` the consumer read.
+   */
+  private async consumeLoop(
+    name: string,
+    durable: string,
+    consumerName: string,
+    handler: EventHandler,
+    eventTypes: string[] | undefined,
+  ): Promise<{ close(): Promise<void> }> {
+    const consumer: Consumer = await this.js.consumers.get(this.options.stream, consumerName);
     let running = true;
     let messages = await consumer.consume({ max_messages: this.options.batchSize });
     const loop = (async () => {
       while (running) {
         try {
           for await (const m of messages) {
-            const attempt = m.info.deliveryCount;
-            let event: OrchestrationEvent;
-            try {
-              event = m.json<OrchestrationEvent>();
-            } catch {
-              m.term();
-              continue;
-            }
-            if (!typeMatches(event.type, options.eventTypes)) {
-              m.ack();
-              continue;
-            }
-            try {
-              await handler(event, { attempt });
-              m.ack();
-            } catch (error) {
-              if (attempt >= this.options.maxDeliver) {
-                this.logger.warn(`Subscriber '${name}' gave up on event ${event.id} after ${attempt} deliveries: ${error}`);
-                await this.js
-                  .publish(`${DEAD_LETTER_PREFIX}.${durable}`, m.data, {
-                    msgID: `${durable}:${event.id}`,
-                    headers: undefined,
-                  })
-                  .catch(e => this.logger.error(`Could not dead-letter ${event.id}: ${e}`));
-                // 2.9 ignores a term with a reason: terminate without one.
-                m.term();
-              } else {
-                const delay = this.options.backoffMs[Math.min(attempt - 1, this.options.backoffMs.length - 1)];
-                this.logger.warn(`Subscriber '${name}' failed on delivery ${attempt} of ${event.id}, redelivery in ${delay} ms: ${error}`);
-                m.nak(delay);
-              }
-            }
+            await this.handleMessage(name, durable, m, handler, eventTypes);
             if (!running) break;
           }
         } catch (error) {
@@ -269,6 +286,142 @@ export class NatsEventBus implements EventBus {
         await loop;
       },
     };
+  }
+
+  private async handleMessage(
+    name: string,
+    durable: string,
+    m: JsMsg,
+    handler: EventHandler,
+    eventTypes: string[] | undefined,
+  ) {
+    const attempt = m.info.deliveryCount;
+    let event: OrchestrationEvent;
+    try {
+      event = m.json<OrchestrationEvent>();
+    } catch {
+      m.term();
+      return;
+    }
+    if (!typeMatches(event.type, eventTypes)) {
+      m.ack();
+      return;
+    }
+    try {
+      await handler(event, { attempt });
+      m.ack();
+    } catch (error) {
+      if (attempt >= this.options.maxDeliver) {
+        this.logger.warn(`Subscriber '${name}' gave up on event ${event.id} after ${attempt} deliveries: ${error}`);
+        const h = headers();
+        h.set(HEADER_SUBSCRIBER, name);
+        h.set(HEADER_ATTEMPTS, String(attempt));
+        // Header values are one line of printable text.
+        h.set(HEADER_LAST_ERROR, String(error).replace(/[^\x20-\x7e]+/g, ' ').slice(0, 1000));
+        await this.js
+          .publish(`${DEAD_LETTER_PREFIX}.${durable}`, m.data, {
+            // The message's own sequence: a re-driven event that fails again is
+            // dead-lettered again, inside the duplicate window too.
+            msgID: `${durable}:${event.id}:${m.seq}`,
+            headers: h,
+          })
+          .catch(e => this.logger.error(`Could not dead-letter ${event.id}: ${e}`));
+        // 2.9 ignores a term with a reason: terminate without one.
+        m.term();
+      } else {
+        const delay = this.options.backoffMs[Math.min(attempt - 1, this.options.backoffMs.length - 1)];
+        this.logger.warn(`Subscriber '${name}' failed on delivery ${attempt} of ${event.id}, redelivery in ${delay} ms: ${error}`);
+        m.nak(delay);
+      }
+    }
+  }
+
+  /**
+   * Reads the dead-letter copies under `filter` with an ordered (ephemeral)
+   * consumer; the stream's per-subject counts say how many to wait for.
+   */
+  private async readDeadLetters(filter: string, limit: number): Promise<StoredDeadLetter[]> {
+    const info = await this.jsm.streams.info(this.options.stream, { subjects_filter: filter });
+    const total = Object.values(info.state.subjects ?? {}).reduce((sum, n) => sum + Number(n), 0);
+    const wanted = Math.min(total, limit);
+    if (wanted === 0) return [];
+    const consumer = await this.js.consumers.get(this.options.stream, { filter_subjects: filter });
+    const found: StoredDeadLetter[] = [];
+    try {
+      while (found.length < wanted) {
+        const batch = await consumer.fetch({ max_messages: wanted - found.length, expires: 2000 });
+        let got = 0;
+        for await (const m of batch) {
+          got++;
+          found.push(this.toStoredDeadLetter(m));
+        }
+        // Fewer than counted: some were removed (re-driven) meanwhile.
+        if (got === 0) break;
+      }
+    } finally {
+      await consumer.delete().catch(() => false);
+    }
+    return found;
+  }
+
+  private toStoredDeadLetter(m: JsMsg): StoredDeadLetter {
+    const h: MsgHdrs | undefined = m.headers;
+    let event: Partial<OrchestrationEvent> = {};
+    try {
+      event = m.json<OrchestrationEvent>();
+    } catch {
+      event = {};
+    }
+    const attempts = Number(h?.get(HEADER_ATTEMPTS) || NaN);
+    const lastError = h?.get(HEADER_LAST_ERROR);
+    const durable = m.subject.slice(DEAD_LETTER_PREFIX.length + 1);
+    return {
+      seq: m.seq,
+      data: m.data,
+      deadLetter: {
+        // The name as /health shows it (durable names are the sanitized name).
+        subscriber: durable.slice('edo_'.length),
+        eventId: String(event.id ?? ''),
+        eventType: String(event.type ?? ''),
+        ...(event.subject ? { subject: event.subject } : {}),
+        ...(Number.isFinite(attempts) ? { attempts } : {}),
+        ...(lastError ? { lastError } : {}),
+        deadLetteredAt: m.time.toISOString(),
+      },
+    };
+  }
+
+  async listDeadLetters(options: { subscriber?: string; limit?: number } = {}): Promise<DeadLetter[]> {
+    const filter =
+      options.subscriber !== undefined
+        ? `${DEAD_LETTER_PREFIX}.${durableName(options.subscriber)}`
+        : `${DEAD_LETTER_PREFIX}.>`;
+    return (await this.readDeadLetters(filter, options.limit ?? 500)).map(d => d.deadLetter);
+  }
+
+  async redriveDeadLetter(subscriber: string, eventId: string): Promise<DeadLetter | undefined> {
+    const durable = durableName(subscriber);
+    const copies = (await this.readDeadLetters(`${DEAD_LETTER_PREFIX}.${durable}`, 10_000)).filter(
+      d => d.deadLetter.eventId === eventId,
+    );
+    if (copies.length === 0) return undefined;
+    const [first] = copies;
+    // The re-drive consumer normally exists since the subscriber subscribed;
+    // made here too so a re-drive is never published where nobody reads it.
+    await this.ensureConsumer(redriveDurableName(subscriber), `${REDRIVE_PREFIX}.${durable}`);
+    // The msgID makes a concurrent second re-drive of this copy a duplicate.
+    await this.js.publish(`${REDRIVE_PREFIX}.${durable}`, first.data, {
+      msgID: `redrive:${durable}:${first.seq}`,
+      timeout: this.options.publishTimeoutMs,
+    });
+    // Only whoever removes the copy re-drove it; the other finds nothing.
+    let removed = false;
+    for (const copy of copies) {
+      if (await this.jsm.streams.deleteMessage(this.options.stream, copy.seq, false).catch(() => false)) {
+        removed = true;
+      }
+    }
+    return removed ? first.deadLetter : undefined;
   }
 
   async health(): Promise<EventBusHealth> {
