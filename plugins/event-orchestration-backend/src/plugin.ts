@@ -25,6 +25,7 @@ import {
   createHttpRequestAction,
   logAction,
   createKubernetesActions,
+  createCatalogRegisterAction,
   readKubernetesClusters,
 } from './actions';
 import { createEventBus } from './bus';
@@ -203,6 +204,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           ...createArgoCdActions(readArgoCdInstances(config)),
           ...createKubernetesActions(readKubernetesClusters(config)),
           createNotificationAction(notifications, entities),
+          createCatalogRegisterAction(catalog, auth),
           createApprovalAction(knex),
           ...moduleActions,
         );

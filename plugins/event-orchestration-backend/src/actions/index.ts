@@ -7,3 +7,4 @@ export { createArgoCdActions, readArgoCdInstances } from './argocd';
 export { createNotificationAction } from './notifications';
 export { createApprovalAction } from './approvalAction';
 export { createKubernetesActions, readKubernetesClusters } from './kubernetes';
+export { createCatalogRegisterAction } from './catalog';

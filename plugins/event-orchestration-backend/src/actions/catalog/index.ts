@@ -1,0 +1,1 @@
+export { createCatalogRegisterAction } from './catalogRegisterAction';
