@@ -16,11 +16,14 @@ import {
   ServiceUnavailableError,
 } from '@backstage/errors';
 import {
+  DeadLetterRedrive,
+  DeadLettersResponse,
   HealthResponse,
   OrchestrationEvent,
   SensorSpec,
   SensorsResponse,
   WebhookResponse,
+  deadLetterRedrivePermission,
   eventPublishPermission,
   parseSensorSpec,
   runApprovePermission,
@@ -104,6 +107,19 @@ const approveBody = z
   .object({
     decision: z.enum(['approve', 'reject']).default('approve'),
     comment: z.string().max(2000).optional(),
+  })
+  .strict();
+const deadLettersQuery = z
+  .object({
+    subscriber: z.string().min(1).optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+  })
+  .strict();
+const redrivesQuery = z
+  .object({
+    subscriber: z.string().min(1).optional(),
+    eventId: z.string().min(1).optional(),
+    limit: z.coerce.number().int().min(1).max(200).optional(),
   })
   .strict();
 const commentBody = z.object({ comment: z.string().max(2000).optional() }).strict();
@@ -483,6 +499,47 @@ export async function createRouter(deps: {
 
   router.get('/actions', async (_req, res) => {
     res.json({ items: actions.list() });
+  });
+
+  router.get('/dead-letters', async (req, res) => {
+    const query = parseQuery(deadLettersQuery, req.query);
+    const response: DeadLettersResponse = { items: await bus.listDeadLetters(query) };
+    res.json(response);
+  });
+
+  router.get('/dead-letters/redrives', async (req, res) => {
+    const query = parseQuery(redrivesQuery, req.query);
+    res.json({ items: await store.listRedrives(query) });
+  });
+
+  router.post('/dead-letters/:subscriber/:eventId/redrive', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const [decision] = await permissions.authorize([{ permission: deadLetterRedrivePermission }], {
+      credentials,
+    });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `Not allowed to re-drive dead letters (permission ${deadLetterRedrivePermission.name})`,
+      );
+    }
+    const actor = actorOf(credentials.principal);
+    const body = parseBody(commentBody, req.body ?? {});
+    const { subscriber, eventId } = req.params;
+    const redriven = await bus.redriveDeadLetter(subscriber, eventId);
+    if (!redriven) {
+      throw new NotFoundError(`No dead letter of event '${eventId}' for subscriber '${subscriber}'`);
+    }
+    const entry: DeadLetterRedrive = {
+      subscriber: redriven.subscriber,
+      eventId: redriven.eventId,
+      eventType: redriven.eventType,
+      actor,
+      at: new Date().toISOString(),
+      ...(body.comment ? { comment: body.comment } : {}),
+    };
+    logger.info(`Dead letter of event ${eventId} re-driven to subscriber '${subscriber}' by ${actor}`);
+    await store.recordRedrive(entry);
+    res.json(entry);
   });
 
   router.get('/health', async (_req, res) => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  DeadLetterRedrive,
   EventDetails,
   ListResponse,
   OrchestrationEvent,
@@ -625,6 +626,35 @@ export class OrchestrationStore {
     return { items: await this.toRuns(rows), ...(nextCursor ? { nextCursor } : {}) };
   }
 
+
+  /** Keeps a re-drive of a dead letter with its actor (the audit of a manual action). */
+  async recordRedrive(entry: DeadLetterRedrive): Promise<void> {
+    await this.knex('edo_dead_letter_redrives').insert({
+      subscriber: entry.subscriber,
+      event_id: entry.eventId,
+      event_type: entry.eventType,
+      actor: entry.actor,
+      at: entry.at,
+      comment: entry.comment ?? null,
+    });
+  }
+
+  /** Re-drives, newest first, optionally of one subscriber's dead letter of one event. */
+  async listRedrives(
+    query: { subscriber?: string; eventId?: string; limit?: number } = {},
+  ): Promise<DeadLetterRedrive[]> {
+    const q = this.knex('edo_dead_letter_redrives').orderBy('seq', 'desc').limit(pageSize(query.limit));
+    if (query.subscriber !== undefined) q.where('subscriber', query.subscriber);
+    if (query.eventId !== undefined) q.where('event_id', query.eventId);
+    return (await q).map((row: any) => ({
+      subscriber: row.subscriber,
+      eventId: row.event_id,
+      eventType: row.event_type,
+      actor: row.actor,
+      at: row.at,
+      ...(row.comment ? { comment: row.comment } : {}),
+    }));
+  }
   private async listRunsForEvent(eventId: string): Promise<RunRecord[]> {
     // Trigger ids are stored as JSON text; a LIKE narrows, the exact check confirms.
     const rows = await this.knex('edo_runs')
