@@ -36,7 +36,7 @@ async function failingSubscriber(knex: Knex) {
   const state = { failing: true, attempts: [] as number[] };
   const subscription = await bus.subscribe(
     'image-promoter',
-    async (e, { attempt }) => {
+    async (_e, { attempt }) => {
       state.attempts.push(attempt);
       if (state.failing) throw new Error('registry unreachable');
     },
