@@ -23,13 +23,16 @@ const environment = new Environment({
 })
   // parseJson(event.data.body).tag — for senders that wrap JSON in a string
   .registerFunction('parseJson(string): dyn', (text: string) => {
-    if (text.length > MAX_JSON_TEXT) throw new Error('parseJson: text is too large');
+    if (text.length > MAX_JSON_TEXT)
+      throw new Error('parseJson: text is too large');
     return JSON.parse(text);
   })
   // default(event.data.labels.team, "platform") — a fallback for null or empty values;
   // for keys that may be missing use event.data.?team.orValue("platform")
-  .registerFunction('default(dyn, dyn): dyn', (value: unknown, fallback: unknown) =>
-    value === null || value === undefined || value === '' ? fallback : value,
+  .registerFunction(
+    'default(dyn, dyn): dyn',
+    (value: unknown, fallback: unknown) =>
+      value === null || value === undefined || value === '' ? fallback : value,
   )
   // parseEntityRef("component:default/x").name, as the scaffolder's filter of that name
   .registerFunction('parseEntityRef(string): dyn', (ref: string) => {
@@ -57,7 +60,9 @@ export function compileCel(expression: string): Compiled {
 /** Converts CEL results (bigint ints, Maps) into plain JSON values. */
 export function toJsonValue(value: unknown): unknown {
   if (typeof value === 'bigint') {
-    return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+    return Number.isSafeInteger(Number(value))
+      ? Number(value)
+      : value.toString();
   }
   if (value instanceof Map) {
     return Object.fromEntries(

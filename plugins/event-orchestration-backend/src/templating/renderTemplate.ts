@@ -3,7 +3,9 @@ import { evaluateCel } from './cel';
 /** Values templates can refer to: `event`, `entity`, `steps.<id>.output`, ... */
 export type TemplateContext = Record<string, unknown>;
 
-const TEMPLATE_PATTERN = /\$\{\{([\s\S]*?)\}\}/g;
+// `$${{ … }}` is an escape: it renders as the literal text `${{ … }}` (for
+// GitHub Actions workflows or scaffolder templates written by a step).
+const TEMPLATE_PATTERN = /(\$?)\$\{\{([\s\S]*?)\}\}/g;
 const WHOLE_TEMPLATE = /^\s*\$\{\{([\s\S]*?)\}\}\s*$/;
 /** Rendered strings larger than this are refused: a template must not explode. */
 const MAX_RENDERED_LENGTH = 1_000_000;
@@ -40,14 +42,19 @@ function stringify(value: unknown): string {
  * (`replicas: ${{ 3 }}` stays a number); templates inside longer strings are
  * interpolated as text. Objects and arrays are rendered recursively.
  */
-export function renderTemplate(value: unknown, context: TemplateContext): unknown {
+export function renderTemplate(
+  value: unknown,
+  context: TemplateContext,
+): unknown {
   if (typeof value === 'string') {
     const whole = WHOLE_TEMPLATE.exec(value);
     if (whole && !whole[1].includes('}}')) {
       return evaluate(whole[1], context);
     }
-    const rendered = value.replace(TEMPLATE_PATTERN, (_, expression: string) =>
-      stringify(evaluate(expression, context)),
+    const rendered = value.replace(
+      TEMPLATE_PATTERN,
+      (text, escaped: string, expression: string) =>
+        escaped ? text.slice(1) : stringify(evaluate(expression, context)),
     );
     if (rendered.length > MAX_RENDERED_LENGTH) {
       throw new TemplateError(value.slice(0, 80), 'rendered text is too large');
@@ -68,7 +75,9 @@ export function renderTemplate(value: unknown, context: TemplateContext): unknow
 /** Lists the expressions in a value, so they can be checked when a sensor loads. */
 export function findTemplateExpressions(value: unknown): string[] {
   if (typeof value === 'string') {
-    return [...value.matchAll(TEMPLATE_PATTERN)].map(m => m[1].trim());
+    return [...value.matchAll(TEMPLATE_PATTERN)]
+      .filter(m => !m[1])
+      .map(m => m[2].trim());
   }
   if (Array.isArray(value)) return value.flatMap(findTemplateExpressions);
   if (value && typeof value === 'object') {
