@@ -5,12 +5,15 @@ import {
 } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  DeadLetterRedrive,
+  DeadLettersResponse,
   EventDetails,
   HealthResponse,
   ListResponse,
   Run,
   RunStatus,
   SensorTestResponse,
+  SensorSummary,
   SensorsResponse,
   StoredEvent,
 } from '@edo/plugin-event-orchestration-common';
@@ -43,10 +46,16 @@ export interface EventOrchestrationApi {
   listRuns(request: ListRunsRequest): Promise<ListResponse<Run>>;
   getRun(id: string): Promise<Run>;
   getSensors(): Promise<SensorsResponse>;
+  /** `GET /sensors/:name`: one loaded sensor. */
+  getSensor(name: string): Promise<SensorSummary>;
   getHealth(): Promise<HealthResponse>;
   retryRun(id: string, comment?: string): Promise<Run>;
   cancelRun(id: string, comment?: string): Promise<Run>;
   decideApproval(id: string, decision: 'approve' | 'reject', comment?: string): Promise<Run>;
+  /** `GET /dead-letters`: events subscribers gave up on. */
+  listDeadLetters(request?: { subscriber?: string }): Promise<DeadLettersResponse>;
+  /** `POST /dead-letters/:subscriber/:eventId/redrive` (permission `event-orchestration.deadletter.redrive`). */
+  redriveDeadLetter(subscriber: string, eventId: string, comment?: string): Promise<DeadLetterRedrive>;
   /** `POST /events` as the signed-in user (permission `event-orchestration.event.create`). */
   publishEvent(event: PublishEventRequest): Promise<{ id: string }>;
   /** `POST /sensors/test`: a dry run of a loaded sensor against events or stored event ids. */
@@ -111,6 +120,18 @@ export class EventOrchestrationClient implements EventOrchestrationApi {
   }
   getSensors() {
     return this.get<SensorsResponse>('/sensors');
+  }
+  getSensor(name: string) {
+    return this.get<SensorSummary>(`/sensors/${encodeURIComponent(name)}`);
+  }
+  listDeadLetters(request: { subscriber?: string } = {}) {
+    return this.get<DeadLettersResponse>('/dead-letters', request);
+  }
+  redriveDeadLetter(subscriber: string, eventId: string, comment?: string) {
+    return this.post<DeadLetterRedrive>(
+      `/dead-letters/${encodeURIComponent(subscriber)}/${encodeURIComponent(eventId)}/redrive`,
+      comment ? { comment } : {},
+    );
   }
   getHealth() {
     return this.get<HealthResponse>('/health');

@@ -4,10 +4,12 @@ import { registerMswTestHooks, renderInTestApp } from '@backstage/test-utils';
 import { fireEvent, screen } from '@testing-library/react';
 import { rest } from 'msw';
 import { setupServer } from 'msw/node';
+import { deadLetter } from '../../__fixtures__/deadLetters';
 import { recordedEvents, recordedRuns } from '../../__fixtures__/recorded';
 import { TEST_BASE_URL as BASE, withApis } from '../../__testUtils__/withApis';
 import { EntityEventOrchestrationCard } from '../EntityEventOrchestrationCard';
 import { EventOrchestrationPage } from './EventOrchestrationPage';
+
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -44,6 +46,7 @@ function serve() {
     rest.get(`${BASE}/events`, (_req, res, ctx) => res(ctx.json(recordedEvents))),
     rest.get(`${BASE}/sensors`, (_req, res, ctx) => res(ctx.json(sensors))),
     rest.get(`${BASE}/health`, (_req, res, ctx) => res(ctx.json(health))),
+    rest.get(`${BASE}/dead-letters`, (_req, res, ctx) => res(ctx.json({ items: [deadLetter] }))),
   );
 }
 
@@ -61,7 +64,9 @@ describe('EventOrchestrationPage', () => {
 
     fireEvent.click(screen.getByRole('tab', { name: 'Bus' }));
     expect(await screen.findByText('Bus: embedded, connected')).toBeInTheDocument();
-    expect(screen.getByText('sensor-engine')).toBeInTheDocument();
+    expect(screen.getAllByText('sensor-engine')).not.toHaveLength(0);
+    expect(await screen.findByText(deadLetter.eventId)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: `Re-drive event ${deadLetter.eventId} to sensor-engine` })).toBeInTheDocument();
   });
 });
 

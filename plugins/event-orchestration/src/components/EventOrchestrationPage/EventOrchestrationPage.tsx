@@ -16,6 +16,7 @@ import {
   SensorSummary,
   StoredEvent,
 } from '@edo/plugin-event-orchestration-common';
+import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
@@ -23,6 +24,7 @@ import Typography from '@material-ui/core/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useRefreshOnSignal } from '../shared/useRefreshOnSignal';
 import { SelectedRun } from '../shared/SelectedRun';
+import { DeadLetters } from './DeadLetters';
 import { SensorDryRun, useDryRunStates } from './SensorDryRun';
 import { eventOrchestrationApiRef } from '../../api';
 import { EventDetailPanel } from '../EntityEventsContent/EventDetailPanel';
@@ -144,17 +146,22 @@ export function EventOrchestrationPage() {
           </>
         )}
         {value && tab === 3 && (
-          <Table
-            title={`Bus: ${value.health.bus.type}, ${value.health.bus.connected ? 'connected' : 'NOT connected'}`}
-            options={{ paging: false, search: false, padding: 'dense' }}
-            columns={[
-              { title: 'Subscriber', field: 'name' },
-              { title: 'Pending', field: 'pending' },
-              { title: 'Being handled', field: 'ackPending' },
-              { title: 'Dead-lettered', field: 'deadLettered' },
-            ]}
-            data={value.health.bus.consumers}
-          />
+          <>
+            <Table
+              title={`Bus: ${value.health.bus.type}, ${value.health.bus.connected ? 'connected' : 'NOT connected'}`}
+              options={{ paging: false, search: false, padding: 'dense' }}
+              columns={[
+                { title: 'Subscriber', field: 'name' },
+                { title: 'Pending', field: 'pending' },
+                { title: 'Being handled', field: 'ackPending' },
+                { title: 'Dead-lettered', field: 'deadLettered' },
+              ]}
+              data={value.health.bus.consumers}
+            />
+            <Box marginTop={2}>
+              <DeadLetters onChanged={retry} />
+            </Box>
+          </>
         )}
       </Content>
     </Page>

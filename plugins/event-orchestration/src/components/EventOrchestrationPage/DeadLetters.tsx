@@ -1,0 +1,144 @@
+import { useState } from 'react';
+import { Progress, ResponseErrorPanel, Table, TableColumn } from '@backstage/core-components';
+import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
+import { DeadLetter, deadLetterRedrivePermission } from '@edo/plugin-event-orchestration-common';
+import Button from '@material-ui/core/Button';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogContentText from '@material-ui/core/DialogContentText';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { eventOrchestrationApiRef } from '../../api';
+import { formatTime } from '../shared/format';
+
+function RedriveDialog(props: {
+  deadLetter: DeadLetter;
+  busy: boolean;
+  onCancel: () => void;
+  onConfirm: (comment: string) => void;
+}) {
+  const { deadLetter, busy, onCancel, onConfirm } = props;
+  const [comment, setComment] = useState('');
+  return (
+    <Dialog open onClose={onCancel} aria-labelledby="redrive-dialog-title">
+      <DialogTitle id="redrive-dialog-title">Re-drive event {deadLetter.eventId}?</DialogTitle>
+      <DialogContent>
+        <DialogContentText>
+          The event ({deadLetter.eventType}) is delivered again to subscriber{' '}
+          <strong>{deadLetter.subscriber}</strong> only, with a fresh attempt count. If it fails
+          again it is dead-lettered again.
+        </DialogContentText>
+        <TextField
+          id="redrive-comment"
+          label="Comment (kept with the re-drive)"
+          value={comment}
+          onChange={e => setComment(e.target.value)}
+          fullWidth
+          margin="dense"
+        />
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onCancel} disabled={busy}>
+          Cancel
+        </Button>
+        <Button color="primary" variant="contained" disabled={busy} onClick={() => onConfirm(comment)}>
+          Re-drive
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
+
+/**
+ * Events the bus's subscribers gave up on, with a Re-drive button (after a
+ * confirmation) for users holding `event-orchestration.deadletter.redrive`.
+ */
+export function DeadLetters(props: { onChanged?: () => void }) {
+  const api = useApi(eventOrchestrationApiRef);
+  const alertApi = useApi(alertApiRef);
+  const redrive = usePermission({ permission: deadLetterRedrivePermission });
+  const [confirming, setConfirming] = useState<DeadLetter | undefined>();
+  const [busy, setBusy] = useState(false);
+  const { value, loading, error, retry } = useAsyncRetry(() => api.listDeadLetters(), [api]);
+
+  const confirm = async (comment: string) => {
+    if (!confirming) return;
+    setBusy(true);
+    try {
+      await api.redriveDeadLetter(confirming.subscriber, confirming.eventId, comment || undefined);
+      alertApi.post({
+        message: `Event ${confirming.eventId} re-driven to ${confirming.subscriber}`,
+        severity: 'success',
+        display: 'transient',
+      });
+    } catch (e) {
+      const body = (e as { body?: { error?: { message?: string } } }).body;
+      alertApi.post({
+        message: `Could not re-drive event ${confirming.eventId}: ${body?.error?.message ?? (e as Error).message}`,
+        severity: 'error',
+      });
+    } finally {
+      setBusy(false);
+      setConfirming(undefined);
+      retry();
+      props.onChanged?.();
+    }
+  };
+
+  const columns: TableColumn<DeadLetter>[] = [
+    { title: 'Subscriber', field: 'subscriber' },
+    { title: 'Event', field: 'eventId' },
+    { title: 'Type', field: 'eventType' },
+    { title: 'Subject', render: d => d.subject ?? '—' },
+    { title: 'Attempts', render: d => d.attempts ?? '—' },
+    { title: 'Last error', render: d => d.lastError ?? '—' },
+    { title: 'Dead-lettered', render: d => formatTime(d.deadLetteredAt) },
+    ...(redrive.allowed
+      ? [
+          {
+            title: 'Re-drive',
+            render: (d: DeadLetter) => (
+              <Button
+                size="small"
+                variant="outlined"
+                aria-label={`Re-drive event ${d.eventId} to ${d.subscriber}`}
+                onClick={() => setConfirming(d)}
+              >
+                Re-drive
+              </Button>
+            ),
+          },
+        ]
+      : []),
+  ];
+
+  if (loading && !value) return <Progress />;
+  if (error) return <ResponseErrorPanel error={error} title="Dead letters could not be loaded" />;
+  return (
+    <>
+      <Table<DeadLetter>
+        title="Dead-lettered events"
+        options={{ paging: false, search: false, padding: 'dense' }}
+        columns={columns}
+        data={value?.items ?? []}
+        emptyContent={
+          <Typography variant="body2" style={{ padding: 16 }}>
+            No dead-lettered events.
+          </Typography>
+        }
+      />
+      {confirming && (
+        <RedriveDialog
+          deadLetter={confirming}
+          busy={busy}
+          onCancel={() => setConfirming(undefined)}
+          onConfirm={confirm}
+        />
+      )}
+    </>
+  );
+}
