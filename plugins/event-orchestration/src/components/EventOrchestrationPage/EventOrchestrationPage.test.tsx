@@ -5,40 +5,14 @@ import { fireEvent, screen } from '@testing-library/react';
 import { rest } from 'msw';
 import { setupServer } from 'msw/node';
 import { deadLetter } from '../../__fixtures__/deadLetters';
+import { health, sensors } from '../../__fixtures__/globalPage';
 import { recordedEvents, recordedRuns } from '../../__fixtures__/recorded';
 import { TEST_BASE_URL as BASE, withApis } from '../../__testUtils__/withApis';
 import { EntityEventOrchestrationCard } from '../EntityEventOrchestrationCard';
 import { EventOrchestrationPage } from './EventOrchestrationPage';
 
-
 const server = setupServer();
 registerMswTestHooks(server);
-
-const sensors = {
-  items: [
-    {
-      name: 'slo-remediation',
-      description: 'Sync an Argo CD application whose health SLO fires',
-      owner: 'group:default/platform-team',
-      source: '../../sensors/slo-remediation.yaml',
-      spec: { dependencies: [{ name: 'unhealthy', eventType: 'alertmanager.alert' }] },
-      counters: { evaluated: 2, matched: 1, runsStarted: 1 },
-      lastMatchAt: '2026-11-23T08:01:02.130Z',
-    },
-  ],
-  errors: [
-    {
-      source: '../../sensors/broken.yaml',
-      sensor: 'broken',
-      issues: [{ path: 'dependencies[0].filters.data[0].in', message: 'Expected array, received string' }],
-    },
-  ],
-};
-const health = {
-  status: 'degraded',
-  bus: { type: 'embedded', connected: true, consumers: [{ name: 'sensor-engine', pending: 4, ackPending: 1, deadLettered: 2 }] },
-  sensors: { loaded: 1, failed: 1 },
-};
 
 function serve() {
   server.use(

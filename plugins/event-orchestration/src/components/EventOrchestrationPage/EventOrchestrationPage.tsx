@@ -2,6 +2,7 @@ import { useState } from 'react';
 import {
   Content,
   Header,
+  Link,
   Page,
   Progress,
   ResponseErrorPanel,
@@ -25,6 +26,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useRefreshOnSignal } from '../shared/useRefreshOnSignal';
 import { SelectedRun } from '../shared/SelectedRun';
 import { DeadLetters } from './DeadLetters';
+import { SensorDetail, sensorDetailLink } from './SensorDetail';
 import { SensorDryRun, useDryRunStates } from './SensorDryRun';
 import { eventOrchestrationApiRef } from '../../api';
 import { EventDetailPanel } from '../EntityEventsContent/EventDetailPanel';
@@ -49,7 +51,11 @@ const eventColumns: TableColumn<StoredEvent>[] = [
 ];
 
 const sensorColumns: TableColumn<SensorSummary>[] = [
-  { title: 'Sensor', field: 'name' },
+  {
+    title: 'Sensor',
+    field: 'name',
+    render: s => <Link to={sensorDetailLink(s.name)}>{s.name}</Link>,
+  },
   { title: 'Description', render: s => s.description ?? '' },
   { title: 'Owner', render: s => s.owner ?? '—' },
   { title: 'Listens to', render: s => s.spec.dependencies.map(d => d.eventType).join(', ') },
@@ -71,7 +77,7 @@ function LoadErrors(props: { errors: SensorLoadError[] }) {
         {props.errors.map(e => (
           <li key={`${e.source}-${e.sensor}`}>
             <Typography variant="body2">
-              <strong>{e.sensor ?? '(unnamed)'}</strong> from {e.source}:{' '}
+              <strong>{e.sensor ? <Link to={sensorDetailLink(e.sensor)}>{e.sensor}</Link> : '(unnamed)'}</strong> from {e.source}:{' '}
               {e.issues.map(i => `${i.path}: ${i.message}`).join('; ')}
             </Typography>
           </li>
@@ -105,6 +111,7 @@ export function EventOrchestrationPage() {
       <Header title="Event Orchestration" subtitle="Events, sensors' verdicts and the runs they started" />
       <Content>
         <SelectedRun />
+        <SensorDetail sensors={value?.sensors} dryRuns={dryRuns.states} updateDryRun={dryRuns.update} />
         <Tabs value={tab} onChange={(_, v) => setTab(v)} aria-label="Event Orchestration views">
           <Tab label="Runs" />
           <Tab label="Events" />

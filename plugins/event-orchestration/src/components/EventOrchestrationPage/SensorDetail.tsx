@@ -1,0 +1,203 @@
+import { Link, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { SensorLoadError, SensorSummary, SensorsResponse } from '@edo/plugin-event-orchestration-common';
+import Accordion from '@material-ui/core/Accordion';
+import AccordionDetails from '@material-ui/core/AccordionDetails';
+import AccordionSummary from '@material-ui/core/AccordionSummary';
+import Box from '@material-ui/core/Box';
+import Drawer from '@material-ui/core/Drawer';
+import IconButton from '@material-ui/core/IconButton';
+import List from '@material-ui/core/List';
+import ListItem from '@material-ui/core/ListItem';
+import ListItemText from '@material-ui/core/ListItemText';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import CloseIcon from '@material-ui/icons/Close';
+import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
+import { useSearchParams } from 'react-router-dom';
+import useAsync from 'react-use/esm/useAsync';
+import { eventOrchestrationApiRef } from '../../api';
+import { StatusChip } from '../shared/StatusChip';
+import { formatTime } from '../shared/format';
+import { DryRunState, SensorDryRun } from './SensorDryRun';
+
+const useStyles = makeStyles(theme => ({
+  paper: { width: 'min(720px, 100vw)', padding: theme.spacing(2) },
+  facts: {
+    display: 'grid',
+    gridTemplateColumns: 'max-content 1fr',
+    columnGap: theme.spacing(2),
+    rowGap: theme.spacing(0.5),
+    margin: theme.spacing(1, 0, 2),
+    '& dt': { color: theme.palette.text.secondary },
+    '& dd': { margin: 0, overflowWrap: 'anywhere' },
+  },
+  definition: {
+    margin: 0,
+    fontSize: 12,
+    whiteSpace: 'pre-wrap',
+    overflowWrap: 'anywhere',
+    color: theme.palette.text.primary,
+  },
+}));
+
+/** The URL of a sensor's detail: the page's own path with `?sensor=<name>`. */
+export function sensorDetailLink(name: string) {
+  return `?${new URLSearchParams({ sensor: name }).toString()}`;
+}
+
+function RecentRuns(props: { sensor: string }) {
+  const api = useApi(eventOrchestrationApiRef);
+  const { value, loading, error } = useAsync(() => api.listRuns({ sensor: props.sensor, limit: 10 }), [
+    api,
+    props.sensor,
+  ]);
+  if (loading) return <Progress />;
+  if (error) return <ResponseErrorPanel error={error} title="Recent runs could not be loaded" />;
+  if (!value?.items.length) return <Typography variant="body2">No run yet.</Typography>;
+  return (
+    <List dense aria-label={`Recent runs of ${props.sensor}`}>
+      {value.items.map(run => (
+        <ListItem key={run.id} disableGutters>
+          <ListItemText
+            primaryTypographyProps={{ component: 'div' }}
+            primary={
+              <>
+                <StatusChip status={run.status} />{' '}
+                <Link to={`?${new URLSearchParams({ run: run.id }).toString()}`}>
+                  {formatTime(run.startedAt ?? run.createdAt)}
+                </Link>
+              </>
+            }
+            secondary={[run.entityRefs.join(', '), run.error].filter(Boolean).join(' · ') || undefined}
+          />
+        </ListItem>
+      ))}
+    </List>
+  );
+}
+
+function LoadFailure(props: { failure: SensorLoadError }) {
+  return (
+    <Box role="alert" aria-label="Load errors">
+      <Typography color="error" variant="subtitle2">
+        Failed to load from {props.failure.source}; the sensor is skipped.
+      </Typography>
+      <ul>
+        {props.failure.issues.map(i => (
+          <li key={`${i.path}-${i.message}`}>
+            <Typography variant="body2">
+              <code>{i.path}</code>: {i.message}
+            </Typography>
+          </li>
+        ))}
+      </ul>
+    </Box>
+  );
+}
+
+function LoadedSensor(props: {
+  sensor: SensorSummary;
+  dryRun?: DryRunState;
+  updateDryRun: (sensor: SensorSummary, patch: Partial<DryRunState>) => void;
+}) {
+  const { sensor } = props;
+  const classes = useStyles();
+  const { evaluated, matched, runsStarted } = sensor.counters;
+  return (
+    <>
+      <Typography variant="body2">
+        Status: <strong>loaded</strong>
+      </Typography>
+      {sensor.description && <Typography variant="body1">{sensor.description}</Typography>}
+      <dl className={classes.facts} aria-label="Sensor facts">
+        <dt>Owner</dt>
+        <dd>{sensor.owner ?? sensor.spec.owner ?? '—'}</dd>
+        <dt>Source</dt>
+        <dd>{sensor.source}</dd>
+        <dt>Listens to</dt>
+        <dd>{sensor.spec.dependencies.map(d => d.eventType).join(', ')}</dd>
+        <dt>Last match</dt>
+        <dd>{formatTime(sensor.lastMatchAt)}</dd>
+        <dt>Evaluated</dt>
+        <dd>{evaluated}</dd>
+        <dt>Matched</dt>
+        <dd>{matched}</dd>
+        <dt>Not matched</dt>
+        <dd>{Math.max(evaluated - matched, 0)}</dd>
+        <dt>Runs started</dt>
+        <dd>{runsStarted}</dd>
+      </dl>
+      <Accordion>
+        <AccordionSummary expandIcon={<ExpandMoreIcon />} aria-controls="sensor-definition" id="sensor-definition-header">
+          <Typography variant="subtitle2">Definition (JSON)</Typography>
+        </AccordionSummary>
+        <AccordionDetails id="sensor-definition">
+          <pre className={classes.definition} aria-label={`Definition of ${sensor.name}`}>
+            {JSON.stringify(sensor.spec, null, 2)}
+          </pre>
+        </AccordionDetails>
+      </Accordion>
+      <Box marginTop={2}>
+        <Typography variant="h6" component="h3">
+          Recent runs
+        </Typography>
+        <RecentRuns sensor={sensor.name} />
+      </Box>
+      <SensorDryRun sensor={sensor} state={props.dryRun} update={props.updateDryRun} />
+    </>
+  );
+}
+
+/**
+ * The sensor named by `?sensor=<name>` in a drawer over the global page (a
+ * shareable URL): status, load errors, owner, source, counters, definition,
+ * recent runs, and the dry-run editor for it.
+ */
+export function SensorDetail(props: {
+  sensors?: SensorsResponse;
+  dryRuns: Record<string, DryRunState>;
+  updateDryRun: (sensor: SensorSummary, patch: Partial<DryRunState>) => void;
+}) {
+  const classes = useStyles();
+  const [params, setParams] = useSearchParams();
+  const name = params.get('sensor');
+  if (!name) return null;
+  const close = () => {
+    params.delete('sensor');
+    setParams(params);
+  };
+  const sensor = props.sensors?.items.find(s => s.name === name);
+  const failure = props.sensors?.errors.find(e => e.sensor === name);
+  return (
+    <Drawer
+      anchor="right"
+      open
+      onClose={close}
+      classes={{ paper: classes.paper }}
+      PaperProps={{ role: 'dialog', 'aria-label': `Sensor ${name}` } as object}
+    >
+      <Box display="flex" alignItems="center" justifyContent="space-between">
+        <Typography variant="h5" component="h2">
+          Sensor {name}
+        </Typography>
+        <IconButton aria-label="Close sensor details" onClick={close}>
+          <CloseIcon />
+        </IconButton>
+      </Box>
+      {!props.sensors && <Progress />}
+      {failure && (
+        <>
+          <Typography variant="body2">
+            Status: <strong>failed to load</strong>
+          </Typography>
+          <LoadFailure failure={failure} />
+        </>
+      )}
+      {sensor && <LoadedSensor sensor={sensor} dryRun={props.dryRuns[sensor.name]} updateDryRun={props.updateDryRun} />}
+      {props.sensors && !sensor && !failure && (
+        <Typography variant="body2">No sensor named {name} is loaded.</Typography>
+      )}
+    </Drawer>
+  );
+}
