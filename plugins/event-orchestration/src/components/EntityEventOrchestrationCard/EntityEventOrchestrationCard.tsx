@@ -31,25 +31,38 @@ export function EntityEventOrchestrationCard() {
       {value && (
         <>
           {value.runs[0] ? (
-            <Typography variant="body2">
+            <Typography variant="body2" component="div">
               Last run: {value.runs[0].sensor} <StatusChip status={value.runs[0].status} />{' '}
               {formatTime(value.runs[0].startedAt ?? value.runs[0].createdAt)}
             </Typography>
           ) : (
             <Typography variant="body2">No run yet.</Typography>
           )}
-          {value.runs.filter(r => r.pendingApproval).map(r => (
-            <Typography key={r.id} variant="body2" color="secondary">
-              Awaiting approval: {r.pendingApproval!.prompt} ({r.sensor})
-            </Typography>
-          ))}
-          <List dense aria-label="Last events">
-            {value.events.map(e => (
-              <ListItem key={e.event.id} disableGutters>
-                <ListItemText primary={summarizeEvent(e)} secondary={`${e.event.type} · ${formatTime(e.event.time)}`} />
-              </ListItem>
-            ))}
-          </List>
+          {value.runs.some(r => r.pendingApproval) && (
+            <List dense aria-label="Runs awaiting approval">
+              {value.runs
+                .filter(r => r.pendingApproval)
+                .map(r => (
+                  <ListItem key={r.id} disableGutters>
+                    <ListItemText
+                      primary={`Awaiting approval: ${r.pendingApproval!.prompt}`}
+                      secondary={`${r.sensor} · since ${formatTime(r.pendingApproval!.requestedAt)}`}
+                    />
+                  </ListItem>
+                ))}
+            </List>
+          )}
+          {value.events.length === 0 ? (
+            <Typography variant="body2">No event yet.</Typography>
+          ) : (
+            <List dense aria-label="Last events">
+              {value.events.map(e => (
+                <ListItem key={e.event.id} disableGutters>
+                  <ListItemText primary={summarizeEvent(e)} secondary={`${e.event.type} · ${formatTime(e.event.time)}`} />
+                </ListItem>
+              ))}
+            </List>
+          )}
         </>
       )}
     </InfoCard>
