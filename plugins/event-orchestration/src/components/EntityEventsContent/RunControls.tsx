@@ -53,6 +53,7 @@ export function RunControls(props: { run: Run; onChanged: () => void }) {
       )}
       {(canRetry || canCancel || canDecide) && (
         <TextField
+          id={`run-comment-${run.id}`}
           size="small"
           label="Comment"
           value={comment}

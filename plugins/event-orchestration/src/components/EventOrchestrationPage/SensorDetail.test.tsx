@@ -103,7 +103,7 @@ describe('Sensor detail on the global page', () => {
     expect(await within(drawer).findByText('No run yet.')).toBeInTheDocument();
   });
 
-  it('opens with the keyboard: Tab to the sensor and Enter', async () => {
+  it('opens with the keyboard: Enter on the focused sensor link, Escape closes', async () => {
     serve();
     const user = userEvent.setup();
     await renderInTestApp(withApis(<EventOrchestrationPage />));
