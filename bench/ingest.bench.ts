@@ -11,7 +11,8 @@
  * Every run checks that each accepted request is on the bus afterwards. A row
  * with the route answering 401 (no bus work) shows what the HTTP stack allows.
  *
- * Run: yarn bench:ingest   (BENCH_SECONDS, BENCH_CONNECTIONS)
+ * Run: yarn bench:ingest   (BENCH_SECONDS, BENCH_CONNECTIONS); its functions
+ * also serve bench/load.bench.ts.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -31,7 +32,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const TOKEN = 'bench-token';
 
-interface Row {
+/** One row of the table. */
+export interface Row {
   what: string;
   rate: number;
   p50: number;
@@ -39,14 +41,14 @@ interface Row {
   note?: string;
 }
 
-function percentile(sorted: number[], p: number) {
+export function percentile(sorted: number[], p: number) {
   return sorted[
     Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
   ];
 }
 
 /** Raw nats.js: publish with msgID, `CONNECTIONS × 10` in flight, for SECONDS. */
-async function rawPublish(url: string): Promise<Row> {
+export async function rawPublish(url: string): Promise<Row> {
   const nc = await connect({ servers: [url] });
   const jsm = await jetstreamManager(nc);
   await jsm.streams.add({ name: 'RAW', subjects: ['raw.>'] });
@@ -79,7 +81,7 @@ async function rawPublish(url: string): Promise<Row> {
 }
 
 /** autocannon in its own process against the generic webhook; unique bodies, so no duplicates. */
-async function load(port: number, token = TOKEN) {
+export async function load(port: number, token = TOKEN, connections = CONNECTIONS) {
   const bin = require.resolve('autocannon/autocannon.js');
   const { stdout } = await promisify(execFile)(
     process.execPath,
@@ -87,7 +89,7 @@ async function load(port: number, token = TOKEN) {
       bin,
       '--json',
       '-c',
-      String(CONNECTIONS),
+      String(connections),
       '-d',
       String(SECONDS),
       '-m',
@@ -116,7 +118,7 @@ async function load(port: number, token = TOKEN) {
   };
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise(resolve => {
     const server = net.createServer();
     server.listen(0, '127.0.0.1', () => {
@@ -127,7 +129,7 @@ async function freePort(): Promise<number> {
 }
 
 /** A backend with our plugin and one generic webhook source, on the given bus and database. */
-async function webhookRows(
+export async function webhookRows(
   what: string,
   knex: Knex,
   bus: object,
@@ -191,7 +193,7 @@ async function webhookRows(
   }
 }
 
-async function postgresAvailable() {
+export async function postgresAvailable() {
   return new Promise<boolean>(resolve => {
     const socket = net.connect(5432, '127.0.0.1');
     socket.once('connect', () => (socket.destroy(), resolve(true)));
@@ -317,7 +319,10 @@ async function main() {
   process.exit(0);
 }
 
-main().catch(error => {
-  console.error(error);
-  process.exit(1);
-});
+// Run directly (node bench/run.js bench/ingest.bench.ts), not when imported by load.bench.ts.
+if (process.argv[2] && path.resolve(process.argv[2]) === __filename) {
+  main().catch(error => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -12,7 +12,7 @@
  * event), each with three data filters, a third of them with a CEL expression.
  * Ratios are against the 1-sensor figure measured in the same run.
  *
- * Run: yarn bench:sensors
+ * Run: yarn bench:sensors   (its functions also serve bench/load.bench.ts)
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -95,7 +95,7 @@ function percentile(sorted: number[], p: number) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function evaluation(sensorCount: number, eventCount: number, types: string[] = TYPES) {
+export async function evaluation(sensorCount: number, eventCount: number, types: string[] = TYPES) {
   const registry = index(makeSensors(sensorCount, types));
   const events = makeEvents(eventCount, types);
   const fires: Array<{ group: string; at: number }> = [];
@@ -121,7 +121,7 @@ async function evaluation(sensorCount: number, eventCount: number, types: string
   return { rate: eventCount / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
-async function fullPath(sensorCount: number, eventCount: number, types: string[] = TYPES) {
+export async function fullPath(sensorCount: number, eventCount: number, types: string[] = TYPES) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edo-bench-'));
   const knex = knexFactory({
     client: 'better-sqlite3',
@@ -215,7 +215,10 @@ async function main() {
   for (const row of rows) console.log(line(row));
 }
 
-main().catch(error => {
-  console.error(error);
-  process.exit(1);
-});
+// Run directly (node bench/run.js bench/sensorEngine.bench.ts), not when imported by load.bench.ts.
+if (process.argv[2] && path.resolve(process.argv[2]) === __filename) {
+  main().catch(error => {
+    console.error(error);
+    process.exit(1);
+  });
+}

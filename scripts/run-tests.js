@@ -6,6 +6,10 @@
  * PostgreSQL: when a server answers on 127.0.0.1:5432 (or
  * BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is set), database tests
  * run against it as well as against SQLite.
+ *
+ * After jest, the short chaos run (bench/chaos/chaos.ts --short: two backend
+ * processes, NATS, kill -9, a nats-server restart; see docs/benchmarks.md):
+ * each of its end checks counts as one test. SKIP_CHAOS=1 leaves it out.
  */
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -69,6 +73,35 @@ async function main() {
   let skipped = json.numPendingTests + json.numTodoTests;
   let ok = result.status === 0;
   console.log(`unit and integration tests (jest): ${passed} passed, ${failed} failed`);
+
+  // Chaos, short form: real backend processes, nats-server, PostgreSQL (SQLite when absent).
+  if (!process.env.SKIP_CHAOS) {
+    const chaosReport = path.join(path.dirname(report), 'chaos.json');
+    const chaosStart = Date.now();
+    const chaos = spawnSync(
+      process.execPath,
+      [path.join(root, 'bench/run.js'), path.join(root, 'bench/chaos/chaos.ts'), '--short'],
+      { cwd: root, env: { ...env, CHAOS_REPORT: chaosReport }, stdio: 'inherit', timeout: 10 * 60_000 },
+    );
+    if (fs.existsSync(chaosReport)) {
+      const checks = JSON.parse(fs.readFileSync(chaosReport, 'utf8')).checks;
+      const chaosPassed = checks.filter(c => c.ok).length;
+      const chaosFailed = checks.length - chaosPassed;
+      passed += chaosPassed;
+      failed += chaosFailed;
+      console.log(
+        `chaos (short): ${chaosPassed} passed, ${chaosFailed} failed (${Math.round(
+          (Date.now() - chaosStart) / 1000,
+        )} s)`,
+      );
+    } else {
+      failed += 1;
+      console.log('chaos (short): wrote no report (crashed or timed out): 0 passed, 1 failed');
+    }
+    ok = ok && chaos.status === 0;
+  } else {
+    console.log('chaos (short) skipped (SKIP_CHAOS is set)');
+  }
 
   // Browser tests: the example app in Debian's Chromium (see playwright.config.ts).
   if (!process.env.SKIP_BROWSER_TESTS) {

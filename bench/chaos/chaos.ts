@@ -26,7 +26,6 @@
  *      (write the checks and figures as JSON there), CHAOS_KEEP=1 (keep the
  *      database and logs).
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -34,6 +33,7 @@ import os from 'node:os';
 import path from 'node:path';
 import knexFactory, { Knex } from 'knex';
 import { startNatsServer } from '../../plugins/event-orchestration-backend/src/__testUtils__/natsServer';
+import { Replica, SharedDatabase } from '../replica';
 
 const SHORT = process.env.CHAOS_SHORT === '1' || process.argv.includes('--short');
 const EVENTS = Number(process.env.CHAOS_EVENTS ?? (SHORT ? 300 : 2000));
@@ -45,8 +45,7 @@ const QUIET_DEADLINE_S = SHORT ? 150 : 300;
 /** How long nats-server stays down at each restart. */
 const NATS_DOWN_MS = Number(process.env.CHAOS_NATS_DOWN_MS ?? 8000);
 const TOKEN = 'chaos-token';
-const ROOT = path.resolve(__dirname, '../..');
-const MIGRATIONS = path.join(ROOT, 'plugins/event-orchestration-backend/migrations');
+const MIGRATIONS = path.resolve(__dirname, '../../plugins/event-orchestration-backend/migrations');
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 const started = Date.now();
@@ -130,92 +129,59 @@ async function startChaosSink() {
   };
 }
 
-/**
- * One backend process (bench/chaos/backendProcess.ts), restartable. The test
- * backend listens on a port of its own choosing, announced in its `ready` line.
- */
-class Replica {
-  child?: ChildProcess;
-  port = 0;
-  ready = false;
-  starts = 0;
-  kills = 0;
-  unplannedExits = 0;
-  private stopping = false;
-
-  constructor(
-    readonly name: string,
-    private readonly env: NodeJS.ProcessEnv,
-    private readonly logFile: string,
-  ) {}
-
-  /** Spawns the process and resolves once it listens. */
-  async start(): Promise<void> {
-    this.starts++;
-    this.ready = false;
-    const out = fs.openSync(this.logFile, 'a');
-    fs.writeSync(out, `\n=== start ${this.starts} at ${new Date().toISOString()}\n`);
-    const child = spawn(
-      process.execPath,
-      [path.join(ROOT, 'bench/run.js'), path.join(__dirname, 'backendProcess.ts')],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...this.env, LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'pipe', out],
+/** The webhook source, the sensor and the bus the chaos run configures. */
+function chaosConfig(options: {
+  natsUrl: string;
+  sinkUrl: string;
+  token: string;
+  stream?: string;
+}) {
+  return {
+    eventOrchestration: {
+      bus: {
+        nats: { servers: [options.natsUrl], stream: options.stream ?? 'CHAOS' },
       },
-    );
-    this.child = child;
-    const whenReady = new Promise<void>((resolve, reject) => {
-      let buffer = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
-        fs.writeSync(out, chunk);
-        buffer += chunk.toString('utf8');
-        const announced = /^ready (\d+)/m.exec(buffer);
-        if (!this.ready && announced) {
-          this.port = Number(announced[1]);
-          this.ready = true;
-          resolve();
-        }
-      });
-      child.once('exit', (code, signal) => {
-        fs.closeSync(out);
-        this.ready = false;
-        if (this.child !== child) return;
-        if (!this.stopping && signal !== 'SIGKILL') {
-          // Not our doing: count it, and bring the replica back as an operator would.
-          this.unplannedExits++;
-          log(`${this.name} exited by itself (code ${code}, signal ${signal}); restarting`);
-          reject(new Error(`${this.name} exited before it was ready`));
-          setTimeout(() => void this.start().catch(() => {}), 1000);
-        } else {
-          reject(new Error(`${this.name} stopped`));
-        }
-      });
-    });
-    whenReady.catch(() => {});
-    await whenReady;
-  }
-
-  /** `kill -9`, then wait for the exit. */
-  async kill9() {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    this.kills++;
-    const exited = new Promise(resolve => child.once('exit', resolve));
-    process.kill(child.pid!, 'SIGKILL');
-    await exited;
-  }
-
-  async stop() {
-    this.stopping = true;
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise(resolve => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  }
+      sources: {
+        webhooks: [
+          {
+            name: 'chaos',
+            type: 'generic',
+            eventType: 'ci.image.pushed',
+            subjectPath: 'image',
+            idPath: 'id',
+            auth: { bearerToken: options.token },
+          },
+        ],
+      },
+      sensors: [
+        {
+          name: 'chaos-sink',
+          dependencies: [
+            {
+              name: 'pushed',
+              eventType: 'ci.image.pushed',
+              filters: { data: [{ path: 'match', value: 'yes' }] },
+            },
+          ],
+          workflow: {
+            steps: [
+              {
+                id: 'notify',
+                action: 'http:request',
+                input: {
+                  url: `${options.sinkUrl}/effects`,
+                  method: 'POST',
+                  body: { eventId: '${{ event.id }}', tag: '${{ event.data.tag }}' },
+                  timeoutMs: 10_000,
+                },
+                retry: { attempts: 5, backoff: '1s' },
+              },
+            ],
+          },
+        },
+      ],
+    },
+  };
 }
 
 interface SendFigures {
@@ -284,18 +250,18 @@ async function main() {
   const database = `edo_chaos_${Date.now()}`;
   let admin: Knex | undefined;
   let knex: Knex;
-  const dbEnv: NodeJS.ProcessEnv = {};
+  let shared: SharedDatabase;
   if (usePostgres) {
     admin = knexFactory({ client: 'pg', connection: 'postgresql://postgres@127.0.0.1:5432/postgres' });
     await admin.raw(`CREATE DATABASE ${database}`);
-    dbEnv.CHAOS_PG_URL = `postgresql://postgres@127.0.0.1:5432/${database}`;
-    knex = knexFactory({ client: 'pg', connection: dbEnv.CHAOS_PG_URL });
+    shared = { pgUrl: `postgresql://postgres@127.0.0.1:5432/${database}` };
+    knex = knexFactory({ client: 'pg', connection: shared.pgUrl });
     log(`database: PostgreSQL ${database} shared by both replicas`);
   } else {
-    dbEnv.CHAOS_SQLITE_FILE = path.join(work, 'chaos.sqlite');
+    shared = { sqliteFile: path.join(work, 'chaos.sqlite') };
     knex = knexFactory({
       client: 'better-sqlite3',
-      connection: { filename: dbEnv.CHAOS_SQLITE_FILE },
+      connection: { filename: shared.sqliteFile },
       useNullAsDefault: true,
     });
     log('database: NO PostgreSQL at 127.0.0.1:5432 — falling back to one SQLite file shared by both replicas');
@@ -305,11 +271,11 @@ async function main() {
 
   const nats = await startNatsServer();
   const sink = await startChaosSink();
-  const env = { ...dbEnv, CHAOS_NATS_URL: nats.url, CHAOS_SINK_URL: sink.url, CHAOS_TOKEN: TOKEN };
-  const replicas = [
-    new Replica('backend-a', env, path.join(work, 'backend-a.log')),
-    new Replica('backend-b', env, path.join(work, 'backend-b.log')),
-  ];
+  const config = chaosConfig({ natsUrl: nats.url, sinkUrl: sink.url, token: TOKEN });
+  const replicas = ['backend-a', 'backend-b'].map(
+    name =>
+      new Replica(name, { config, database: shared, logFile: path.join(work, `${name}.log`), log }),
+  );
   // One at a time: the first start creates the stream and the durable consumer.
   await replicas[0].start();
   await replicas[1].start();
