@@ -85,7 +85,13 @@ export class Replica {
           this.options.log?.(
             `${this.name} exited by itself (code ${code}, signal ${signal}); restarting`,
           );
-          reject(new Error(`${this.name} exited (code ${code})`));
+          reject(
+            new Error(
+              `${this.name} exited (code ${code}); its log ends:\n${fs
+                .readFileSync(this.options.logFile, 'utf8')
+                .slice(-3000)}`,
+            ),
+          );
           setTimeout(() => void this.start().catch(() => {}), 1000);
         } else {
           reject(new Error(`${this.name} stopped`));
