@@ -304,7 +304,10 @@ async function main() {
       target: '≥ 5,000 and ≥ 0.50 × raw',
       raw: rawRate,
       ratio: ratio(natsRow.rate),
-      note: `${natsMet ? 'met' : `missed: ${fmt(Math.max(0, 5000 - natsRow.rate))}/s short of 5,000, ${(0.5 - natsRow.rate / raw.rate).toFixed(2)} short of 0.50 × raw`}; p50 ${natsRow.p50.toFixed(0)} ms, p99 ${natsRow.p99.toFixed(0)} ms; ${natsRow.note}`,
+      note: `${natsMet ? 'met' : `missed: ${[
+        natsRow.rate < 5000 ? `${fmt(5000 - natsRow.rate)}/s short of 5,000` : '5,000/s met',
+        natsRow.rate < 0.5 * raw.rate ? `${(0.5 - natsRow.rate / raw.rate).toFixed(2)} short of 0.50 × raw` : '',
+      ].filter(Boolean).join(', ')}`}; p50 ${natsRow.p50.toFixed(0)} ms, p99 ${natsRow.p99.toFixed(0)} ms; ${natsRow.note}`,
     });
 
     const countMessages = (knex: Knex) => async () =>
