@@ -405,7 +405,8 @@ async function main() {
   let lastChange = Date.now();
   for (;;) {
     const [events, runs, done] = await Promise.all([
-      knex('edo_events').count({ n: '*' }),
+      // Only the webhook's events: runs publish `orchestration.run.finished` events too.
+      knex('edo_events').where('source', '/webhooks/chaos').count({ n: '*' }),
       knex('edo_runs').count({ n: '*' }),
       knex('edo_runs').whereIn('status', terminal).count({ n: '*' }),
     ]);
