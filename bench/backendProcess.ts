@@ -18,7 +18,11 @@ import { eventOrchestrationPlugin } from '../plugins/event-orchestration-backend
 
 async function main() {
   const knex = process.env.BENCH_PG_URL
-    ? knexFactory({ client: 'pg', connection: process.env.BENCH_PG_URL, pool: { min: 0, max: 10 } })
+    ? knexFactory({
+        client: 'pg',
+        connection: process.env.BENCH_PG_URL,
+        pool: { min: 0, max: 10 },
+      })
     : knexFactory({
         client: 'better-sqlite3',
         connection: { filename: process.env.BENCH_SQLITE_FILE! },
@@ -29,7 +33,9 @@ async function main() {
       eventOrchestrationPlugin,
       catalogServiceMock.factory({ entities: [] }),
       mockServices.database.factory({ knex }),
-      mockServices.rootConfig.factory({ data: JSON.parse(process.env.BENCH_BACKEND_CONFIG!) }),
+      mockServices.rootConfig.factory({
+        data: JSON.parse(process.env.BENCH_BACKEND_CONFIG!),
+      }),
     ],
   });
   const address = backend.server.address() as { port: number };

@@ -28,7 +28,13 @@ import knexFactory, { Knex } from 'knex';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { startNatsServer } from '../plugins/event-orchestration-backend/src/__testUtils__/natsServer';
-import { load, percentile, postgresAvailable, rawPublish, webhookRows } from './ingest.bench';
+import {
+  load,
+  percentile,
+  postgresAvailable,
+  rawPublish,
+  webhookRows,
+} from './ingest.bench';
 import { evaluation } from './sensorEngine.bench';
 import { Replica } from './replica';
 
@@ -37,7 +43,10 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 1000);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 const TOKEN = 'bench-token';
-const MIGRATIONS = path.resolve(__dirname, '../plugins/event-orchestration-backend/migrations');
+const MIGRATIONS = path.resolve(
+  __dirname,
+  '../plugins/event-orchestration-backend/migrations',
+);
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 const progress = (message: string) => console.error(`[load] ${message}`);
@@ -66,13 +75,20 @@ async function rawPacedLatency(url: string, rate: number, seconds: number) {
   let sent = 0;
   await new Promise<void>(resolve => {
     const timer = setInterval(() => {
-      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
+      const due = Math.min(
+        total,
+        Math.floor(((performance.now() - start) / 1000) * rate),
+      );
       while (sent < due) {
         const n = sent++;
         const t0 = performance.now();
         pending.push(
           js
-            .publish('rawpaced.ci', JSON.stringify({ image: 'my-awesome-app', tag: `v${n}` }), { msgID: `p-${n}` })
+            .publish(
+              'rawpaced.ci',
+              JSON.stringify({ image: 'my-awesome-app', tag: `v${n}` }),
+              { msgID: `p-${n}` },
+            )
             .then(() => void latencies.push(performance.now() - t0)),
         );
       }
@@ -99,7 +115,10 @@ async function deleteStream(url: string, stream: string) {
 /** A fresh PostgreSQL database, migrated; dropped by `drop()`. */
 async function freshPostgres(name: string) {
   const database = `edo_load_${name}_${Date.now()}`;
-  const admin = knexFactory({ client: 'pg', connection: 'postgresql://postgres@127.0.0.1:5432/postgres' });
+  const admin = knexFactory({
+    client: 'pg',
+    connection: 'postgresql://postgres@127.0.0.1:5432/postgres',
+  });
   await admin.raw(`CREATE DATABASE ${database}`);
   const url = `postgresql://postgres@127.0.0.1:5432/${database}`;
   const knex = knexFactory({ client: 'pg', connection: url });
@@ -116,7 +135,11 @@ async function freshPostgres(name: string) {
 }
 
 /** App-config of a backend replica: NATS bus, the `ci` webhook source, one sensor. */
-function replicaConfig(natsUrl: string, stream: string, sensorMatches: 'yes' | 'never') {
+function replicaConfig(
+  natsUrl: string,
+  stream: string,
+  sensorMatches: 'yes' | 'never',
+) {
   return {
     eventOrchestration: {
       bus: { nats: { servers: [natsUrl], stream } },
@@ -141,17 +164,35 @@ function replicaConfig(natsUrl: string, stream: string, sensorMatches: 'yes' | '
               filters: { data: [{ path: 'match', value: sensorMatches }] },
             },
           ],
-          workflow: { steps: [{ id: 'log', action: 'log', input: { message: 'pushed ${{ event.data.image }}' } }] },
+          workflow: {
+            steps: [
+              {
+                id: 'log',
+                action: 'log',
+                input: { message: 'pushed ${{ event.data.image }}' },
+              },
+            ],
+          },
         },
       ],
     },
   };
 }
 
-async function startReplicas(count: number, config: object, pgUrl: string, dir: string) {
+async function startReplicas(
+  count: number,
+  config: object,
+  pgUrl: string,
+  dir: string,
+) {
   const replicas = Array.from(
     { length: count },
-    (_, i) => new Replica(`replica-${i}`, { config, database: { pgUrl }, logFile: path.join(dir, `replica-${i}.log`) }),
+    (_, i) =>
+      new Replica(`replica-${i}`, {
+        config,
+        database: { pgUrl },
+        logFile: path.join(dir, `replica-${i}.log`),
+      }),
   );
   // One after the other: the first creates the stream and the durable consumer.
   for (const r of replicas) await r.start();
@@ -161,7 +202,12 @@ async function startReplicas(count: number, config: object, pgUrl: string, dir: 
 /** Webhook → run started at a fixed rate, from a second process. */
 async function latencyRow(natsUrl: string, dir: string, rate: number) {
   const pg = await freshPostgres(`latency${rate}`);
-  const [replica] = await startReplicas(1, replicaConfig(natsUrl, 'LOAD_LATENCY', 'yes'), pg.url, dir);
+  const [replica] = await startReplicas(
+    1,
+    replicaConfig(natsUrl, 'LOAD_LATENCY', 'yes'),
+    pg.url,
+    dir,
+  );
   try {
     const { stdout } = await promisify(execFile)(
       process.execPath,
@@ -182,17 +228,27 @@ async function latencyRow(natsUrl: string, dir: string, rate: number) {
     // Wait until every accepted event has its run started (or 120 s).
     const deadline = Date.now() + 120_000;
     for (;;) {
-      const [{ n }] = await pg.knex('edo_runs').whereNotNull('started_at').count({ n: '*' });
+      const [{ n }] = await pg
+        .knex('edo_runs')
+        .whereNotNull('started_at')
+        .count({ n: '*' });
       if (Number(n) >= sender.accepted || Date.now() > deadline) break;
       await sleep(500);
     }
-    const runs: Array<{ trigger_event_ids: string; created_at: Date; started_at: Date | null }> = await pg.knex(
-      'edo_runs',
-    ).select('trigger_event_ids', 'created_at', 'started_at');
-    const events: Array<{ id: string; envelope: string }> = await pg.knex('edo_events')
+    const runs: Array<{
+      trigger_event_ids: string;
+      created_at: Date;
+      started_at: Date | null;
+    }> = await pg
+      .knex('edo_runs')
+      .select('trigger_event_ids', 'created_at', 'started_at');
+    const events: Array<{ id: string; envelope: string }> = await pg
+      .knex('edo_events')
       .where('type', 'ci.image.pushed')
       .select('id', 'envelope');
-    const sentAt = new Map(events.map(e => [e.id, Number(JSON.parse(e.envelope).data.sentAt)]));
+    const sentAt = new Map(
+      events.map(e => [e.id, Number(JSON.parse(e.envelope).data.sentAt)]),
+    );
     const toCreated: number[] = [];
     const toStarted: number[] = [];
     let firstSent = Infinity;
@@ -215,8 +271,14 @@ async function latencyRow(natsUrl: string, dir: string, rate: number) {
       started: toStarted.length,
       /** Runs started per second from the first send to the last start: what the backend sustained. */
       sustained: toStarted.length / ((lastStarted - firstSent) / 1000),
-      created: { p50: percentile(toCreated, 50), p99: percentile(toCreated, 99) },
-      startedAt: { p50: percentile(toStarted, 50), p99: percentile(toStarted, 99) },
+      created: {
+        p50: percentile(toCreated, 50),
+        p99: percentile(toCreated, 99),
+      },
+      startedAt: {
+        p50: percentile(toStarted, 50),
+        p99: percentile(toStarted, 99),
+      },
     };
   } finally {
     await replica.stop();
@@ -233,11 +295,18 @@ async function latencyRow(natsUrl: string, dir: string, rate: number) {
  */
 async function scaleOut(count: number, natsUrl: string, dir: string) {
   const pg = await freshPostgres(`scale${count}`);
-  const replicas = await startReplicas(count, replicaConfig(natsUrl, `LOAD_SCALE${count}`, 'never'), pg.url, dir);
+  const replicas = await startReplicas(
+    count,
+    replicaConfig(natsUrl, `LOAD_SCALE${count}`, 'never'),
+    pg.url,
+    dir,
+  );
   try {
     const start = performance.now();
     const results = await Promise.all(
-      replicas.map(r => load(r.port, TOKEN, Math.max(1, Math.round(CONNECTIONS / count)))),
+      replicas.map(r =>
+        load(r.port, TOKEN, Math.max(1, Math.round(CONNECTIONS / count))),
+      ),
     );
     const accepted = results.reduce((sum, r) => sum + r.ok, 0);
     const failed = results.reduce((sum, r) => sum + r.failed, 0);
@@ -261,7 +330,9 @@ async function scaleOut(count: number, natsUrl: string, dir: string) {
 async function main() {
   const started = Date.now();
   if (!(await postgresAvailable())) {
-    throw new Error('bench:all needs PostgreSQL at 127.0.0.1:5432 (the latency and scale-out rows run on it)');
+    throw new Error(
+      'bench:all needs PostgreSQL at 127.0.0.1:5432 (the latency and scale-out rows run on it)',
+    );
   }
   const nats = await startNatsServer();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edo-bench-load-'));
@@ -304,10 +375,24 @@ async function main() {
       target: '≥ 5,000 and ≥ 0.50 × raw',
       raw: rawRate,
       ratio: ratio(natsRow.rate),
-      note: `${natsMet ? 'met' : `missed: ${[
-        natsRow.rate < 5000 ? `${fmt(5000 - natsRow.rate)}/s short of 5,000` : '5,000/s met',
-        natsRow.rate < 0.5 * raw.rate ? `${(0.5 - natsRow.rate / raw.rate).toFixed(2)} short of 0.50 × raw` : '',
-      ].filter(Boolean).join(', ')}`}; p50 ${natsRow.p50.toFixed(0)} ms, p99 ${natsRow.p99.toFixed(0)} ms; ${natsRow.note}`,
+      note: `${
+        natsMet
+          ? 'met'
+          : `missed: ${[
+              natsRow.rate < 5000
+                ? `${fmt(5000 - natsRow.rate)}/s short of 5,000`
+                : '5,000/s met',
+              natsRow.rate < 0.5 * raw.rate
+                ? `${(0.5 - natsRow.rate / raw.rate).toFixed(
+                    2,
+                  )} short of 0.50 × raw`
+                : '',
+            ]
+              .filter(Boolean)
+              .join(', ')}`
+      }; p50 ${natsRow.p50.toFixed(0)} ms, p99 ${natsRow.p99.toFixed(0)} ms; ${
+        natsRow.note
+      }`,
     });
 
     const countMessages = (knex: Knex) => async () =>
@@ -319,11 +404,21 @@ async function main() {
       useNullAsDefault: true,
     });
     await sqlite.migrate.latest({ directory: MIGRATIONS });
-    const [sqliteRow] = await webhookRows('embedded SQLite', sqlite, {}, countMessages(sqlite));
+    const [sqliteRow] = await webhookRows(
+      'embedded SQLite',
+      sqlite,
+      {},
+      countMessages(sqlite),
+    );
     await sqlite.destroy();
     progress('ingest: webhook → embedded bus, PostgreSQL');
     const pgIngest = await freshPostgres('ingest');
-    const [pgRow] = await webhookRows('embedded PostgreSQL', pgIngest.knex, {}, countMessages(pgIngest.knex));
+    const [pgRow] = await webhookRows(
+      'embedded PostgreSQL',
+      pgIngest.knex,
+      {},
+      countMessages(pgIngest.knex),
+    );
     await pgIngest.drop();
     for (const [what, row] of [
       ['ingest: webhook → embedded bus (SQLite file), events/s', sqliteRow],
@@ -335,7 +430,11 @@ async function main() {
         target: '≥ 1,000',
         raw: rawRate,
         ratio: ratio(row.rate),
-        note: `${row.rate >= 1000 ? 'met' : `missed by ${fmt(1000 - row.rate)}/s`}; p50 ${row.p50.toFixed(0)} ms, p99 ${row.p99.toFixed(0)} ms; ${row.note}`,
+        note: `${
+          row.rate >= 1000 ? 'met' : `missed by ${fmt(1000 - row.rate)}/s`
+        }; p50 ${row.p50.toFixed(0)} ms, p99 ${row.p99.toFixed(0)} ms; ${
+          row.note
+        }`,
       });
     }
 
@@ -345,12 +444,22 @@ async function main() {
     for (const n of [1, 100, 1000]) {
       const r = await evaluation(n, 20_000);
       rows.push({
-        what: `sensor evaluation, ${fmt(n)} sensor${n > 1 ? 's' : ''} (${Math.ceil(n / 20)} candidate${n > 20 ? 's' : ''}/event), events/s`,
+        what: `sensor evaluation, ${fmt(n)} sensor${
+          n > 1 ? 's' : ''
+        } (${Math.ceil(n / 20)} candidate${n > 20 ? 's' : ''}/event), events/s`,
         ours: fmt(r.rate),
         target: n === 1000 ? '≥ 20,000' : '—',
         raw: rawRate,
         ratio: ratio(r.rate),
-        note: `${n === 1000 ? (r.rate >= 20000 ? 'met; ' : `missed by ${fmt(20000 - r.rate)}/s; `) : ''}p50 ${(r.p50 * 1000).toFixed(1)} µs, p99 ${(r.p99 * 1000).toFixed(1)} µs per event`,
+        note: `${
+          n === 1000
+            ? r.rate >= 20000
+              ? 'met; '
+              : `missed by ${fmt(20000 - r.rate)}/s; `
+            : ''
+        }p50 ${(r.p50 * 1000).toFixed(1)} µs, p99 ${(r.p99 * 1000).toFixed(
+          1,
+        )} µs per event`,
       });
     }
 
@@ -358,15 +467,35 @@ async function main() {
     // At the rate asked for, and at a tenth of it (what one event costs when nothing queues).
     for (const rate of [LATENCY_RATE, Math.round(LATENCY_RATE / 10)]) {
       progress(`webhook → run started at ${rate}/s for ${LATENCY_SECONDS} s`);
-      const rawLatency = await rawPacedLatency(nats.url, rate, Math.min(5, LATENCY_SECONDS));
+      const rawLatency = await rawPacedLatency(
+        nats.url,
+        rate,
+        Math.min(5, LATENCY_SECONDS),
+      );
       const latency = await latencyRow(nats.url, dir, rate);
       rows.push({
-        what: `webhook → run started at ${fmt(rate)} events/s (NATS + PostgreSQL, 1 backend), p50 / p99 ms`,
+        what: `webhook → run started at ${fmt(
+          rate,
+        )} events/s (NATS + PostgreSQL, 1 backend), p50 / p99 ms`,
         ours: `${fmt(latency.startedAt.p50)} / ${fmt(latency.startedAt.p99)}`,
         target: '—',
-        raw: `${rawLatency.p50.toFixed(1)} / ${rawLatency.p99.toFixed(1)} ms (publish → ack at the same rate)`,
+        raw: `${rawLatency.p50.toFixed(1)} / ${rawLatency.p99.toFixed(
+          1,
+        )} ms (publish → ack at the same rate)`,
         ratio: '—',
-        note: `sent ${fmt(latency.sender.sent)} at ${fmt(latency.sender.rate)}/s, ${fmt(latency.sender.accepted)} accepted (202 p50 ${latency.sender.p50.toFixed(0)} ms, p99 ${latency.sender.p99.toFixed(0)} ms); ${fmt(latency.runs)} runs, ${fmt(latency.started)} started, sustained ${fmt(latency.sustained)} runs started/s; send → run row created p50 ${fmt(latency.created.p50)} ms, p99 ${fmt(latency.created.p99)} ms`,
+        note: `sent ${fmt(latency.sender.sent)} at ${fmt(
+          latency.sender.rate,
+        )}/s, ${fmt(
+          latency.sender.accepted,
+        )} accepted (202 p50 ${latency.sender.p50.toFixed(
+          0,
+        )} ms, p99 ${latency.sender.p99.toFixed(0)} ms); ${fmt(
+          latency.runs,
+        )} runs, ${fmt(latency.started)} started, sustained ${fmt(
+          latency.sustained,
+        )} runs started/s; send → run row created p50 ${fmt(
+          latency.created.p50,
+        )} ms, p99 ${fmt(latency.created.p99)} ms`,
       });
     }
 
@@ -377,15 +506,21 @@ async function main() {
     const two = await scaleOut(2, nats.url, dir);
     rows.push({
       what: 'scale-out: webhook events/s, 1 → 2 backend processes (NATS + PostgreSQL)',
-      ours: `${fmt(one.ingest)} → ${fmt(two.ingest)} (× ${(two.ingest / one.ingest).toFixed(2)})`,
+      ours: `${fmt(one.ingest)} → ${fmt(two.ingest)} (× ${(
+        two.ingest / one.ingest
+      ).toFixed(2)})`,
       target: '—',
       raw: rawRate,
       ratio: `${ratio(one.ingest)} → ${ratio(two.ingest)}`,
-      note: `${fmt(one.accepted)} / ${fmt(two.accepted)} accepted, ${one.failed} / ${two.failed} failed`,
+      note: `${fmt(one.accepted)} / ${fmt(two.accepted)} accepted, ${
+        one.failed
+      } / ${two.failed} failed`,
     });
     rows.push({
       what: 'scale-out: end to end (webhook → stored with its verdict), events/s, 1 → 2',
-      ours: `${fmt(one.endToEnd)} → ${fmt(two.endToEnd)} (× ${(two.endToEnd / one.endToEnd).toFixed(2)})`,
+      ours: `${fmt(one.endToEnd)} → ${fmt(two.endToEnd)} (× ${(
+        two.endToEnd / one.endToEnd
+      ).toFixed(2)})`,
       target: '—',
       raw: rawRate,
       ratio: `${ratio(one.endToEnd)} → ${ratio(two.endToEnd)}`,
@@ -397,13 +532,22 @@ async function main() {
   }
 
   console.log(
-    `\n${new Date().toISOString().slice(0, 10)}; node ${process.version}; ${os.cpus().length} cores (${
+    `\n${new Date().toISOString().slice(0, 10)}; node ${process.version}; ${
+      os.cpus().length
+    } cores (${
       os.cpus()[0]?.model ?? ''
-    }); ${SECONDS} s per ingest row, ${CONNECTIONS} connections; took ${Math.round((Date.now() - started) / 1000)} s`,
+    }); ${SECONDS} s per ingest row, ${CONNECTIONS} connections; took ${Math.round(
+      (Date.now() - started) / 1000,
+    )} s`,
   );
-  console.log('| what | ours | target | raw nats.js JetStream, same run | ours ÷ raw | notes |');
+  console.log(
+    '| what | ours | target | raw nats.js JetStream, same run | ours ÷ raw | notes |',
+  );
   console.log('| --- | --- | --- | --- | --- | --- |');
-  for (const r of rows) console.log(`| ${r.what} | ${r.ours} | ${r.target} | ${r.raw} | ${r.ratio} | ${r.note} |`);
+  for (const r of rows)
+    console.log(
+      `| ${r.what} | ${r.ours} | ${r.target} | ${r.raw} | ${r.ratio} | ${r.note} |`,
+    );
   process.exit(0);
 }
 

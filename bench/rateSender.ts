@@ -26,7 +26,12 @@ const latencies: number[] = [];
 
 function post(i: number) {
   const started = performance.now();
-  const body = JSON.stringify({ id: `${tag}-${i}`, sentAt: Date.now(), image: `app-${i % 50}`, match: 'yes' });
+  const body = JSON.stringify({
+    id: `${tag}-${i}`,
+    sentAt: Date.now(),
+    image: `app-${i % 50}`,
+    match: 'yes',
+  });
   return new Promise<void>(resolve => {
     const req = http.request(
       {
@@ -66,7 +71,10 @@ async function main() {
   await new Promise<void>(resolve => {
     const timer = setInterval(() => {
       // Catch up to the schedule: a late tick sends what is due, so the rate holds.
-      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
+      const due = Math.min(
+        total,
+        Math.floor(((performance.now() - start) / 1000) * rate),
+      );
       while (sent < due) inFlight.push(post(sent++));
       if (sent >= total) {
         clearInterval(timer);
@@ -77,7 +85,10 @@ async function main() {
   const sendSeconds = (performance.now() - start) / 1000;
   await Promise.all(inFlight);
   latencies.sort((a, b) => a - b);
-  const pick = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+  const pick = (p: number) =>
+    latencies[
+      Math.min(latencies.length - 1, Math.floor(p * latencies.length))
+    ] ?? 0;
   console.log(
     JSON.stringify({
       sent,

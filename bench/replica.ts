@@ -44,11 +44,17 @@ export class Replica {
     this.ready = false;
     this.stopping = false;
     const out = fs.openSync(this.options.logFile, 'a');
-    fs.writeSync(out, `\n=== start ${this.starts} at ${new Date().toISOString()}\n`);
+    fs.writeSync(
+      out,
+      `\n=== start ${this.starts} at ${new Date().toISOString()}\n`,
+    );
     const { database } = this.options;
     const child = spawn(
       process.execPath,
-      [path.join(ROOT, 'bench/run.js'), path.join(ROOT, 'bench/backendProcess.ts')],
+      [
+        path.join(ROOT, 'bench/run.js'),
+        path.join(ROOT, 'bench/backendProcess.ts'),
+      ],
       {
         cwd: ROOT,
         env: {

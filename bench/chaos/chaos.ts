@@ -20,11 +20,14 @@
  * effect happened exactly once per idempotency key, and nothing accepted was
  * lost. Exit code 1 when a check fails.
  *
- * Run: yarn bench:chaos            (long: 2,000 events, 12 kills, 2 NATS restarts)
- *      yarn bench:chaos --short    (or CHAOS_SHORT=1: 300 events, 3 kills, 1 NATS restart; CI)
+ * Run: yarn bench:chaos          (long: 2,000 events, 12 kills, 2 NATS restarts; ~4 min)
+ *      yarn bench:chaos:short    (or --short, CHAOS_SHORT=1: 300 events, 3 kills,
+ *                                 1 NATS restart; 1.5–2 min; scripts/run-tests.js runs it)
+ * Results and a long run's figures: docs/benchmarks.md.
  * Env: CHAOS_EVENTS, CHAOS_KILLS, CHAOS_SECONDS (sending time), CHAOS_NATS_DOWN_MS, CHAOS_REPORT
  *      (write the checks and figures as JSON there), CHAOS_KEEP=1 (keep the
- *      database and logs).
+ *      database and logs), CHAOS_SQLITE=1 (the SQLite fallback even where
+ *      PostgreSQL answers).
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -35,7 +38,8 @@ import knexFactory, { Knex } from 'knex';
 import { startNatsServer } from '../../plugins/event-orchestration-backend/src/__testUtils__/natsServer';
 import { Replica, SharedDatabase } from '../replica';
 
-const SHORT = process.env.CHAOS_SHORT === '1' || process.argv.includes('--short');
+const SHORT =
+  process.env.CHAOS_SHORT === '1' || process.argv.includes('--short');
 const EVENTS = Number(process.env.CHAOS_EVENTS ?? (SHORT ? 300 : 2000));
 const KILLS = Number(process.env.CHAOS_KILLS ?? (SHORT ? 3 : 12));
 const NATS_RESTARTS = SHORT ? 1 : 2;
@@ -45,12 +49,17 @@ const QUIET_DEADLINE_S = SHORT ? 150 : 300;
 /** How long nats-server stays down at each restart. */
 const NATS_DOWN_MS = Number(process.env.CHAOS_NATS_DOWN_MS ?? 8000);
 const TOKEN = 'chaos-token';
-const MIGRATIONS = path.resolve(__dirname, '../../plugins/event-orchestration-backend/migrations');
+const MIGRATIONS = path.resolve(
+  __dirname,
+  '../../plugins/event-orchestration-backend/migrations',
+);
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 const started = Date.now();
 const log = (message: string) =>
-  console.log(`[chaos +${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
+  console.log(
+    `[chaos +${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`,
+  );
 
 async function postgresAvailable() {
   return new Promise<boolean>(resolve => {
@@ -68,7 +77,10 @@ async function postgresAvailable() {
  * see keys that name two different events or events reached under two keys.
  */
 async function startChaosSink() {
-  const perKey = new Map<string, { eventIds: Set<string>; ok: number; failed: number }>();
+  const perKey = new Map<
+    string,
+    { eventIds: Set<string>; ok: number; failed: number }
+  >();
   const applied = new Map<string, string>(); // key → event id of the applied effect
   let requests = 0;
   let injected5xx = 0;
@@ -82,7 +94,9 @@ async function startChaosSink() {
       const key = String(req.headers['idempotency-key'] ?? '');
       let eventId = '';
       try {
-        eventId = String(JSON.parse(Buffer.concat(chunks).toString('utf8')).eventId ?? '');
+        eventId = String(
+          JSON.parse(Buffer.concat(chunks).toString('utf8')).eventId ?? '',
+        );
       } catch {
         // an unreadable body is recorded under an empty event id
       }
@@ -91,7 +105,11 @@ async function startChaosSink() {
         res.writeHead(400).end('Idempotency-Key missing');
         return;
       }
-      const entry = perKey.get(key) ?? { eventIds: new Set(), ok: 0, failed: 0 };
+      const entry = perKey.get(key) ?? {
+        eventIds: new Set(),
+        ok: 0,
+        failed: 0,
+      };
       perKey.set(key, entry);
       entry.eventIds.add(eventId);
       const fail = chaos && Math.random() < 0.2;
@@ -100,7 +118,9 @@ async function startChaosSink() {
         if (fail) {
           injected5xx++;
           entry.failed++;
-          res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"chaos"}');
+          res
+            .writeHead(503, { 'content-type': 'application/json' })
+            .end('{"error":"chaos"}');
           return;
         }
         entry.ok++;
@@ -171,7 +191,10 @@ function chaosConfig(options: {
                 input: {
                   url: `${options.sinkUrl}/effects`,
                   method: 'POST',
-                  body: { eventId: '${{ event.id }}', tag: '${{ event.data.tag }}' },
+                  body: {
+                    eventId: '${{ event.id }}',
+                    tag: '${{ event.data.tag }}',
+                  },
                   timeoutMs: 10_000,
                 },
                 retry: { attempts: 5, backoff: '1s' },
@@ -212,7 +235,10 @@ async function send(
         `http://127.0.0.1:${replica.port}/api/event-orchestration/webhooks/chaos`,
         {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${TOKEN}`,
+          },
           body,
           signal: AbortSignal.timeout(15_000),
         },
@@ -245,14 +271,19 @@ interface Check {
 }
 
 async function main() {
-  const usePostgres = await postgresAvailable();
+  // CHAOS_SQLITE=1 takes the fallback on purpose (to try it where PostgreSQL runs).
+  const usePostgres =
+    process.env.CHAOS_SQLITE !== '1' && (await postgresAvailable());
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'edo-chaos-'));
   const database = `edo_chaos_${Date.now()}`;
   let admin: Knex | undefined;
   let knex: Knex;
   let shared: SharedDatabase;
   if (usePostgres) {
-    admin = knexFactory({ client: 'pg', connection: 'postgresql://postgres@127.0.0.1:5432/postgres' });
+    admin = knexFactory({
+      client: 'pg',
+      connection: 'postgresql://postgres@127.0.0.1:5432/postgres',
+    });
     await admin.raw(`CREATE DATABASE ${database}`);
     shared = { pgUrl: `postgresql://postgres@127.0.0.1:5432/${database}` };
     knex = knexFactory({ client: 'pg', connection: shared.pgUrl });
@@ -264,22 +295,41 @@ async function main() {
       connection: { filename: shared.sqliteFile },
       useNullAsDefault: true,
     });
-    log('database: NO PostgreSQL at 127.0.0.1:5432 — falling back to one SQLite file shared by both replicas');
+    log(
+      `database: ${
+        process.env.CHAOS_SQLITE === '1'
+          ? 'CHAOS_SQLITE=1'
+          : 'NO PostgreSQL at 127.0.0.1:5432'
+      } — falling back to one SQLite file shared by both replicas`,
+    );
   }
   // Migrated once here, so the replicas' own migrate.latest has nothing to race for.
   await knex.migrate.latest({ directory: MIGRATIONS });
 
   const nats = await startNatsServer();
   const sink = await startChaosSink();
-  const config = chaosConfig({ natsUrl: nats.url, sinkUrl: sink.url, token: TOKEN });
+  const config = chaosConfig({
+    natsUrl: nats.url,
+    sinkUrl: sink.url,
+    token: TOKEN,
+  });
   const replicas = ['backend-a', 'backend-b'].map(
     name =>
-      new Replica(name, { config, database: shared, logFile: path.join(work, `${name}.log`), log }),
+      new Replica(name, {
+        config,
+        database: shared,
+        logFile: path.join(work, `${name}.log`),
+        log,
+      }),
   );
   // One at a time: the first start creates the stream and the durable consumer.
   await replicas[0].start();
   await replicas[1].start();
-  log(`replicas up on ports ${replicas.map(r => r.port).join(', ')}; nats ${nats.url}; sink ${sink.url}`);
+  log(
+    `replicas up on ports ${replicas.map(r => r.port).join(', ')}; nats ${
+      nats.url
+    }; sink ${sink.url}`,
+  );
 
   const runTag = Date.now().toString(36);
   const eventIds: string[] = [];
@@ -291,7 +341,12 @@ async function main() {
     eventIds.push(`chaos-${id}`);
     if (match) matching.add(`chaos-${id}`);
     bodies.push(
-      JSON.stringify({ id, image: `app-${i % 10}`, tag: `v1.${i}`, match: match ? 'yes' : 'no' }),
+      JSON.stringify({
+        id,
+        image: `app-${i % 10}`,
+        tag: `v1.${i}`,
+        match: match ? 'yes' : 'no',
+      }),
     );
   }
 
@@ -311,12 +366,16 @@ async function main() {
 
   // Events go out at an even pace, except for bursts (events sent all at once)
   // in the middle of which nats-server restarts.
-  const burstAt = Array.from({ length: NATS_RESTARTS }, (_, k) => (k + 1) / (NATS_RESTARTS + 1));
+  const burstAt = Array.from(
+    { length: NATS_RESTARTS },
+    (_, k) => (k + 1) / (NATS_RESTARTS + 1),
+  );
   const burstSize = Math.max(20, Math.round(EVENTS * 0.05));
   const schedule: number[] = bodies.map((_, i) => at(i / EVENTS));
   for (const fraction of burstAt) {
     const from = Math.floor(fraction * EVENTS);
-    for (let i = from; i < Math.min(EVENTS, from + burstSize); i++) schedule[i] = at(fraction);
+    for (let i = from; i < Math.min(EVENTS, from + burstSize); i++)
+      schedule[i] = at(fraction);
   }
 
   const sends: Promise<void>[] = [];
@@ -330,14 +389,16 @@ async function main() {
     };
     if (mode === 0) {
       // Twice at once, one to each replica.
-      await Promise.all([send(replicas, 0, body, figures), send(replicas, 1, body, figures)]).then(
-        r => r.forEach(record),
-      );
+      await Promise.all([
+        send(replicas, 0, body, figures),
+        send(replicas, 1, body, figures),
+      ]).then(r => r.forEach(record));
     } else if (mode === 1) {
       // Twice at once to the same replica.
-      await Promise.all([send(replicas, i % 2, body, figures), send(replicas, i % 2, body, figures)]).then(
-        r => r.forEach(record),
-      );
+      await Promise.all([
+        send(replicas, i % 2, body, figures),
+        send(replicas, i % 2, body, figures),
+      ]).then(r => r.forEach(record));
     } else {
       // Once, then again a few seconds later to the other replica (a sender's re-send).
       record(await send(replicas, i % 2, body, figures));
@@ -349,9 +410,9 @@ async function main() {
 
   // The chaos itself, while the events go out.
   const chaos = (async () => {
-    const kills = Array.from({ length: KILLS }, () => at(0.05 + Math.random() * 0.85)).sort(
-      (a, b) => a - b,
-    );
+    const kills = Array.from({ length: KILLS }, () =>
+      at(0.05 + Math.random() * 0.85),
+    ).sort((a, b) => a - b);
     const actions: Array<{ t: number; what: string }> = [
       ...kills.map(t => ({ t, what: 'kill' })),
       ...burstAt.map(f => ({ t: at(f) + 300, what: 'nats' })),
@@ -393,7 +454,11 @@ async function main() {
   })();
 
   await Promise.all(sends);
-  log(`all webhooks answered: ${figures.accepted} accepted of ${2 * EVENTS} sends`);
+  log(
+    `all webhooks answered: ${figures.accepted} accepted of ${
+      2 * EVENTS
+    } sends`,
+  );
   await chaos;
   sink.setChaos(false);
   const sendSeconds = (Date.now() - sendStart) / 1000;
@@ -410,7 +475,9 @@ async function main() {
       knex('edo_runs').count({ n: '*' }),
       knex('edo_runs').whereIn('status', terminal).count({ n: '*' }),
     ]);
-    const state = `${events[0].n}/${runs[0].n}/${done[0].n}/${sink.stats().requests}`;
+    const state = `${events[0].n}/${runs[0].n}/${done[0].n}/${
+      sink.stats().requests
+    }`;
     if (state !== last) {
       last = state;
       lastChange = Date.now();
@@ -421,7 +488,9 @@ async function main() {
       Number(done[0].n) === Number(runs[0].n);
     if (settled && Date.now() - lastChange > 10_000) break;
     if (Date.now() - quietStart > QUIET_DEADLINE_S * 1000) {
-      log(`not quiet after ${QUIET_DEADLINE_S} s (events/runs/terminal/sink requests ${state}); checking anyway`);
+      log(
+        `not quiet after ${QUIET_DEADLINE_S} s (events/runs/terminal/sink requests ${state}); checking anyway`,
+      );
       break;
     }
     await sleep(1000);
@@ -433,9 +502,14 @@ async function main() {
   let deadLettered = -1;
   try {
     const health = (await (
-      await fetch(`http://127.0.0.1:${replicas[0].port}/api/event-orchestration/health`)
+      await fetch(
+        `http://127.0.0.1:${replicas[0].port}/api/event-orchestration/health`,
+      )
     ).json()) as { bus: { consumers: Array<{ deadLettered: number }> } };
-    deadLettered = health.bus.consumers.reduce((sum, c) => sum + c.deadLettered, 0);
+    deadLettered = health.bus.consumers.reduce(
+      (sum, c) => sum + c.deadLettered,
+      0,
+    );
   } catch (error) {
     log(`health not readable: ${error}`);
   }
@@ -445,22 +519,25 @@ async function main() {
     .where('source', '/webhooks/chaos')
     .select('id');
   const storedCount = new Map<string, number>();
-  for (const row of storedRows) storedCount.set(row.id, (storedCount.get(row.id) ?? 0) + 1);
-  const evaluations: Array<{ event_id: string; matched: boolean | number }> = await knex(
-    'edo_evaluations',
-  )
-    .where('sensor', 'chaos-sink')
-    .select('event_id', 'matched');
-  const runRows: Array<{ id: string; status: string; trigger_event_ids: string }> = await knex(
-    'edo_runs',
-  )
+  for (const row of storedRows)
+    storedCount.set(row.id, (storedCount.get(row.id) ?? 0) + 1);
+  const evaluations: Array<{ event_id: string; matched: boolean | number }> =
+    await knex('edo_evaluations')
+      .where('sensor', 'chaos-sink')
+      .select('event_id', 'matched');
+  const runRows: Array<{
+    id: string;
+    status: string;
+    trigger_event_ids: string;
+  }> = await knex('edo_runs')
     .where('sensor', 'chaos-sink')
     .select('id', 'status', 'trigger_event_ids');
   const runsByEvent = new Map<string, string[]>();
   const runById = new Map<string, { status: string; event: string }>();
   for (const run of runRows) {
     const triggers = JSON.parse(run.trigger_event_ids) as string[];
-    for (const id of triggers) runsByEvent.set(id, [...(runsByEvent.get(id) ?? []), run.id]);
+    for (const id of triggers)
+      runsByEvent.set(id, [...(runsByEvent.get(id) ?? []), run.id]);
     runById.set(run.id, { status: run.status, event: triggers.join(',') });
   }
 
@@ -469,7 +546,10 @@ async function main() {
     checks.push({
       name,
       ok: bad.length === 0,
-      detail: bad.length === 0 ? `${total} checked` : `${bad.length} wrong: ${bad.slice(0, 5).join(', ')}`,
+      detail:
+        bad.length === 0
+          ? `${total} checked`
+          : `${bad.length} wrong: ${bad.slice(0, 5).join(', ')}`,
     });
   const accepted = [...acceptedEvents];
   check(
@@ -485,12 +565,18 @@ async function main() {
   check(
     'every accepted event is stored exactly once, and nothing else is',
     [
-      ...[...storedCount].filter(([, n]) => n !== 1).map(([id, n]) => `${id} ×${n}`),
-      ...[...storedCount.keys()].filter(id => !acceptedEvents.has(id)).map(id => `${id} not sent`),
+      ...[...storedCount]
+        .filter(([, n]) => n !== 1)
+        .map(([id, n]) => `${id} ×${n}`),
+      ...[...storedCount.keys()]
+        .filter(id => !acceptedEvents.has(id))
+        .map(id => `${id} not sent`),
     ],
     storedRows.length,
   );
-  const evaluated = new Map(evaluations.map(e => [e.event_id, Boolean(e.matched)]));
+  const evaluated = new Map(
+    evaluations.map(e => [e.event_id, Boolean(e.matched)]),
+  );
   check(
     "every stored event has the sensor's verdict, and the right one",
     accepted.filter(id => evaluated.get(id) !== matching.has(id)),
@@ -498,9 +584,9 @@ async function main() {
   );
   check(
     'every expected run exists exactly once',
-    [...matching].filter(id => (runsByEvent.get(id) ?? []).length !== 1).map(
-      id => `${id}: ${(runsByEvent.get(id) ?? []).length} runs`,
-    ),
+    [...matching]
+      .filter(id => (runsByEvent.get(id) ?? []).length !== 1)
+      .map(id => `${id}: ${(runsByEvent.get(id) ?? []).length} runs`),
     matching.size,
   );
   check(
@@ -510,24 +596,39 @@ async function main() {
   );
   check(
     'every run is terminal',
-    runRows.filter(r => !terminal.includes(r.status)).map(r => `${r.id} ${r.status}`),
+    runRows
+      .filter(r => !terminal.includes(r.status))
+      .map(r => `${r.id} ${r.status}`),
     runRows.length,
   );
   check(
     'every run succeeded (the sink effect was made)',
-    runRows.filter(r => r.status !== 'succeeded').map(r => `${r.id} ${r.status}`),
+    runRows
+      .filter(r => r.status !== 'succeeded')
+      .map(r => `${r.id} ${r.status}`),
     runRows.length,
   );
   // The run engine's key for the step is `<run id>:notify`.
-  const expectedKeys = new Map(runRows.map(r => [`${r.id}:notify`, runById.get(r.id)!.event]));
+  const expectedKeys = new Map(
+    runRows.map(r => [`${r.id}:notify`, runById.get(r.id)!.event]),
+  );
   check(
     'every sink effect happened exactly once per idempotency key: one applied effect per run, for its event',
     [
-      ...[...expectedKeys].filter(([key, event]) => sink.applied.get(key) !== event).map(
-        ([key]) => `${key} ${sink.applied.has(key) ? 'for another event' : 'never applied'}`,
-      ),
-      ...[...sink.applied.keys()].filter(key => !expectedKeys.has(key)).map(key => `${key} unexpected`),
-      ...[...sink.perKey].filter(([, e]) => e.eventIds.size !== 1).map(([key]) => `${key} names several events`),
+      ...[...expectedKeys]
+        .filter(([key, event]) => sink.applied.get(key) !== event)
+        .map(
+          ([key]) =>
+            `${key} ${
+              sink.applied.has(key) ? 'for another event' : 'never applied'
+            }`,
+        ),
+      ...[...sink.applied.keys()]
+        .filter(key => !expectedKeys.has(key))
+        .map(key => `${key} unexpected`),
+      ...[...sink.perKey]
+        .filter(([, e]) => e.eventIds.size !== 1)
+        .map(([key]) => `${key} names several events`),
     ],
     expectedKeys.size,
   );
@@ -537,36 +638,62 @@ async function main() {
   }
   check(
     'every matching event caused exactly one effect at the sink',
-    [...matching].filter(id => effectsPerEvent.get(id) !== 1).map(
-      id => `${id} ×${effectsPerEvent.get(id) ?? 0}`,
-    ),
+    [...matching]
+      .filter(id => effectsPerEvent.get(id) !== 1)
+      .map(id => `${id} ×${effectsPerEvent.get(id) ?? 0}`),
     matching.size,
   );
-  check('nothing was dead-lettered on the bus', deadLettered === 0 ? [] : [`dead letters: ${deadLettered}`], 1);
+  check(
+    'nothing was dead-lettered on the bus',
+    deadLettered === 0 ? [] : [`dead letters: ${deadLettered}`],
+    1,
+  );
 
   const sinkStats = sink.stats();
-  const redelivered = [...sink.perKey.values()].reduce((sum, e) => sum + Math.max(0, e.ok - 1), 0);
+  const redelivered = [...sink.perKey.values()].reduce(
+    (sum, e) => sum + Math.max(0, e.ok - 1),
+    0,
+  );
   const statuses = runRows.reduce<Record<string, number>>(
     (acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }),
     {},
   );
   const rows: Array<[string, string | number]> = [
     ['form', SHORT ? 'short (CI)' : 'long'],
-    ['database', usePostgres ? 'PostgreSQL (shared)' : 'SQLite file (shared; no PostgreSQL found)'],
+    [
+      'database',
+      usePostgres
+        ? 'PostgreSQL (shared)'
+        : 'SQLite file (shared; the fallback)',
+    ],
     ['events (each sent twice)', EVENTS],
     ['of which match the sensor', matching.size],
     ['sending time, s', sendSeconds.toFixed(0)],
     ['webhook requests (with retries)', figures.requests],
     ['answered 2xx', figures.accepted],
     ['rejected with 5xx (bus down; the sender retried)', figures.rejected5xx],
-    ['connection errors / timeouts (replica killed; retried)', figures.connectionErrors],
+    [
+      'connection errors / timeouts (replica killed; retried)',
+      figures.connectionErrors,
+    ],
     ['answered 4xx (not retried)', figures.other4xx],
     ['sends given up', figures.gaveUp],
     ['kill -9 of a replica', replicas.reduce((s, r) => s + r.kills, 0)],
-    ['replicas exiting by themselves', replicas.reduce((s, r) => s + r.unplannedExits, 0)],
-    ['nats-server restarts (down ms in all)', `${natsRestarts} (${natsDownMs})`],
+    [
+      'replicas exiting by themselves',
+      replicas.reduce((s, r) => s + r.unplannedExits, 0),
+    ],
+    [
+      'nats-server restarts (down ms in all)',
+      `${natsRestarts} (${natsDownMs})`,
+    ],
     ['events stored', storedRows.length],
-    ['runs', `${runRows.length} (${Object.entries(statuses).map(([s, n]) => `${n} ${s}`).join(', ')})`],
+    [
+      'runs',
+      `${runRows.length} (${Object.entries(statuses)
+        .map(([s, n]) => `${n} ${s}`)
+        .join(', ')})`,
+    ],
     ['sink requests', sinkStats.requests],
     ['sink 503 injected', sinkStats.injected5xx],
     ['sink 2xx repeats absorbed by the Idempotency-Key', redelivered],
@@ -578,13 +705,26 @@ async function main() {
   console.log('\n| figure | value |\n| --- | --- |');
   for (const [name, value] of rows) console.log(`| ${name} | ${value} |`);
   console.log('\n| check | result |\n| --- | --- |');
-  for (const c of checks) console.log(`| ${c.name} | ${c.ok ? 'PASS' : 'FAIL'}: ${c.detail} |`);
+  for (const c of checks)
+    console.log(`| ${c.name} | ${c.ok ? 'PASS' : 'FAIL'}: ${c.detail} |`);
   const failed = checks.filter(c => !c.ok).length;
-  console.log(`\nchaos (${SHORT ? 'short' : 'long'}): ${checks.length - failed} passed, ${failed} failed`);
+  console.log(
+    `\nchaos (${SHORT ? 'short' : 'long'}): ${
+      checks.length - failed
+    } passed, ${failed} failed`,
+  );
   if (process.env.CHAOS_REPORT) {
     fs.writeFileSync(
       process.env.CHAOS_REPORT,
-      JSON.stringify({ form: SHORT ? 'short' : 'long', checks, figures: Object.fromEntries(rows) }, null, 2),
+      JSON.stringify(
+        {
+          form: SHORT ? 'short' : 'long',
+          checks,
+          figures: Object.fromEntries(rows),
+        },
+        null,
+        2,
+      ),
     );
   }
 
@@ -598,7 +738,11 @@ async function main() {
     await admin.destroy();
   }
   if (keep) {
-    log(`kept for inspection: logs in ${work}${usePostgres ? `, database ${database}` : ''}`);
+    log(
+      `kept for inspection: logs in ${work}${
+        usePostgres ? `, database ${database}` : ''
+      }`,
+    );
   } else {
     fs.rmSync(work, { recursive: true, force: true });
   }
