@@ -28,7 +28,9 @@ export const demoArgoCdPlugin = createBackendPlugin({
         router.post('/api/v1/applications/:name/sync', async (req, res) => {
           const { name } = req.params;
           if (known && !known.includes(name)) {
-            logger.info(`Demo Argo CD: sync of unknown application '${name}' refused`);
+            logger.info(
+              `Demo Argo CD: sync of unknown application '${name}' refused`,
+            );
             res.status(404).json({
               error: `applications.argoproj.io "${name}" not found`,
               code: 5,

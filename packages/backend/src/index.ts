@@ -8,6 +8,8 @@
 
 import { createBackend } from '@backstage/backend-defaults';
 import { demoArgoCdPlugin } from './demoArgoCd';
+import { demoGitHostPlugin } from './demoGitHost';
+import { demoKubernetesPlugin } from './demoKubernetes';
 
 const backend = createBackend();
 
@@ -67,11 +69,15 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
-
 // event orchestration: webhook sources, bus, sensors, runs and actions
 backend.add(import('@edo/plugin-event-orchestration-backend'));
-backend.add(import('@edo/plugin-scaffolder-backend-module-event-orchestration'));
+backend.add(
+  import('@edo/plugin-scaffolder-backend-module-event-orchestration'),
+);
 // a stand-in for Argo CD's sync API, called by sensors/slo-remediation.yaml
 backend.add(demoArgoCdPlugin);
+// stand-ins for a Kubernetes API server and a Git host (see the README)
+backend.add(demoKubernetesPlugin);
+backend.add(demoGitHostPlugin);
 
 backend.start();
