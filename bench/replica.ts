@@ -52,6 +52,8 @@ export class Replica {
     const child = spawn(
       process.execPath,
       [
+        // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the replicas
+        ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
         path.join(ROOT, 'bench/run.js'),
         path.join(ROOT, 'bench/backendProcess.ts'),
       ],
