@@ -106,6 +106,46 @@ async function stepOnGitHub(options: {
     );
     return recent.find(c => c.commit.message.includes(keyTrailer));
   };
+  /**
+   * Commits `tree` on `parent` and fast-forwards the branch to it (never a
+   * force push). Undefined when the branch moved since `parent` was read
+   * (GitHub's 422 "not a fast forward"): the caller starts again on the new head.
+   */
+  const commitOnBranch = async (args: {
+    tree: string;
+    parent: string;
+    message: string;
+    author: { name: string; email: string };
+  }) => {
+    const { data: commit } = await call('writing a commit', () =>
+      octokit.git.createCommit({
+        owner,
+        repo,
+        tree: args.tree,
+        parents: [args.parent],
+        author: args.author,
+        message: args.message,
+        ...request,
+      }),
+    );
+    try {
+      await octokit.git.updateRef({
+        owner,
+        repo,
+        ref: `heads/${branch}`,
+        sha: commit.sha,
+        force: false,
+        ...request,
+      });
+      return commit;
+    } catch (error) {
+      if (status(error) === 422 && /fast forward/i.test(describe(error)))
+        return undefined;
+      throw new Error(
+        `GitHub updating ${branch} of ${shown} failed: ${describe(error)}`,
+      );
+    }
+  };
   return {
     octokit,
     owner,
@@ -116,8 +156,15 @@ async function stepOnGitHub(options: {
     branch,
     keyTrailer,
     findStepCommit,
+    commitOnBranch,
   };
 }
+
+/** The error when the branch moved under every attempt. */
+const branchKeptMoving = (branch: string, shown: string) =>
+  new Error(
+    `GitHub updating ${branch} of ${shown} failed: the branch moved under each of ${ATTEMPTS} attempts`,
+  );
 
 /**
  * Changes one file through GitHub's contents API: read it (with its blob sha),
@@ -258,6 +305,7 @@ export async function commitFilesOnGitHub(options: {
     branch,
     keyTrailer,
     findStepCommit,
+    commitOnBranch,
   } = await stepOnGitHub(options);
 
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
@@ -319,28 +367,15 @@ export async function commitFilesOnGitHub(options: {
         ...request,
       }),
     );
-    const { data: commit } = await call('writing a commit', () =>
-      octokit.git.createCommit({
-        owner,
-        repo,
-        tree: newTree.sha,
-        parents: [head],
-        author: options.author,
-        message: `${options.message}\n\n${changes.join(
-          '\n',
-        )}\n\nEvent-Orchestration-Run: ${options.runId}\n${keyTrailer}`,
-        ...request,
-      }),
-    );
-    try {
-      await octokit.git.updateRef({
-        owner,
-        repo,
-        ref: `heads/${branch}`,
-        sha: commit.sha,
-        force: false,
-        ...request,
-      });
+    const commit = await commitOnBranch({
+      tree: newTree.sha,
+      parent: head,
+      author: options.author,
+      message: `${options.message}\n\n${changes.join(
+        '\n',
+      )}\n\nEvent-Orchestration-Run: ${options.runId}\n${keyTrailer}`,
+    });
+    if (commit) {
       options.logger.info(
         `committed ${commit.sha} to ${shown}@${branch}: ${changes.join('; ')}`,
       );
@@ -350,19 +385,12 @@ export async function commitFilesOnGitHub(options: {
         url: commit.html_url,
         files: wanted.map(f => f.path),
       };
-    } catch (error) {
-      const moved =
-        status(error) === 422 && /fast forward/i.test(describe(error));
-      if (!moved || attempt === ATTEMPTS)
-        throw new Error(
-          `GitHub updating ${branch} of ${shown} failed: ${describe(error)}`,
-        );
-      options.logger.warn(
-        `${shown}@${branch} moved meanwhile; committing the files again on the new head`,
-      );
     }
+    options.logger.warn(
+      `${shown}@${branch} moved meanwhile; committing the files again on the new head`,
+    );
   }
-  throw new Error('unreachable');
+  throw branchKeptMoving(branch, shown);
 }
 
 /**
@@ -393,6 +421,7 @@ export async function revertOnGitHub(options: {
     branch,
     keyTrailer,
     findStepCommit,
+    commitOnBranch,
   } = await stepOnGitHub(options);
   const scope = options.path;
   const under = (p: string) =>
@@ -535,33 +564,20 @@ export async function revertOnGitHub(options: {
       tree = data.sha;
     }
     const subject = targetCommit.data.message.split('\n')[0];
-    const { data: commit } = await call('writing a commit', () =>
-      octokit.git.createCommit({
-        owner,
-        repo,
-        tree,
-        parents: [head],
-        author: options.author,
-        message: `Revert ${
-          scope === '.' ? 'the repository' : scope
-        }\n\n${changes.join('\n')}\n\nBack to ${revertedTo.slice(
-          0,
-          12,
-        )} (${subject}).\n\nEvent-Orchestration-Run: ${
-          options.runId
-        }\n${keyTrailer}`,
-        ...request,
-      }),
-    );
-    try {
-      await octokit.git.updateRef({
-        owner,
-        repo,
-        ref: `heads/${branch}`,
-        sha: commit.sha,
-        force: false,
-        ...request,
-      });
+    const commit = await commitOnBranch({
+      tree,
+      parent: head,
+      author: options.author,
+      message: `Revert ${
+        scope === '.' ? 'the repository' : scope
+      }\n\n${changes.join('\n')}\n\nBack to ${revertedTo.slice(
+        0,
+        12,
+      )} (${subject}).\n\nEvent-Orchestration-Run: ${
+        options.runId
+      }\n${keyTrailer}`,
+    });
+    if (commit) {
       options.logger.info(
         `committed ${commit.sha} to ${shown}@${branch}: ${scope} back to ${revertedTo}`,
       );
@@ -571,18 +587,10 @@ export async function revertOnGitHub(options: {
         url: commit.html_url,
         revertedTo,
       };
-    } catch (error) {
-      // 422 "Update is not a fast forward": the branch moved since we read it.
-      const moved =
-        status(error) === 422 && /fast forward/i.test(describe(error));
-      if (!moved || attempt === ATTEMPTS)
-        throw new Error(
-          `GitHub updating ${branch} of ${shown} failed: ${describe(error)}`,
-        );
-      options.logger.warn(
-        `${shown}@${branch} moved meanwhile; reverting again on the new head`,
-      );
     }
+    options.logger.warn(
+      `${shown}@${branch} moved meanwhile; reverting again on the new head`,
+    );
   }
-  throw new Error('unreachable');
+  throw branchKeptMoving(branch, shown);
 }
