@@ -134,7 +134,12 @@ export interface HealthResponse {
   };
   sensors: { loaded: number; failed: number };
   /** Watching sources (Kubernetes): connected or not, and where they are. */
-  watches?: Array<{ source: string; connected: boolean; resourceVersion?: string; lastError?: string }>;
+  watches?: Array<{
+    source: string;
+    connected: boolean;
+    resourceVersion?: string;
+    lastError?: string;
+  }>;
 }
 
 /** An event a subscriber gave up on after its last allowed delivery. @public */
@@ -184,10 +189,21 @@ export interface WebhookResponse {
 export interface SensorTestResult {
   eventId: string;
   matched: boolean;
-  status: 'matched' | 'not-matched' | 'pending' | 'rate-limited' | 'cooled-down' | string;
+  status:
+    | 'matched'
+    | 'not-matched'
+    | 'pending'
+    | 'rate-limited'
+    | 'cooled-down'
+    | string;
   reason: string;
   /** When matched: the steps as they would run, inputs rendered (secrets redacted). */
-  steps?: Array<{ id: string; action: string; input?: unknown; error?: string }>;
+  steps?: Array<{
+    id: string;
+    action: string;
+    input?: unknown;
+    error?: string;
+  }>;
 }
 
 /** @public */

@@ -75,7 +75,10 @@ const portalEventBody = z
   .object({
     type: z
       .string()
-      .regex(/^[a-z0-9]+(\.[a-z0-9_-]+)+$/, 'must be dotted lower-case, like portal.provisioning.requested')
+      .regex(
+        /^[a-z0-9]+(\.[a-z0-9_-]+)+$/,
+        'must be dotted lower-case, like portal.provisioning.requested',
+      )
       .max(255),
     subject: z.string().min(1).max(255).optional(),
     entityRef: z.string().min(1).max(255).optional(),
@@ -95,11 +98,19 @@ const dryRunBody = z
   .strict()
   .superRefine((body, ctx) => {
     if ((body.sensor === undefined) === (body.sensorName === undefined)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'give exactly one of sensor, sensorName' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'give exactly one of sensor, sensorName',
+      });
     }
-    const eventKeys = ['event', 'eventId', 'events'].filter(k => (body as any)[k] !== undefined);
+    const eventKeys = ['event', 'eventId', 'events'].filter(
+      k => (body as any)[k] !== undefined,
+    );
     if (eventKeys.length !== 1) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'give exactly one of event, eventId, events' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'give exactly one of event, eventId, events',
+      });
     }
   });
 
@@ -122,7 +133,9 @@ const redrivesQuery = z
     limit: z.coerce.number().int().min(1).max(200).optional(),
   })
   .strict();
-const commentBody = z.object({ comment: z.string().max(2000).optional() }).strict();
+const commentBody = z
+  .object({ comment: z.string().max(2000).optional() })
+  .strict();
 const actionRunBody = z
   .object({
     input: z.record(z.unknown()).default({}),
@@ -138,7 +151,10 @@ function actorOf(principal: unknown): string {
   return p.userEntityRef ?? `service:${p.subject ?? 'unknown'}`;
 }
 
-function toDryRunEvent(item: z.output<typeof pastedEvent>, index: number): OrchestrationEvent {
+function toDryRunEvent(
+  item: z.output<typeof pastedEvent>,
+  index: number,
+): OrchestrationEvent {
   return {
     ...item,
     id: item.id ?? `dry-run-${index + 1}`,
@@ -146,7 +162,10 @@ function toDryRunEvent(item: z.output<typeof pastedEvent>, index: number): Orche
   } as OrchestrationEvent;
 }
 
-function parseBody<T extends z.ZodTypeAny>(schema: T, body: unknown): z.output<T> {
+function parseBody<T extends z.ZodTypeAny>(
+  schema: T,
+  body: unknown,
+): z.output<T> {
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     throw new InputError(
@@ -158,7 +177,10 @@ function parseBody<T extends z.ZodTypeAny>(schema: T, body: unknown): z.output<T
   return parsed.data;
 }
 
-function parseQuery<T extends z.ZodTypeAny>(schema: T, query: unknown): z.output<T> {
+function parseQuery<T extends z.ZodTypeAny>(
+  schema: T,
+  query: unknown,
+): z.output<T> {
   const parsed = schema.safeParse(query);
   if (!parsed.success) {
     throw new InputError(
@@ -183,7 +205,8 @@ async function withCursorErrors<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    if (error instanceof InvalidCursorError) throw new InputError(error.message);
+    if (error instanceof InvalidCursorError)
+      throw new InputError(error.message);
     throw error;
   }
 }
@@ -196,7 +219,10 @@ export async function createRouter(deps: {
   sensors: Pick<SensorRegistry, 'current' | 'find'>;
   actions: ActionRegistry;
   /** Evaluates events against a sensor without side effects. */
-  dryRun: (sensor: SensorSpec, events: OrchestrationEvent[]) => Promise<DryRunResult[]>;
+  dryRun: (
+    sensor: SensorSpec,
+    events: OrchestrationEvent[],
+  ) => Promise<DryRunResult[]>;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   runs: Pick<RunEngine, 'notify' | 'startActionRun'>;
@@ -204,8 +230,18 @@ export async function createRouter(deps: {
   /** The state of watching sources (Kubernetes), for /health. */
   watches?: () => NonNullable<HealthResponse['watches']>;
 }): Promise<express.Router> {
-  const { store, bus, sources, sensors, actions, dryRun, httpAuth, permissions, runs, logger } =
-    deps;
+  const {
+    store,
+    bus,
+    sources,
+    sensors,
+    actions,
+    dryRun,
+    httpAuth,
+    permissions,
+    runs,
+    logger,
+  } = deps;
   const router = Router();
 
   // The body is read as text: the JSON parse error is ours to explain, and
@@ -226,7 +262,8 @@ export async function createRouter(deps: {
           body: typeof req.body === 'string' ? req.body : '',
         });
       } catch (error) {
-        if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+        if (error instanceof RateLimitedError)
+          res.setHeader('Retry-After', String(error.retryAfterSeconds));
         throw error;
       }
       try {
@@ -249,7 +286,9 @@ export async function createRouter(deps: {
   router.use(express.json({ limit: '1mb' }));
 
   router.post('/events', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const body = parseBody(portalEventBody, req.body);
     const [decision] = await permissions.authorize(
       [{ permission: eventPublishPermission }],
@@ -263,7 +302,9 @@ export async function createRouter(deps: {
     let entityref: string | undefined;
     if (body.entityRef) {
       try {
-        entityref = stringifyEntityRef(parseEntityRef(body.entityRef)).toLocaleLowerCase('en-US');
+        entityref = stringifyEntityRef(
+          parseEntityRef(body.entityRef),
+        ).toLocaleLowerCase('en-US');
       } catch (error) {
         throw new InputError(`entityRef: ${(error as Error).message}`);
       }
@@ -285,8 +326,12 @@ export async function createRouter(deps: {
     try {
       await bus.publish(event);
     } catch (error) {
-      logger.error(`Could not publish event ${event.id} from ${actor}: ${error}`);
-      throw new ServiceUnavailableError('The event bus is not accepting events right now; retry later');
+      logger.error(
+        `Could not publish event ${event.id} from ${actor}: ${error}`,
+      );
+      throw new ServiceUnavailableError(
+        'The event bus is not accepting events right now; retry later',
+      );
     }
     logger.info(`Event ${event.id} (${event.type}) published by ${actor}`);
     res.status(201).json({ id: event.id });
@@ -297,20 +342,26 @@ export async function createRouter(deps: {
     let spec: SensorSpec;
     if (body.sensorName !== undefined) {
       const found = sensors.find(body.sensorName);
-      if (!found) throw new NotFoundError(`No sensor named '${body.sensorName}'`);
+      if (!found)
+        throw new NotFoundError(`No sensor named '${body.sensorName}'`);
       spec = found.spec;
     } else {
       const parsed = parseSensorSpec(body.sensor);
       if (!parsed.success) {
         throw new InputError(
-          `Invalid sensor: ${parsed.issues.map(i => `${i.path}: ${i.message}`).join('; ')}`,
+          `Invalid sensor: ${parsed.issues
+            .map(i => `${i.path}: ${i.message}`)
+            .join('; ')}`,
         );
       }
       spec = parsed.sensor;
     }
     const given = body.events ?? (body.event !== undefined ? [body.event] : []);
     const events: OrchestrationEvent[] = [];
-    for (const [i, item] of [...given, ...(body.eventId ? [body.eventId] : [])].entries()) {
+    for (const [i, item] of [
+      ...given,
+      ...(body.eventId ? [body.eventId] : []),
+    ].entries()) {
       if (typeof item === 'string') {
         const stored = await store.getEvent(item);
         if (!stored) throw new NotFoundError(`No event with id '${item}'`);
@@ -330,7 +381,8 @@ export async function createRouter(deps: {
 
   router.get('/events/:id', async (req, res) => {
     const details = await store.getEvent(req.params.id);
-    if (!details) throw new NotFoundError(`No event with id '${req.params.id}'`);
+    if (!details)
+      throw new NotFoundError(`No event with id '${req.params.id}'`);
     res.json(details);
   });
 
@@ -348,12 +400,19 @@ export async function createRouter(deps: {
 
   /** The caller, after checking that they may manage runs. */
   async function runManager(req: express.Request) {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const [decision] = await permissions.authorize([{ permission: runManagePermission }], {
-      credentials,
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
     });
+    const [decision] = await permissions.authorize(
+      [{ permission: runManagePermission }],
+      {
+        credentials,
+      },
+    );
     if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`Not allowed to manage runs (permission ${runManagePermission.name})`);
+      throw new NotAllowedError(
+        `Not allowed to manage runs (permission ${runManagePermission.name})`,
+      );
     }
     return actorOf(credentials.principal);
   }
@@ -369,7 +428,10 @@ export async function createRouter(deps: {
       at: new Date().toISOString(),
       ...(body.comment ? { comment: body.comment } : {}),
     });
-    if (!done) throw new ConflictError(`Run ${run.id} is ${run.status}; only pending or running runs can be cancelled`);
+    if (!done)
+      throw new ConflictError(
+        `Run ${run.id} is ${run.status}; only pending or running runs can be cancelled`,
+      );
     logger.info(`Run ${run.id} cancelled by ${actor}`);
     res.json(publicRun((await store.getRun(run.id))!));
   });
@@ -385,19 +447,29 @@ export async function createRouter(deps: {
       at: new Date().toISOString(),
       ...(body.comment ? { comment: body.comment } : {}),
     });
-    if (!done) throw new ConflictError(`Run ${run.id} is ${run.status}; only failed or cancelled runs can be retried`);
+    if (!done)
+      throw new ConflictError(
+        `Run ${run.id} is ${run.status}; only failed or cancelled runs can be retried`,
+      );
     runs.notify();
     logger.info(`Run ${run.id} retried by ${actor}`);
     res.json(publicRun((await store.getRun(run.id))!));
   });
 
   router.post('/runs/:id/approve', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const [decision] = await permissions.authorize([{ permission: runApprovePermission }], {
-      credentials,
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
     });
+    const [decision] = await permissions.authorize(
+      [{ permission: runApprovePermission }],
+      {
+        credentials,
+      },
+    );
     if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`Not allowed to approve runs (permission ${runApprovePermission.name})`);
+      throw new NotAllowedError(
+        `Not allowed to approve runs (permission ${runApprovePermission.name})`,
+      );
     }
     const actor = actorOf(credentials.principal);
     const body = parseBody(approveBody, req.body ?? {});
@@ -409,15 +481,23 @@ export async function createRouter(deps: {
       at: new Date().toISOString(),
       ...(body.comment ? { comment: body.comment } : {}),
     });
-    if (!done) throw new ConflictError(`Run ${run.id} is not waiting for an approval`);
-    logger.info(`Run ${run.id} ${body.decision === 'approve' ? 'approved' : 'rejected'} by ${actor}`);
+    if (!done)
+      throw new ConflictError(`Run ${run.id} is not waiting for an approval`);
+    logger.info(
+      `Run ${run.id} ${
+        body.decision === 'approve' ? 'approved' : 'rejected'
+      } by ${actor}`,
+    );
     res.json(publicRun((await store.getRun(run.id))!));
   });
 
   router.post('/actions/:id/runs', async (req, res) => {
     const actor = await runManager(req);
     const action = actions.get(req.params.id);
-    if (!action) throw new NotFoundError(`No action '${req.params.id}'; GET /actions lists them`);
+    if (!action)
+      throw new NotFoundError(
+        `No action '${req.params.id}'; GET /actions lists them`,
+      );
     const body = parseBody(actionRunBody, req.body);
     const parsed = action.schema.input.safeParse(body.input);
     if (!parsed.success) {
@@ -430,7 +510,11 @@ export async function createRouter(deps: {
     const entityRefs: string[] = [];
     if (body.entityRef) {
       try {
-        entityRefs.push(stringifyEntityRef(parseEntityRef(body.entityRef)).toLocaleLowerCase('en-US'));
+        entityRefs.push(
+          stringifyEntityRef(parseEntityRef(body.entityRef)).toLocaleLowerCase(
+            'en-US',
+          ),
+        );
       } catch (error) {
         throw new InputError(`entityRef: ${(error as Error).message}`);
       }
@@ -442,7 +526,8 @@ export async function createRouter(deps: {
       actor,
       idempotencyKey: body.idempotencyKey,
     });
-    if (created) logger.info(`Action ${action.id} started as run ${run.id} by ${actor}`);
+    if (created)
+      logger.info(`Action ${action.id} started as run ${run.id} by ${actor}`);
     res.status(created ? 201 : 200).json(publicRun(run));
   });
 
@@ -474,12 +559,14 @@ export async function createRouter(deps: {
   router.get('/sensors/:name', async (req, res) => {
     const sensor = sensors.find(req.params.name);
     if (!sensor) {
-      const failed = sensors.current().errors.find(e => e.sensor === req.params.name);
+      const failed = sensors
+        .current()
+        .errors.find(e => e.sensor === req.params.name);
       throw new NotFoundError(
         failed
-          ? `Sensor '${req.params.name}' failed to load from ${failed.source}: ${failed.issues
-              .map(i => `${i.path}: ${i.message}`)
-              .join('; ')}`
+          ? `Sensor '${req.params.name}' failed to load from ${
+              failed.source
+            }: ${failed.issues.map(i => `${i.path}: ${i.message}`).join('; ')}`
           : `No sensor named '${req.params.name}'`,
       );
     }
@@ -503,7 +590,9 @@ export async function createRouter(deps: {
 
   router.get('/dead-letters', async (req, res) => {
     const query = parseQuery(deadLettersQuery, req.query);
-    const response: DeadLettersResponse = { items: await bus.listDeadLetters(query) };
+    const response: DeadLettersResponse = {
+      items: await bus.listDeadLetters(query),
+    };
     res.json(response);
   });
 
@@ -512,35 +601,47 @@ export async function createRouter(deps: {
     res.json({ items: await store.listRedrives(query) });
   });
 
-  router.post('/dead-letters/:subscriber/:eventId/redrive', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const [decision] = await permissions.authorize([{ permission: deadLetterRedrivePermission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `Not allowed to re-drive dead letters (permission ${deadLetterRedrivePermission.name})`,
+  router.post(
+    '/dead-letters/:subscriber/:eventId/redrive',
+    async (req, res) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      const [decision] = await permissions.authorize(
+        [{ permission: deadLetterRedrivePermission }],
+        {
+          credentials,
+        },
       );
-    }
-    const actor = actorOf(credentials.principal);
-    const body = parseBody(commentBody, req.body ?? {});
-    const { subscriber, eventId } = req.params;
-    const redriven = await bus.redriveDeadLetter(subscriber, eventId);
-    if (!redriven) {
-      throw new NotFoundError(`No dead letter of event '${eventId}' for subscriber '${subscriber}'`);
-    }
-    const entry: DeadLetterRedrive = {
-      subscriber: redriven.subscriber,
-      eventId: redriven.eventId,
-      eventType: redriven.eventType,
-      actor,
-      at: new Date().toISOString(),
-      ...(body.comment ? { comment: body.comment } : {}),
-    };
-    logger.info(`Dead letter of event ${eventId} re-driven to subscriber '${subscriber}' by ${actor}`);
-    await store.recordRedrive(entry);
-    res.json(entry);
-  });
+      if (decision.result !== AuthorizeResult.ALLOW) {
+        throw new NotAllowedError(
+          `Not allowed to re-drive dead letters (permission ${deadLetterRedrivePermission.name})`,
+        );
+      }
+      const actor = actorOf(credentials.principal);
+      const body = parseBody(commentBody, req.body ?? {});
+      const { subscriber, eventId } = req.params;
+      const redriven = await bus.redriveDeadLetter(subscriber, eventId);
+      if (!redriven) {
+        throw new NotFoundError(
+          `No dead letter of event '${eventId}' for subscriber '${subscriber}'`,
+        );
+      }
+      const entry: DeadLetterRedrive = {
+        subscriber: redriven.subscriber,
+        eventId: redriven.eventId,
+        eventType: redriven.eventType,
+        actor,
+        at: new Date().toISOString(),
+        ...(body.comment ? { comment: body.comment } : {}),
+      };
+      logger.info(
+        `Dead letter of event ${eventId} re-driven to subscriber '${subscriber}' by ${actor}`,
+      );
+      await store.recordRedrive(entry);
+      res.json(entry);
+    },
+  );
 
   router.get('/health', async (_req, res) => {
     let bus_: HealthResponse['bus'];
@@ -554,7 +655,11 @@ export async function createRouter(deps: {
     const watches = deps.watches?.() ?? [];
     const response: HealthResponse = {
       status:
-        bus_.connected && loaded.errors.length === 0 && watches.every(w => w.connected) ? 'ok' : 'degraded',
+        bus_.connected &&
+        loaded.errors.length === 0 &&
+        watches.every(w => w.connected)
+          ? 'ok'
+          : 'degraded',
       bus: bus_,
       sensors: { loaded: loaded.sensors.length, failed: loaded.errors.length },
       ...(watches.length > 0 ? { watches } : {}),

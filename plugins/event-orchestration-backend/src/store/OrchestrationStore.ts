@@ -25,7 +25,10 @@ function iso(value: unknown): string | undefined {
   if (value === null || value === undefined) return undefined;
   if (value instanceof Date) return value.toISOString();
   const asNumber = Number(value);
-  if (typeof value === 'number' || (!Number.isNaN(asNumber) && /^\d+$/.test(String(value)))) {
+  if (
+    typeof value === 'number' ||
+    (!Number.isNaN(asNumber) && /^\d+$/.test(String(value)))
+  ) {
     return new Date(asNumber).toISOString();
   }
   return new Date(String(value)).toISOString();
@@ -65,7 +68,9 @@ export class InvalidCursorError extends Error {}
  */
 function sinceValue(knex: Knex, time: string): string | Date {
   const client = String(knex.client.config?.client ?? '');
-  return client.includes('sqlite') ? new Date(time).toISOString() : new Date(time);
+  return client.includes('sqlite')
+    ? new Date(time).toISOString()
+    : new Date(time);
 }
 
 async function pageOf(
@@ -101,7 +106,9 @@ async function pageOf(
   const page = rows.slice(0, limit);
   return {
     rows: page,
-    ...(rows.length > limit ? { nextCursor: encodeCursor(Number(page[page.length - 1].seq)) } : {}),
+    ...(rows.length > limit
+      ? { nextCursor: encodeCursor(Number(page[page.length - 1].seq)) }
+      : {}),
   };
 }
 
@@ -178,7 +185,11 @@ export class OrchestrationStore {
    */
   async recordEvaluations(
     eventId: string,
-    evaluations: Array<{ sensor: string; status: EvaluationStatus; reason: string }>,
+    evaluations: Array<{
+      sensor: string;
+      status: EvaluationStatus;
+      reason: string;
+    }>,
     db: Knex = this.knex,
   ): Promise<void> {
     if (evaluations.length === 0) return;
@@ -202,13 +213,17 @@ export class OrchestrationStore {
 
   /** Names of the sensors that have given their verdict on an event. */
   async sensorsWithEvaluation(eventId: string): Promise<Set<string>> {
-    const rows = await this.knex('edo_evaluations').where({ event_id: eventId }).select('sensor');
+    const rows = await this.knex('edo_evaluations')
+      .where({ event_id: eventId })
+      .select('sensor');
     return new Set(rows.map(r => r.sensor));
   }
 
   /** True when a sensor has already given its verdict on an event. */
   async hasEvaluation(eventId: string, sensor: string, db: Knex = this.knex) {
-    const row = await db('edo_evaluations').where({ event_id: eventId, sensor }).first('sensor');
+    const row = await db('edo_evaluations')
+      .where({ event_id: eventId, sensor })
+      .first('sensor');
     return Boolean(row);
   }
 
@@ -228,10 +243,14 @@ export class OrchestrationStore {
       cursor: query.cursor,
       filter: q => {
         if (query.type) q.where('t.type', query.type);
-        if (query.since) q.where('t.received_at', '>=', sinceValue(this.knex, query.since));
+        if (query.since)
+          q.where('t.received_at', '>=', sinceValue(this.knex, query.since));
       },
     });
-    return { items: await this.toStoredEvents(rows), ...(nextCursor ? { nextCursor } : {}) };
+    return {
+      items: await this.toStoredEvents(rows),
+      ...(nextCursor ? { nextCursor } : {}),
+    };
   }
 
   private async toStoredEvents(rows: any[]): Promise<StoredEvent[]> {
@@ -288,7 +307,12 @@ export class OrchestrationStore {
   async sensorCounters(): Promise<
     Map<
       string,
-      { evaluated: number; matched: number; runsStarted: number; lastMatchAt?: string }
+      {
+        evaluated: number;
+        matched: number;
+        runsStarted: number;
+        lastMatchAt?: string;
+      }
     >
   > {
     const runs = await this.knex('edo_runs')
@@ -341,7 +365,10 @@ export class OrchestrationStore {
           status: 'pending',
           trigger_event_ids: JSON.stringify(newRun.triggerEventIds),
           trigger_dependencies: JSON.stringify(newRun.triggerDependencies),
-          workflow: JSON.stringify([...newRun.steps, ...(newRun.onFailure ?? [])]),
+          workflow: JSON.stringify([
+            ...newRun.steps,
+            ...(newRun.onFailure ?? []),
+          ]),
           audit: JSON.stringify(newRun.audit ?? []),
           group_key: newRun.group ?? null,
           created_at: new Date().toISOString(),
@@ -361,7 +388,10 @@ export class OrchestrationStore {
       await tx('edo_run_steps').insert(
         [
           ...newRun.steps.map(step => ({ step, phase: 'main' })),
-          ...(newRun.onFailure ?? []).map(step => ({ step, phase: 'onFailure' })),
+          ...(newRun.onFailure ?? []).map(step => ({
+            step,
+            phase: 'onFailure',
+          })),
         ].map(({ step, phase }, position) => ({
           run_id: id,
           position,
@@ -378,7 +408,9 @@ export class OrchestrationStore {
     const reader = db ?? this.knex;
     const row = created
       ? await reader('edo_runs').where({ id }).first()
-      : await reader('edo_runs').where({ idempotency_key: newRun.idempotencyKey }).first();
+      : await reader('edo_runs')
+          .where({ idempotency_key: newRun.idempotencyKey })
+          .first();
     const [run] = await this.toRuns([row], reader);
     return { run, created };
   }
@@ -395,7 +427,9 @@ export class OrchestrationStore {
     const now = Date.now();
     const candidates = await this.knex('edo_runs')
       .whereIn('status', ['pending', 'running'])
-      .andWhere(q => q.whereNull('lease_until').orWhere('lease_until', '<', now))
+      .andWhere(q =>
+        q.whereNull('lease_until').orWhere('lease_until', '<', now),
+      )
       .orderBy('seq', 'asc')
       .limit(limit)
       .select('id');
@@ -411,7 +445,9 @@ export class OrchestrationStore {
       if (updated === 1) leased.push(id);
     }
     if (leased.length === 0) return [];
-    const rows = await this.knex('edo_runs').whereIn('id', leased).orderBy('seq');
+    const rows = await this.knex('edo_runs')
+      .whereIn('id', leased)
+      .orderBy('seq');
     return this.toRuns(rows);
   }
 
@@ -460,12 +496,16 @@ export class OrchestrationStore {
       .where({ run_id: runId, position })
       .update({
         ...(patch.status ? { status: patch.status } : {}),
-        ...(patch.input !== undefined ? { input: JSON.stringify(patch.input) } : {}),
+        ...(patch.input !== undefined
+          ? { input: JSON.stringify(patch.input) }
+          : {}),
         ...(patch.output !== undefined
           ? { output: JSON.stringify(patch.output) }
           : {}),
         ...(patch.error !== undefined ? { error: patch.error } : {}),
-        ...(patch.logs !== undefined ? { logs: JSON.stringify(patch.logs) } : {}),
+        ...(patch.logs !== undefined
+          ? { logs: JSON.stringify(patch.logs) }
+          : {}),
         ...(patch.attempts !== undefined ? { attempts: patch.attempts } : {}),
         ...(patch.startedAt ? { started_at: patch.startedAt } : {}),
         ...(patch.finishedAt ? { finished_at: patch.finishedAt } : {}),
@@ -520,13 +560,22 @@ export class OrchestrationStore {
       const run = await tx('edo_runs').where({ id: runId }).first('audit');
       await tx('edo_runs')
         .where({ id: runId })
-        .update({ audit: JSON.stringify([...parseJson<RunAuditEntry[]>(run?.audit, []), entry]) });
+        .update({
+          audit: JSON.stringify([
+            ...parseJson<RunAuditEntry[]>(run?.audit, []),
+            entry,
+          ]),
+        });
       return true;
     });
   }
 
   /** Runs of a sensor's group that have not finished. */
-  async unfinishedRunsOfGroup(sensor: string, group: string, db: Knex = this.knex): Promise<string[]> {
+  async unfinishedRunsOfGroup(
+    sensor: string,
+    group: string,
+    db: Knex = this.knex,
+  ): Promise<string[]> {
     const rows = await db('edo_runs')
       .where({ sensor, group_key: group })
       .whereIn('status', ['pending', 'running'])
@@ -546,7 +595,10 @@ export class OrchestrationStore {
    */
   async cancelRun(id: string, entry: RunAuditEntry): Promise<boolean> {
     return this.knex.transaction(async tx => {
-      const row = await tx('edo_runs').where({ id }).forUpdate().first('status', 'audit');
+      const row = await tx('edo_runs')
+        .where({ id })
+        .forUpdate()
+        .first('status', 'audit');
       if (!row || !['pending', 'running'].includes(row.status)) return false;
       await tx('edo_runs')
         .where({ id })
@@ -554,7 +606,10 @@ export class OrchestrationStore {
           status: 'cancelled',
           finished_at: new Date().toISOString(),
           error: `cancelled by ${entry.actor}`,
-          audit: JSON.stringify([...parseJson<RunAuditEntry[]>(row.audit, []), entry]),
+          audit: JSON.stringify([
+            ...parseJson<RunAuditEntry[]>(row.audit, []),
+            entry,
+          ]),
         });
       await tx('edo_run_steps')
         .where({ run_id: id })
@@ -571,7 +626,10 @@ export class OrchestrationStore {
    */
   async retryRun(id: string, entry: RunAuditEntry): Promise<boolean> {
     return this.knex.transaction(async tx => {
-      const row = await tx('edo_runs').where({ id }).forUpdate().first('status', 'audit');
+      const row = await tx('edo_runs')
+        .where({ id })
+        .forUpdate()
+        .first('status', 'audit');
       if (!row || !['failed', 'cancelled'].includes(row.status)) return false;
       await tx('edo_runs')
         .where({ id })
@@ -581,7 +639,10 @@ export class OrchestrationStore {
           error: null,
           lease_until: null,
           lease_owner: null,
-          audit: JSON.stringify([...parseJson<RunAuditEntry[]>(row.audit, []), entry]),
+          audit: JSON.stringify([
+            ...parseJson<RunAuditEntry[]>(row.audit, []),
+            entry,
+          ]),
         });
       await tx('edo_run_steps')
         .where({ run_id: id })
@@ -620,12 +681,15 @@ export class OrchestrationStore {
       filter: q => {
         if (query.sensor) q.where('t.sensor', query.sensor);
         if (query.status) q.where('t.status', query.status);
-        if (query.since) q.where('t.created_at', '>=', sinceValue(this.knex, query.since));
+        if (query.since)
+          q.where('t.created_at', '>=', sinceValue(this.knex, query.since));
       },
     });
-    return { items: await this.toRuns(rows), ...(nextCursor ? { nextCursor } : {}) };
+    return {
+      items: await this.toRuns(rows),
+      ...(nextCursor ? { nextCursor } : {}),
+    };
   }
-
 
   /** Keeps a re-drive of a dead letter with its actor (the audit of a manual action). */
   async recordRedrive(entry: DeadLetterRedrive): Promise<void> {
@@ -643,7 +707,9 @@ export class OrchestrationStore {
   async listRedrives(
     query: { subscriber?: string; eventId?: string; limit?: number } = {},
   ): Promise<DeadLetterRedrive[]> {
-    const q = this.knex('edo_dead_letter_redrives').orderBy('seq', 'desc').limit(pageSize(query.limit));
+    const q = this.knex('edo_dead_letter_redrives')
+      .orderBy('seq', 'desc')
+      .limit(pageSize(query.limit));
     if (query.subscriber !== undefined) q.where('subscriber', query.subscriber);
     if (query.eventId !== undefined) q.where('event_id', query.eventId);
     return (await q).map((row: any) => ({
@@ -664,15 +730,22 @@ export class OrchestrationStore {
     return runs.filter(r => r.triggerEventIds.includes(eventId));
   }
 
-  private async toRuns(rows: any[], db: Knex = this.knex): Promise<RunRecord[]> {
+  private async toRuns(
+    rows: any[],
+    db: Knex = this.knex,
+  ): Promise<RunRecord[]> {
     const ids = rows.map(r => r.id);
     // Sequential on purpose: inside a transaction there is one connection.
     const steps = ids.length
       ? await db('edo_run_steps').whereIn('run_id', ids).orderBy('position')
       : [];
-    const entities = ids.length ? await db('edo_run_entities').whereIn('run_id', ids) : [];
+    const entities = ids.length
+      ? await db('edo_run_entities').whereIn('run_id', ids)
+      : [];
     const approvals = ids.length
-      ? await db('edo_approvals').whereIn('run_id', ids).where({ status: 'waiting' })
+      ? await db('edo_approvals')
+          .whereIn('run_id', ids)
+          .where({ status: 'waiting' })
       : [];
     return rows.map(row => ({
       id: row.id,
@@ -688,7 +761,10 @@ export class OrchestrationStore {
       ...(row.finished_at ? { finishedAt: iso(row.finished_at) } : {}),
       ...(row.error ? { error: row.error } : {}),
       workflow: parseJson<WorkflowStep[]>(row.workflow, []),
-      triggerDependencies: parseJson<Record<string, string>>(row.trigger_dependencies, {}),
+      triggerDependencies: parseJson<Record<string, string>>(
+        row.trigger_dependencies,
+        {},
+      ),
       audit: parseJson<RunAuditEntry[]>(row.audit, []),
       ...(() => {
         const waiting = approvals.find((a: any) => a.run_id === row.id);

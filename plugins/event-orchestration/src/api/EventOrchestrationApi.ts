@@ -51,15 +51,29 @@ export interface EventOrchestrationApi {
   getHealth(): Promise<HealthResponse>;
   retryRun(id: string, comment?: string): Promise<Run>;
   cancelRun(id: string, comment?: string): Promise<Run>;
-  decideApproval(id: string, decision: 'approve' | 'reject', comment?: string): Promise<Run>;
+  decideApproval(
+    id: string,
+    decision: 'approve' | 'reject',
+    comment?: string,
+  ): Promise<Run>;
   /** `GET /dead-letters`: events subscribers gave up on. */
-  listDeadLetters(request?: { subscriber?: string }): Promise<DeadLettersResponse>;
+  listDeadLetters(request?: {
+    subscriber?: string;
+  }): Promise<DeadLettersResponse>;
   /** `POST /dead-letters/:subscriber/:eventId/redrive` (permission `event-orchestration.deadletter.redrive`). */
-  redriveDeadLetter(subscriber: string, eventId: string, comment?: string): Promise<DeadLetterRedrive>;
+  redriveDeadLetter(
+    subscriber: string,
+    eventId: string,
+    comment?: string,
+  ): Promise<DeadLetterRedrive>;
   /** `POST /events` as the signed-in user (permission `event-orchestration.event.create`). */
   publishEvent(event: PublishEventRequest): Promise<{ id: string }>;
   /** `POST /sensors/test`: a dry run of a loaded sensor against events or stored event ids. */
-  testSensor(request: { sensorName: string; events?: unknown[]; eventId?: string }): Promise<SensorTestResponse>;
+  testSensor(request: {
+    sensorName: string;
+    events?: unknown[];
+    eventId?: string;
+  }): Promise<SensorTestResponse>;
 }
 
 /** Body of `POST /events`. @public */
@@ -78,11 +92,16 @@ export const eventOrchestrationApiRef = createApiRef<EventOrchestrationApi>({
 /** Talks to `/api/event-orchestration` with the signed-in user's credentials. @public */
 export class EventOrchestrationClient implements EventOrchestrationApi {
   constructor(
-    private readonly options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
+    private readonly options: {
+      discoveryApi: DiscoveryApi;
+      fetchApi: FetchApi;
+    },
   ) {}
 
   private async post<T>(path: string, body: object): Promise<T> {
-    const base = await this.options.discoveryApi.getBaseUrl('event-orchestration');
+    const base = await this.options.discoveryApi.getBaseUrl(
+      'event-orchestration',
+    );
     const response = await this.options.fetchApi.fetch(`${base}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -93,7 +112,9 @@ export class EventOrchestrationClient implements EventOrchestrationApi {
   }
 
   private async get<T>(path: string, query: object = {}): Promise<T> {
-    const base = await this.options.discoveryApi.getBaseUrl('event-orchestration');
+    const base = await this.options.discoveryApi.getBaseUrl(
+      'event-orchestration',
+    );
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {
       if (value !== undefined && value !== '') params.set(key, String(value));
@@ -129,24 +150,36 @@ export class EventOrchestrationClient implements EventOrchestrationApi {
   }
   redriveDeadLetter(subscriber: string, eventId: string, comment?: string) {
     return this.post<DeadLetterRedrive>(
-      `/dead-letters/${encodeURIComponent(subscriber)}/${encodeURIComponent(eventId)}/redrive`,
+      `/dead-letters/${encodeURIComponent(subscriber)}/${encodeURIComponent(
+        eventId,
+      )}/redrive`,
       comment ? { comment } : {},
     );
   }
   getHealth() {
     return this.get<HealthResponse>('/health');
   }
-  testSensor(request: { sensorName: string; events?: unknown[]; eventId?: string }) {
+  testSensor(request: {
+    sensorName: string;
+    events?: unknown[];
+    eventId?: string;
+  }) {
     return this.post<SensorTestResponse>('/sensors/test', request);
   }
   publishEvent(event: PublishEventRequest) {
     return this.post<{ id: string }>('/events', event);
   }
   retryRun(id: string, comment?: string) {
-    return this.post<Run>(`/runs/${encodeURIComponent(id)}/retry`, comment ? { comment } : {});
+    return this.post<Run>(
+      `/runs/${encodeURIComponent(id)}/retry`,
+      comment ? { comment } : {},
+    );
   }
   cancelRun(id: string, comment?: string) {
-    return this.post<Run>(`/runs/${encodeURIComponent(id)}/cancel`, comment ? { comment } : {});
+    return this.post<Run>(
+      `/runs/${encodeURIComponent(id)}/cancel`,
+      comment ? { comment } : {},
+    );
   }
   decideApproval(id: string, decision: 'approve' | 'reject', comment?: string) {
     return this.post<Run>(`/runs/${encodeURIComponent(id)}/approve`, {

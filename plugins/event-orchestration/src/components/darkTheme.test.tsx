@@ -19,8 +19,16 @@ registerMswTestHooks(server);
 const entity: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
-  metadata: { name: 'my-awesome-app', namespace: 'default', annotations: { 'argocd/app-name': 'my-awesome-app' } },
-  spec: { type: 'service', owner: 'group:default/platform-team', lifecycle: 'production' },
+  metadata: {
+    name: 'my-awesome-app',
+    namespace: 'default',
+    annotations: { 'argocd/app-name': 'my-awesome-app' },
+  },
+  spec: {
+    type: 'service',
+    owner: 'group:default/platform-team',
+    lifecycle: 'production',
+  },
 };
 
 /**
@@ -32,10 +40,14 @@ beforeEach(() => {
   window.localStorage.setItem('theme', 'dark');
   server.use(
     rest.get(`${BASE}/runs`, (_req, res, ctx) => res(ctx.json(recordedRuns))),
-    rest.get(`${BASE}/events`, (_req, res, ctx) => res(ctx.json(recordedEvents))),
+    rest.get(`${BASE}/events`, (_req, res, ctx) =>
+      res(ctx.json(recordedEvents)),
+    ),
     rest.get(`${BASE}/sensors`, (_req, res, ctx) => res(ctx.json(sensors))),
     rest.get(`${BASE}/health`, (_req, res, ctx) => res(ctx.json(health))),
-    rest.get(`${BASE}/dead-letters`, (_req, res, ctx) => res(ctx.json({ items: [deadLetter] }))),
+    rest.get(`${BASE}/dead-letters`, (_req, res, ctx) =>
+      res(ctx.json({ items: [deadLetter] })),
+    ),
   );
 });
 afterEach(() => window.localStorage.removeItem('theme'));
@@ -43,18 +55,32 @@ afterEach(() => window.localStorage.removeItem('theme'));
 describe('under the dark theme', () => {
   it('renders the global page with its runs, sensor detail and dead letters', async () => {
     renderInTestApp(withApis(<EventOrchestrationPage />));
-    expect(await screen.findByText('component:default/my-awesome-app')).toBeInTheDocument();
+    expect(
+      await screen.findByText('component:default/my-awesome-app'),
+    ).toBeInTheDocument();
     expect(document.body).toHaveAttribute('data-theme-mode', 'dark');
 
     fireEvent.click(screen.getByRole('tab', { name: 'Sensors' }));
-    fireEvent.click(await screen.findByRole('link', { name: 'slo-remediation' }));
-    const drawer = await screen.findByRole('dialog', { name: 'Sensor slo-remediation' });
-    expect(within(drawer).getByLabelText('Sensor facts')).toHaveTextContent('Ownergroup:default/platform-team');
-    fireEvent.click(within(drawer).getByRole('button', { name: 'Close sensor details' }));
+    fireEvent.click(
+      await screen.findByRole('link', { name: 'slo-remediation' }),
+    );
+    const drawer = await screen.findByRole('dialog', {
+      name: 'Sensor slo-remediation',
+    });
+    expect(within(drawer).getByLabelText('Sensor facts')).toHaveTextContent(
+      'Ownergroup:default/platform-team',
+    );
+    fireEvent.click(
+      within(drawer).getByRole('button', { name: 'Close sensor details' }),
+    );
 
     fireEvent.click(screen.getByRole('tab', { name: 'Bus' }));
     expect(await screen.findByText(deadLetter.eventId)).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: `Re-drive event ${deadLetter.eventId} to sensor-engine` })).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', {
+        name: `Re-drive event ${deadLetter.eventId} to sensor-engine`,
+      }),
+    ).toBeInTheDocument();
   });
 
   it("renders the entity's Events tab and overview card", async () => {
@@ -66,8 +92,12 @@ describe('under the dark theme', () => {
         </EntityProvider>,
       ),
     );
-    expect(await screen.findByText(/Last run: slo-remediation/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Last run: slo-remediation/),
+    ).toBeInTheDocument();
     expect(document.body).toHaveAttribute('data-theme-mode', 'dark');
-    expect(screen.getByRole('list', { name: 'Last events' })).toBeInTheDocument();
+    expect(
+      screen.getByRole('list', { name: 'Last events' }),
+    ).toBeInTheDocument();
   });
 });

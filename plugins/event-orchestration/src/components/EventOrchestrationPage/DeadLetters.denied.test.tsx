@@ -29,11 +29,17 @@ describe('DeadLetters without the re-drive permission', () => {
         ),
       ),
     );
-    await renderInTestApp(withApis(<DeadLetters />, { permission: AuthorizeResult.DENY }));
+    await renderInTestApp(
+      withApis(<DeadLetters />, { permission: AuthorizeResult.DENY }),
+    );
     expect(await screen.findByText('portal-5b0c7c1e')).toBeInTheDocument();
     // Let the permission answer arrive before looking.
     await new Promise(r => setTimeout(r, 100));
-    expect(screen.queryByRole('button', { name: /Re-drive/ })).not.toBeInTheDocument();
-    expect(screen.queryByRole('columnheader', { name: 'Re-drive' })).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: /Re-drive/ }),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('columnheader', { name: 'Re-drive' }),
+    ).not.toBeInTheDocument();
   });
 });

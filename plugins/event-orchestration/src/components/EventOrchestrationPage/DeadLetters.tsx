@@ -1,8 +1,16 @@
 import { useState } from 'react';
-import { Progress, ResponseErrorPanel, Table, TableColumn } from '@backstage/core-components';
+import {
+  Progress,
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
-import { DeadLetter, deadLetterRedrivePermission } from '@edo/plugin-event-orchestration-common';
+import {
+  DeadLetter,
+  deadLetterRedrivePermission,
+} from '@edo/plugin-event-orchestration-common';
 import Button from '@material-ui/core/Button';
 import Dialog from '@material-ui/core/Dialog';
 import DialogActions from '@material-ui/core/DialogActions';
@@ -25,12 +33,14 @@ function RedriveDialog(props: {
   const [comment, setComment] = useState('');
   return (
     <Dialog open onClose={onCancel} aria-labelledby="redrive-dialog-title">
-      <DialogTitle id="redrive-dialog-title">Re-drive event {deadLetter.eventId}?</DialogTitle>
+      <DialogTitle id="redrive-dialog-title">
+        Re-drive event {deadLetter.eventId}?
+      </DialogTitle>
       <DialogContent>
         <DialogContentText>
           The event ({deadLetter.eventType}) is delivered again to subscriber{' '}
-          <strong>{deadLetter.subscriber}</strong> only, with a fresh attempt count. If it fails
-          again it is dead-lettered again.
+          <strong>{deadLetter.subscriber}</strong> only, with a fresh attempt
+          count. If it fails again it is dead-lettered again.
         </DialogContentText>
         <TextField
           id="redrive-comment"
@@ -45,7 +55,12 @@ function RedriveDialog(props: {
         <Button onClick={onCancel} disabled={busy}>
           Cancel
         </Button>
-        <Button color="primary" variant="contained" disabled={busy} onClick={() => onConfirm(comment)}>
+        <Button
+          color="primary"
+          variant="contained"
+          disabled={busy}
+          onClick={() => onConfirm(comment)}
+        >
           Re-drive
         </Button>
       </DialogActions>
@@ -63,13 +78,20 @@ export function DeadLetters(props: { onChanged?: () => void }) {
   const redrive = usePermission({ permission: deadLetterRedrivePermission });
   const [confirming, setConfirming] = useState<DeadLetter | undefined>();
   const [busy, setBusy] = useState(false);
-  const { value, loading, error, retry } = useAsyncRetry(() => api.listDeadLetters(), [api]);
+  const { value, loading, error, retry } = useAsyncRetry(
+    () => api.listDeadLetters(),
+    [api],
+  );
 
   const confirm = async (comment: string) => {
     if (!confirming) return;
     setBusy(true);
     try {
-      await api.redriveDeadLetter(confirming.subscriber, confirming.eventId, comment || undefined);
+      await api.redriveDeadLetter(
+        confirming.subscriber,
+        confirming.eventId,
+        comment || undefined,
+      );
       alertApi.post({
         message: `Event ${confirming.eventId} re-driven to ${confirming.subscriber}`,
         severity: 'success',
@@ -78,7 +100,9 @@ export function DeadLetters(props: { onChanged?: () => void }) {
     } catch (e) {
       const body = (e as { body?: { error?: { message?: string } } }).body;
       alertApi.post({
-        message: `Could not re-drive event ${confirming.eventId}: ${body?.error?.message ?? (e as Error).message}`,
+        message: `Could not re-drive event ${confirming.eventId}: ${
+          body?.error?.message ?? (e as Error).message
+        }`,
         severity: 'error',
       });
     } finally {
@@ -117,7 +141,13 @@ export function DeadLetters(props: { onChanged?: () => void }) {
   ];
 
   if (loading && !value) return <Progress />;
-  if (error) return <ResponseErrorPanel error={error} title="Dead letters could not be loaded" />;
+  if (error)
+    return (
+      <ResponseErrorPanel
+        error={error}
+        title="Dead letters could not be loaded"
+      />
+    );
   return (
     <>
       <Table<DeadLetter>

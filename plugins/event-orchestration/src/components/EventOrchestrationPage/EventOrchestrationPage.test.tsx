@@ -17,10 +17,14 @@ registerMswTestHooks(server);
 function serve() {
   server.use(
     rest.get(`${BASE}/runs`, (_req, res, ctx) => res(ctx.json(recordedRuns))),
-    rest.get(`${BASE}/events`, (_req, res, ctx) => res(ctx.json(recordedEvents))),
+    rest.get(`${BASE}/events`, (_req, res, ctx) =>
+      res(ctx.json(recordedEvents)),
+    ),
     rest.get(`${BASE}/sensors`, (_req, res, ctx) => res(ctx.json(sensors))),
     rest.get(`${BASE}/health`, (_req, res, ctx) => res(ctx.json(health))),
-    rest.get(`${BASE}/dead-letters`, (_req, res, ctx) => res(ctx.json({ items: [deadLetter] }))),
+    rest.get(`${BASE}/dead-letters`, (_req, res, ctx) =>
+      res(ctx.json({ items: [deadLetter] })),
+    ),
   );
 }
 
@@ -28,19 +32,31 @@ describe('EventOrchestrationPage', () => {
   it('shows runs, sensors with their counters and load errors, and the bus', async () => {
     serve();
     await renderInTestApp(withApis(<EventOrchestrationPage />));
-    expect(await screen.findByText('component:default/my-awesome-app')).toBeInTheDocument();
+    expect(
+      await screen.findByText('component:default/my-awesome-app'),
+    ).toBeInTheDocument();
 
     fireEvent.click(screen.getByRole('tab', { name: 'Sensors' }));
-    expect(await screen.findByRole('alert', { name: 'Sensors that failed to load' })).toHaveTextContent(
+    expect(
+      await screen.findByRole('alert', { name: 'Sensors that failed to load' }),
+    ).toHaveTextContent(
       'broken from ../../sensors/broken.yaml: dependencies[0].filters.data[0].in: Expected array, received string',
     );
-    expect(screen.getByText('Sync an Argo CD application whose health SLO fires')).toBeInTheDocument();
+    expect(
+      screen.getByText('Sync an Argo CD application whose health SLO fires'),
+    ).toBeInTheDocument();
 
     fireEvent.click(screen.getByRole('tab', { name: 'Bus' }));
-    expect(await screen.findByText('Bus: embedded, connected')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Bus: embedded, connected'),
+    ).toBeInTheDocument();
     expect(screen.getAllByText('sensor-engine')).not.toHaveLength(0);
     expect(await screen.findByText(deadLetter.eventId)).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: `Re-drive event ${deadLetter.eventId} to sensor-engine` })).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', {
+        name: `Re-drive event ${deadLetter.eventId} to sensor-engine`,
+      }),
+    ).toBeInTheDocument();
   });
 });
 
@@ -50,11 +66,23 @@ describe('EntityEventOrchestrationCard', () => {
     const entity: Entity = {
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'Component',
-      metadata: { name: 'my-awesome-app', namespace: 'default', annotations: { 'argocd/app-name': 'my-awesome-app' } },
+      metadata: {
+        name: 'my-awesome-app',
+        namespace: 'default',
+        annotations: { 'argocd/app-name': 'my-awesome-app' },
+      },
       spec: {},
     };
-    await renderInTestApp(withApis(<EntityProvider entity={entity}><EntityEventOrchestrationCard /></EntityProvider>));
-    expect(await screen.findByText(/Last run: slo-remediation/)).toBeInTheDocument();
+    await renderInTestApp(
+      withApis(
+        <EntityProvider entity={entity}>
+          <EntityEventOrchestrationCard />
+        </EntityProvider>,
+      ),
+    );
+    expect(
+      await screen.findByText(/Last run: slo-remediation/),
+    ).toBeInTheDocument();
     expect(screen.getByRole('list', { name: 'Last events' })).toHaveTextContent(
       'ArgoCdAppUnhealthy firing — Argo CD application my-awesome-app is Progressing for 10m',
     );

@@ -47,7 +47,11 @@ const eventColumns: TableColumn<StoredEvent>[] = [
   { title: 'Type', field: 'event.type' },
   { title: 'Summary', render: e => summarizeEvent(e) },
   { title: 'Entities', render: e => e.entityRefs.join(', ') || '—' },
-  { title: 'Matched sensors', render: e => e.matchedSensors.map(s => <Chip key={s} size="small" label={s} />) },
+  {
+    title: 'Matched sensors',
+    render: e =>
+      e.matchedSensors.map(s => <Chip key={s} size="small" label={s} />),
+  },
 ];
 
 const sensorColumns: TableColumn<SensorSummary>[] = [
@@ -58,7 +62,10 @@ const sensorColumns: TableColumn<SensorSummary>[] = [
   },
   { title: 'Description', render: s => s.description ?? '' },
   { title: 'Owner', render: s => s.owner ?? '—' },
-  { title: 'Listens to', render: s => s.spec.dependencies.map(d => d.eventType).join(', ') },
+  {
+    title: 'Listens to',
+    render: s => s.spec.dependencies.map(d => d.eventType).join(', '),
+  },
   { title: 'Evaluated', render: s => s.counters.evaluated },
   { title: 'Matched', render: s => s.counters.matched },
   { title: 'Runs', render: s => s.counters.runsStarted },
@@ -69,15 +76,27 @@ const sensorColumns: TableColumn<SensorSummary>[] = [
 function LoadErrors(props: { errors: SensorLoadError[] }) {
   if (props.errors.length === 0) return null;
   return (
-    <div role="alert" aria-label="Sensors that failed to load" style={{ marginBottom: 16 }}>
+    <div
+      role="alert"
+      aria-label="Sensors that failed to load"
+      style={{ marginBottom: 16 }}
+    >
       <Typography variant="h6" color="error">
-        {props.errors.length} sensor definition(s) failed to load and are skipped
+        {props.errors.length} sensor definition(s) failed to load and are
+        skipped
       </Typography>
       <ul>
         {props.errors.map(e => (
           <li key={`${e.source}-${e.sensor}`}>
             <Typography variant="body2">
-              <strong>{e.sensor ? <Link to={sensorDetailLink(e.sensor)}>{e.sensor}</Link> : '(unnamed)'}</strong> from {e.source}:{' '}
+              <strong>
+                {e.sensor ? (
+                  <Link to={sensorDetailLink(e.sensor)}>{e.sensor}</Link>
+                ) : (
+                  '(unnamed)'
+                )}
+              </strong>{' '}
+              from {e.source}:{' '}
               {e.issues.map(i => `${i.path}: ${i.message}`).join('; ')}
             </Typography>
           </li>
@@ -108,11 +127,22 @@ export function EventOrchestrationPage() {
 
   return (
     <Page themeId="tool">
-      <Header title="Event Orchestration" subtitle="Events, sensors' verdicts and the runs they started" />
+      <Header
+        title="Event Orchestration"
+        subtitle="Events, sensors' verdicts and the runs they started"
+      />
       <Content>
         <SelectedRun />
-        <SensorDetail sensors={value?.sensors} dryRuns={dryRuns.states} updateDryRun={dryRuns.update} />
-        <Tabs value={tab} onChange={(_, v) => setTab(v)} aria-label="Event Orchestration views">
+        <SensorDetail
+          sensors={value?.sensors}
+          dryRuns={dryRuns.states}
+          updateDryRun={dryRuns.update}
+        />
+        <Tabs
+          value={tab}
+          onChange={(_, v) => setTab(v)}
+          aria-label="Event Orchestration views"
+        >
           <Tab label="Runs" />
           <Tab label="Events" />
           <Tab label="Sensors" />
@@ -126,7 +156,9 @@ export function EventOrchestrationPage() {
             options={{ paging: true, pageSize: 20, padding: 'dense' }}
             columns={runColumns}
             data={value.runs}
-            detailPanel={({ rowData }) => <RunStepsPanel run={rowData} onChanged={retry} />}
+            detailPanel={({ rowData }) => (
+              <RunStepsPanel run={rowData} onChanged={retry} />
+            )}
           />
         )}
         {value && tab === 1 && (
@@ -135,7 +167,9 @@ export function EventOrchestrationPage() {
             options={{ paging: true, pageSize: 20, padding: 'dense' }}
             columns={eventColumns}
             data={value.events}
-            detailPanel={({ rowData }) => <EventDetailPanel eventId={rowData.event.id} />}
+            detailPanel={({ rowData }) => (
+              <EventDetailPanel eventId={rowData.event.id} />
+            )}
           />
         )}
         {value && tab === 2 && (
@@ -147,7 +181,11 @@ export function EventOrchestrationPage() {
               columns={sensorColumns}
               data={value.sensors.items}
               detailPanel={({ rowData }) => (
-                <SensorDryRun sensor={rowData} state={dryRuns.states[rowData.name]} update={dryRuns.update} />
+                <SensorDryRun
+                  sensor={rowData}
+                  state={dryRuns.states[rowData.name]}
+                  update={dryRuns.update}
+                />
               )}
             />
           </>
@@ -155,7 +193,9 @@ export function EventOrchestrationPage() {
         {value && tab === 3 && (
           <>
             <Table
-              title={`Bus: ${value.health.bus.type}, ${value.health.bus.connected ? 'connected' : 'NOT connected'}`}
+              title={`Bus: ${value.health.bus.type}, ${
+                value.health.bus.connected ? 'connected' : 'NOT connected'
+              }`}
               options={{ paging: false, search: false, padding: 'dense' }}
               columns={[
                 { title: 'Subscriber', field: 'name' },

@@ -16,12 +16,20 @@ function serve(runsOfSensor = recordedRuns) {
   server.use(
     rest.get(`${BASE}/runs`, (req, res, ctx) => {
       runQueries.push(req.url.search);
-      return res(ctx.json(req.url.searchParams.get('sensor') ? runsOfSensor : recordedRuns));
+      return res(
+        ctx.json(
+          req.url.searchParams.get('sensor') ? runsOfSensor : recordedRuns,
+        ),
+      );
     }),
-    rest.get(`${BASE}/events`, (_req, res, ctx) => res(ctx.json(recordedEvents))),
+    rest.get(`${BASE}/events`, (_req, res, ctx) =>
+      res(ctx.json(recordedEvents)),
+    ),
     rest.get(`${BASE}/sensors`, (_req, res, ctx) => res(ctx.json(sensors))),
     rest.get(`${BASE}/health`, (_req, res, ctx) => res(ctx.json(health))),
-    rest.get(`${BASE}/dead-letters`, (_req, res, ctx) => res(ctx.json({ items: [] }))),
+    rest.get(`${BASE}/dead-letters`, (_req, res, ctx) =>
+      res(ctx.json({ items: [] })),
+    ),
   );
   return { runQueries };
 }
@@ -33,16 +41,33 @@ describe('Sensor detail on the global page', () => {
     server.use(
       rest.post(`${BASE}/sensors/test`, async (req, res, ctx) => {
         tested.push(await req.json());
-        return res(ctx.json({ results: [{ eventId: 'dry-run-1', matched: false, status: 'not-matched', reason: 'status was `resolved`, expected `firing`' }] }));
+        return res(
+          ctx.json({
+            results: [
+              {
+                eventId: 'dry-run-1',
+                matched: false,
+                status: 'not-matched',
+                reason: 'status was `resolved`, expected `firing`',
+              },
+            ],
+          }),
+        );
       }),
     );
     await renderInTestApp(withApis(<EventOrchestrationPage />));
     fireEvent.click(await screen.findByRole('tab', { name: 'Sensors' }));
-    fireEvent.click(await screen.findByRole('link', { name: 'slo-remediation' }));
+    fireEvent.click(
+      await screen.findByRole('link', { name: 'slo-remediation' }),
+    );
 
-    const drawer = await screen.findByRole('dialog', { name: 'Sensor slo-remediation' });
+    const drawer = await screen.findByRole('dialog', {
+      name: 'Sensor slo-remediation',
+    });
     expect(drawer).toHaveTextContent('Status: loaded');
-    expect(drawer).toHaveTextContent('Sync an Argo CD application whose health SLO fires');
+    expect(drawer).toHaveTextContent(
+      'Sync an Argo CD application whose health SLO fires',
+    );
     const facts = within(drawer).getByLabelText('Sensor facts');
     expect(facts).toHaveTextContent('Ownergroup:default/platform-team');
     expect(facts).toHaveTextContent('Source../../sensors/slo-remediation.yaml');
@@ -53,53 +78,97 @@ describe('Sensor detail on the global page', () => {
     expect(facts).toHaveTextContent('Runs started1');
 
     // The definition is collapsed until asked for.
-    const toggle = within(drawer).getByRole('button', { name: 'Definition (JSON)' });
+    const toggle = within(drawer).getByRole('button', {
+      name: 'Definition (JSON)',
+    });
     expect(toggle).toHaveAttribute('aria-expanded', 'false');
     fireEvent.click(toggle);
     expect(toggle).toHaveAttribute('aria-expanded', 'true');
-    expect(within(drawer).getByLabelText('Definition of slo-remediation')).toHaveTextContent('"eventType": "alertmanager.alert"');
+    expect(
+      within(drawer).getByLabelText('Definition of slo-remediation'),
+    ).toHaveTextContent('"eventType": "alertmanager.alert"');
 
-    const runs = await within(drawer).findByRole('list', { name: 'Recent runs of slo-remediation' });
-    expect(within(runs).getAllByRole('listitem')).toHaveLength(recordedRuns.items.length);
+    const runs = await within(drawer).findByRole('list', {
+      name: 'Recent runs of slo-remediation',
+    });
+    expect(within(runs).getAllByRole('listitem')).toHaveLength(
+      recordedRuns.items.length,
+    );
     expect(runQueries).toContain('?sensor=slo-remediation&limit=10');
 
     // The dry-run editor is this sensor's.
-    fireEvent.change(within(drawer).getByLabelText('Events (JSON, a list is evaluated in order)'), {
-      target: { value: JSON.stringify([{ type: 'alertmanager.alert', data: { status: 'resolved' } }]) },
-    });
+    fireEvent.change(
+      within(drawer).getByLabelText(
+        'Events (JSON, a list is evaluated in order)',
+      ),
+      {
+        target: {
+          value: JSON.stringify([
+            { type: 'alertmanager.alert', data: { status: 'resolved' } },
+          ]),
+        },
+      },
+    );
     fireEvent.click(within(drawer).getByRole('button', { name: 'Dry run' }));
-    expect(await within(drawer).findByRole('list', { name: 'Dry run results of slo-remediation' })).toHaveTextContent(
+    expect(
+      await within(drawer).findByRole('list', {
+        name: 'Dry run results of slo-remediation',
+      }),
+    ).toHaveTextContent(
       'not-matched — status was `resolved`, expected `firing`',
     );
     expect(tested).toEqual([
-      { sensorName: 'slo-remediation', events: [{ type: 'alertmanager.alert', data: { status: 'resolved' } }] },
+      {
+        sensorName: 'slo-remediation',
+        events: [{ type: 'alertmanager.alert', data: { status: 'resolved' } }],
+      },
     ]);
 
-    fireEvent.click(within(drawer).getByRole('button', { name: 'Close sensor details' }));
-    await waitFor(() => expect(screen.queryByRole('dialog', { name: 'Sensor slo-remediation' })).not.toBeInTheDocument());
+    fireEvent.click(
+      within(drawer).getByRole('button', { name: 'Close sensor details' }),
+    );
+    await waitFor(() =>
+      expect(
+        screen.queryByRole('dialog', { name: 'Sensor slo-remediation' }),
+      ).not.toBeInTheDocument(),
+    );
   });
 
   it('opens from a shared URL, and shows why a sensor failed to load', async () => {
     serve();
-    await renderInTestApp(withApis(<EventOrchestrationPage />), { routeEntries: ['/?sensor=broken'] });
+    await renderInTestApp(withApis(<EventOrchestrationPage />), {
+      routeEntries: ['/?sensor=broken'],
+    });
     const drawer = await screen.findByRole('dialog', { name: 'Sensor broken' });
     expect(drawer).toHaveTextContent('Status: failed to load');
-    expect(within(drawer).getByRole('alert', { name: 'Load errors' })).toHaveTextContent(
+    expect(
+      within(drawer).getByRole('alert', { name: 'Load errors' }),
+    ).toHaveTextContent(
       'Failed to load from ../../sensors/broken.yaml; the sensor is skipped.dependencies[0].filters.data[0].in: Expected array, received string',
     );
-    expect(within(drawer).queryByRole('button', { name: 'Dry run' })).not.toBeInTheDocument();
+    expect(
+      within(drawer).queryByRole('button', { name: 'Dry run' }),
+    ).not.toBeInTheDocument();
   });
 
   it('says so for a URL naming no sensor', async () => {
     serve({ items: [] } as any);
-    await renderInTestApp(withApis(<EventOrchestrationPage />), { routeEntries: ['/?sensor=gone'] });
-    expect(await screen.findByRole('dialog', { name: 'Sensor gone' })).toHaveTextContent('No sensor named gone is loaded.');
+    await renderInTestApp(withApis(<EventOrchestrationPage />), {
+      routeEntries: ['/?sensor=gone'],
+    });
+    expect(
+      await screen.findByRole('dialog', { name: 'Sensor gone' }),
+    ).toHaveTextContent('No sensor named gone is loaded.');
   });
 
   it('shows a sensor without runs as such', async () => {
     serve({ items: [] } as any);
-    await renderInTestApp(withApis(<EventOrchestrationPage />), { routeEntries: ['/?sensor=slo-remediation'] });
-    const drawer = await screen.findByRole('dialog', { name: 'Sensor slo-remediation' });
+    await renderInTestApp(withApis(<EventOrchestrationPage />), {
+      routeEntries: ['/?sensor=slo-remediation'],
+    });
+    const drawer = await screen.findByRole('dialog', {
+      name: 'Sensor slo-remediation',
+    });
     expect(await within(drawer).findByText('No run yet.')).toBeInTheDocument();
   });
 
@@ -112,8 +181,14 @@ describe('Sensor detail on the global page', () => {
     link.focus();
     expect(link).toHaveFocus();
     await user.keyboard('{Enter}');
-    expect(await screen.findByRole('dialog', { name: 'Sensor slo-remediation' })).toBeInTheDocument();
+    expect(
+      await screen.findByRole('dialog', { name: 'Sensor slo-remediation' }),
+    ).toBeInTheDocument();
     await user.keyboard('{Escape}');
-    await waitFor(() => expect(screen.queryByRole('dialog', { name: 'Sensor slo-remediation' })).not.toBeInTheDocument());
+    await waitFor(() =>
+      expect(
+        screen.queryByRole('dialog', { name: 'Sensor slo-remediation' }),
+      ).not.toBeInTheDocument(),
+    );
   });
 });

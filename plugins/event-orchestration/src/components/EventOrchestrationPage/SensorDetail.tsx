@@ -1,6 +1,10 @@
 import { Link, Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { SensorLoadError, SensorSummary, SensorsResponse } from '@edo/plugin-event-orchestration-common';
+import {
+  SensorLoadError,
+  SensorSummary,
+  SensorsResponse,
+} from '@edo/plugin-event-orchestration-common';
 import Accordion from '@material-ui/core/Accordion';
 import AccordionDetails from '@material-ui/core/AccordionDetails';
 import AccordionSummary from '@material-ui/core/AccordionSummary';
@@ -48,13 +52,20 @@ export function sensorDetailLink(name: string) {
 
 function RecentRuns(props: { sensor: string }) {
   const api = useApi(eventOrchestrationApiRef);
-  const { value, loading, error } = useAsync(() => api.listRuns({ sensor: props.sensor, limit: 10 }), [
-    api,
-    props.sensor,
-  ]);
+  const { value, loading, error } = useAsync(
+    () => api.listRuns({ sensor: props.sensor, limit: 10 }),
+    [api, props.sensor],
+  );
   if (loading) return <Progress />;
-  if (error) return <ResponseErrorPanel error={error} title="Recent runs could not be loaded" />;
-  if (!value?.items.length) return <Typography variant="body2">No run yet.</Typography>;
+  if (error)
+    return (
+      <ResponseErrorPanel
+        error={error}
+        title="Recent runs could not be loaded"
+      />
+    );
+  if (!value?.items.length)
+    return <Typography variant="body2">No run yet.</Typography>;
   return (
     <List dense aria-label={`Recent runs of ${props.sensor}`}>
       {value.items.map(run => (
@@ -64,12 +75,18 @@ function RecentRuns(props: { sensor: string }) {
             primary={
               <>
                 <StatusChip status={run.status} />{' '}
-                <Link to={`?${new URLSearchParams({ run: run.id }).toString()}`}>
+                <Link
+                  to={`?${new URLSearchParams({ run: run.id }).toString()}`}
+                >
                   {formatTime(run.startedAt ?? run.createdAt)}
                 </Link>
               </>
             }
-            secondary={[run.entityRefs.join(', '), run.error].filter(Boolean).join(' · ') || undefined}
+            secondary={
+              [run.entityRefs.join(', '), run.error]
+                .filter(Boolean)
+                .join(' · ') || undefined
+            }
           />
         </ListItem>
       ))}
@@ -109,7 +126,9 @@ function LoadedSensor(props: {
       <Typography variant="body2">
         Status: <strong>loaded</strong>
       </Typography>
-      {sensor.description && <Typography variant="body1">{sensor.description}</Typography>}
+      {sensor.description && (
+        <Typography variant="body1">{sensor.description}</Typography>
+      )}
       <dl className={classes.facts} aria-label="Sensor facts">
         <dt>Owner</dt>
         <dd>{sensor.owner ?? sensor.spec.owner ?? '—'}</dd>
@@ -129,11 +148,18 @@ function LoadedSensor(props: {
         <dd>{runsStarted}</dd>
       </dl>
       <Accordion>
-        <AccordionSummary expandIcon={<ExpandMoreIcon />} aria-controls="sensor-definition" id="sensor-definition-header">
+        <AccordionSummary
+          expandIcon={<ExpandMoreIcon />}
+          aria-controls="sensor-definition"
+          id="sensor-definition-header"
+        >
           <Typography variant="subtitle2">Definition (JSON)</Typography>
         </AccordionSummary>
         <AccordionDetails id="sensor-definition">
-          <pre className={classes.definition} aria-label={`Definition of ${sensor.name}`}>
+          <pre
+            className={classes.definition}
+            aria-label={`Definition of ${sensor.name}`}
+          >
             {JSON.stringify(sensor.spec, null, 2)}
           </pre>
         </AccordionDetails>
@@ -144,7 +170,11 @@ function LoadedSensor(props: {
         </Typography>
         <RecentRuns sensor={sensor.name} />
       </Box>
-      <SensorDryRun sensor={sensor} state={props.dryRun} update={props.updateDryRun} />
+      <SensorDryRun
+        sensor={sensor}
+        state={props.dryRun}
+        update={props.updateDryRun}
+      />
     </>
   );
 }
@@ -194,9 +224,17 @@ export function SensorDetail(props: {
           <LoadFailure failure={failure} />
         </>
       )}
-      {sensor && <LoadedSensor sensor={sensor} dryRun={props.dryRuns[sensor.name]} updateDryRun={props.updateDryRun} />}
+      {sensor && (
+        <LoadedSensor
+          sensor={sensor}
+          dryRun={props.dryRuns[sensor.name]}
+          updateDryRun={props.updateDryRun}
+        />
+      )}
       {props.sensors && !sensor && !failure && (
-        <Typography variant="body2">No sensor named {name} is loaded.</Typography>
+        <Typography variant="body2">
+          No sensor named {name} is loaded.
+        </Typography>
       )}
     </Drawer>
   );

@@ -1,6 +1,9 @@
 import { useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
-import { SensorSummary, SensorTestResult } from '@edo/plugin-event-orchestration-common';
+import {
+  SensorSummary,
+  SensorTestResult,
+} from '@edo/plugin-event-orchestration-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import TextField from '@material-ui/core/TextField';
@@ -10,7 +13,11 @@ import { eventOrchestrationApiRef } from '../../api';
 /** An event to start from: the sensor's first event type, with an empty payload. */
 function exampleEvents(sensor: SensorSummary) {
   const type = sensor.spec.dependencies[0]?.eventType ?? 'example.event';
-  return JSON.stringify([{ type, subject: 'my-awesome-app', data: {} }], null, 2);
+  return JSON.stringify(
+    [{ type, subject: 'my-awesome-app', data: {} }],
+    null,
+    2,
+  );
 }
 
 /**
@@ -34,7 +41,10 @@ export function useDryRunStates() {
   const update = (sensor: SensorSummary, patch: Partial<DryRunState>) =>
     setStates(all => ({
       ...all,
-      [sensor.name]: { ...(all[sensor.name] ?? { text: exampleEvents(sensor), eventId: '' }), ...patch },
+      [sensor.name]: {
+        ...(all[sensor.name] ?? { text: exampleEvents(sensor), eventId: '' }),
+        ...patch,
+      },
     }));
   return { states, update };
 }
@@ -46,7 +56,10 @@ export function SensorDryRun(props: {
 }) {
   const { sensor, update } = props;
   const api = useApi(eventOrchestrationApiRef);
-  const { text, eventId, results, error, busy } = props.state ?? { text: exampleEvents(sensor), eventId: '' };
+  const { text, eventId, results, error, busy } = props.state ?? {
+    text: exampleEvents(sensor),
+    eventId: '',
+  };
   const setText = (value: string) => update(sensor, { text: value });
   const setEventId = (value: string) => update(sensor, { eventId: value });
 
@@ -65,12 +78,18 @@ export function SensorDryRun(props: {
     update(sensor, { busy: true, error: undefined });
     try {
       const response = await api.testSensor(
-        eventId.trim() ? { sensorName: sensor.name, eventId: eventId.trim() } : { sensorName: sensor.name, events },
+        eventId.trim()
+          ? { sensorName: sensor.name, eventId: eventId.trim() }
+          : { sensorName: sensor.name, events },
       );
       update(sensor, { busy: false, results: response.results });
     } catch (e) {
       const body = (e as { body?: { error?: { message?: string } } }).body;
-      update(sensor, { busy: false, results: undefined, error: body?.error?.message ?? (e as Error).message });
+      update(sensor, {
+        busy: false,
+        results: undefined,
+        error: body?.error?.message ?? (e as Error).message,
+      });
     }
   };
 
@@ -85,7 +104,10 @@ export function SensorDryRun(props: {
         value={text}
         onChange={e => setText(e.target.value)}
         error={Boolean(parseError)}
-        helperText={parseError ?? 'CloudEvent fields: type, subject, data, time, entityref'}
+        helperText={
+          parseError ??
+          'CloudEvent fields: type, subject, data, time, entityref'
+        }
         disabled={Boolean(eventId.trim())}
         fullWidth
         multiline
@@ -102,7 +124,12 @@ export function SensorDryRun(props: {
         size="small"
       />
       <Box marginTop={1}>
-        <Button variant="contained" color="primary" disabled={busy || Boolean(parseError)} onClick={run}>
+        <Button
+          variant="contained"
+          color="primary"
+          disabled={busy || Boolean(parseError)}
+          onClick={run}
+        >
           Dry run
         </Button>
       </Box>
@@ -121,10 +148,19 @@ export function SensorDryRun(props: {
               {result.steps?.map(step => (
                 <Box key={step.id} marginLeft={2}>
                   <Typography variant="body2">
-                    step <code>{step.id}</code> ({step.action}){step.error ? `: fails: ${step.error}` : ''}
+                    step <code>{step.id}</code> ({step.action})
+                    {step.error ? `: fails: ${step.error}` : ''}
                   </Typography>
                   {step.input !== undefined && (
-                    <pre style={{ margin: 0, fontSize: 12, whiteSpace: 'pre-wrap' }}>{JSON.stringify(step.input, null, 2)}</pre>
+                    <pre
+                      style={{
+                        margin: 0,
+                        fontSize: 12,
+                        whiteSpace: 'pre-wrap',
+                      }}
+                    >
+                      {JSON.stringify(step.input, null, 2)}
+                    </pre>
                   )}
                 </Box>
               ))}
