@@ -308,6 +308,35 @@ describe.each(databases.eachSupportedId())(
         name: 'slo-remediation',
         counters: { evaluated: 2, matched: 1, runsStarted: 1 },
       });
+
+      // The sensor's newest verdicts, each with its event and reason.
+      const verdicts = await api().get(
+        '/api/event-orchestration/sensors/slo-remediation/verdicts?limit=5',
+      );
+      expect(verdicts.status).toBe(200);
+      expect(verdicts.body.items).toHaveLength(2);
+      expect(verdicts.body.items).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            eventId: matchingId,
+            eventType: 'alertmanager.alert',
+            status: 'matched',
+          }),
+          expect.objectContaining({
+            eventId: warningId,
+            status: 'not-matched',
+            reason: expect.stringContaining('labels.severity was `warning`'),
+          }),
+        ]),
+      );
+      expect(
+        (await api().get('/api/event-orchestration/sensors/nope/verdicts'))
+          .status,
+      ).toBe(404);
+      const bad = await api().get(
+        '/api/event-orchestration/sensors/slo-remediation/verdicts?limit=0',
+      );
+      expect(bad.status).toBe(400);
     });
 
     it('rejects bad webhook requests with the reason and stores nothing', async () => {

@@ -40,6 +40,16 @@ export interface SensorEvaluation {
   evaluatedAt: string;
 }
 
+/** `GET /sensors/:name/verdicts`: a sensor's verdict with the event it judged. @public */
+export interface SensorVerdict {
+  eventId: string;
+  eventType: string;
+  subject?: string;
+  status: EvaluationStatus;
+  reason: string;
+  evaluatedAt: string;
+}
+
 /** One step of a run. @public */
 export interface RunStep {
   id: string;

@@ -133,6 +133,9 @@ const redrivesQuery = z
     limit: z.coerce.number().int().min(1).max(200).optional(),
   })
   .strict();
+const verdictsQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(200).optional() })
+  .strict();
 const commentBody = z
   .object({ comment: z.string().max(2000).optional() })
   .strict();
@@ -581,6 +584,20 @@ export async function createRouter(deps: {
         runsStarted: counter?.runsStarted ?? 0,
       },
       ...(counter?.lastMatchAt ? { lastMatchAt: counter.lastMatchAt } : {}),
+    });
+  });
+
+  // A sensor's newest verdicts with their reasons: "why did / didn't it fire"
+  // across events. Also for a sensor that failed to load (its earlier verdicts).
+  router.get('/sensors/:name/verdicts', async (req, res) => {
+    const query = parseQuery(verdictsQuery, req.query);
+    const name = req.params.name;
+    const known =
+      sensors.find(name) ||
+      sensors.current().errors.some(e => e.sensor === name);
+    if (!known) throw new NotFoundError(`No sensor named '${name}'`);
+    res.json({
+      items: await store.listSensorVerdicts(name, query.limit ?? 20),
     });
   });
 

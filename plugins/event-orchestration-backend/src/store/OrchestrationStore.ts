@@ -9,6 +9,7 @@ import {
   RunStatus,
   RunStep,
   SensorEvaluation,
+  SensorVerdict,
   StepStatus,
   StoredEvent,
   WorkflowStep,
@@ -209,6 +210,37 @@ export class OrchestrationStore {
         .onConflict(['event_id', 'sensor'])
         .ignore();
     }
+  }
+
+  /** A sensor's newest verdicts, newest first, with the type and subject of each event. */
+  async listSensorVerdicts(
+    sensor: string,
+    limit: number,
+  ): Promise<SensorVerdict[]> {
+    const rows = await this.knex('edo_evaluations as v')
+      .join('edo_events as e', 'e.id', 'v.event_id')
+      .where('v.sensor', sensor)
+      .orderBy([
+        { column: 'v.evaluated_at', order: 'desc' },
+        { column: 'v.event_id', order: 'desc' },
+      ])
+      .limit(limit)
+      .select(
+        'v.event_id',
+        'e.type',
+        'e.subject',
+        'v.status',
+        'v.reason',
+        'v.evaluated_at',
+      );
+    return rows.map(r => ({
+      eventId: r.event_id,
+      eventType: r.type,
+      ...(r.subject ? { subject: r.subject } : {}),
+      status: r.status,
+      reason: r.reason,
+      evaluatedAt: r.evaluated_at,
+    }));
   }
 
   /** Names of the sensors that have given their verdict on an event. */

@@ -14,6 +14,7 @@ import {
   RunStatus,
   SensorTestResponse,
   SensorSummary,
+  SensorVerdict,
   SensorsResponse,
   StoredEvent,
 } from '@edo/plugin-event-orchestration-common';
@@ -48,6 +49,11 @@ export interface EventOrchestrationApi {
   getSensors(): Promise<SensorsResponse>;
   /** `GET /sensors/:name`: one loaded sensor. */
   getSensor(name: string): Promise<SensorSummary>;
+  /** `GET /sensors/:name/verdicts`: the sensor's newest verdicts with their reasons. */
+  listSensorVerdicts(
+    name: string,
+    request?: { limit?: number },
+  ): Promise<ListResponse<SensorVerdict>>;
   getHealth(): Promise<HealthResponse>;
   retryRun(id: string, comment?: string): Promise<Run>;
   cancelRun(id: string, comment?: string): Promise<Run>;
@@ -144,6 +150,12 @@ export class EventOrchestrationClient implements EventOrchestrationApi {
   }
   getSensor(name: string) {
     return this.get<SensorSummary>(`/sensors/${encodeURIComponent(name)}`);
+  }
+  listSensorVerdicts(name: string, request: { limit?: number } = {}) {
+    return this.get<ListResponse<SensorVerdict>>(
+      `/sensors/${encodeURIComponent(name)}/verdicts`,
+      request,
+    );
   }
   listDeadLetters(request: { subscriber?: string } = {}) {
     return this.get<DeadLettersResponse>('/dead-letters', request);

@@ -48,6 +48,23 @@ beforeEach(() => {
     rest.get(`${BASE}/dead-letters`, (_req, res, ctx) =>
       res(ctx.json({ items: [deadLetter] })),
     ),
+    rest.get(`${BASE}/sensors/:name/verdicts`, (_req, res, ctx) =>
+      res(
+        ctx.json({
+          items: [
+            {
+              eventId: 'ev-warning',
+              eventType: 'alertmanager.alert',
+              subject: 'my-awesome-app',
+              status: 'not-matched',
+              reason:
+                'labels.severity was `warning`, expected one of `critical`, `page`',
+              evaluatedAt: '2026-11-23T10:00:01.000Z',
+            },
+          ],
+        }),
+      ),
+    ),
   );
 });
 afterEach(() => window.localStorage.removeItem('theme'));

@@ -30,6 +30,23 @@ function serve(runsOfSensor = recordedRuns) {
     rest.get(`${BASE}/dead-letters`, (_req, res, ctx) =>
       res(ctx.json({ items: [] })),
     ),
+    rest.get(`${BASE}/sensors/:name/verdicts`, (_req, res, ctx) =>
+      res(
+        ctx.json({
+          items: [
+            {
+              eventId: 'ev-warning',
+              eventType: 'alertmanager.alert',
+              subject: 'my-awesome-app',
+              status: 'not-matched',
+              reason:
+                'labels.severity was `warning`, expected one of `critical`, `page`',
+              evaluatedAt: '2026-11-23T10:00:01.000Z',
+            },
+          ],
+        }),
+      ),
+    ),
   );
   return { runQueries };
 }
@@ -76,6 +93,16 @@ describe('Sensor detail on the global page', () => {
     expect(facts).toHaveTextContent('Matched1');
     expect(facts).toHaveTextContent('Not matched1');
     expect(facts).toHaveTextContent('Runs started1');
+
+    const verdicts = await within(drawer).findByRole('list', {
+      name: 'Recent verdicts of slo-remediation',
+    });
+    expect(verdicts).toHaveTextContent(
+      'not-matched · alertmanager.alert · my-awesome-app',
+    );
+    expect(verdicts).toHaveTextContent(
+      'labels.severity was `warning`, expected one of `critical`, `page`',
+    );
 
     // The definition is collapsed until asked for.
     const toggle = within(drawer).getByRole('button', {

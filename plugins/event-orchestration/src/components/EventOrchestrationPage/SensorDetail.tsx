@@ -94,6 +94,44 @@ function RecentRuns(props: { sensor: string }) {
   );
 }
 
+/** The sensor's newest verdicts: why it did or did not fire, event by event. */
+function RecentVerdicts(props: { sensor: string }) {
+  const api = useApi(eventOrchestrationApiRef);
+  const { value, loading, error } = useAsync(
+    () => api.listSensorVerdicts(props.sensor, { limit: 10 }),
+    [api, props.sensor],
+  );
+  if (loading) return <Progress />;
+  if (error)
+    return (
+      <ResponseErrorPanel
+        error={error}
+        title="Recent verdicts could not be loaded"
+      />
+    );
+  if (!value?.items.length)
+    return <Typography variant="body2">No event evaluated yet.</Typography>;
+  return (
+    <List dense aria-label={`Recent verdicts of ${props.sensor}`}>
+      {value.items.map(verdict => (
+        <ListItem key={verdict.eventId} disableGutters>
+          <ListItemText
+            primaryTypographyProps={{ component: 'div' }}
+            primary={
+              <>
+                <strong>{verdict.status}</strong> · {verdict.eventType}
+                {verdict.subject ? ` · ${verdict.subject}` : ''} ·{' '}
+                {formatTime(verdict.evaluatedAt)}
+              </>
+            }
+            secondary={verdict.reason}
+          />
+        </ListItem>
+      ))}
+    </List>
+  );
+}
+
 function LoadFailure(props: { failure: SensorLoadError }) {
   return (
     <Box role="alert" aria-label="Load errors">
@@ -169,6 +207,12 @@ function LoadedSensor(props: {
           Recent runs
         </Typography>
         <RecentRuns sensor={sensor.name} />
+      </Box>
+      <Box marginTop={2}>
+        <Typography variant="h6" component="h3">
+          Recent verdicts
+        </Typography>
+        <RecentVerdicts sensor={sensor.name} />
       </Box>
       <SensorDryRun
         sensor={sensor}
