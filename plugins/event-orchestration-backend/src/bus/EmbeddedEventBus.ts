@@ -8,7 +8,10 @@ import {
   SubscribeOptions,
   Subscription,
 } from '@edo/plugin-event-orchestration-node';
-import { DeadLetter, OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
+import {
+  DeadLetter,
+  OrchestrationEvent,
+} from '@edo/plugin-event-orchestration-common';
 import { Knex } from 'knex';
 import { WakeableTimer } from './WakeableTimer';
 
@@ -111,20 +114,26 @@ export class EmbeddedEventBus implements EventBus {
   private async writeBatch(batch: EmbeddedEventBus['waiting']) {
     const duplicates = await this.knex.transaction(async tx => {
       const publishedAt = new Date().toISOString();
-      const inserted: Array<{ seq: number | string; event_id: string }> = await tx('edo_bus_messages')
-        .insert(
-          batch.map(({ event }) => ({
-            event_id: event.id,
-            event_type: event.type,
-            payload: JSON.stringify(event),
-            published_at: publishedAt,
-          })),
-        )
-        .onConflict('event_id')
-        .ignore()
-        .returning(['seq', 'event_id']);
-      const seqOf = new Map(inserted.map(row => [row.event_id, Number(row.seq)]));
-      const consumers = await tx('edo_bus_consumers').select('name', 'event_types');
+      const inserted: Array<{ seq: number | string; event_id: string }> =
+        await tx('edo_bus_messages')
+          .insert(
+            batch.map(({ event }) => ({
+              event_id: event.id,
+              event_type: event.type,
+              payload: JSON.stringify(event),
+              published_at: publishedAt,
+            })),
+          )
+          .onConflict('event_id')
+          .ignore()
+          .returning(['seq', 'event_id']);
+      const seqOf = new Map(
+        inserted.map(row => [row.event_id, Number(row.seq)]),
+      );
+      const consumers = await tx('edo_bus_consumers').select(
+        'name',
+        'event_types',
+      );
       const now = Date.now();
       const deliveries: object[] = [];
       const result = batch.map(({ event }) => {
@@ -133,13 +142,25 @@ export class EmbeddedEventBus implements EventBus {
         if (seq === undefined) return true;
         seqOf.delete(event.id);
         for (const c of consumers) {
-          if (typeMatches(event.type, c.event_types ? JSON.parse(c.event_types) : undefined)) {
-            deliveries.push({ consumer: c.name, seq, attempts: 0, status: 'pending', available_at: now });
+          if (
+            typeMatches(
+              event.type,
+              c.event_types ? JSON.parse(c.event_types) : undefined,
+            )
+          ) {
+            deliveries.push({
+              consumer: c.name,
+              seq,
+              attempts: 0,
+              status: 'pending',
+              available_at: now,
+            });
           }
         }
         return false;
       });
-      if (deliveries.length > 0) await tx('edo_bus_deliveries').insert(deliveries);
+      if (deliveries.length > 0)
+        await tx('edo_bus_deliveries').insert(deliveries);
       return result;
     });
     if (duplicates.some(d => !d)) this.wakers.forEach(wake => wake());
@@ -264,7 +285,16 @@ export class EmbeddedEventBus implements EventBus {
     return this.knex('edo_bus_deliveries as d')
       .join('edo_bus_messages as m', 'm.seq', 'd.seq')
       .where('d.status', 'dead')
-      .select('d.consumer', 'd.seq', 'd.attempts', 'd.last_error', 'd.available_at', 'm.event_id', 'm.event_type', 'm.payload');
+      .select(
+        'd.consumer',
+        'd.seq',
+        'd.attempts',
+        'd.last_error',
+        'd.available_at',
+        'm.event_id',
+        'm.event_type',
+        'm.payload',
+      );
   }
 
   private toDeadLetter(row: any): DeadLetter {
@@ -285,16 +315,22 @@ export class EmbeddedEventBus implements EventBus {
     };
   }
 
-  async listDeadLetters(options: { subscriber?: string; limit?: number } = {}): Promise<DeadLetter[]> {
+  async listDeadLetters(
+    options: { subscriber?: string; limit?: number } = {},
+  ): Promise<DeadLetter[]> {
     const query = this.deadLetterQuery()
       .orderBy('d.available_at', 'asc')
       .orderBy('d.seq', 'asc')
       .limit(options.limit ?? 500);
-    if (options.subscriber !== undefined) query.andWhere('d.consumer', options.subscriber);
+    if (options.subscriber !== undefined)
+      query.andWhere('d.consumer', options.subscriber);
     return (await query).map(row => this.toDeadLetter(row));
   }
 
-  async redriveDeadLetter(subscriber: string, eventId: string): Promise<DeadLetter | undefined> {
+  async redriveDeadLetter(
+    subscriber: string,
+    eventId: string,
+  ): Promise<DeadLetter | undefined> {
     const row = await this.deadLetterQuery()
       .andWhere('d.consumer', subscriber)
       .andWhere('m.event_id', eventId)
