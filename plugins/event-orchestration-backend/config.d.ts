@@ -178,6 +178,15 @@ export interface Config {
       /** Emit ticks missed while no backend ran (true) or skip them (false, default). */
       catchUp?: boolean;
     }>;
+    /** The sensor engine. */
+    sensorEngine?: {
+      /**
+       * Events one backend process judges at once; events with the same subject
+       * are still judged one after the other, in order. Default 8 on
+       * PostgreSQL, 1 on SQLite (one writer).
+       */
+      concurrency?: number;
+    };
     /** Sensors declared inline; see docs/sensors.md for the format. */
     sensors?: Array<object>;
     /** Globs of sensor YAML files, relative to the backend's working directory. */

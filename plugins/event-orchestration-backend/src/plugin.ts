@@ -1,3 +1,5 @@
+import { Config } from '@backstage/config';
+import { Knex } from 'knex';
 import {
   coreServices,
   createBackendPlugin,
@@ -87,6 +89,27 @@ function runFinishedEvent(run: RunRecord): OrchestrationEvent {
 
 /** Name of the bus subscriber that evaluates sensors; shared by all replicas. */
 const SENSOR_ENGINE_SUBSCRIBER = 'sensor-engine';
+
+/**
+ * Events the sensor engine of one process judges at once (same subject: one
+ * after the other). Each holds its sensor group's lock in a transaction, so
+ * this is as safe as several replicas; it pays on PostgreSQL, where an event
+ * mostly waits for round trips. SQLite has one writer: default 1 there.
+ */
+function sensorEngineConcurrency(config: Config, knex: Knex): number {
+  const configured = config.getOptionalNumber(
+    'eventOrchestration.sensorEngine.concurrency',
+  );
+  if (configured !== undefined) {
+    if (!Number.isInteger(configured) || configured < 1 || configured > 256) {
+      throw new Error(
+        `eventOrchestration.sensorEngine.concurrency must be an integer from 1 to 256, got ${configured}`,
+      );
+    }
+    return configured;
+  }
+  return /^(pg|postgres)/.test(String(knex.client.config?.client ?? '')) ? 8 : 1;
+}
 
 /**
  * The event-orchestration backend plugin: webhook sources, the bus, the sensor
@@ -310,14 +333,18 @@ export const eventOrchestrationPlugin = createBackendPlugin({
               },
             });
           }
-          subscription = await bus.subscribe(SENSOR_ENGINE_SUBSCRIBER, async event => {
-            const { entityRefs } = await engine.handle(event);
-            void signal(EVENTS_SIGNAL_CHANNEL, {
-              eventId: event.id,
-              type: event.type,
-              entityRefs,
-            });
-          });
+          subscription = await bus.subscribe(
+            SENSOR_ENGINE_SUBSCRIBER,
+            async event => {
+              const { entityRefs } = await engine.handle(event);
+              void signal(EVENTS_SIGNAL_CHANNEL, {
+                eventId: event.id,
+                type: event.type,
+                entityRefs,
+              });
+            },
+            { concurrency: sensorEngineConcurrency(config, knex) },
+          );
         });
         // Re-load sensor files on change: by default in development only.
         const watch =

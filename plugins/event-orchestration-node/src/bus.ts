@@ -16,6 +16,11 @@ export type EventHandler = (
 export interface SubscribeOptions {
   /** Only these event types (exact, or a prefix ending in `.*`); default all. */
   eventTypes?: string[];
+  /**
+   * Handler calls this process runs at once; default 1. Events with the same
+   * subject are still handled one after the other, in delivery order.
+   */
+  concurrency?: number;
 }
 
 /** A running subscription. @public */

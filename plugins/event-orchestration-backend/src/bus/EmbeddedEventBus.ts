@@ -14,6 +14,7 @@ import {
 } from '@edo/plugin-event-orchestration-common';
 import { Knex } from 'knex';
 import { WakeableTimer } from './WakeableTimer';
+import { OrderedTaskPool, orderingKey } from './OrderedTaskPool';
 
 /** Tunables of the embedded bus; the defaults suit a development machine. */
 export interface EmbeddedEventBusOptions {
@@ -184,6 +185,8 @@ export class EmbeddedEventBus implements EventBus {
       .merge(['event_types']);
 
     let running = true;
+    const pool = new OrderedTaskPool(options.concurrency ?? 1);
+    const queued = new Set<number>(); // handed to the pool, not settled yet
     const timer = new WakeableTimer();
     const waker = () => timer.wake();
     this.wakers.add(waker);
@@ -192,7 +195,7 @@ export class EmbeddedEventBus implements EventBus {
       while (running) {
         let handled = 0;
         try {
-          handled = await this.deliverBatch(name, handler);
+          handled = await this.deliverBatch(name, handler, pool, queued);
         } catch (error) {
           this.logger.error(
             `Event bus subscriber '${name}' could not fetch deliveries: ${error}`,
@@ -210,71 +213,132 @@ export class EmbeddedEventBus implements EventBus {
         this.wakers.delete(waker);
         timer.wake();
         await loop;
+        await pool.drain();
       },
     };
   }
 
-  /** Claims and handles one batch; returns how many deliveries it handled. */
-  private async deliverBatch(name: string, handler: EventHandler) {
+  /**
+   * Fetches the next due deliveries and hands each to the pool, in order; the
+   * pool runs them at the subscription's concurrency, and each is claimed (its
+   * lease taken) only when its turn comes. Returns how many it handed over.
+   */
+  private async deliverBatch(
+    name: string,
+    handler: EventHandler,
+    pool: OrderedTaskPool,
+    queued: Set<number>,
+  ) {
     const now = Date.now();
-    const candidates = await this.knex('edo_bus_deliveries')
-      .where({ consumer: name, status: 'pending' })
-      .andWhere('available_at', '<=', now)
-      .andWhere(q =>
-        q.whereNull('locked_until').orWhere('locked_until', '<', now),
-      )
-      .orderBy('seq', 'asc')
-      .limit(this.options.batchSize)
-      .select('seq', 'attempts');
-
-    let handled = 0;
+    const candidates = (
+      await this.knex('edo_bus_deliveries')
+        .where({ consumer: name, status: 'pending' })
+        .andWhere('available_at', '<=', now)
+        .andWhere(q =>
+          q.whereNull('locked_until').orWhere('locked_until', '<', now),
+        )
+        .orderBy('seq', 'asc')
+        // Deliveries queued in this process but not claimed yet are due too: look past them.
+        .limit(this.options.batchSize + queued.size)
+        .select('seq', 'attempts')
+    ).filter(c => !queued.has(Number(c.seq)));
+    if (candidates.length === 0) return 0;
+    const seqs = candidates.map(c => Number(c.seq));
+    const payloads = new Map<number, string>(
+      (
+        await this.knex('edo_bus_messages')
+          .whereIn('seq', seqs)
+          .select('seq', 'payload')
+      ).map(m => [Number(m.seq), m.payload]),
+    );
     for (const candidate of candidates) {
       const seq = Number(candidate.seq);
-      const claimedAt = Date.now();
-      const claimed = await this.knex('edo_bus_deliveries')
-        .where({ consumer: name, seq, status: 'pending' })
-        .andWhere(q =>
-          q.whereNull('locked_until').orWhere('locked_until', '<', claimedAt),
-        )
-        .update({
-          locked_until: claimedAt + this.options.ackWaitMs,
-          locked_by: this.instanceId,
-          attempts: this.knex.raw('attempts + 1'),
-        });
-      if (claimed !== 1) continue; // another process took it
-      const attempt = Number(candidate.attempts) + 1;
-      const message = await this.knex('edo_bus_messages')
-        .where({ seq })
-        .first('payload');
-      handled++;
+      const payload = payloads.get(seq);
+      if (payload === undefined) continue;
+      let key: string;
       try {
-        await handler(JSON.parse(message.payload), { attempt });
-        await this.knex('edo_bus_deliveries')
-          .where({ consumer: name, seq, locked_by: this.instanceId })
-          .delete();
-      } catch (error) {
-        const dead = attempt >= this.options.maxDeliver;
-        const backoff =
-          this.options.backoffMs[
-            Math.min(attempt - 1, this.options.backoffMs.length - 1)
-          ];
-        this.logger.warn(
-          `Event bus subscriber '${name}' failed on delivery ${attempt} of message ${seq}${
-            dead ? ', dead-lettered' : `, redelivery in ${backoff} ms`
-          }: ${error}`,
-        );
-        await this.knex('edo_bus_deliveries')
-          .where({ consumer: name, seq, locked_by: this.instanceId })
-          .update({
-            status: dead ? 'dead' : 'pending',
-            available_at: Date.now() + (dead ? 0 : backoff),
-            locked_until: null,
-            locked_by: null,
-            last_error: String(error).slice(0, 2000),
-          });
+        key = orderingKey(JSON.parse(payload));
+      } catch {
+        key = `seq:${seq}`; // not JSON: the handler's throw dead-letters it
       }
+      queued.add(seq);
+      await pool.submit(key, () =>
+        this.claimAndHandle(
+          name,
+          seq,
+          Number(candidate.attempts) + 1,
+          payload,
+          handler,
+        )
+          .catch(error =>
+            this.logger.error(
+              `Event bus subscriber '${name}' could not settle message ${seq}: ${error}`,
+            ),
+          )
+          .finally(() => queued.delete(seq)),
+      );
     }
-    return handled;
+    return candidates.length;
+  }
+
+  /** Takes the delivery's lease (unless another process has it), then handles it. */
+  private async claimAndHandle(
+    name: string,
+    seq: number,
+    attempt: number,
+    payload: string,
+    handler: EventHandler,
+  ) {
+    const claimedAt = Date.now();
+    const claimed = await this.knex('edo_bus_deliveries')
+      .where({ consumer: name, seq, status: 'pending' })
+      .andWhere('available_at', '<=', claimedAt)
+      .andWhere(q =>
+        q.whereNull('locked_until').orWhere('locked_until', '<', claimedAt),
+      )
+      .update({
+        locked_until: claimedAt + this.options.ackWaitMs,
+        locked_by: this.instanceId,
+        attempts: this.knex.raw('attempts + 1'),
+      });
+    if (claimed !== 1) return; // another process took it, or it is done
+    await this.handleDelivery(name, seq, attempt, payload, handler);
+  }
+
+  /** Runs the handler on one claimed delivery, then acknowledges or schedules a redelivery. */
+  private async handleDelivery(
+    name: string,
+    seq: number,
+    attempt: number,
+    payload: string,
+    handler: EventHandler,
+  ) {
+    try {
+      await handler(JSON.parse(payload), { attempt });
+      await this.knex('edo_bus_deliveries')
+        .where({ consumer: name, seq, locked_by: this.instanceId })
+        .delete();
+    } catch (error) {
+      const dead = attempt >= this.options.maxDeliver;
+      const backoff =
+        this.options.backoffMs[
+          Math.min(attempt - 1, this.options.backoffMs.length - 1)
+        ];
+      this.logger.warn(
+        `Event bus subscriber '${name}' failed on delivery ${attempt} of message ${seq}${
+          dead ? ', dead-lettered' : `, redelivery in ${backoff} ms`
+        }: ${error}`,
+      );
+      await this.knex('edo_bus_deliveries')
+        .where({ consumer: name, seq, locked_by: this.instanceId })
+        .update({
+          status: dead ? 'dead' : 'pending',
+          available_at: Date.now() + (dead ? 0 : backoff),
+          locked_until: null,
+          locked_by: null,
+          last_error: String(error).slice(0, 2000),
+        });
+    }
   }
 
   /**

@@ -168,6 +168,47 @@ describe.each(factories.map(f => [f.name, f] as const))('event bus: %s', (_name,
     expect(second).toEqual(ids);
   });
 
+  it('handles up to `concurrency` events at once, one at a time and in order per subject', async () => {
+    const bus = await factory.create(fast);
+    const order: Record<string, string[]> = {};
+    const activeBySubject = new Map<string, number>();
+    let active = 0;
+    let maxActive = 0;
+    let sameSubjectOverlap = false;
+    let release!: () => void;
+    const gate = new Promise<void>(r => (release = r));
+    const sub = await bus.subscribe(
+      'parallel',
+      async e => {
+        const subject = e.subject!;
+        active++;
+        maxActive = Math.max(maxActive, active);
+        activeBySubject.set(subject, (activeBySubject.get(subject) ?? 0) + 1);
+        if (activeBySubject.get(subject)! > 1) sameSubjectOverlap = true;
+        await gate;
+        await new Promise(r => setTimeout(r, 5));
+        (order[subject] ??= []).push(e.id);
+        activeBySubject.set(subject, activeBySubject.get(subject)! - 1);
+        active--;
+      },
+      { concurrency: 4 },
+    );
+    const published: Record<string, string[]> = {};
+    for (let i = 0; i < 24; i++) {
+      const subject = `app-${i % 3}`;
+      (published[subject] ??= []).push(`p${i}`);
+      await bus.publish({ ...event(`p${i}`), subject });
+    }
+    // Three subjects: three calls run at once, the fourth slot waits behind one of them.
+    await until(() => active === 3, 'three calls in flight');
+    release();
+    await until(() => Object.values(order).flat().length === 24, 'all 24 handled');
+    await sub.close();
+    expect(maxActive).toBe(3);
+    expect(sameSubjectOverlap).toBe(false);
+    expect(order).toEqual(published);
+  });
+
   it('redelivers after a handler throws, then dead-letters after the limit', async () => {
     const bus = await factory.create(fast);
     const attempts: Record<string, number[]> = {};

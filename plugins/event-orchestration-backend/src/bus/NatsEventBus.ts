@@ -21,6 +21,7 @@ import {
   Subscription,
 } from '@edo/plugin-event-orchestration-node';
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
+import { OrderedTaskPool, orderingKey } from './OrderedTaskPool';
 
 /** Settings of the NATS JetStream bus, `eventOrchestration.bus.nats`. */
 export interface NatsEventBusOptions {
@@ -101,6 +102,15 @@ interface StoredDeadLetter {
   seq: number;
   data: Uint8Array;
   deadLetter: DeadLetter;
+}
+
+/** The ordering key of a delivered message: its event's subject (see OrderedTaskPool). */
+function keyOfMessage(m: JsMsg): string {
+  try {
+    return orderingKey(m.json<OrchestrationEvent>());
+  } catch {
+    return `seq:${m.seq}`; // not JSON: handleMessage terminates it
+  }
 }
 
 function typeMatches(type: string, patterns: string[] | undefined) {
@@ -228,9 +238,11 @@ export class NatsEventBus implements EventBus {
       single ? subjectOf(single) : `${EVENTS_PREFIX}.>`,
     );
     const redriveDurable = await this.ensureConsumer(redriveDurableName(name), `${REDRIVE_PREFIX}.${durable}`);
+    // One pool for both loops: a re-driven event keeps its subject's order too.
+    const pool = new OrderedTaskPool(options.concurrency ?? 1);
     const loops = await Promise.all([
-      this.consumeLoop(name, durable, durable, handler, eventTypes),
-      this.consumeLoop(name, durable, redriveDurable, handler, eventTypes),
+      this.consumeLoop(name, durable, durable, handler, eventTypes, pool),
+      this.consumeLoop(name, durable, redriveDurable, handler, eventTypes, pool),
     ]);
     return {
       close: async () => {
@@ -249,6 +261,7 @@ export class NatsEventBus implements EventBus {
     consumerName: string,
     handler: EventHandler,
     eventTypes: string[] | undefined,
+    pool: OrderedTaskPool,
   ): Promise<{ close(): Promise<void> }> {
     const consumer: Consumer = await this.js.consumers.get(this.options.stream, consumerName);
     let running = true;
@@ -257,7 +270,11 @@ export class NatsEventBus implements EventBus {
       while (running) {
         try {
           for await (const m of messages) {
-            await this.handleMessage(name, durable, m, handler, eventTypes);
+            await pool.submit(keyOfMessage(m), () =>
+              this.handleMessage(name, durable, m, handler, eventTypes).catch(error =>
+                this.logger.warn(`Subscriber '${name}' could not settle message ${m.seq}: ${error}`),
+              ),
+            );
             if (!running) break;
           }
         } catch (error) {
@@ -281,9 +298,11 @@ export class NatsEventBus implements EventBus {
     return {
       close: async () => {
         running = false;
-        // Close while the loop runs (see NATS-NOTES), then wait for it to end.
+        // Close while the loop runs (see NATS-NOTES), then wait for it to end
+        // and for the handler calls still running to ack or nak.
         await messages.close();
         await loop;
+        await pool.drain();
       },
     };
   }
