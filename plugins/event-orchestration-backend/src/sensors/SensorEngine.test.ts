@@ -96,6 +96,47 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
     ]);
   });
 
+  it('judges a sensor without shared state in parallel, with no group lock, one run per event also on redelivery', async () => {
+    const knex = await databases.init(databaseId);
+    await knex.migrate.latest({
+      directory: resolvePackagePath('@edo/plugin-event-orchestration-backend', 'migrations'),
+    });
+    const plain = parseSensorSpec({
+      name: 'every-image',
+      dependencies: [{ name: 'image', eventType: 'ci.image.pushed' }],
+      workflow: { steps: [{ id: 'say', action: 'log', input: { message: 'deploy' } }] },
+    });
+    if (!plain.success) throw new Error('fixture sensor is invalid');
+    const one = { spec: plain.sensor, source: 'test' };
+    const plainSensors = { candidates: () => [one], find: () => one };
+    const store = new OrchestrationStore(knex);
+    const entities = new EntityResolver(catalogServiceMock({ entities: [] }), mockServices.auth(), logger);
+    const runs = new RunEngine({ store, actions: new ActionRegistry(), entities, logger });
+    const replicaA = new SensorEngine({ sensors: plainSensors, store, entities, runs, knex, logger });
+    const replicaB = new SensorEngine({ sensors: plainSensors, store, entities, runs, knex, logger });
+    const events: OrchestrationEvent[] = Array.from({ length: 30 }, (_, i) => ({
+      specversion: '1.0',
+      id: `image-${i}`,
+      source: '/test',
+      type: 'ci.image.pushed',
+      subject: `app-${i % 5}`,
+      time: new Date(Date.UTC(2026, 10, 23, 8, 0, i)).toISOString(),
+      data: { image: `app-${i % 5}`, tag: `v1.0.${i}` },
+    }));
+    // Every event twice at once, on both replicas.
+    await Promise.all(events.flatMap(e => [replicaA.handle(e), replicaB.handle(e)]));
+
+    const page = await store.listRuns({ limit: 100 });
+    expect(page.items).toHaveLength(30);
+    expect(page.items.map(r => r.triggerEventIds[0]).sort()).toEqual(events.map(e => e.id).sort());
+    const matched = await knex('edo_evaluations').where({ status: 'matched' }).count({ n: '*' });
+    expect(Number(matched[0].n)).toBe(30);
+    // No lock row, no remembered event, no fire record: nothing shared was written.
+    for (const table of ['edo_sensor_groups', 'edo_sensor_dependency_events', 'edo_sensor_fires']) {
+      expect(Number((await knex(table).count({ n: '*' }))[0].n)).toBe(0);
+    }
+  });
+
   it('debounces: fires once after matching events stop, with all of them', async () => {
     const knex = await databases.init(databaseId);
     await knex.migrate.latest({

@@ -9,7 +9,11 @@ import { LoadedSensor } from './loadSensors';
 import type { SensorRegistry } from './SensorRegistry';
 import { filterEvent } from './evaluateSensor';
 import { CorrelationDecision, EvaluationStatus, correlate } from './correlate';
-import { CorrelationState, DatabaseCorrelationState } from './correlationState';
+import {
+  CorrelationState,
+  DatabaseCorrelationState,
+  MemoryCorrelationState,
+} from './correlationState';
 
 /** One sensor's verdict on one event. */
 export interface SensorVerdict {
@@ -21,6 +25,27 @@ export interface SensorVerdict {
   group?: string;
   /** Set when the sensor debounces: the fire is parked this long (ms). */
   debounceMs?: number;
+}
+
+/**
+ * True when a sensor's verdict depends on earlier events or fires: several
+ * dependencies or conditions, aggregation, cooldown, rate limit, debounce or
+ * resolution. A sensor without any of these fires on every match; its verdict
+ * needs no shared state, so the engine takes no group lock for it — events of
+ * such a sensor are judged in parallel, and the run's idempotency key still
+ * makes each fire start exactly one run.
+ */
+export function needsSharedState(sensor: LoadedSensor['spec']): boolean {
+  return Boolean(
+    sensor.dependencies.length > 1 ||
+      sensor.conditions ||
+      sensor.conditionsReset ||
+      sensor.aggregate ||
+      sensor.cooldown ||
+      sensor.rateLimit ||
+      sensor.debounce ||
+      sensor.resolvedBy,
+  );
 }
 
 /** The group an event belongs to for a sensor: its rendered `aggregate.groupBy`. */
@@ -118,8 +143,10 @@ export class SensorEngine {
       let toCancel: string[] = [];
       await knex.transaction(async tx => {
         if (await store.hasEvaluation(event.id, name, tx)) return;
-        const verdict = await judge(sensor, event, group =>
-          DatabaseCorrelationState.lock(tx, name, group),
+        const verdict = await judge(sensor, event, async group =>
+          needsSharedState(sensor.spec)
+            ? DatabaseCorrelationState.lock(tx, name, group)
+            : new MemoryCorrelationState(group, []),
         );
         await store.recordEvaluations(event.id, [verdict], tx);
         if (verdict.status === 'pending' && verdict.debounceMs !== undefined) {
