@@ -178,6 +178,11 @@ export interface Config {
       /** Emit ticks missed while no backend ran (true) or skip them (false, default). */
       catchUp?: boolean;
     }>;
+    /** The run engine. */
+    runs?: {
+      /** Runs one backend process executes at once. Default 16 on PostgreSQL, 4 on SQLite. */
+      concurrency?: number;
+    };
     /** The sensor engine. */
     sensorEngine?: {
       /**

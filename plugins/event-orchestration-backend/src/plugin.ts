@@ -97,18 +97,29 @@ const SENSOR_ENGINE_SUBSCRIBER = 'sensor-engine';
  * mostly waits for round trips. SQLite has one writer: default 1 there.
  */
 function sensorEngineConcurrency(config: Config, knex: Knex): number {
-  const configured = config.getOptionalNumber(
-    'eventOrchestration.sensorEngine.concurrency',
-  );
-  if (configured !== undefined) {
-    if (!Number.isInteger(configured) || configured < 1 || configured > 256) {
-      throw new Error(
-        `eventOrchestration.sensorEngine.concurrency must be an integer from 1 to 256, got ${configured}`,
-      );
-    }
-    return configured;
+  return concurrencyOf(config, 'eventOrchestration.sensorEngine.concurrency', isPostgres(knex) ? 8 : 1);
+}
+
+/**
+ * Runs one backend process executes at once. Steps mostly wait (HTTP, git,
+ * the database), so more runs at once pay on PostgreSQL; SQLite's one writer
+ * keeps the old 4.
+ */
+function runEngineConcurrency(config: Config, knex: Knex): number {
+  return concurrencyOf(config, 'eventOrchestration.runs.concurrency', isPostgres(knex) ? 16 : 4);
+}
+
+function isPostgres(knex: Knex) {
+  return /^(pg|postgres)/.test(String(knex.client.config?.client ?? ''));
+}
+
+function concurrencyOf(config: Config, key: string, fallback: number): number {
+  const configured = config.getOptionalNumber(key);
+  if (configured === undefined) return fallback;
+  if (!Number.isInteger(configured) || configured < 1 || configured > 256) {
+    throw new Error(`${key} must be an integer from 1 to 256, got ${configured}`);
   }
-  return /^(pg|postgres)/.test(String(knex.client.config?.client ?? '')) ? 8 : 1;
+  return configured;
 }
 
 /**
@@ -265,7 +276,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
               await bus.publish(runFinishedEvent(run));
             },
           },
-        });
+        }, { concurrency: runEngineConcurrency(config, knex) });
         const engine = new SensorEngine({
           sensors: registry,
           store,
