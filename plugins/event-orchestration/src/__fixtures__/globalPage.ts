@@ -6,7 +6,9 @@ export const sensors = {
       description: 'Sync an Argo CD application whose health SLO fires',
       owner: 'group:default/platform-team',
       source: '../../sensors/slo-remediation.yaml',
-      spec: { dependencies: [{ name: 'unhealthy', eventType: 'alertmanager.alert' }] },
+      spec: {
+        dependencies: [{ name: 'unhealthy', eventType: 'alertmanager.alert' }],
+      },
       counters: { evaluated: 2, matched: 1, runsStarted: 1 },
       lastMatchAt: '2026-11-23T08:01:02.130Z',
     },
@@ -15,13 +17,39 @@ export const sensors = {
     {
       source: '../../sensors/broken.yaml',
       sensor: 'broken',
-      issues: [{ path: 'dependencies[0].filters.data[0].in', message: 'Expected array, received string' }],
+      issues: [
+        {
+          path: 'dependencies[0].filters.data[0].in',
+          message: 'Expected array, received string',
+        },
+      ],
     },
   ],
 };
 /** `GET /health` with a subscriber that has dead letters. */
 export const health = {
   status: 'degraded',
-  bus: { type: 'embedded', connected: true, consumers: [{ name: 'sensor-engine', pending: 4, ackPending: 1, deadLettered: 2 }] },
+  bus: {
+    type: 'embedded',
+    connected: true,
+    consumers: [
+      { name: 'sensor-engine', pending: 4, ackPending: 1, deadLettered: 2 },
+    ],
+  },
   sensors: { loaded: 1, failed: 1 },
+};
+
+/** GET /sensors/slo-remediation/verdicts: the warning alert it did not match. */
+export const sensorVerdicts = {
+  items: [
+    {
+      eventId: 'ev-warning',
+      eventType: 'alertmanager.alert',
+      subject: 'my-awesome-app',
+      status: 'not-matched',
+      reason:
+        'labels.severity was `warning`, expected one of `critical`, `page`',
+      evaluatedAt: '2026-11-23T10:00:01.000Z',
+    },
+  ],
 };

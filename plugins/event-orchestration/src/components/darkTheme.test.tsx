@@ -3,12 +3,10 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { registerMswTestHooks } from '@backstage/test-utils';
 import { fireEvent, screen, within } from '@testing-library/react';
-import { rest } from 'msw';
 import { setupServer } from 'msw/node';
 import { deadLetter } from '../__fixtures__/deadLetters';
-import { health, sensors } from '../__fixtures__/globalPage';
-import { recordedEvents, recordedRuns } from '../__fixtures__/recorded';
-import { TEST_BASE_URL as BASE, withApis } from '../__testUtils__/withApis';
+import { withApis } from '../__testUtils__/withApis';
+import { globalPageHandlers } from '../__testUtils__/globalPageServer';
 import { EntityEventOrchestrationCard } from './EntityEventOrchestrationCard';
 import { EntityEventsContent } from './EntityEventsContent';
 import { EventOrchestrationPage } from './EventOrchestrationPage';
@@ -38,34 +36,7 @@ const entity: Entity = {
  */
 beforeEach(() => {
   window.localStorage.setItem('theme', 'dark');
-  server.use(
-    rest.get(`${BASE}/runs`, (_req, res, ctx) => res(ctx.json(recordedRuns))),
-    rest.get(`${BASE}/events`, (_req, res, ctx) =>
-      res(ctx.json(recordedEvents)),
-    ),
-    rest.get(`${BASE}/sensors`, (_req, res, ctx) => res(ctx.json(sensors))),
-    rest.get(`${BASE}/health`, (_req, res, ctx) => res(ctx.json(health))),
-    rest.get(`${BASE}/dead-letters`, (_req, res, ctx) =>
-      res(ctx.json({ items: [deadLetter] })),
-    ),
-    rest.get(`${BASE}/sensors/:name/verdicts`, (_req, res, ctx) =>
-      res(
-        ctx.json({
-          items: [
-            {
-              eventId: 'ev-warning',
-              eventType: 'alertmanager.alert',
-              subject: 'my-awesome-app',
-              status: 'not-matched',
-              reason:
-                'labels.severity was `warning`, expected one of `critical`, `page`',
-              evaluatedAt: '2026-11-23T10:00:01.000Z',
-            },
-          ],
-        }),
-      ),
-    ),
-  );
+  server.use(...globalPageHandlers().handlers);
 });
 afterEach(() => window.localStorage.removeItem('theme'));
 

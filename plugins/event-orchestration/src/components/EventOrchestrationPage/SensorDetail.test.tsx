@@ -3,51 +3,20 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { rest } from 'msw';
 import { setupServer } from 'msw/node';
-import { health, sensors } from '../../__fixtures__/globalPage';
-import { recordedEvents, recordedRuns } from '../../__fixtures__/recorded';
+import { recordedRuns } from '../../__fixtures__/recorded';
 import { TEST_BASE_URL as BASE, withApis } from '../../__testUtils__/withApis';
+import { globalPageHandlers } from '../../__testUtils__/globalPageServer';
 import { EventOrchestrationPage } from './EventOrchestrationPage';
 
 const server = setupServer();
 registerMswTestHooks(server);
 
-function serve(runsOfSensor = recordedRuns) {
-  const runQueries: string[] = [];
-  server.use(
-    rest.get(`${BASE}/runs`, (req, res, ctx) => {
-      runQueries.push(req.url.search);
-      return res(
-        ctx.json(
-          req.url.searchParams.get('sensor') ? runsOfSensor : recordedRuns,
-        ),
-      );
-    }),
-    rest.get(`${BASE}/events`, (_req, res, ctx) =>
-      res(ctx.json(recordedEvents)),
-    ),
-    rest.get(`${BASE}/sensors`, (_req, res, ctx) => res(ctx.json(sensors))),
-    rest.get(`${BASE}/health`, (_req, res, ctx) => res(ctx.json(health))),
-    rest.get(`${BASE}/dead-letters`, (_req, res, ctx) =>
-      res(ctx.json({ items: [] })),
-    ),
-    rest.get(`${BASE}/sensors/:name/verdicts`, (_req, res, ctx) =>
-      res(
-        ctx.json({
-          items: [
-            {
-              eventId: 'ev-warning',
-              eventType: 'alertmanager.alert',
-              subject: 'my-awesome-app',
-              status: 'not-matched',
-              reason:
-                'labels.severity was `warning`, expected one of `critical`, `page`',
-              evaluatedAt: '2026-11-23T10:00:01.000Z',
-            },
-          ],
-        }),
-      ),
-    ),
-  );
+function serve(runsOfSensor: unknown = recordedRuns) {
+  const { handlers, runQueries } = globalPageHandlers({
+    deadLetters: [],
+    runsOfSensor,
+  });
+  server.use(...handlers);
   return { runQueries };
 }
 
