@@ -292,7 +292,13 @@ describe.each(factories.map(f => [f.name, f] as const))('event bus: %s', (_name,
     await bus.publish(event('hopeless'));
     await until(() => attempts.length === 3, 'the first three deliveries');
     await deadLetters(bus, 1, 'stubborn');
-    expect(await bus.redriveDeadLetter('stubborn', 'hopeless')).toBeDefined();
+    expect(await bus.redriveDeadLetter('stubborn', 'hopeless')).toMatchObject({
+      subscriber: 'stubborn',
+      eventId: 'hopeless',
+      eventType: 'test.event',
+      attempts: 3,
+      lastError: expect.stringContaining('still broken'),
+    });
     await until(() => attempts.length === 6, 'three more deliveries');
     const [again] = await deadLetters(bus, 1, 'stubborn');
     expect(again).toMatchObject({ subscriber: 'stubborn', eventId: 'hopeless', attempts: 3 });
