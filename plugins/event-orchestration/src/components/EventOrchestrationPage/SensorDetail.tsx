@@ -1,3 +1,4 @@
+import { ReactNode } from 'react';
 import { Link, Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import {
@@ -50,43 +51,40 @@ export function sensorDetailLink(name: string) {
   return `?${new URLSearchParams({ sensor: name }).toString()}`;
 }
 
-function RecentRuns(props: { sensor: string }) {
-  const api = useApi(eventOrchestrationApiRef);
-  const { value, loading, error } = useAsync(
-    () => api.listRuns({ sensor: props.sensor, limit: 10 }),
-    [api, props.sensor],
-  );
+/**
+ * A short list loaded for the drawer, with its loading, error and empty states:
+ * each item one line, with an optional second line.
+ */
+function LoadedList<T>(props: {
+  load: () => Promise<{ items: T[] }>;
+  deps: unknown[];
+  label: string;
+  what: string;
+  empty: string;
+  itemKey: (item: T) => string;
+  primary: (item: T) => ReactNode;
+  secondary: (item: T) => ReactNode;
+}) {
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const { value, loading, error } = useAsync(props.load, props.deps);
   if (loading) return <Progress />;
   if (error)
     return (
       <ResponseErrorPanel
         error={error}
-        title="Recent runs could not be loaded"
+        title={`${props.what} could not be loaded`}
       />
     );
   if (!value?.items.length)
-    return <Typography variant="body2">No run yet.</Typography>;
+    return <Typography variant="body2">{props.empty}</Typography>;
   return (
-    <List dense aria-label={`Recent runs of ${props.sensor}`}>
-      {value.items.map(run => (
-        <ListItem key={run.id} disableGutters>
+    <List dense aria-label={props.label}>
+      {value.items.map(item => (
+        <ListItem key={props.itemKey(item)} disableGutters>
           <ListItemText
             primaryTypographyProps={{ component: 'div' }}
-            primary={
-              <>
-                <StatusChip status={run.status} />{' '}
-                <Link
-                  to={`?${new URLSearchParams({ run: run.id }).toString()}`}
-                >
-                  {formatTime(run.startedAt ?? run.createdAt)}
-                </Link>
-              </>
-            }
-            secondary={
-              [run.entityRefs.join(', '), run.error]
-                .filter(Boolean)
-                .join(' · ') || undefined
-            }
+            primary={props.primary(item)}
+            secondary={props.secondary(item) || undefined}
           />
         </ListItem>
       ))}
@@ -94,41 +92,51 @@ function RecentRuns(props: { sensor: string }) {
   );
 }
 
+function RecentRuns(props: { sensor: string }) {
+  const api = useApi(eventOrchestrationApiRef);
+  return (
+    <LoadedList
+      load={() => api.listRuns({ sensor: props.sensor, limit: 10 })}
+      deps={[api, props.sensor]}
+      label={`Recent runs of ${props.sensor}`}
+      what="Recent runs"
+      empty="No run yet."
+      itemKey={run => run.id}
+      primary={run => (
+        <>
+          <StatusChip status={run.status} />{' '}
+          <Link to={`?${new URLSearchParams({ run: run.id }).toString()}`}>
+            {formatTime(run.startedAt ?? run.createdAt)}
+          </Link>
+        </>
+      )}
+      secondary={run =>
+        [run.entityRefs.join(', '), run.error].filter(Boolean).join(' · ')
+      }
+    />
+  );
+}
+
 /** The sensor's newest verdicts: why it did or did not fire, event by event. */
 function RecentVerdicts(props: { sensor: string }) {
   const api = useApi(eventOrchestrationApiRef);
-  const { value, loading, error } = useAsync(
-    () => api.listSensorVerdicts(props.sensor, { limit: 10 }),
-    [api, props.sensor],
-  );
-  if (loading) return <Progress />;
-  if (error)
-    return (
-      <ResponseErrorPanel
-        error={error}
-        title="Recent verdicts could not be loaded"
-      />
-    );
-  if (!value?.items.length)
-    return <Typography variant="body2">No event evaluated yet.</Typography>;
   return (
-    <List dense aria-label={`Recent verdicts of ${props.sensor}`}>
-      {value.items.map(verdict => (
-        <ListItem key={verdict.eventId} disableGutters>
-          <ListItemText
-            primaryTypographyProps={{ component: 'div' }}
-            primary={
-              <>
-                <strong>{verdict.status}</strong> · {verdict.eventType}
-                {verdict.subject ? ` · ${verdict.subject}` : ''} ·{' '}
-                {formatTime(verdict.evaluatedAt)}
-              </>
-            }
-            secondary={verdict.reason}
-          />
-        </ListItem>
-      ))}
-    </List>
+    <LoadedList
+      load={() => api.listSensorVerdicts(props.sensor, { limit: 10 })}
+      deps={[api, props.sensor]}
+      label={`Recent verdicts of ${props.sensor}`}
+      what="Recent verdicts"
+      empty="No event evaluated yet."
+      itemKey={verdict => verdict.eventId}
+      primary={verdict => (
+        <>
+          <strong>{verdict.status}</strong> · {verdict.eventType}
+          {verdict.subject ? ` · ${verdict.subject}` : ''} ·{' '}
+          {formatTime(verdict.evaluatedAt)}
+        </>
+      )}
+      secondary={verdict => verdict.reason}
+    />
   );
 }
 
