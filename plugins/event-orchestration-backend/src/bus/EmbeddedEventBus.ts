@@ -45,6 +45,17 @@ function typeMatches(type: string, patterns: string[] | undefined) {
   );
 }
 
+/** A stored payload, parsed; a payload that is not JSON keeps its error for the handler's turn. */
+type ParsedPayload = { event: OrchestrationEvent } | { error: unknown };
+
+function parsePayload(payload: string): ParsedPayload {
+  try {
+    return { event: JSON.parse(payload) };
+  } catch (error) {
+    return { error };
+  }
+}
+
 /**
  * The default bus: the `EventBus` contract on the Backstage database, so that a
  * newcomer runs everything without a broker. Each published event is one row;
@@ -255,19 +266,17 @@ export class EmbeddedEventBus implements EventBus {
       const seq = Number(candidate.seq);
       const payload = payloads.get(seq);
       if (payload === undefined) continue;
-      let key: string;
-      try {
-        key = orderingKey(JSON.parse(payload));
-      } catch {
-        key = `seq:${seq}`; // not JSON: the handler's throw dead-letters it
-      }
+      // Parsed once: the ordering key (see OrderedTaskPool) and the handler use it.
+      const parsed = parsePayload(payload);
+      // Not JSON: its own key; handleDelivery's throw dead-letters it.
+      const key = 'event' in parsed ? orderingKey(parsed.event) : `seq:${seq}`;
       queued.add(seq);
       await pool.submit(key, () =>
         this.claimAndHandle(
           name,
           seq,
           Number(candidate.attempts) + 1,
-          payload,
+          parsed,
           handler,
         )
           .catch(error =>
@@ -286,7 +295,7 @@ export class EmbeddedEventBus implements EventBus {
     name: string,
     seq: number,
     attempt: number,
-    payload: string,
+    parsed: ParsedPayload,
     handler: EventHandler,
   ) {
     const claimedAt = Date.now();
@@ -302,7 +311,7 @@ export class EmbeddedEventBus implements EventBus {
         attempts: this.knex.raw('attempts + 1'),
       });
     if (claimed !== 1) return; // another process took it, or it is done
-    await this.handleDelivery(name, seq, attempt, payload, handler);
+    await this.handleDelivery(name, seq, attempt, parsed, handler);
   }
 
   /** Runs the handler on one claimed delivery, then acknowledges or schedules a redelivery. */
@@ -310,11 +319,12 @@ export class EmbeddedEventBus implements EventBus {
     name: string,
     seq: number,
     attempt: number,
-    payload: string,
+    parsed: ParsedPayload,
     handler: EventHandler,
   ) {
     try {
-      await handler(JSON.parse(payload), { attempt });
+      if ('error' in parsed) throw parsed.error;
+      await handler(parsed.event, { attempt });
       await this.knex('edo_bus_deliveries')
         .where({ consumer: name, seq, locked_by: this.instanceId })
         .delete();

@@ -104,12 +104,12 @@ interface StoredDeadLetter {
   deadLetter: DeadLetter;
 }
 
-/** The ordering key of a delivered message: its event's subject (see OrderedTaskPool). */
-function keyOfMessage(m: JsMsg): string {
+/** A delivered message's event, or undefined when it is not JSON. */
+function parseMessage(m: JsMsg): OrchestrationEvent | undefined {
   try {
-    return orderingKey(m.json<OrchestrationEvent>());
+    return m.json<OrchestrationEvent>();
   } catch {
-    return `seq:${m.seq}`; // not JSON: handleMessage terminates it
+    return undefined;
   }
 }
 
@@ -270,8 +270,10 @@ export class NatsEventBus implements EventBus {
       while (running) {
         try {
           for await (const m of messages) {
-            await pool.submit(keyOfMessage(m), () =>
-              this.handleMessage(name, durable, m, handler, eventTypes).catch(error =>
+            // Parsed once: the ordering key (see OrderedTaskPool) and the handler use it.
+            const event = parseMessage(m);
+            await pool.submit(event ? orderingKey(event) : `seq:${m.seq}`, () =>
+              this.handleMessage(name, durable, m, event, handler, eventTypes).catch(error =>
                 this.logger.warn(`Subscriber '${name}' could not settle message ${m.seq}: ${error}`),
               ),
             );
@@ -311,15 +313,13 @@ export class NatsEventBus implements EventBus {
     name: string,
     durable: string,
     m: JsMsg,
+    event: OrchestrationEvent | undefined,
     handler: EventHandler,
     eventTypes: string[] | undefined,
   ) {
     const attempt = m.info.deliveryCount;
-    let event: OrchestrationEvent;
-    try {
-      event = m.json<OrchestrationEvent>();
-    } catch {
-      m.term();
+    if (!event) {
+      m.term(); // not JSON: no delivery can help
       return;
     }
     if (!typeMatches(event.type, eventTypes)) {
