@@ -7,11 +7,12 @@
  * private nats-server.
  *
  * Rows: raw publish; webhook → NATS bus; webhook → embedded bus on a SQLite
- * file; webhook → embedded bus on PostgreSQL (when 127.0.0.1:5432 answers).
+ * file; webhook → embedded bus on PostgreSQL (when 127.0.0.1:5432 answers);
+ * each also with BENCH_BATCH (20) events per request, as batching senders post.
  * Every run checks that each accepted request is on the bus afterwards. A row
  * with the route answering 401 (no bus work) shows what the HTTP stack allows.
  *
- * Run: yarn bench:ingest   (BENCH_SECONDS, BENCH_CONNECTIONS); its functions
+ * Run: yarn bench:ingest   (BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_BATCH); its functions
  * also serve bench/load.bench.ts.
  */
 import { execFile } from 'node:child_process';
@@ -80,8 +81,29 @@ export async function rawPublish(url: string): Promise<Row> {
   };
 }
 
-/** autocannon in its own process against the generic webhook; unique bodies, so no duplicates. */
-export async function load(port: number, token = TOKEN, connections = CONNECTIONS) {
+/** Items per request of the batched rows (a `generic` source with `itemsPath: $`). */
+export const BATCH = Number(process.env.BENCH_BATCH ?? 20);
+
+/** A body of `items` unique items (autocannon puts one fresh id into every `[<id>]`). */
+function batchBody(items: number) {
+  return JSON.stringify(
+    Array.from({ length: items }, (_, i) => ({
+      image: 'my-awesome-app',
+      tag: `[<id>]-${i}`,
+    })),
+  );
+}
+
+/**
+ * autocannon in its own process against a generic webhook; unique bodies, so no
+ * duplicates. `items` > 0 posts batches of that many items to the `ci-batch` source.
+ */
+export async function load(
+  port: number,
+  token = TOKEN,
+  connections = CONNECTIONS,
+  items = 0,
+) {
   const bin = require.resolve('autocannon/autocannon.js');
   const { stdout } = await promisify(execFile)(
     process.execPath,
@@ -100,8 +122,12 @@ export async function load(port: number, token = TOKEN, connections = CONNECTION
       `authorization=Bearer ${token}`,
       '-I',
       '-b',
-      '{"image":"my-awesome-app","tag":"[<id>]"}',
-      `http://127.0.0.1:${port}/api/event-orchestration/webhooks/ci`,
+      items > 0
+        ? batchBody(items)
+        : '{"image":"my-awesome-app","tag":"[<id>]"}',
+      `http://127.0.0.1:${port}/api/event-orchestration/webhooks/${
+        items > 0 ? 'ci-batch' : 'ci'
+      }`,
     ],
     { maxBuffer: 64 * 1024 * 1024 },
   );
@@ -128,14 +154,20 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A backend with our plugin and one generic webhook source, on the given bus and database. */
+/**
+ * A backend with our plugin and two generic webhook sources (one event per
+ * request, and batches of `BATCH`), on the given bus and database. Rows: the
+ * 401 ceiling (with `httpCeiling`), one event per request, and with `batched`
+ * `BATCH` events per request, its rate counted in events.
+ */
 export async function webhookRows(
   what: string,
   knex: Knex,
   bus: object,
   countOnBus: () => Promise<number>,
-  httpCeiling = false,
+  options: { httpCeiling?: boolean; batched?: boolean } = {},
 ): Promise<Row[]> {
+  const { httpCeiling = false, batched = false } = options;
   const port = await freePort();
   const backend = await startTestBackend({
     features: [
@@ -153,6 +185,14 @@ export async function webhookRows(
                   type: 'generic',
                   eventType: 'ci.image.pushed',
                   subjectPath: 'image',
+                  auth: { bearerToken: TOKEN },
+                },
+                {
+                  name: 'ci-batch',
+                  type: 'generic',
+                  eventType: 'ci.image.pushed',
+                  subjectPath: 'image',
+                  itemsPath: '$',
                   auth: { bearerToken: TOKEN },
                 },
               ],
@@ -187,6 +227,20 @@ export async function webhookRows(
       p99: result.p99,
       note: `${result.ok} accepted, ${durable} on the bus, ${result.failed} failed`,
     });
+    if (batched) {
+      const start = await countOnBus();
+      const batches = await load(address.port, TOKEN, CONNECTIONS, BATCH);
+      const stored = (await countOnBus()) - start;
+      rows.push({
+        what: `${what}, ${BATCH} events per request`,
+        rate: (batches.ok * BATCH) / SECONDS,
+        p50: batches.p50,
+        p99: batches.p99,
+        note: `${batches.ok} requests accepted (${
+          batches.ok * BATCH
+        } events), ${stored} on the bus, ${batches.failed} failed`,
+      });
+    }
     return rows;
   } finally {
     await backend.stop();
@@ -236,7 +290,7 @@ async function main() {
         natsKnex,
         { nats: { servers: [nats.url], stream: 'BENCH_INGEST' } },
         streamMessages,
-        true,
+        { httpCeiling: true, batched: true },
       )),
     );
     await nc.drain();
@@ -257,6 +311,7 @@ async function main() {
         sqlite,
         {},
         countMessages(sqlite),
+        { batched: true },
       )),
     );
     await sqlite.destroy();
@@ -280,6 +335,7 @@ async function main() {
             pg,
             {},
             countMessages(pg),
+            { batched: true },
           )),
         );
       } finally {

@@ -97,6 +97,14 @@ export interface Config {
         subjectPath?: string;
         /** generic: path in the body of a sender-chosen id; default: a hash of the body. */
         idPath?: string;
+        /**
+         * generic, batched senders: path in the body of an array whose items each
+         * become one event (`$`: the body is the array); `subjectPath` and `idPath`
+         * are then read in each item. Unset: the body is one event.
+         */
+        itemsPath?: string;
+        /** generic with itemsPath: most items per request (default 1000); more get 413. */
+        maxItems?: number;
       }>;
     };
     actions?: {

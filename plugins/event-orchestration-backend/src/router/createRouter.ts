@@ -270,9 +270,10 @@ export async function createRouter(deps: {
         throw error;
       }
       try {
-        for (const event of events) {
-          await bus.publish(event);
-        }
+        // All at once: the bus pipelines them (one round trip, not one per event)
+        // and keeps their order per subject, since each publish is issued in turn.
+        // If any fails the sender re-sends the request; the ids drop the copies.
+        await Promise.all(events.map(event => bus.publish(event)));
       } catch (error) {
         logger.error(
           `Could not publish events from webhook '${req.params.source}': ${error}`,

@@ -75,6 +75,101 @@ describe('generic webhook source', () => {
   });
 });
 
+describe('batched generic webhook source (itemsPath)', () => {
+  const batched = (itemsPath: string, extra: JsonObject = {}) =>
+    new WebhookSources(
+      readWebhookSources(
+        new ConfigReader({
+          eventOrchestration: {
+            sources: {
+              webhooks: [
+                { name: 'ci', type: 'generic', eventType: 'ci.image.pushed', subjectPath: 'image', itemsPath, auth: { bearerToken: 't' }, ...extra },
+              ],
+            },
+          },
+        }),
+      ),
+    );
+  const send = (source: WebhookSources, body: unknown) =>
+    source.toEvents({ sourceName: 'ci', headers: { authorization: 'Bearer t' }, body: JSON.stringify(body) });
+  const images = [
+    { image: 'my-awesome-app', tag: 'v1.2.3' },
+    { image: 'payments', tag: 'v7' },
+    { image: 'my-awesome-app', tag: 'v1.2.3' },
+  ];
+
+  it('makes one event per item of a top-level array, subject and id read in each item', () => {
+    const events = send(batched('$'), images);
+    expect(events.map(e => [e.subject, e.data])).toEqual(images.map(item => [item.image, item]));
+    expect(events[0].id).toMatch(/^ci-[0-9a-f]{40}$/);
+    expect(events[1].id).not.toBe(events[0].id);
+    // Identical items, and the same batch sent again, get the same ids: the bus drops the copies.
+    expect(events[2].id).toBe(events[0].id);
+    expect(send(batched('$'), images).map(e => e.id)).toEqual(events.map(e => e.id));
+  });
+
+  it('reads the items at a path and ids from idPath in each item', () => {
+    const source = new WebhookSources(
+      readWebhookSources(
+        new ConfigReader({
+          eventOrchestration: {
+            sources: {
+              webhooks: [
+                { name: 'ci', type: 'generic', eventType: 'ci.image.pushed', itemsPath: 'records', idPath: 'build.id', auth: { bearerToken: 't' } },
+              ],
+            },
+          },
+        }),
+      ),
+    );
+    const events = send(source, { records: [{ build: { id: 1 } }, { build: { id: 'b-2' } }] });
+    expect(events.map(e => e.id)).toEqual(['ci-1', 'ci-b-2']);
+    expect(errorOf(() => send(source, { records: [{ build: { id: 1 } }, { build: {} }] }))).toEqual({
+      name: 'InputError',
+      message: "idPath 'build.id' is missing in item 1",
+    });
+  });
+
+  it('refuses bodies without the array, items without a subject, and more items than maxItems', () => {
+    expect(errorOf(() => send(batched('$'), { image: 'x' }))).toEqual({
+      name: 'InputError',
+      message: "Webhook source 'ci' takes a JSON array of items (itemsPath '$')",
+    });
+    expect(errorOf(() => send(batched('records'), { image: 'x' }))).toEqual({
+      name: 'InputError',
+      message: "itemsPath 'records' is missing in the body",
+    });
+    expect(errorOf(() => send(batched('records'), { records: { image: 'x' } }))).toEqual({
+      name: 'InputError',
+      message: "itemsPath 'records' must be an array",
+    });
+    expect(errorOf(() => send(batched('$'), [{ image: 'x' }, { image: 3.5 }, { tag: 'v1' }]))).toEqual({
+      name: 'InputError',
+      message: "subjectPath 'image' is missing in item 2",
+    });
+    expect(errorOf(() => send(batched('$', { maxItems: 2 }), images))).toEqual({
+      name: 'PayloadTooLargeError',
+      message: "The body carries 3 items; webhook source 'ci' accepts at most 2 per request",
+    });
+    expect(send(batched('$'), [])).toEqual([]);
+  });
+
+  it('refuses maxItems without itemsPath, and bad values, at start-up', () => {
+    const read = (webhook: JsonObject) => () =>
+      readWebhookSources(new ConfigReader({ eventOrchestration: { sources: { webhooks: [webhook] } } }));
+    const base = { name: 'ci', type: 'generic', eventType: 'x.y', auth: { bearerToken: 't' } };
+    expect(read({ ...base, maxItems: 10 })).toThrow(
+      'eventOrchestration.sources.webhooks[0].maxItems needs itemsPath: only a batched source carries items',
+    );
+    expect(read({ ...base, itemsPath: '$', maxItems: 0 })).toThrow(
+      'eventOrchestration.sources.webhooks[0].maxItems must be a whole number ≥ 1',
+    );
+    expect(read({ ...base, itemsPath: 'records[0' })).toThrow(
+      "eventOrchestration.sources.webhooks[0].itemsPath: unclosed '[' in path 'records[0'",
+    );
+  });
+});
+
 describe('signed timestamps (replay window)', () => {
   const SECRET = 'stamp-secret';
   const stamped = new WebhookSources(

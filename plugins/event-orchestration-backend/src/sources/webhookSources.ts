@@ -15,9 +15,14 @@ import {
   alertmanagerPayloadSchema,
   alertmanagerToEvents,
 } from './alertmanager';
-import { GenericSourceOptions, genericToEvents } from './generic';
+import {
+  GenericSourceOptions,
+  genericToEvents,
+  payloadTooLarge,
+} from './generic';
 import { githubToEvents } from './github';
 import { WebhookAuth, checkWebhookAuth } from './webhookAuth';
+import { parsePath } from '../sensors/paths';
 import { RateLimitedError, TokenBucket } from './rateLimiter';
 
 /** Deepest nesting of objects and arrays a webhook body may have. */
@@ -168,6 +173,26 @@ export function readWebhookSources(config: Config): WebhookSourceConfig[] {
           `${where}.eventType '${eventType}' must be dotted lower-case, like ci.image.pushed`,
         );
       }
+      const itemsPath = entry.getOptionalString('itemsPath');
+      const maxItems = entry.getOptionalNumber('maxItems');
+      if (itemsPath !== undefined && itemsPath !== '$') {
+        try {
+          parsePath(itemsPath);
+        } catch (error) {
+          throw new Error(`${where}.itemsPath: ${(error as Error).message}`);
+        }
+      }
+      if (maxItems !== undefined && itemsPath === undefined) {
+        throw new Error(
+          `${where}.maxItems needs itemsPath: only a batched source carries items`,
+        );
+      }
+      if (
+        maxItems !== undefined &&
+        (!Number.isInteger(maxItems) || maxItems < 1)
+      ) {
+        throw new Error(`${where}.maxItems must be a whole number ≥ 1`);
+      }
       return {
         name,
         type,
@@ -177,6 +202,8 @@ export function readWebhookSources(config: Config): WebhookSourceConfig[] {
         eventType,
         subjectPath: entry.getOptionalString('subjectPath'),
         idPath: entry.getOptionalString('idPath'),
+        itemsPath,
+        maxItems,
       };
     }
     return { name, type: 'github' as const, auth, maxBodyBytes, rateLimit };
@@ -188,14 +215,6 @@ function describeZodError(error: z.ZodError): string {
     .slice(0, 5)
     .map(issue => `${formatIssuePath(issue.path) || 'body'}: ${issue.message}`)
     .join('; ');
-}
-
-/** An error Backstage's error handler answers with 413. */
-function payloadTooLarge(message: string) {
-  return Object.assign(new Error(message), {
-    name: 'PayloadTooLargeError',
-    statusCode: 413,
-  });
 }
 
 /**
