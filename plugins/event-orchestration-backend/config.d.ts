@@ -146,11 +146,29 @@ export interface Config {
         duplicateWindow?: string;
         /** Deliveries before an event is dead-lettered; default 5. */
         maxDeliver?: number;
+        /** One way to authenticate: token, user + pass, nkeySeed or credsFile. */
         /** @visibility secret */
         token?: string;
         user?: string;
         /** @visibility secret */
         pass?: string;
+        /**
+         * An nkey user's seed (`SU…`), for servers with `authorization { users: [{nkey: U…}] }`.
+         * @visibility secret
+         */
+        nkeySeed?: string;
+        /** Path of a `.creds` file (user JWT + seed, as `nsc` writes it) for operator-mode servers. */
+        credsFile?: string;
+        /** TLS; nats.js upgrades to TLS whenever the server asks for it. */
+        tls?: {
+          /** CA bundle (PEM) that signed the server's certificate; default the system's. */
+          caFile?: string;
+          /** Client certificate (PEM), for servers with `verify: true`; needs keyFile. */
+          certFile?: string;
+          keyFile?: string;
+          /** TLS before the NATS INFO (server `handshake_first`, nats-server 2.10+). */
+          handshakeFirst?: boolean;
+        };
       };
     };
     /**

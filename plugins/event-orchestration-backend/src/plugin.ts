@@ -58,6 +58,7 @@ import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { JsonObject } from '@backstage/types';
+import { readNatsConnectionSettings } from './bus/natsConnection';
 
 /** Signal channels the frontend listens to. */
 const RUNS_SIGNAL_CHANNEL = 'event-orchestration:runs';
@@ -315,10 +316,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           runs.start();
           if (natsSubjects.length > 0) {
             natsSources = await NatsSubjectSources.start({
-              servers: natsConfig!.getStringArray('servers'),
-              token: natsConfig!.getOptionalString('token'),
-              user: natsConfig!.getOptionalString('user'),
-              pass: natsConfig!.getOptionalString('pass'),
+              ...readNatsConnectionSettings(natsConfig!),
               sources: natsSubjects,
               bus,
               logger: logger.child({ component: 'nats-sources' }),

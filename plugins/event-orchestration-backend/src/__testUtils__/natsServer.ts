@@ -42,14 +42,23 @@ async function waitForPort(port: number, timeoutMs = 10_000) {
   }
 }
 
-/** A private `nats-server -js` on a free loopback port, with its own store directory. */
-export async function startNatsServer() {
+/**
+ * A private `nats-server -js` on a free loopback port, with its own store directory.
+ * `config` is extra server configuration (TLS, authorization), written to a file.
+ */
+export async function startNatsServer(options: { config?: string } = {}) {
   const binary = findBinary();
   const port = await freePort();
   const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edo-nats-'));
+  const args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir];
+  if (options.config) {
+    const file = path.join(storeDir, 'server.conf');
+    fs.writeFileSync(file, options.config);
+    args.push('-c', file);
+  }
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn(binary, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
+    child = spawn(binary, args, {
       stdio: 'ignore',
     });
     await waitForPort(port);

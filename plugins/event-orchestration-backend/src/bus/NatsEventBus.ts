@@ -10,7 +10,8 @@ import {
   jetstream,
   jetstreamManager,
 } from '@nats-io/jetstream';
-import { MsgHdrs, NatsConnection, connect, headers, nanos } from '@nats-io/transport-node';
+import { MsgHdrs, NatsConnection, headers, nanos } from '@nats-io/transport-node';
+import { NatsConnectionSettings, connectNats } from './natsConnection';
 import { DeadLetter, OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
 import {
   EventBus,
@@ -24,8 +25,7 @@ import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import { OrderedTaskPool, orderingKey } from './OrderedTaskPool';
 
 /** Settings of the NATS JetStream bus, `eventOrchestration.bus.nats`. */
-export interface NatsEventBusOptions {
-  servers: string[];
+export interface NatsEventBusOptions extends NatsConnectionSettings {
   /** Stream name; default EVENT_ORCHESTRATION. */
   stream?: string;
   /** Oldest event kept, ms; default 7 days. */
@@ -34,9 +34,6 @@ export interface NatsEventBusOptions {
   maxBytes?: number;
   /** Window in which a re-published id is dropped, ms; default 2 minutes. */
   duplicateWindowMs?: number;
-  token?: string;
-  user?: string;
-  pass?: string;
   /** Deliveries before an event is dead-lettered; default 5. */
   maxDeliver?: number;
   /** Redelivery delays after failures, ms (the last repeats). */
@@ -155,16 +152,13 @@ export class NatsEventBus implements EventBus {
   /** Connects and creates or updates the stream (never deleting data). */
   static async connect(options: NatsEventBusOptions, logger: LoggerService): Promise<NatsEventBus> {
     const o = withDefaults(options);
-    const nc = await connect({
-      servers: o.servers,
+    const nc = await connectNats(o, {
       name: 'backstage-event-orchestration',
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1000,
       // Otherwise nats.js builds two Error objects (stack traces) per publish in
       // case it times out: 4 % of the webhook path's CPU, for a trace we never read.
       noAsyncTraces: true,
-      ...(o.token ? { token: o.token } : {}),
-      ...(o.user ? { user: o.user, pass: o.pass } : {}),
     });
     const jsm = await jetstreamManager(nc);
     const config = {

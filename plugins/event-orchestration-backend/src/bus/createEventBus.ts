@@ -5,6 +5,7 @@ import { parseDuration } from '@edo/plugin-event-orchestration-common';
 import { Knex } from 'knex';
 import { EmbeddedEventBus } from './EmbeddedEventBus';
 import { NatsEventBus } from './NatsEventBus';
+import { readNatsConnectionSettings } from './natsConnection';
 
 function durationMs(config: Config, key: string): number | undefined {
   const value = config.getOptional(key);
@@ -32,22 +33,18 @@ export async function createEventBus(options: {
       close: async () => {},
     };
   }
-  const servers = nats.getStringArray('servers');
-  if (servers.length === 0) throw new Error('eventOrchestration.bus.nats.servers must name at least one server');
+  const connection = readNatsConnectionSettings(nats);
   const bus = await NatsEventBus.connect(
     {
-      servers,
+      ...connection,
       stream: nats.getOptionalString('stream'),
       maxAgeMs: durationMs(nats, 'maxAge'),
       maxBytes: nats.getOptionalNumber('maxBytes'),
       duplicateWindowMs: durationMs(nats, 'duplicateWindow'),
-      token: nats.getOptionalString('token'),
-      user: nats.getOptionalString('user'),
-      pass: nats.getOptionalString('pass'),
       maxDeliver: nats.getOptionalNumber('maxDeliver'),
     },
     options.logger.child({ component: 'bus' }),
   );
-  options.logger.info(`Event bus: NATS JetStream at ${servers.join(', ')}`);
+  options.logger.info(`Event bus: NATS JetStream at ${connection.servers.join(', ')}`);
   return { bus, close: () => bus.close() };
 }

@@ -11,7 +11,11 @@ import {
   jetstream,
   jetstreamManager,
 } from '@nats-io/jetstream';
-import { NatsConnection, connect } from '@nats-io/transport-node';
+import { NatsConnection } from '@nats-io/transport-node';
+import {
+  NatsConnectionSettings,
+  connectNats,
+} from '../bus/natsConnection';
 import { getAtPath, parsePath } from '../sensors/paths';
 
 /** A NATS subject whose messages become events, `eventOrchestration.sources.natsSubjects[]`. */
@@ -83,22 +87,17 @@ export function natsMessageToEvent(
 export class NatsSubjectSources {
   private constructor(private readonly nc: NatsConnection, private readonly loops: Array<() => Promise<void>>) {}
 
-  static async start(options: {
-    servers: string[];
-    sources: NatsSubjectSource[];
-    bus: EventBus;
-    logger: LoggerService;
-    token?: string;
-    user?: string;
-    pass?: string;
-  }): Promise<NatsSubjectSources> {
-    const nc = await connect({
-      servers: options.servers,
+  static async start(
+    options: NatsConnectionSettings & {
+      sources: NatsSubjectSource[];
+      bus: EventBus;
+      logger: LoggerService;
+    },
+  ): Promise<NatsSubjectSources> {
+    const nc = await connectNats(options, {
       name: 'backstage-event-orchestration-sources',
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1000,
-      ...(options.token ? { token: options.token } : {}),
-      ...(options.user ? { user: options.user, pass: options.pass } : {}),
     });
     const jsm = await jetstreamManager(nc);
     const js = jetstream(nc);
