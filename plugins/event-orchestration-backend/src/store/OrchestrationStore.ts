@@ -60,10 +60,6 @@ function pageSize(limit: number | undefined) {
 export class InvalidCursorError extends Error {}
 
 /**
- * One page, newest first, of a table with a `seq` column, optionally limited
- * to the rows linked to an entity through a link table.
- */
-/**
  * A time bound as the column holds it: SQLite keeps the ISO strings we write
  * (ISO strings of one format compare in time order), PostgreSQL timestamptz.
  */
@@ -74,6 +70,10 @@ function sinceValue(knex: Knex, time: string): string | Date {
     : new Date(time);
 }
 
+/**
+ * One page, newest first, of a table with a `seq` column, optionally limited
+ * to the rows linked to an entity through a link table.
+ */
 async function pageOf(
   knex: Knex,
   options: {
@@ -688,11 +688,26 @@ export class OrchestrationStore {
     });
   }
 
+  /**
+   * Reads in one snapshot: a run, its steps and its approval are queried
+   * separately, and without one a concurrent decision could show a run neither
+   * waiting nor with the decision in its audit. PostgreSQL: REPEATABLE READ;
+   * SQLite: a read transaction already sees one snapshot of the WAL.
+   */
+  private snapshot<T>(read: (db: Knex.Transaction) => Promise<T>): Promise<T> {
+    const client = String(this.knex.client.config?.client ?? '');
+    return client.includes('sqlite')
+      ? this.knex.transaction(read)
+      : this.knex.transaction(read, { isolationLevel: 'repeatable read' });
+  }
+
   async getRun(id: string): Promise<RunRecord | undefined> {
-    const row = await this.knex('edo_runs').where({ id }).first();
-    if (!row) return undefined;
-    const [run] = await this.toRuns([row]);
-    return run;
+    return this.snapshot(async db => {
+      const row = await db('edo_runs').where({ id }).first();
+      if (!row) return undefined;
+      const [run] = await this.toRuns([row], db);
+      return run;
+    });
   }
 
   async listRuns(query: {
@@ -704,23 +719,25 @@ export class OrchestrationStore {
     limit?: number;
     cursor?: string;
   }): Promise<ListResponse<RunRecord>> {
-    const { rows, nextCursor } = await pageOf(this.knex, {
-      table: 'edo_runs',
-      links: { table: 'edo_run_entities', column: 'run_id' },
-      entityRef: query.entityRef,
-      limit: query.limit,
-      cursor: query.cursor,
-      filter: q => {
-        if (query.sensor) q.where('t.sensor', query.sensor);
-        if (query.status) q.where('t.status', query.status);
-        if (query.since)
-          q.where('t.created_at', '>=', sinceValue(this.knex, query.since));
-      },
+    return this.snapshot(async db => {
+      const { rows, nextCursor } = await pageOf(db, {
+        table: 'edo_runs',
+        links: { table: 'edo_run_entities', column: 'run_id' },
+        entityRef: query.entityRef,
+        limit: query.limit,
+        cursor: query.cursor,
+        filter: q => {
+          if (query.sensor) q.where('t.sensor', query.sensor);
+          if (query.status) q.where('t.status', query.status);
+          if (query.since)
+            q.where('t.created_at', '>=', sinceValue(this.knex, query.since));
+        },
+      });
+      return {
+        items: await this.toRuns(rows, db),
+        ...(nextCursor ? { nextCursor } : {}),
+      };
     });
-    return {
-      items: await this.toRuns(rows),
-      ...(nextCursor ? { nextCursor } : {}),
-    };
   }
 
   /** Keeps a re-drive of a dead letter with its actor (the audit of a manual action). */
@@ -755,10 +772,12 @@ export class OrchestrationStore {
   }
   private async listRunsForEvent(eventId: string): Promise<RunRecord[]> {
     // Trigger ids are stored as JSON text; a LIKE narrows, the exact check confirms.
-    const rows = await this.knex('edo_runs')
-      .where('trigger_event_ids', 'like', `%${JSON.stringify(eventId)}%`)
-      .orderBy('seq', 'desc');
-    const runs = await this.toRuns(rows);
+    const runs = await this.snapshot(async db => {
+      const rows = await db('edo_runs')
+        .where('trigger_event_ids', 'like', `%${JSON.stringify(eventId)}%`)
+        .orderBy('seq', 'desc');
+      return this.toRuns(rows, db);
+    });
     return runs.filter(r => r.triggerEventIds.includes(eventId));
   }
 
