@@ -26,6 +26,14 @@ import knexFactory, { Knex } from 'knex';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import http from 'node:http';
+import { ConfigReader } from '@backstage/config';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { NatsEventBus } from '../plugins/event-orchestration-backend/src/bus/NatsEventBus';
+import {
+  WebhookSources,
+  readWebhookSources,
+} from '../plugins/event-orchestration-backend/src/sources/webhookSources';
 import { eventOrchestrationPlugin } from '../plugins/event-orchestration-backend/src/plugin';
 import { startNatsServer } from '../plugins/event-orchestration-backend/src/__testUtils__/natsServer';
 
@@ -247,6 +255,81 @@ export async function webhookRows(
   }
 }
 
+/**
+ * Not the product: the same webhook source code and NATS bus behind a plain
+ * `node:http` server instead of Backstage's backend (Express, its middleware,
+ * body parsing). It says what Backstage's HTTP stack costs on this machine.
+ */
+export async function bareHttpRow(natsUrl: string): Promise<Row> {
+  const quiet: LoggerService = {
+    info: () => {},
+    warn: () => {},
+    error: () => {},
+    debug: () => {},
+    child: () => quiet,
+  };
+  const logger = quiet;
+  const bus = await NatsEventBus.connect(
+    { servers: [natsUrl], stream: 'BENCH_BARE' },
+    logger,
+  );
+  const sources = new WebhookSources(
+    readWebhookSources(
+      new ConfigReader({
+        eventOrchestration: {
+          sources: {
+            webhooks: [
+              {
+                name: 'ci',
+                type: 'generic',
+                eventType: 'ci.image.pushed',
+                subjectPath: 'image',
+                auth: { bearerToken: TOKEN },
+              },
+            ],
+          },
+        },
+      }),
+    ),
+  );
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', chunk => chunks.push(chunk));
+    req.on('end', async () => {
+      try {
+        const events = sources.toEvents({
+          sourceName: 'ci',
+          headers: req.headers as Record<string, string>,
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
+        await Promise.all(events.map(event => bus.publish(event)));
+        res
+          .writeHead(202, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ eventIds: events.map(e => e.id) }));
+      } catch (error) {
+        res.writeHead(400).end(String(error));
+      }
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>(resolve =>
+    server.listen(port, '127.0.0.1', () => resolve()),
+  );
+  try {
+    const result = await load(port);
+    return {
+      what: 'same source code and bus behind plain node:http (not the product)',
+      rate: result.ok / SECONDS,
+      p50: result.p50,
+      p99: result.p99,
+      note: `${result.ok} accepted, ${result.failed} failed`,
+    };
+  } finally {
+    await new Promise(resolve => server.close(resolve));
+    await bus.close();
+  }
+}
+
 export async function postgresAvailable() {
   return new Promise<boolean>(resolve => {
     const socket = net.connect(5432, '127.0.0.1');
@@ -293,6 +376,9 @@ async function main() {
         { httpCeiling: true, batched: true },
       )),
     );
+    // The bare row's bus makes its own stream on the same subjects.
+    await jsm.streams.delete('BENCH_INGEST');
+    rows.push(await bareHttpRow(nats.url));
     await nc.drain();
     await natsKnex.destroy();
 
