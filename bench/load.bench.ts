@@ -201,7 +201,7 @@ async function startReplicas(
 }
 
 /** Webhook → run started at a fixed rate, from a second process. */
-async function latencyRow(natsUrl: string, dir: string, rate: number) {
+export async function latencyRow(natsUrl: string, dir: string, rate: number) {
   const pg = await freshPostgres(`latency${rate}`);
   const [replica] = await startReplicas(
     1,

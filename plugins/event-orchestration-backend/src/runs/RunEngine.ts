@@ -331,7 +331,8 @@ export class RunEngine {
   private async finished(runId: string) {
     const hook = this.deps.hooks?.onFinished;
     if (!hook) return;
-    const run = await this.deps.store.getRun(runId);
+    // Finished: nothing about it changes any more, so no snapshot is needed.
+    const run = await this.deps.store.getRun(runId, { snapshot: false });
     if (run) {
       await hook(run).catch(error =>
         this.deps.logger.warn(`Run finished hook failed for ${runId}: ${error}`),

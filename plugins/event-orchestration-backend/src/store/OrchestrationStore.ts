@@ -701,13 +701,21 @@ export class OrchestrationStore {
       : this.knex.transaction(read, { isolationLevel: 'repeatable read' });
   }
 
-  async getRun(id: string): Promise<RunRecord | undefined> {
-    return this.snapshot(async db => {
+  /**
+   * A run as of one moment. `snapshot: false` skips the transaction, for a run
+   * that can no longer change (a finished one): two round trips fewer.
+   */
+  async getRun(
+    id: string,
+    options: { snapshot?: boolean } = {},
+  ): Promise<RunRecord | undefined> {
+    const read = async (db: Knex) => {
       const row = await db('edo_runs').where({ id }).first();
       if (!row) return undefined;
       const [run] = await this.toRuns([row], db);
       return run;
-    });
+    };
+    return options.snapshot === false ? read(this.knex) : this.snapshot(read);
   }
 
   async listRuns(query: {
