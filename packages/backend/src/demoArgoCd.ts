@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import express from 'express';
 import Router from 'express-promise-router';
+import { standInsEnabled } from './standIns';
 
 /**
  * A stand-in for Argo CD's `POST /api/v1/applications/{name}/sync`, so that the
@@ -21,6 +22,7 @@ export const demoArgoCdPlugin = createBackendPlugin({
         config: coreServices.rootConfig,
       },
       async init({ httpRouter, logger, config }) {
+        if (!standInsEnabled(config, logger, '/api/demo-argocd')) return;
         // The applications this "Argo CD" manages; others get Argo CD's 404.
         const known = config.getOptionalStringArray('demoArgoCd.applications');
         const router = Router();

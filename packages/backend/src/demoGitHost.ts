@@ -8,6 +8,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import express from 'express';
 import Router from 'express-promise-router';
+import { standInsEnabled } from './standIns';
 
 const run = promisify(execFile);
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -36,6 +37,7 @@ export const demoGitHostPlugin = createBackendPlugin({
         config: coreServices.rootConfig,
       },
       async init({ httpRouter, logger, config }) {
+        if (!standInsEnabled(config, logger, '/api/demo-git')) return;
         const root = path.resolve(
           config.getOptionalString('demoGitHost.root') ?? '../../.data/repos',
         );

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { createKubernetesApiStandIn } from '@edo/plugin-event-orchestration-backend/standins';
 import Router from 'express-promise-router';
+import { standInsEnabled } from './standIns';
 
 /**
  * A stand-in for a Kubernetes API server at /api/demo-kubernetes, so that the
@@ -23,6 +24,7 @@ export const demoKubernetesPlugin = createBackendPlugin({
         config: coreServices.rootConfig,
       },
       async init({ httpRouter, logger, config }) {
+        if (!standInsEnabled(config, logger, '/api/demo-kubernetes')) return;
         const cluster = createKubernetesApiStandIn({ keepRequests: 200 });
         for (const d of config.getOptionalConfigArray(
           'demoKubernetes.deployments',

@@ -105,6 +105,7 @@ describe('self-service provisioning in the example backend', () => {
                 ],
               },
             },
+            demo: { standIns: true },
             demoGitHost: { root: path.join(dir, 'repos') },
           },
         }),
