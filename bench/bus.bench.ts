@@ -19,12 +19,21 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
-import { EmbeddedEventBus, NatsEventBus } from '../plugins/event-orchestration-backend/src/bus';
+import {
+  EmbeddedEventBus,
+  NatsEventBus,
+} from '../plugins/event-orchestration-backend/src/bus';
 import { startNatsServer } from '../plugins/event-orchestration-backend/src/__testUtils__/natsServer';
 
 const N = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 500);
-const silent: LoggerService = { error() {}, warn() {}, info() {}, debug() {}, child: () => silent };
+const silent: LoggerService = {
+  error() {},
+  warn() {},
+  info() {},
+  debug() {},
+  child: () => silent,
+};
 
 const event = (i: number, run: string): OrchestrationEvent => ({
   specversion: '1.0',
@@ -36,7 +45,11 @@ const event = (i: number, run: string): OrchestrationEvent => ({
 });
 
 /** Runs `task(i)` for i < n with at most `limit` in flight; returns seconds. */
-async function pool(n: number, limit: number, task: (i: number) => Promise<unknown>) {
+async function pool(
+  n: number,
+  limit: number,
+  task: (i: number) => Promise<unknown>,
+) {
   const start = performance.now();
   let next = 0;
   await Promise.all(
@@ -55,10 +68,15 @@ async function main() {
     const nc = await connect({ servers: [nats.url] });
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: 'RAW', subjects: ['raw.>'] });
-    await jsm.consumers.add('RAW', { durable_name: 'raw', ack_policy: AckPolicy.Explicit });
+    await jsm.consumers.add('RAW', {
+      durable_name: 'raw',
+      ack_policy: AckPolicy.Explicit,
+    });
     const js = jetstream(nc);
     const payload = JSON.stringify(event(0, 'raw'));
-    const rawPublish = await pool(N, IN_FLIGHT, i => js.publish('raw.bench', payload, { msgID: `raw-${i}` }));
+    const rawPublish = await pool(N, IN_FLIGHT, i =>
+      js.publish('raw.bench', payload, { msgID: `raw-${i}` }),
+    );
     rows.push(['raw nats.js publish (msgID)', N / rawPublish]);
     const consumer = await js.consumers.get('RAW', 'raw');
     let consumed = 0;
@@ -69,11 +87,17 @@ async function main() {
       m.ack();
       if (++consumed === N) break;
     }
-    rows.push(['raw nats.js consume + ack', N / ((performance.now() - start) / 1000)]);
+    rows.push([
+      'raw nats.js consume + ack',
+      N / ((performance.now() - start) / 1000),
+    ]);
     await nc.drain().catch(() => {});
 
     // Our NATS bus
-    const bus = await NatsEventBus.connect({ servers: [nats.url], stream: 'BENCH' }, silent);
+    const bus = await NatsEventBus.connect(
+      { servers: [nats.url], stream: 'BENCH' },
+      silent,
+    );
     let handled = 0;
     let allHandled: () => void = () => {};
     const done = new Promise<void>(r => (allHandled = r));
@@ -81,21 +105,40 @@ async function main() {
       if (++handled === N) allHandled();
     });
     const e2eStart = performance.now();
-    const busPublish = await pool(N, IN_FLIGHT, i => bus.publish(event(i, 'nats')));
+    const busPublish = await pool(N, IN_FLIGHT, i =>
+      bus.publish(event(i, 'nats')),
+    );
     rows.push(['NatsEventBus.publish', N / busPublish]);
     await done;
-    rows.push(['NatsEventBus publish → handled', N / ((performance.now() - e2eStart) / 1000)]);
+    rows.push([
+      'NatsEventBus publish → handled',
+      N / ((performance.now() - e2eStart) / 1000),
+    ]);
     await sub.close();
     await bus.close();
 
     // Embedded bus on SQLite
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edo-bench-bus-'));
-    const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: path.join(dir, 'bus.sqlite') }, useNullAsDefault: true });
-    await knex.migrate.latest({ directory: path.resolve(__dirname, '../plugins/event-orchestration-backend/migrations') });
+    const knex = knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: path.join(dir, 'bus.sqlite') },
+      useNullAsDefault: true,
+    });
+    await knex.migrate.latest({
+      directory: path.resolve(
+        __dirname,
+        '../plugins/event-orchestration-backend/migrations',
+      ),
+    });
     const embedded = new EmbeddedEventBus(knex, silent);
     const embeddedN = Math.min(N, 5000);
-    const embeddedTime = await pool(embeddedN, 50, i => embedded.publish(event(i, 'embedded')));
-    rows.push(['EmbeddedEventBus.publish (SQLite file)', embeddedN / embeddedTime]);
+    const embeddedTime = await pool(embeddedN, 50, i =>
+      embedded.publish(event(i, 'embedded')),
+    );
+    rows.push([
+      'EmbeddedEventBus.publish (SQLite file)',
+      embeddedN / embeddedTime,
+    ]);
     await knex.destroy();
     fs.rmSync(dir, { recursive: true, force: true });
   } finally {
@@ -103,10 +146,17 @@ async function main() {
   }
 
   const ceiling = rows[0][1];
-  console.log(`node ${process.version}, ${os.cpus().length} cores; ${N} messages, ${IN_FLIGHT} in flight`);
+  console.log(
+    `node ${process.version}, ${
+      os.cpus().length
+    } cores; ${N} messages, ${IN_FLIGHT} in flight`,
+  );
   console.log('| what | msgs/s | ratio to raw publish |');
   console.log('| --- | --- | --- |');
-  for (const [what, rate] of rows) console.log(`| ${what} | ${rate.toFixed(0)} | ${(rate / ceiling).toFixed(2)} |`);
+  for (const [what, rate] of rows)
+    console.log(
+      `| ${what} | ${rate.toFixed(0)} | ${(rate / ceiling).toFixed(2)} |`,
+    );
   process.exit(0);
 }
 

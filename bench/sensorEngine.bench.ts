@@ -22,11 +22,17 @@ import knexFactory from 'knex';
 import { mockServices } from '@backstage/backend-test-utils';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { OrchestrationEvent, parseSensorSpec } from '@edo/plugin-event-orchestration-common';
+import {
+  OrchestrationEvent,
+  parseSensorSpec,
+} from '@edo/plugin-event-orchestration-common';
 import { ActionRegistry } from '../plugins/event-orchestration-backend/src/actions';
 import { EntityResolver } from '../plugins/event-orchestration-backend/src/catalog';
 import { RunEngine } from '../plugins/event-orchestration-backend/src/runs';
-import { OrchestrationStore, tuneSqlite } from '../plugins/event-orchestration-backend/src/store';
+import {
+  OrchestrationStore,
+  tuneSqlite,
+} from '../plugins/event-orchestration-backend/src/store';
 import {
   LoadedSensor,
   MemoryCorrelationState,
@@ -35,7 +41,10 @@ import {
   judge,
 } from '../plugins/event-orchestration-backend/src/sensors';
 
-const TYPES = Array.from({ length: Number(process.env.BENCH_TYPES ?? 20) }, (_, i) => `bench.type${i}`);
+const TYPES = Array.from(
+  { length: Number(process.env.BENCH_TYPES ?? 20) },
+  (_, i) => `bench.type${i}`,
+);
 const APPS = Array.from({ length: 50 }, (_, i) => `app-${i}`);
 
 function makeSensors(count: number, types: string[] = TYPES): LoadedSensor[] {
@@ -56,14 +65,25 @@ function makeSensors(count: number, types: string[] = TYPES): LoadedSensor[] {
           },
         },
       ],
-      workflow: { steps: [{ id: 's', action: 'log', input: { message: '${{ event.subject }}' } }] },
+      workflow: {
+        steps: [
+          {
+            id: 's',
+            action: 'log',
+            input: { message: '${{ event.subject }}' },
+          },
+        ],
+      },
     });
     if (!parsed.success) throw new Error(JSON.stringify(parsed.issues));
     return { spec: parsed.sensor, source: 'bench' };
   });
 }
 
-function makeEvents(count: number, types: string[] = TYPES): OrchestrationEvent[] {
+function makeEvents(
+  count: number,
+  types: string[] = TYPES,
+): OrchestrationEvent[] {
   return Array.from({ length: count }, (_, i) => ({
     specversion: '1.0',
     id: `bench-${i}`,
@@ -74,7 +94,10 @@ function makeEvents(count: number, types: string[] = TYPES): OrchestrationEvent[
     data: {
       status: i % 4 === 0 ? 'resolved' : 'firing',
       value: (i % 10) / 10,
-      labels: { severity: i % 3 ? 'critical' : 'warning', app: APPS[(i * 7) % APPS.length] },
+      labels: {
+        severity: i % 3 ? 'critical' : 'warning',
+        app: APPS[(i * 7) % APPS.length],
+      },
     },
   }));
 }
@@ -92,10 +115,16 @@ function index(sensors: LoadedSensor[]) {
 }
 
 function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return sorted[
+    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
+  ];
 }
 
-export async function evaluation(sensorCount: number, eventCount: number, types: string[] = TYPES) {
+export async function evaluation(
+  sensorCount: number,
+  eventCount: number,
+  types: string[] = TYPES,
+) {
   const registry = index(makeSensors(sensorCount, types));
   const events = makeEvents(eventCount, types);
   const fires: Array<{ group: string; at: number }> = [];
@@ -110,7 +139,8 @@ export async function evaluation(sensorCount: number, eventCount: number, types:
       if (filterEvent(sensor, event).matchedDependencies.length === 0) continue;
       await judge(sensor, event, async group => {
         const key = `${sensor.spec.name}/${group}`;
-        if (!states.has(key)) states.set(key, new MemoryCorrelationState(group, fires));
+        if (!states.has(key))
+          states.set(key, new MemoryCorrelationState(group, fires));
         return states.get(key)!;
       });
     }
@@ -118,10 +148,18 @@ export async function evaluation(sensorCount: number, eventCount: number, types:
   }
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { rate: eventCount / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return {
+    rate: eventCount / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
 }
 
-export async function fullPath(sensorCount: number, eventCount: number, types: string[] = TYPES) {
+export async function fullPath(
+  sensorCount: number,
+  eventCount: number,
+  types: string[] = TYPES,
+) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edo-bench-'));
   const knex = knexFactory({
     client: 'better-sqlite3',
@@ -129,7 +167,10 @@ export async function fullPath(sensorCount: number, eventCount: number, types: s
     useNullAsDefault: true,
   });
   await knex.migrate.latest({
-    directory: path.resolve(__dirname, '../plugins/event-orchestration-backend/migrations'),
+    directory: path.resolve(
+      __dirname,
+      '../plugins/event-orchestration-backend/migrations',
+    ),
   });
   const logger: LoggerService = {
     error() {},
@@ -140,9 +181,25 @@ export async function fullPath(sensorCount: number, eventCount: number, types: s
   };
   await tuneSqlite(knex, logger); // as the plugin does on a SQLite file
   const store = new OrchestrationStore(knex);
-  const entities = new EntityResolver(catalogServiceMock({ entities: [] }), mockServices.auth(), logger);
-  const runs = new RunEngine({ store, actions: new ActionRegistry(), entities, logger });
-  const engine = new SensorEngine({ sensors: index(makeSensors(sensorCount, types)), store, entities, runs, knex, logger });
+  const entities = new EntityResolver(
+    catalogServiceMock({ entities: [] }),
+    mockServices.auth(),
+    logger,
+  );
+  const runs = new RunEngine({
+    store,
+    actions: new ActionRegistry(),
+    entities,
+    logger,
+  });
+  const engine = new SensorEngine({
+    sensors: index(makeSensors(sensorCount, types)),
+    store,
+    entities,
+    runs,
+    knex,
+    logger,
+  });
   const events = makeEvents(eventCount, types);
   const latencies: number[] = [];
   const started = performance.now();
@@ -155,7 +212,11 @@ export async function fullPath(sensorCount: number, eventCount: number, types: s
   await knex.destroy();
   fs.rmSync(dir, { recursive: true, force: true });
   latencies.sort((a, b) => a - b);
-  return { rate: eventCount / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return {
+    rate: eventCount / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
 }
 
 async function main() {
@@ -169,20 +230,37 @@ async function main() {
   for (const n of counts) {
     const r = await evaluation(n, evalEvents);
     if (n === 1) base = r.rate;
-    rows.push(['evaluation', String(n), r.rate.toFixed(0), r.p50.toFixed(3), r.p99.toFixed(3), (r.rate / base).toFixed(2)]);
+    rows.push([
+      'evaluation',
+      String(n),
+      r.rate.toFixed(0),
+      r.p50.toFixed(3),
+      r.p99.toFixed(3),
+      (r.rate / base).toFixed(2),
+    ]);
   }
   base = 0;
   for (const n of counts) {
     const r = await fullPath(n, dbEvents);
     if (n === 1) base = r.rate;
-    rows.push(['full path (SQLite)', String(n), r.rate.toFixed(0), r.p50.toFixed(3), r.p99.toFixed(3), (r.rate / base).toFixed(2)]);
+    rows.push([
+      'full path (SQLite)',
+      String(n),
+      r.rate.toFixed(0),
+      r.p50.toFixed(3),
+      r.p99.toFixed(3),
+      (r.rate / base).toFixed(2),
+    ]);
   }
   // Equal work per event: every event meets exactly one candidate sensor — the
   // one sensor (all events of its type), or one of 1,000 sensors over 1,000
   // types (events cycle through the types). What remains is the cost of having
   // 1,000 sensors loaded: routing, and state spread over more sensors.
   const oneType = ['bench.only'];
-  const thousandTypes = Array.from({ length: 1000 }, (_, i) => `bench.kind${i}`);
+  const thousandTypes = Array.from(
+    { length: 1000 },
+    (_, i) => `bench.kind${i}`,
+  );
   // Sub-microsecond per event, so JIT and GC swing single runs: the median of
   // five alternating runs of each.
   const median = (runs: Array<{ rate: number; p50: number; p99: number }>) =>
@@ -203,13 +281,36 @@ async function main() {
     ['full path (SQLite), 1 candidate/event', '1', oneFull, oneFull],
     ['full path (SQLite), 1 candidate/event', '1000', thousandFull, oneFull],
   ] as const) {
-    rows.push([what, n, r.rate.toFixed(0), r.p50.toFixed(3), r.p99.toFixed(3), (r.rate / b.rate).toFixed(2)]);
+    rows.push([
+      what,
+      n,
+      r.rate.toFixed(0),
+      r.p50.toFixed(3),
+      r.p99.toFixed(3),
+      (r.rate / b.rate).toFixed(2),
+    ]);
   }
-  const header = ['what', 'sensors', 'events/s', 'p50 ms', 'p99 ms', 'ratio to 1 sensor'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(`node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}`);
-  console.log(`${evalEvents} events per evaluation row, ${dbEvents} per full-path row; ${TYPES.length} event types`);
+  const header = [
+    'what',
+    'sensors',
+    'events/s',
+    'p50 ms',
+    'p99 ms',
+    'ratio to 1 sensor',
+  ];
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...rows.map(r => r[i].length)),
+  );
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(
+    `node ${process.version}, ${os.cpus().length} cores, ${
+      os.cpus()[0]?.model ?? ''
+    }`,
+  );
+  console.log(
+    `${evalEvents} events per evaluation row, ${dbEvents} per full-path row; ${TYPES.length} event types`,
+  );
   console.log(line(header));
   console.log(line(widths.map(w => '-'.repeat(w))));
   for (const row of rows) console.log(line(row));

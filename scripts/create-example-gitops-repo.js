@@ -17,7 +17,8 @@ const env = {
   GIT_COMMITTER_NAME: 'Example setup',
   GIT_COMMITTER_EMAIL: 'setup@example.com',
 };
-const git = (cwd, ...args) => execFileSync('git', args, { cwd, env, stdio: 'pipe' });
+const git = (cwd, ...args) =>
+  execFileSync('git', args, { cwd, env, stdio: 'pipe' });
 
 fs.mkdirSync(path.dirname(bare), { recursive: true });
 git(root, 'init', '--quiet', '--bare', '--initial-branch=main', bare);
@@ -26,7 +27,15 @@ git(work, 'clone', '--quiet', bare, '.');
 fs.cpSync(path.join(root, 'examples', 'gitops'), work, { recursive: true });
 git(work, 'add', '.');
 // Marked known-good: what templates/remediate-application's rollback returns to.
-git(work, 'commit', '--quiet', '-m', 'Example GitOps repository\n\nKnown-Good: true');
+git(
+  work,
+  'commit',
+  '--quiet',
+  '-m',
+  'Example GitOps repository\n\nKnown-Good: true',
+);
 git(work, 'push', '--quiet', 'origin', 'HEAD:main');
 fs.rmSync(work, { recursive: true, force: true });
-console.log(`Created the example GitOps repository ${path.relative(process.cwd(), bare)}`);
+console.log(
+  `Created the example GitOps repository ${path.relative(process.cwd(), bare)}`,
+);

@@ -24,7 +24,10 @@ registry.register(
   ...createGitopsActions({ name: 'n', email: 'e' }),
   ...createArgoCdActions([]),
   ...createKubernetesActions([]),
-  createNotificationAction({ send: async () => {} }, { getEntity: async () => undefined }),
+  createNotificationAction(
+    { send: async () => {} },
+    { getEntity: async () => undefined },
+  ),
   createApprovalAction(undefined),
 );
 
@@ -41,21 +44,31 @@ function table(schema) {
   const required = new Set(schema?.required ?? []);
   const rows = Object.entries(props).map(
     ([name, prop]) =>
-      `| \`${name}\` | ${typeOf(prop)} | ${required.has(name) ? 'yes' : ''} | ${[
+      `| \`${name}\` | ${typeOf(prop)} | ${
+        required.has(name) ? 'yes' : ''
+      } | ${[
         prop.description,
-        prop.default !== undefined ? `default \`${JSON.stringify(prop.default)}\`` : '',
+        prop.default !== undefined
+          ? `default \`${JSON.stringify(prop.default)}\``
+          : '',
       ]
         .filter(Boolean)
         .join('; ')} |`,
   );
   if (rows.length === 0) return '_none_\n';
-  return ['| name | type | required | notes |', '| --- | --- | --- | --- |', ...rows].join('\n') + '\n';
+  return (
+    [
+      '| name | type | required | notes |',
+      '| --- | --- | --- | --- |',
+      ...rows,
+    ].join('\n') + '\n'
+  );
 }
 
 const parts = [
   '# Actions',
   '',
-  'Generated from the actions\' schemas by `node scripts/generate-actions-doc.js`; the',
+  "Generated from the actions' schemas by `node scripts/generate-actions-doc.js`; the",
   'running backend lists the same, with JSON Schemas, at `GET /api/event-orchestration/actions`.',
   'Every step gets an idempotency key (`<runId>:<stepId>`), stable across retries and',
   'resumption, which the actions use so that an external effect happens once.',
@@ -78,7 +91,7 @@ const parts = [
   '      - { name: prod, url: https://k8s.example.com:6443, serviceAccountToken: ${K8S_TOKEN}, caData: ${K8S_CA} }',
   '```',
   '',
-  'The `gitops:*` actions reach `https://<host>/<owner>/<repo>` through GitHub\'s REST API',
+  "The `gitops:*` actions reach `https://<host>/<owner>/<repo>` through GitHub's REST API",
   '(`@octokit/rest`: the contents API for one file, the git data API for `gitops:revert` and `gitops:commit-files`) when',
   "`<host>` is configured under Backstage's `integrations.github` (its token and `apiBaseUrl`);",
   'every other remote (file://, ssh, other https) goes through plain git, which needs `git` on',
@@ -87,17 +100,26 @@ const parts = [
   'through the catalog service as the backend itself; the catalog must be able to read the URL',
   '(an `integrations` host, or `backend.reading.allow`).',
   '`kubernetes:*` and `argo-workflows:submit` use `@kubernetes/client-node`; without',
-  '`eventOrchestration.kubernetes.clusters` they take the `config` clusters of Backstage\'s',
+  "`eventOrchestration.kubernetes.clusters` they take the `config` clusters of Backstage's",
   '`kubernetes.clusterLocatorMethods`. The service account needs `get` and `patch` on',
   'what the steps touch, `create` on workflows, and server-side apply rights for',
   '`kubernetes:apply` and `kubernetes:create-namespace`. Changes are made with field',
   'manager `event-orchestration`; `kubernetes:rollout-restart` and `argo-workflows:submit`',
-  'use the step\'s idempotency key so that a retried step does not act twice.',
+  "use the step's idempotency key so that a retried step does not act twice.",
   '',
 ];
 for (const action of registry.list()) {
-  parts.push(`## \`${action.id}\``, '', action.description, '', '**Input**', '', table(action.schema.input));
-  if (action.schema.output) parts.push('**Output**', '', table(action.schema.output));
+  parts.push(
+    `## \`${action.id}\``,
+    '',
+    action.description,
+    '',
+    '**Input**',
+    '',
+    table(action.schema.input),
+  );
+  if (action.schema.output)
+    parts.push('**Output**', '', table(action.schema.output));
 }
 const target = path.resolve(__dirname, '../docs/actions.md');
 fs.writeFileSync(target, `${parts.join('\n').trim()}\n`);

@@ -44,7 +44,10 @@ async function main() {
       : 'No PostgreSQL at 127.0.0.1:5432: database tests run on SQLite only',
   );
 
-  const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'edo-jest-')), 'report.json');
+  const report = path.join(
+    fs.mkdtempSync(path.join(os.tmpdir(), 'edo-jest-')),
+    'report.json',
+  );
   const result = spawnSync(
     'npx',
     [
@@ -72,7 +75,9 @@ async function main() {
   let failed = json.numFailedTests + brokenSuites;
   let skipped = json.numPendingTests + json.numTodoTests;
   let ok = result.status === 0;
-  console.log(`unit and integration tests (jest): ${passed} passed, ${failed} failed`);
+  console.log(
+    `unit and integration tests (jest): ${passed} passed, ${failed} failed`,
+  );
 
   // Chaos, short form: real backend processes, nats-server, PostgreSQL (SQLite when absent).
   if (!process.env.SKIP_CHAOS) {
@@ -80,8 +85,17 @@ async function main() {
     const chaosStart = Date.now();
     const chaos = spawnSync(
       process.execPath,
-      [path.join(root, 'bench/run.js'), path.join(root, 'bench/chaos/chaos.ts'), '--short'],
-      { cwd: root, env: { ...env, CHAOS_REPORT: chaosReport }, stdio: 'inherit', timeout: 10 * 60_000 },
+      [
+        path.join(root, 'bench/run.js'),
+        path.join(root, 'bench/chaos/chaos.ts'),
+        '--short',
+      ],
+      {
+        cwd: root,
+        env: { ...env, CHAOS_REPORT: chaosReport },
+        stdio: 'inherit',
+        timeout: 10 * 60_000,
+      },
     );
     if (fs.existsSync(chaosReport)) {
       const checks = JSON.parse(fs.readFileSync(chaosReport, 'utf8')).checks;
@@ -96,7 +110,9 @@ async function main() {
       );
     } else {
       failed += 1;
-      console.log('chaos (short): wrote no report (crashed or timed out): 0 passed, 1 failed');
+      console.log(
+        'chaos (short): wrote no report (crashed or timed out): 0 passed, 1 failed',
+      );
     }
     ok = ok && chaos.status === 0;
   } else {
@@ -106,17 +122,25 @@ async function main() {
   // Browser tests: the example app in Debian's Chromium (see playwright.config.ts).
   if (!process.env.SKIP_BROWSER_TESTS) {
     const browserReport = path.join(path.dirname(report), 'playwright.json');
-    const browser = spawnSync('npx', ['playwright', 'test', '--reporter=list,json'], {
-      cwd: root,
-      env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: browserReport },
-      stdio: 'inherit',
-    });
+    const browser = spawnSync(
+      'npx',
+      ['playwright', 'test', '--reporter=list,json'],
+      {
+        cwd: root,
+        env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: browserReport },
+        stdio: 'inherit',
+      },
+    );
     if (fs.existsSync(browserReport)) {
       const stats = JSON.parse(fs.readFileSync(browserReport, 'utf8')).stats;
       passed += stats.expected;
       failed += stats.unexpected + stats.flaky;
       skipped += stats.skipped;
-      console.log(`browser tests (playwright): ${stats.expected} passed, ${stats.unexpected + stats.flaky} failed`);
+      console.log(
+        `browser tests (playwright): ${stats.expected} passed, ${
+          stats.unexpected + stats.flaky
+        } failed`,
+      );
     } else {
       failed += 1;
       console.log('playwright wrote no report');
@@ -126,8 +150,13 @@ async function main() {
     console.log('browser tests skipped (SKIP_BROWSER_TESTS is set)');
   }
   ok = ok && failed === 0 && passed > 0 && skipped === 0;
-  if (skipped > 0) console.log(`${skipped} test(s) skipped: a skipped test is a defect here`);
-  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  if (skipped > 0)
+    console.log(`${skipped} test(s) skipped: a skipped test is a defect here`);
+  console.log(
+    `${passed} passed, ${failed} failed${
+      skipped ? `, ${skipped} skipped` : ''
+    }`,
+  );
   process.exit(ok ? 0 : 1);
 }
 

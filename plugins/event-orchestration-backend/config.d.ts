@@ -47,7 +47,11 @@ export interface Config {
         /** Watch core Events; default true. */
         events?: boolean;
         /** Other resources to watch, e.g. {apiVersion: apps/v1, kind: Deployment, labelSelector: team=payments}. */
-        resources?: Array<{ apiVersion: string; kind: string; labelSelector?: string }>;
+        resources?: Array<{
+          apiVersion: string;
+          kind: string;
+          labelSelector?: string;
+        }>;
       }>;
       /** Webhook sources, each served at `POST /api/event-orchestration/webhooks/<name>`. */
       webhooks?: Array<{

@@ -40,7 +40,9 @@ exports.up = async function up(knex) {
     // matched | not-matched | pending | cooled-down | rate-limited | resolved
     table.string('status', 16).notNullable().defaultTo('not-matched');
   });
-  await knex('edo_evaluations').where({ matched: true }).update({ status: 'matched' });
+  await knex('edo_evaluations')
+    .where({ matched: true })
+    .update({ status: 'matched' });
   await knex.schema.alterTable('edo_runs', table => {
     // JSON map of dependency name → the event that satisfied it
     table.text('trigger_dependencies');

@@ -98,7 +98,11 @@ const SENSOR_ENGINE_SUBSCRIBER = 'sensor-engine';
  * mostly waits for round trips. SQLite has one writer: default 1 there.
  */
 function sensorEngineConcurrency(config: Config, knex: Knex): number {
-  return concurrencyOf(config, 'eventOrchestration.sensorEngine.concurrency', isPostgres(knex) ? 8 : 1);
+  return concurrencyOf(
+    config,
+    'eventOrchestration.sensorEngine.concurrency',
+    isPostgres(knex) ? 8 : 1,
+  );
 }
 
 /**
@@ -107,7 +111,11 @@ function sensorEngineConcurrency(config: Config, knex: Knex): number {
  * keeps the old 4.
  */
 function runEngineConcurrency(config: Config, knex: Knex): number {
-  return concurrencyOf(config, 'eventOrchestration.runs.concurrency', isPostgres(knex) ? 16 : 4);
+  return concurrencyOf(
+    config,
+    'eventOrchestration.runs.concurrency',
+    isPostgres(knex) ? 16 : 4,
+  );
 }
 
 function isPostgres(knex: Knex) {
@@ -118,7 +126,9 @@ function concurrencyOf(config: Config, key: string, fallback: number): number {
   const configured = config.getOptionalNumber(key);
   if (configured === undefined) return fallback;
   if (!Number.isInteger(configured) || configured < 1 || configured > 256) {
-    throw new Error(`${key} must be an integer from 1 to 256, got ${configured}`);
+    throw new Error(
+      `${key} must be an integer from 1 to 256, got ${configured}`,
+    );
   }
   return configured;
 }
@@ -188,7 +198,9 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         const schedules = readSchedules(config);
         const natsSubjects = readNatsSubjectSources(config);
         const kubernetesClusters = readKubernetesSources(config);
-        const natsConfig = config.getOptionalConfig('eventOrchestration.bus.nats');
+        const natsConfig = config.getOptionalConfig(
+          'eventOrchestration.bus.nats',
+        );
         if (natsSubjects.length > 0 && !natsConfig) {
           throw new Error(
             'eventOrchestration.sources.natsSubjects needs eventOrchestration.bus.nats (the NATS servers to listen to)',
@@ -216,7 +228,11 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         // Configured secret values never reach stored events, step records or the API.
         const secrets = knownSecretValues(config);
         const store = new OrchestrationStore(knex, secrets);
-        const { bus, close: closeBus } = await createEventBus({ config, knex, logger });
+        const { bus, close: closeBus } = await createEventBus({
+          config,
+          knex,
+          logger,
+        });
         actions.register(
           createHttpRequestAction({
             allowedHosts: config.getOptionalStringArray(
@@ -228,11 +244,13 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           ...createGitopsActions(
             {
               name:
-                config.getOptionalString('eventOrchestration.gitops.author.name') ??
-                'Event Orchestration',
+                config.getOptionalString(
+                  'eventOrchestration.gitops.author.name',
+                ) ?? 'Event Orchestration',
               email:
-                config.getOptionalString('eventOrchestration.gitops.author.email') ??
-                'event-orchestration@backstage.local',
+                config.getOptionalString(
+                  'eventOrchestration.gitops.author.email',
+                ) ?? 'event-orchestration@backstage.local',
             },
             { github: createGitHubResolver(config) },
           ),
@@ -257,27 +275,32 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         const signal = (channel: string, message: JsonObject) =>
           signals
             .publish({ recipients: { type: 'broadcast' }, channel, message })
-            .catch(error => logger.warn(`Could not send signal on ${channel}: ${error}`));
-        const runs = new RunEngine({
-          store,
-          actions,
-          entities,
-          secrets,
-          logger: logger.child({ component: 'runs' }),
-          hooks: {
-            onStatusChange: run =>
-              void signal(RUNS_SIGNAL_CHANNEL, {
-                runId: run.id,
-                sensor: run.sensor,
-                status: run.status,
-                entityRefs: run.entityRefs,
-              }),
-            // Sensors can react to runs: `orchestration.run.finished`.
-            onFinished: async run => {
-              await bus.publish(runFinishedEvent(run));
+            .catch(error =>
+              logger.warn(`Could not send signal on ${channel}: ${error}`),
+            );
+        const runs = new RunEngine(
+          {
+            store,
+            actions,
+            entities,
+            secrets,
+            logger: logger.child({ component: 'runs' }),
+            hooks: {
+              onStatusChange: run =>
+                void signal(RUNS_SIGNAL_CHANNEL, {
+                  runId: run.id,
+                  sensor: run.sensor,
+                  status: run.status,
+                  entityRefs: run.entityRefs,
+                }),
+              // Sensors can react to runs: `orchestration.run.finished`.
+              onFinished: async run => {
+                await bus.publish(runFinishedEvent(run));
+              },
             },
           },
-        }, { concurrency: runEngineConcurrency(config, knex) });
+          { concurrency: runEngineConcurrency(config, knex) },
+        );
         const engine = new SensorEngine({
           sensors: registry,
           store,
@@ -298,7 +321,11 @@ export const eventOrchestrationPlugin = createBackendPlugin({
             timeout: { minutes: 1 },
             scope: 'global',
             fn: async () => {
-              await emitDueTicks({ schedules, knex, publish: event => bus.publish(event) });
+              await emitDueTicks({
+                schedules,
+                knex,
+                publish: event => bus.publish(event),
+              });
             },
           });
         }
@@ -337,7 +364,9 @@ export const eventOrchestrationPlugin = createBackendPlugin({
               id: 'event-orchestration',
               topics: backstageTopics.map(t => t.topic),
               onEvent: async params => {
-                const source = backstageTopics.find(t => t.topic === params.topic)!;
+                const source = backstageTopics.find(
+                  t => t.topic === params.topic,
+                )!;
                 await bus.publish(backstageEventToEvent(source, params));
               },
             });
@@ -394,7 +423,10 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           }),
         );
         // Webhook senders are not Backstage users: each source checks its own token.
-        httpRouter.addAuthPolicy({ path: '/webhooks', allow: 'unauthenticated' });
+        httpRouter.addAuthPolicy({
+          path: '/webhooks',
+          allow: 'unauthenticated',
+        });
         // Liveness probes of orchestrators carry no Backstage credentials.
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },

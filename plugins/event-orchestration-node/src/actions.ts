@@ -47,12 +47,16 @@ export interface OrchestrationAction<TInput = any> {
  *
  * @public
  */
-export function createOrchestrationAction<TInputSchema extends z.ZodTypeAny>(action: {
+export function createOrchestrationAction<
+  TInputSchema extends z.ZodTypeAny,
+>(action: {
   id: string;
   description: string;
   schema: { input: TInputSchema; output?: z.ZodTypeAny };
   defaultTimeout?: string;
-  handler(ctx: OrchestrationActionContext<z.output<TInputSchema>>): Promise<void>;
+  handler(
+    ctx: OrchestrationActionContext<z.output<TInputSchema>>,
+  ): Promise<void>;
 }): OrchestrationAction<z.output<TInputSchema>> {
   return action as OrchestrationAction<z.output<TInputSchema>>;
 }

@@ -1,4 +1,7 @@
-import { DeadLetter, OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
+import {
+  DeadLetter,
+  OrchestrationEvent,
+} from '@edo/plugin-event-orchestration-common';
 
 /** Result of publishing one event. @public */
 export interface PublishResult {
@@ -64,12 +67,18 @@ export interface EventBus {
   ): Promise<Subscription>;
   health(): Promise<EventBusHealth>;
   /** Dead-lettered events, oldest first, optionally of one subscriber only. */
-  listDeadLetters(options?: { subscriber?: string; limit?: number }): Promise<DeadLetter[]>;
+  listDeadLetters(options?: {
+    subscriber?: string;
+    limit?: number;
+  }): Promise<DeadLetter[]>;
   /**
    * Delivers a dead-lettered event again, to that subscriber only, with a fresh
    * attempt count, and removes it from the dead letters. Returns the dead letter
    * that was re-driven, or undefined when there is none (unknown, or re-driven
    * already).
    */
-  redriveDeadLetter(subscriber: string, eventId: string): Promise<DeadLetter | undefined>;
+  redriveDeadLetter(
+    subscriber: string,
+    eventId: string,
+  ): Promise<DeadLetter | undefined>;
 }

@@ -31,7 +31,9 @@ export interface RunActionRequest {
  * @public
  */
 export class EventOrchestrationClient {
-  constructor(private readonly deps: { discovery: DiscoveryService; auth: AuthService }) {}
+  constructor(
+    private readonly deps: { discovery: DiscoveryService; auth: AuthService },
+  ) {}
 
   private async request<T>(
     method: 'GET' | 'POST',
@@ -57,21 +59,41 @@ export class EventOrchestrationClient {
   }
 
   /** Publishes an event as the caller; resolves with its id once durable. */
-  publishEvent(request: PublishEventRequest, options: { credentials: BackstageCredentials }) {
-    return this.request<{ id: string }>('POST', '/events', options.credentials, request);
+  publishEvent(
+    request: PublishEventRequest,
+    options: { credentials: BackstageCredentials },
+  ) {
+    return this.request<{ id: string }>(
+      'POST',
+      '/events',
+      options.credentials,
+      request,
+    );
   }
 
   /** The event, the sensors' verdicts on it and the runs it started (404 until stored). */
   getEvent(id: string, options: { credentials: BackstageCredentials }) {
-    return this.request<EventDetails>('GET', `/events/${encodeURIComponent(id)}`, options.credentials);
+    return this.request<EventDetails>(
+      'GET',
+      `/events/${encodeURIComponent(id)}`,
+      options.credentials,
+    );
   }
 
   getRun(id: string, options: { credentials: BackstageCredentials }) {
-    return this.request<Run>('GET', `/runs/${encodeURIComponent(id)}`, options.credentials);
+    return this.request<Run>(
+      'GET',
+      `/runs/${encodeURIComponent(id)}`,
+      options.credentials,
+    );
   }
 
   /** Runs one registered action as a one-step run, as the caller. */
-  runAction(actionId: string, request: RunActionRequest, options: { credentials: BackstageCredentials }) {
+  runAction(
+    actionId: string,
+    request: RunActionRequest,
+    options: { credentials: BackstageCredentials },
+  ) {
     return this.request<Run>(
       'POST',
       `/actions/${encodeURIComponent(actionId)}/runs`,

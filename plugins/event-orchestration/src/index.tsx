@@ -40,7 +40,9 @@ const entityEventsContent = EntityContentBlueprint.make({
     title: 'Events',
     filter: isEventOrchestrationAvailable,
     loader: () =>
-      import('./components/EntityEventsContent').then(m => <m.EntityEventsContent />),
+      import('./components/EntityEventsContent').then(m => (
+        <m.EntityEventsContent />
+      )),
   },
 });
 
@@ -64,7 +66,9 @@ const eventOrchestrationPage = PageBlueprint.make({
     icon: <BoltIcon />,
     routeRef: pageRouteRef,
     loader: () =>
-      import('./components/EventOrchestrationPage').then(m => <m.EventOrchestrationPage />),
+      import('./components/EventOrchestrationPage').then(m => (
+        <m.EventOrchestrationPage />
+      )),
   },
 });
 
@@ -72,7 +76,8 @@ const eventOrchestrationPage = PageBlueprint.make({
 const eventTypePickerFormField = FormFieldBlueprint.make({
   name: 'event-type-picker',
   params: {
-    field: () => import('./components/EventTypePicker').then(m => m.eventTypePickerField),
+    field: () =>
+      import('./components/EventTypePicker').then(m => m.eventTypePickerField),
   },
 });
 
@@ -91,4 +96,9 @@ export default createFrontendPlugin({
 
 export { isEventOrchestrationAvailable } from '@edo/plugin-event-orchestration-common';
 export { eventOrchestrationApiRef, EventOrchestrationClient } from './api';
-export type { EventOrchestrationApi, ListEventsRequest, ListRunsRequest, PublishEventRequest } from './api';
+export type {
+  EventOrchestrationApi,
+  ListEventsRequest,
+  ListRunsRequest,
+  PublishEventRequest,
+} from './api';

@@ -15,7 +15,10 @@ import {
 import { EventOrchestrationClient, eventOrchestrationApiRef } from './api';
 import { pageRouteRef, rootRouteRef } from './routes';
 import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
-import { EventTypePicker, validateEventType } from './components/EventTypePicker/EventTypePicker';
+import {
+  EventTypePicker,
+  validateEventType,
+} from './components/EventTypePicker/EventTypePicker';
 
 /** @public */
 export const eventOrchestrationPlugin = createPlugin({
@@ -36,7 +39,9 @@ export const EntityEventOrchestrationContent = eventOrchestrationPlugin.provide(
   createRoutableExtension({
     name: 'EntityEventOrchestrationContent',
     component: () =>
-      import('./components/EntityEventsContent').then(m => m.EntityEventsContent),
+      import('./components/EntityEventsContent').then(
+        m => m.EntityEventsContent,
+      ),
     mountPoint: rootRouteRef,
   }),
 );
@@ -46,7 +51,9 @@ export const EventOrchestrationPage = eventOrchestrationPlugin.provide(
   createRoutableExtension({
     name: 'EventOrchestrationPage',
     component: () =>
-      import('./components/EventOrchestrationPage').then(m => m.EventOrchestrationPage),
+      import('./components/EventOrchestrationPage').then(
+        m => m.EventOrchestrationPage,
+      ),
     mountPoint: pageRouteRef,
   }),
 );
@@ -68,13 +75,14 @@ export const EntityEventOrchestrationCard = eventOrchestrationPlugin.provide(
  * `ui:field: EventOrchestrationEventTypePicker` for template forms; put it inside
  * `<ScaffolderFieldExtensions>` of the scaffolder route in App.tsx. @public
  */
-export const EventOrchestrationEventTypePickerFieldExtension = eventOrchestrationPlugin.provide(
-  createScaffolderFieldExtension({
-    name: 'EventOrchestrationEventTypePicker',
-    component: EventTypePicker,
-    validation: validateEventType,
-  }),
-);
+export const EventOrchestrationEventTypePickerFieldExtension =
+  eventOrchestrationPlugin.provide(
+    createScaffolderFieldExtension({
+      name: 'EventOrchestrationEventTypePicker',
+      component: EventTypePicker,
+      validation: validateEventType,
+    }),
+  );
 
 export { isEventOrchestrationAvailable } from '@edo/plugin-event-orchestration-common';
 export { eventOrchestrationApiRef, EventOrchestrationClient } from './api';

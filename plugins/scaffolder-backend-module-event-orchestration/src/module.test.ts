@@ -13,7 +13,11 @@ jest.setTimeout(90_000);
 const template: Entity = {
   apiVersion: 'scaffolder.backstage.io/v1beta3',
   kind: 'Template',
-  metadata: { name: 'release-note', namespace: 'default', title: 'Release note' },
+  metadata: {
+    name: 'release-note',
+    namespace: 'default',
+    title: 'Release note',
+  },
   spec: {
     type: 'service',
     owner: 'group:default/platform-team',
@@ -39,7 +43,10 @@ const template: Entity = {
         id: 'wait',
         name: 'Wait for the run',
         action: 'event-orchestration:run:wait',
-        input: { eventId: '${{ steps.publish.output.eventId }}', timeoutSeconds: 60 },
+        input: {
+          eventId: '${{ steps.publish.output.eventId }}',
+          timeoutSeconds: 60,
+        },
       },
       {
         id: 'direct',
@@ -48,15 +55,25 @@ const template: Entity = {
         input: { action: 'log', input: { message: 'hello from a template' } },
       },
     ],
-    output: { links: [{ title: 'Events', url: '${{ steps.publish.output.link }}' }] },
+    output: {
+      links: [{ title: 'Events', url: '${{ steps.publish.output.link }}' }],
+    },
   },
 };
 
 const component: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
-  metadata: { name: 'my-awesome-app', namespace: 'default', annotations: { 'argocd/app-name': 'my-awesome-app' } },
-  spec: { type: 'service', lifecycle: 'production', owner: 'group:default/platform-team' },
+  metadata: {
+    name: 'my-awesome-app',
+    namespace: 'default',
+    annotations: { 'argocd/app-name': 'my-awesome-app' },
+  },
+  spec: {
+    type: 'service',
+    lifecycle: 'production',
+    owner: 'group:default/platform-team',
+  },
 };
 
 describe('scaffolder module through the real scaffolder backend', () => {
@@ -74,10 +91,22 @@ describe('scaffolder module through the real scaffolder backend', () => {
               sensors: [
                 {
                   name: 'release-note',
-                  dependencies: [{ name: 'asked', eventType: 'portal.release-note.requested' }],
+                  dependencies: [
+                    {
+                      name: 'asked',
+                      eventType: 'portal.release-note.requested',
+                    },
+                  ],
                   workflow: {
                     steps: [
-                      { id: 'note', action: 'log', input: { message: '${{ event.actor }} asked: ${{ event.data.note }}' } },
+                      {
+                        id: 'note',
+                        action: 'log',
+                        input: {
+                          message:
+                            '${{ event.actor }} asked: ${{ event.data.note }}',
+                        },
+                      },
                     ],
                   },
                 },
@@ -92,34 +121,59 @@ describe('scaffolder module through the real scaffolder backend', () => {
         .post('/api/scaffolder/v2/tasks')
         .send({
           templateRef: 'template:default/release-note',
-          values: { entity: 'component:default/my-awesome-app', note: 'v1.2.3 is out' },
+          values: {
+            entity: 'component:default/my-awesome-app',
+            note: 'v1.2.3 is out',
+          },
         });
       expect(started.status).toBe(201);
 
       let task: any;
       for (let i = 0; i < 300; i++) {
-        task = (await request(backend.server).get(`/api/scaffolder/v2/tasks/${started.body.id}`)).body;
+        task = (
+          await request(backend.server).get(
+            `/api/scaffolder/v2/tasks/${started.body.id}`,
+          )
+        ).body;
         if (['completed', 'failed', 'cancelled'].includes(task.status)) break;
         await new Promise(r => setTimeout(r, 200));
       }
-      const log = (await request(backend.server).get(`/api/scaffolder/v2/tasks/${started.body.id}/events`)).body
+      const log = (
+        await request(backend.server).get(
+          `/api/scaffolder/v2/tasks/${started.body.id}/events`,
+        )
+      ).body
         .map((e: any) => e.body?.message)
         .filter(Boolean)
         .join('\n');
-      if (task.status !== 'completed') throw new Error(`task ${task.status}:\n${log}`);
-      expect(log).toMatch(/Published portal\.release-note\.requested as portal-/);
+      if (task.status !== 'completed')
+        throw new Error(`task ${task.status}:\n${log}`);
+      expect(log).toMatch(
+        /Published portal\.release-note\.requested as portal-/,
+      );
       expect(log).toMatch(/step note succeeded/);
       expect(log).toMatch(/Started run .* of log/);
 
-      const runs = (await request(backend.server).get('/api/event-orchestration/runs')).body.items;
+      const runs = (
+        await request(backend.server).get('/api/event-orchestration/runs')
+      ).body.items;
       expect(runs.map((r: any) => [r.sensor, r.status])).toEqual(
         expect.arrayContaining([['release-note', 'succeeded']]),
       );
       const sensorRun = runs.find((r: any) => r.sensor === 'release-note');
-      expect(sensorRun.entityRefs).toEqual(['component:default/my-awesome-app']);
-      expect(sensorRun.steps[0].logs[0]).toMatch(/ info user:default\/mock asked: v1\.2\.3 is out$/);
+      expect(sensorRun.entityRefs).toEqual([
+        'component:default/my-awesome-app',
+      ]);
+      expect(sensorRun.steps[0].logs[0]).toMatch(
+        / info user:default\/mock asked: v1\.2\.3 is out$/,
+      );
       const direct = runs.find((r: any) => r.sensor === 'action:log');
-      expect(direct.audit).toEqual([expect.objectContaining({ action: 'start', actor: 'user:default/mock' })]);
+      expect(direct.audit).toEqual([
+        expect.objectContaining({
+          action: 'start',
+          actor: 'user:default/mock',
+        }),
+      ]);
     } finally {
       await backend.stop();
     }

@@ -5,7 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 
 function findBinary(): string {
-  for (const dir of [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/bin']) {
+  for (const dir of [
+    ...(process.env.PATH ?? '').split(path.delimiter),
+    '/usr/sbin',
+    '/usr/local/bin',
+  ]) {
     const candidate = path.join(dir, 'nats-server');
     if (fs.existsSync(candidate)) return candidate;
   }
@@ -37,7 +41,8 @@ async function waitForPort(port: number, timeoutMs = 10_000) {
       socket.once('error', () => resolve(false));
     });
     if (open) return;
-    if (Date.now() > deadline) throw new Error(`nats-server did not listen on ${port}`);
+    if (Date.now() > deadline)
+      throw new Error(`nats-server did not listen on ${port}`);
     await new Promise(r => setTimeout(r, 50));
   }
 }

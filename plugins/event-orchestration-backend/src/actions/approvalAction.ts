@@ -20,18 +20,29 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * request is stored, so a run resumed by another process keeps waiting for the
  * same decision.
  */
-export function createApprovalAction(knex: Knex, options: { pollIntervalMs?: number } = {}) {
+export function createApprovalAction(
+  knex: Knex,
+  options: { pollIntervalMs?: number } = {},
+) {
   return createOrchestrationAction({
     id: 'approval:wait',
-    description: 'Waits until a permitted user approves or rejects the run (POST /runs/:id/approve).',
+    description:
+      'Waits until a permitted user approves or rejects the run (POST /runs/:id/approve).',
     defaultTimeout: '7d',
     schema: {
       input: z
         .object({
-          prompt: z.string().min(1).max(2000).describe('What the approver decides'),
+          prompt: z
+            .string()
+            .min(1)
+            .max(2000)
+            .describe('What the approver decides'),
           timeout: z
             .string()
-            .refine(d => parseDuration(d) !== undefined, 'must be a duration such as 30m or 1d')
+            .refine(
+              d => parseDuration(d) !== undefined,
+              'must be a duration such as 30m or 1d',
+            )
             .default('1d'),
           onTimeout: z.enum(['fail', 'continue']).default('fail'),
         })
@@ -45,7 +56,12 @@ export function createApprovalAction(knex: Knex, options: { pollIntervalMs?: num
     async handler(ctx) {
       const key = { run_id: ctx.runId, step_id: ctx.stepId };
       await knex('edo_approvals')
-        .insert({ ...key, status: 'waiting', prompt: ctx.input.prompt, requested_at: new Date().toISOString() })
+        .insert({
+          ...key,
+          status: 'waiting',
+          prompt: ctx.input.prompt,
+          requested_at: new Date().toISOString(),
+        })
         .onConflict(['run_id', 'step_id'])
         .ignore();
       const row0 = await knex('edo_approvals').where(key).first();
@@ -55,23 +71,35 @@ export function createApprovalAction(knex: Knex, options: { pollIntervalMs?: num
       for (;;) {
         const row = await knex('edo_approvals').where(key).first();
         if (row.status === 'approved') {
-          ctx.logger.info(`approved by ${row.decided_by}${row.comment ? `: ${row.comment}` : ''}`);
+          ctx.logger.info(
+            `approved by ${row.decided_by}${
+              row.comment ? `: ${row.comment}` : ''
+            }`,
+          );
           ctx.output('decision', 'approved');
           ctx.output('decidedBy', row.decided_by);
           ctx.output('comment', row.comment ?? '');
           return;
         }
         if (row.status === 'rejected') {
-          throw new Error(`rejected by ${row.decided_by}${row.comment ? `: ${row.comment}` : ''}`);
+          throw new Error(
+            `rejected by ${row.decided_by}${
+              row.comment ? `: ${row.comment}` : ''
+            }`,
+          );
         }
         if (Date.now() >= deadline) {
           // Decide the timeout in the store too, so a late approval is refused.
-          await knex('edo_approvals').where({ ...key, status: 'waiting' }).update({
-            status: ctx.input.onTimeout === 'continue' ? 'approved' : 'rejected',
-            decided_by: 'timeout',
-            decided_at: new Date().toISOString(),
-          });
-          if (ctx.input.onTimeout === 'fail') throw new Error(`no decision within ${ctx.input.timeout}`);
+          await knex('edo_approvals')
+            .where({ ...key, status: 'waiting' })
+            .update({
+              status:
+                ctx.input.onTimeout === 'continue' ? 'approved' : 'rejected',
+              decided_by: 'timeout',
+              decided_at: new Date().toISOString(),
+            });
+          if (ctx.input.onTimeout === 'fail')
+            throw new Error(`no decision within ${ctx.input.timeout}`);
           ctx.logger.warn(`no decision within ${ctx.input.timeout}; going on`);
           ctx.output('decision', 'timed-out');
           ctx.output('decidedBy', 'timeout');

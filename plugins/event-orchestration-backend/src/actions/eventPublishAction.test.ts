@@ -10,7 +10,10 @@ describe('event:publish', () => {
   it('publishes once per step even when the step runs again', async () => {
     const knex = await databases.init('SQLITE_3');
     await knex.migrate.latest({
-      directory: resolvePackagePath('@edo/plugin-event-orchestration-backend', 'migrations'),
+      directory: resolvePackagePath(
+        '@edo/plugin-event-orchestration-backend',
+        'migrations',
+      ),
     });
     const bus = new EmbeddedEventBus(knex, mockServices.logger.mock());
     const action = createEventPublishAction(bus);
@@ -50,6 +53,8 @@ describe('event:publish', () => {
       correlationid: 'run-1',
       data: { reason: 'sync failed' },
     });
-    expect(() => action.schema.input.parse({ type: 'Bad Type' })).toThrow(/dotted lower-case/);
+    expect(() => action.schema.input.parse({ type: 'Bad Type' })).toThrow(
+      /dotted lower-case/,
+    );
   });
 });

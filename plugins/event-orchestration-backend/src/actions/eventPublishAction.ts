@@ -21,7 +21,10 @@ export function createEventPublishAction(bus: EventBus) {
         .object({
           type: z
             .string()
-            .regex(/^[a-z0-9]+(\.[a-z0-9_-]+)+$/, 'must be dotted lower-case, like orchestration.remediation.failed'),
+            .regex(
+              /^[a-z0-9]+(\.[a-z0-9_-]+)+$/,
+              'must be dotted lower-case, like orchestration.remediation.failed',
+            ),
           subject: z.string().min(1).optional(),
           entityRef: z.string().min(1).optional(),
           data: z.record(z.unknown()).default({}),
@@ -31,9 +34,14 @@ export function createEventPublishAction(bus: EventBus) {
     },
     async handler(ctx) {
       const { type, subject, entityRef, data } = ctx.input;
-      const id = `run-${createHash('sha256').update(ctx.idempotencyKey).digest('hex').slice(0, 40)}`;
+      const id = `run-${createHash('sha256')
+        .update(ctx.idempotencyKey)
+        .digest('hex')
+        .slice(0, 40)}`;
       const entityref = entityRef
-        ? stringifyEntityRef(parseEntityRef(entityRef)).toLocaleLowerCase('en-US')
+        ? stringifyEntityRef(parseEntityRef(entityRef)).toLocaleLowerCase(
+            'en-US',
+          )
         : ctx.entityRefs;
       const { duplicate } = await bus.publish({
         specversion: '1.0',
@@ -48,7 +56,9 @@ export function createEventPublishAction(bus: EventBus) {
         correlationid: ctx.runId,
         actor: `run:${ctx.runId}`,
       });
-      ctx.logger.info(`${duplicate ? 'already published' : 'published'} ${type} as ${id}`);
+      ctx.logger.info(
+        `${duplicate ? 'already published' : 'published'} ${type} as ${id}`,
+      );
       ctx.output('eventId', id);
     },
   });

@@ -1,5 +1,9 @@
 export { ActionRegistry } from './ActionRegistry';
-export { createHttpRequestAction, httpRequestAction, hostAllowed } from './httpRequestAction';
+export {
+  createHttpRequestAction,
+  httpRequestAction,
+  hostAllowed,
+} from './httpRequestAction';
 export { logAction } from './logAction';
 export { createEventPublishAction } from './eventPublishAction';
 export { createGitopsActions, createGitHubResolver } from './gitops';

@@ -17,7 +17,11 @@ const event = (id: string): OrchestrationEvent => ({
   data: {},
 });
 
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000) {
+async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -30,14 +34,22 @@ describe('NatsEventBus', () => {
     const nats = await startNatsServer();
     try {
       const { bus, close } = await createEventBus({
-        config: new ConfigReader({ eventOrchestration: { bus: { nats: { servers: [nats.url] } } } }),
+        config: new ConfigReader({
+          eventOrchestration: { bus: { nats: { servers: [nats.url] } } },
+        }),
         knex: undefined as unknown as Knex, // the NATS bus keeps nothing in the database
         logger: mockServices.logger.mock(),
       });
       try {
-        expect(await bus.publish(event('minimal'))).toEqual({ duplicate: false });
+        expect(await bus.publish(event('minimal'))).toEqual({
+          duplicate: false,
+        });
         const health = await bus.health();
-        expect(health).toMatchObject({ type: 'nats', connected: true, stream: 'EVENT_ORCHESTRATION' });
+        expect(health).toMatchObject({
+          type: 'nats',
+          connected: true,
+          stream: 'EVENT_ORCHESTRATION',
+        });
       } finally {
         await close();
       }
@@ -54,12 +66,18 @@ describe('NatsEventBus', () => {
     );
     try {
       const seen: string[] = [];
-      const sub = await bus.subscribe('restart', async e => void seen.push(e.id));
+      const sub = await bus.subscribe(
+        'restart',
+        async e => void seen.push(e.id),
+      );
       await bus.publish(event('before'));
       await until(() => seen.includes('before'), 'the first event');
 
       await nats.stop();
-      await until(async () => !(await bus.health()).connected, 'health to report the outage');
+      await until(
+        async () => !(await bus.health()).connected,
+        'health to report the outage',
+      );
       await expect(bus.publish(event('during'))).rejects.toThrow();
 
       await nats.restart();
@@ -69,9 +87,14 @@ describe('NatsEventBus', () => {
       // The stream and the consumer survived the restart: nothing was delivered twice.
       expect(seen.filter(id => id === 'before')).toHaveLength(1);
       // The ack follows the handler asynchronously: the server counts it a moment later.
-      await until(async () => (await bus.health()).consumers[0]?.ackPending === 0, 'the ack to reach the server');
+      await until(
+        async () => (await bus.health()).consumers[0]?.ackPending === 0,
+        'the ack to reach the server',
+      );
       const health = await bus.health();
-      expect(health.consumers).toEqual([{ name: 'restart', pending: 0, ackPending: 0, deadLettered: 0 }]);
+      expect(health.consumers).toEqual([
+        { name: 'restart', pending: 0, ackPending: 0, deadLettered: 0 },
+      ]);
       await sub.close();
     } finally {
       await bus.close().catch(() => {});
@@ -82,16 +105,27 @@ describe('NatsEventBus', () => {
   it('keeps the stream and its events when the bus connects again', async () => {
     const nats = await startNatsServer();
     try {
-      const first = await NatsEventBus.connect({ servers: [nats.url], stream: 'KEEP' }, mockServices.logger.mock());
-      await first.subscribe('keeper', async () => {
-        throw new Error('not now');
-      }).then(s => s.close());
+      const first = await NatsEventBus.connect(
+        { servers: [nats.url], stream: 'KEEP' },
+        mockServices.logger.mock(),
+      );
+      await first
+        .subscribe('keeper', async () => {
+          throw new Error('not now');
+        })
+        .then(s => s.close());
       await first.publish(event('kept'));
       await first.close();
 
-      const second = await NatsEventBus.connect({ servers: [nats.url], stream: 'KEEP' }, mockServices.logger.mock());
+      const second = await NatsEventBus.connect(
+        { servers: [nats.url], stream: 'KEEP' },
+        mockServices.logger.mock(),
+      );
       const seen: string[] = [];
-      const sub = await second.subscribe('keeper', async e => void seen.push(e.id));
+      const sub = await second.subscribe(
+        'keeper',
+        async e => void seen.push(e.id),
+      );
       await until(() => seen.includes('kept'), 'the kept event');
       expect(await second.publish(event('kept'))).toEqual({ duplicate: true });
       await sub.close();

@@ -10,9 +10,17 @@ import {
   jetstream,
   jetstreamManager,
 } from '@nats-io/jetstream';
-import { MsgHdrs, NatsConnection, headers, nanos } from '@nats-io/transport-node';
+import {
+  MsgHdrs,
+  NatsConnection,
+  headers,
+  nanos,
+} from '@nats-io/transport-node';
 import { NatsConnectionSettings, connectNats } from './natsConnection';
-import { DeadLetter, OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
+import {
+  DeadLetter,
+  OrchestrationEvent,
+} from '@edo/plugin-event-orchestration-common';
 import {
   EventBus,
   EventBusHealth,
@@ -62,8 +70,12 @@ const DEFAULTS = {
 };
 
 /** Options over defaults; an option given as `undefined` (not configured) keeps the default. */
-function withDefaults(options: NatsEventBusOptions): typeof DEFAULTS & NatsEventBusOptions {
-  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+function withDefaults(
+  options: NatsEventBusOptions,
+): typeof DEFAULTS & NatsEventBusOptions {
+  const given = Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  );
   return { ...DEFAULTS, ...given } as typeof DEFAULTS & NatsEventBusOptions;
 }
 
@@ -112,7 +124,9 @@ function parseMessage(m: JsMsg): OrchestrationEvent | undefined {
 
 function typeMatches(type: string, patterns: string[] | undefined) {
   if (!patterns || patterns.length === 0) return true;
-  return patterns.some(p => (p.endsWith('.*') ? type.startsWith(p.slice(0, -1)) : p === type));
+  return patterns.some(p =>
+    p.endsWith('.*') ? type.startsWith(p.slice(0, -1)) : p === type,
+  );
 }
 
 /**
@@ -150,7 +164,10 @@ export class NatsEventBus implements EventBus {
   }
 
   /** Connects and creates or updates the stream (never deleting data). */
-  static async connect(options: NatsEventBusOptions, logger: LoggerService): Promise<NatsEventBus> {
+  static async connect(
+    options: NatsEventBusOptions,
+    logger: LoggerService,
+  ): Promise<NatsEventBus> {
     const o = withDefaults(options);
     const nc = await connectNats(o, {
       name: 'backstage-event-orchestration',
@@ -162,7 +179,11 @@ export class NatsEventBus implements EventBus {
     });
     const jsm = await jetstreamManager(nc);
     const config = {
-      subjects: [`${EVENTS_PREFIX}.>`, `${DEAD_LETTER_PREFIX}.>`, `${REDRIVE_PREFIX}.>`],
+      subjects: [
+        `${EVENTS_PREFIX}.>`,
+        `${DEAD_LETTER_PREFIX}.>`,
+        `${REDRIVE_PREFIX}.>`,
+      ],
       max_age: nanos(o.maxAgeMs),
       max_bytes: o.maxBytes,
       duplicate_window: nanos(Math.min(o.duplicateWindowMs, o.maxAgeMs)),
@@ -180,7 +201,13 @@ export class NatsEventBus implements EventBus {
         ...config,
       });
     }
-    return new NatsEventBus(nc, jetstream(nc, { timeout: o.publishTimeoutMs }), jsm, logger, options);
+    return new NatsEventBus(
+      nc,
+      jetstream(nc, { timeout: o.publishTimeoutMs }),
+      jsm,
+      logger,
+      options,
+    );
   }
 
   async publish(event: OrchestrationEvent): Promise<PublishResult> {
@@ -227,19 +254,36 @@ export class NatsEventBus implements EventBus {
     return durable;
   }
 
-  async subscribe(name: string, handler: EventHandler, options: SubscribeOptions = {}): Promise<Subscription> {
+  async subscribe(
+    name: string,
+    handler: EventHandler,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
     const eventTypes = options.eventTypes;
-    const single = eventTypes?.length === 1 && !eventTypes[0].endsWith('.*') ? eventTypes[0] : undefined;
+    const single =
+      eventTypes?.length === 1 && !eventTypes[0].endsWith('.*')
+        ? eventTypes[0]
+        : undefined;
     const durable = await this.ensureConsumer(
       durableName(name),
       single ? subjectOf(single) : `${EVENTS_PREFIX}.>`,
     );
-    const redriveDurable = await this.ensureConsumer(redriveDurableName(name), `${REDRIVE_PREFIX}.${durable}`);
+    const redriveDurable = await this.ensureConsumer(
+      redriveDurableName(name),
+      `${REDRIVE_PREFIX}.${durable}`,
+    );
     // One pool for both loops: a re-driven event keeps its subject's order too.
     const pool = new OrderedTaskPool(options.concurrency ?? 1);
     const loops = await Promise.all([
       this.consumeLoop(name, durable, durable, handler, eventTypes, pool),
-      this.consumeLoop(name, durable, redriveDurable, handler, eventTypes, pool),
+      this.consumeLoop(
+        name,
+        durable,
+        redriveDurable,
+        handler,
+        eventTypes,
+        pool,
+      ),
     ]);
     return {
       close: async () => {
@@ -260,9 +304,14 @@ export class NatsEventBus implements EventBus {
     eventTypes: string[] | undefined,
     pool: OrderedTaskPool,
   ): Promise<{ close(): Promise<void> }> {
-    const consumer: Consumer = await this.js.consumers.get(this.options.stream, consumerName);
+    const consumer: Consumer = await this.js.consumers.get(
+      this.options.stream,
+      consumerName,
+    );
     let running = true;
-    let messages = await consumer.consume({ max_messages: this.options.batchSize });
+    let messages = await consumer.consume({
+      max_messages: this.options.batchSize,
+    });
     const loop = (async () => {
       while (running) {
         try {
@@ -270,26 +319,41 @@ export class NatsEventBus implements EventBus {
             // Parsed once: the ordering key (see OrderedTaskPool) and the handler use it.
             const event = parseMessage(m);
             await pool.submit(event ? orderingKey(event) : `seq:${m.seq}`, () =>
-              this.handleMessage(name, durable, m, event, handler, eventTypes).catch(error =>
-                this.logger.warn(`Subscriber '${name}' could not settle message ${m.seq}: ${error}`),
+              this.handleMessage(
+                name,
+                durable,
+                m,
+                event,
+                handler,
+                eventTypes,
+              ).catch(error =>
+                this.logger.warn(
+                  `Subscriber '${name}' could not settle message ${m.seq}: ${error}`,
+                ),
               ),
             );
             if (!running) break;
           }
         } catch (error) {
-          this.logger.warn(`Subscriber '${name}' lost its consumer, resuming: ${error}`);
+          this.logger.warn(
+            `Subscriber '${name}' lost its consumer, resuming: ${error}`,
+          );
         }
         // Consuming again may fail while the server is still away: keep trying.
         while (running) {
           await new Promise(r => setTimeout(r, 1000));
           if (!running) break;
           try {
-            messages = await consumer.consume({ max_messages: this.options.batchSize });
+            messages = await consumer.consume({
+              max_messages: this.options.batchSize,
+            });
             // close() may have come while consume() was in flight.
             if (!running) await messages.close();
             break;
           } catch (error) {
-            this.logger.warn(`Subscriber '${name}' cannot consume yet: ${error}`);
+            this.logger.warn(
+              `Subscriber '${name}' cannot consume yet: ${error}`,
+            );
           }
         }
       }
@@ -328,12 +392,19 @@ export class NatsEventBus implements EventBus {
       m.ack();
     } catch (error) {
       if (attempt >= this.options.maxDeliver) {
-        this.logger.warn(`Subscriber '${name}' gave up on event ${event.id} after ${attempt} deliveries: ${error}`);
+        this.logger.warn(
+          `Subscriber '${name}' gave up on event ${event.id} after ${attempt} deliveries: ${error}`,
+        );
         const h = headers();
         h.set(HEADER_SUBSCRIBER, name);
         h.set(HEADER_ATTEMPTS, String(attempt));
         // Header values are one line of printable text.
-        h.set(HEADER_LAST_ERROR, String(error).replace(/[^\x20-\x7e]+/g, ' ').slice(0, 1000));
+        h.set(
+          HEADER_LAST_ERROR,
+          String(error)
+            .replace(/[^\x20-\x7e]+/g, ' ')
+            .slice(0, 1000),
+        );
         await this.js
           .publish(`${DEAD_LETTER_PREFIX}.${durable}`, m.data, {
             // The message's own sequence: a re-driven event that fails again is
@@ -341,12 +412,19 @@ export class NatsEventBus implements EventBus {
             msgID: `${durable}:${event.id}:${m.seq}`,
             headers: h,
           })
-          .catch(e => this.logger.error(`Could not dead-letter ${event.id}: ${e}`));
+          .catch(e =>
+            this.logger.error(`Could not dead-letter ${event.id}: ${e}`),
+          );
         // 2.9 ignores a term with a reason: terminate without one.
         m.term();
       } else {
-        const delay = this.options.backoffMs[Math.min(attempt - 1, this.options.backoffMs.length - 1)];
-        this.logger.warn(`Subscriber '${name}' failed on delivery ${attempt} of ${event.id}, redelivery in ${delay} ms: ${error}`);
+        const delay =
+          this.options.backoffMs[
+            Math.min(attempt - 1, this.options.backoffMs.length - 1)
+          ];
+        this.logger.warn(
+          `Subscriber '${name}' failed on delivery ${attempt} of ${event.id}, redelivery in ${delay} ms: ${error}`,
+        );
         m.nak(delay);
       }
     }
@@ -356,16 +434,29 @@ export class NatsEventBus implements EventBus {
    * Reads the dead-letter copies under `filter` with an ordered (ephemeral)
    * consumer; the stream's per-subject counts say how many to wait for.
    */
-  private async readDeadLetters(filter: string, limit: number): Promise<StoredDeadLetter[]> {
-    const info = await this.jsm.streams.info(this.options.stream, { subjects_filter: filter });
-    const total = Object.values(info.state.subjects ?? {}).reduce((sum, n) => sum + Number(n), 0);
+  private async readDeadLetters(
+    filter: string,
+    limit: number,
+  ): Promise<StoredDeadLetter[]> {
+    const info = await this.jsm.streams.info(this.options.stream, {
+      subjects_filter: filter,
+    });
+    const total = Object.values(info.state.subjects ?? {}).reduce(
+      (sum, n) => sum + Number(n),
+      0,
+    );
     const wanted = Math.min(total, limit);
     if (wanted === 0) return [];
-    const consumer = await this.js.consumers.get(this.options.stream, { filter_subjects: filter });
+    const consumer = await this.js.consumers.get(this.options.stream, {
+      filter_subjects: filter,
+    });
     const found: StoredDeadLetter[] = [];
     try {
       while (found.length < wanted) {
-        const batch = await consumer.fetch({ max_messages: wanted - found.length, expires: 2000 });
+        const batch = await consumer.fetch({
+          max_messages: wanted - found.length,
+          expires: 2000,
+        });
         let got = 0;
         for await (const m of batch) {
           got++;
@@ -407,24 +498,34 @@ export class NatsEventBus implements EventBus {
     };
   }
 
-  async listDeadLetters(options: { subscriber?: string; limit?: number } = {}): Promise<DeadLetter[]> {
+  async listDeadLetters(
+    options: { subscriber?: string; limit?: number } = {},
+  ): Promise<DeadLetter[]> {
     const filter =
       options.subscriber !== undefined
         ? `${DEAD_LETTER_PREFIX}.${durableName(options.subscriber)}`
         : `${DEAD_LETTER_PREFIX}.>`;
-    return (await this.readDeadLetters(filter, options.limit ?? 500)).map(d => d.deadLetter);
+    return (await this.readDeadLetters(filter, options.limit ?? 500)).map(
+      d => d.deadLetter,
+    );
   }
 
-  async redriveDeadLetter(subscriber: string, eventId: string): Promise<DeadLetter | undefined> {
+  async redriveDeadLetter(
+    subscriber: string,
+    eventId: string,
+  ): Promise<DeadLetter | undefined> {
     const durable = durableName(subscriber);
-    const copies = (await this.readDeadLetters(`${DEAD_LETTER_PREFIX}.${durable}`, 10_000)).filter(
-      d => d.deadLetter.eventId === eventId,
-    );
+    const copies = (
+      await this.readDeadLetters(`${DEAD_LETTER_PREFIX}.${durable}`, 10_000)
+    ).filter(d => d.deadLetter.eventId === eventId);
     if (copies.length === 0) return undefined;
     const [first] = copies;
     // The re-drive consumer normally exists since the subscriber subscribed;
     // made here too so a re-drive is never published where nobody reads it.
-    await this.ensureConsumer(redriveDurableName(subscriber), `${REDRIVE_PREFIX}.${durable}`);
+    await this.ensureConsumer(
+      redriveDurableName(subscriber),
+      `${REDRIVE_PREFIX}.${durable}`,
+    );
     // The msgID makes a concurrent second re-drive of this copy a duplicate.
     await this.js.publish(`${REDRIVE_PREFIX}.${durable}`, first.data, {
       msgID: `redrive:${durable}:${first.seq}`,
@@ -433,7 +534,11 @@ export class NatsEventBus implements EventBus {
     // Only whoever removes the copy re-drove it; the other finds nothing.
     let removed = false;
     for (const copy of copies) {
-      if (await this.jsm.streams.deleteMessage(this.options.stream, copy.seq, false).catch(() => false)) {
+      if (
+        await this.jsm.streams
+          .deleteMessage(this.options.stream, copy.seq, false)
+          .catch(() => false)
+      ) {
         removed = true;
       }
     }
@@ -449,7 +554,9 @@ export class NatsEventBus implements EventBus {
         let deadLettered = 0;
         try {
           const subject = `${DEAD_LETTER_PREFIX}.${durable}`;
-          const stream = await this.jsm.streams.info(this.options.stream, { subjects_filter: subject });
+          const stream = await this.jsm.streams.info(this.options.stream, {
+            subjects_filter: subject,
+          });
           deadLettered = Number(stream.state.subjects?.[subject] ?? 0);
         } catch {
           deadLettered = 0;
@@ -462,7 +569,12 @@ export class NatsEventBus implements EventBus {
         });
       }
     }
-    return { type: 'nats', connected: this.connected, stream: this.options.stream, consumers };
+    return {
+      type: 'nats',
+      connected: this.connected,
+      stream: this.options.stream,
+      consumers,
+    };
   }
 
   /** Drains the connection; call on shutdown. */

@@ -12,7 +12,9 @@ function durationMs(config: Config, key: string): number | undefined {
   if (value === undefined) return undefined;
   const ms = typeof value === 'number' ? value : parseDuration(String(value));
   if (ms === undefined) {
-    throw new Error(`eventOrchestration.bus.nats.${key} must be a duration such as 7d or 2m`);
+    throw new Error(
+      `eventOrchestration.bus.nats.${key} must be a duration such as 7d or 2m`,
+    );
   }
   return ms;
 }
@@ -29,7 +31,10 @@ export async function createEventBus(options: {
   const nats = options.config.getOptionalConfig('eventOrchestration.bus.nats');
   if (!nats) {
     return {
-      bus: new EmbeddedEventBus(options.knex, options.logger.child({ component: 'bus' })),
+      bus: new EmbeddedEventBus(
+        options.knex,
+        options.logger.child({ component: 'bus' }),
+      ),
       close: async () => {},
     };
   }
@@ -45,6 +50,8 @@ export async function createEventBus(options: {
     },
     options.logger.child({ component: 'bus' }),
   );
-  options.logger.info(`Event bus: NATS JetStream at ${connection.servers.join(', ')}`);
+  options.logger.info(
+    `Event bus: NATS JetStream at ${connection.servers.join(', ')}`,
+  );
   return { bus, close: () => bus.close() };
 }

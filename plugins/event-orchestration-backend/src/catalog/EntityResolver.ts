@@ -37,9 +37,13 @@ export class EntityResolver {
     const refs = new Set<string>();
     for (const ref of eventEntityRefs(event)) {
       try {
-        refs.add(stringifyEntityRef(parseEntityRef(ref)).toLocaleLowerCase('en-US'));
+        refs.add(
+          stringifyEntityRef(parseEntityRef(ref)).toLocaleLowerCase('en-US'),
+        );
       } catch {
-        this.logger.warn(`Event ${event.id} names an invalid entityref '${ref}'`);
+        this.logger.warn(
+          `Event ${event.id} names an invalid entityref '${ref}'`,
+        );
       }
     }
     if (event.subject) {
@@ -57,13 +61,17 @@ export class EntityResolver {
   async resolveName(value: string): Promise<string[]> {
     if (/^[a-z0-9_-]+:/i.test(value)) {
       try {
-        return [stringifyEntityRef(parseEntityRef(value)).toLocaleLowerCase('en-US')];
+        return [
+          stringifyEntityRef(parseEntityRef(value)).toLocaleLowerCase('en-US'),
+        ];
       } catch {
         // not a ref after all; look it up as a name
       }
     }
     const entities = await this.entitiesForSubject(value);
-    return entities.map(e => stringifyEntityRef(e).toLocaleLowerCase('en-US')).sort();
+    return entities
+      .map(e => stringifyEntityRef(e).toLocaleLowerCase('en-US'))
+      .sort();
   }
 
   /** The entity behind a ref, for templates (`entity.metadata...`). */

@@ -19,11 +19,17 @@ function fail(message: string): never {
 
 function validate(patterns: string[]): number {
   if (patterns.length === 0) fail(USAGE);
-  const result = loadSensors(new ConfigReader({ eventOrchestration: { sensorFiles: patterns } }));
-  for (const sensor of result.sensors) console.log(`ok      ${sensor.source}: ${sensor.spec.name}`);
+  const result = loadSensors(
+    new ConfigReader({ eventOrchestration: { sensorFiles: patterns } }),
+  );
+  for (const sensor of result.sensors)
+    console.log(`ok      ${sensor.source}: ${sensor.spec.name}`);
   for (const error of result.errors) {
-    console.log(`invalid ${error.source}${error.sensor ? `: ${error.sensor}` : ''}`);
-    for (const issue of error.issues) console.log(`          ${issue.path}: ${issue.message}`);
+    console.log(
+      `invalid ${error.source}${error.sensor ? `: ${error.sensor}` : ''}`,
+    );
+    for (const issue of error.issues)
+      console.log(`          ${issue.path}: ${issue.message}`);
   }
   if (result.sensors.length + result.errors.length === 0) {
     console.log(`no sensor files match ${patterns.join(', ')}`);
@@ -49,11 +55,19 @@ function readEvents(files: string[]): OrchestrationEvent[] {
 
 async function test(args: string[]): Promise<number> {
   const expectAt = args.indexOf('--expect');
-  const expected = expectAt >= 0 ? (args[expectAt + 1] ?? '').split(',').filter(Boolean) : undefined;
-  const positional = expectAt >= 0 ? [...args.slice(0, expectAt), ...args.slice(expectAt + 2)] : args;
+  const expected =
+    expectAt >= 0
+      ? (args[expectAt + 1] ?? '').split(',').filter(Boolean)
+      : undefined;
+  const positional =
+    expectAt >= 0
+      ? [...args.slice(0, expectAt), ...args.slice(expectAt + 2)]
+      : args;
   const [sensorFile, ...eventFiles] = positional;
   if (!sensorFile || eventFiles.length === 0) fail(USAGE);
-  const loaded = loadSensors(new ConfigReader({ eventOrchestration: { sensorFiles: [sensorFile] } }));
+  const loaded = loadSensors(
+    new ConfigReader({ eventOrchestration: { sensorFiles: [sensorFile] } }),
+  );
   if (loaded.errors.length > 0 || loaded.sensors.length === 0) {
     return validate([sensorFile]) || 1;
   }
@@ -66,7 +80,9 @@ async function test(args: string[]): Promise<number> {
       console.log(`${spec.name}  ${r.eventId}  ${r.status}: ${r.reason}`);
       for (const step of r.steps ?? []) {
         console.log(
-          `    step ${step.id} (${step.action}) ${step.error ? `fails: ${step.error}` : JSON.stringify(step.input)}`,
+          `    step ${step.id} (${step.action}) ${
+            step.error ? `fails: ${step.error}` : JSON.stringify(step.input)
+          }`,
         );
       }
     }

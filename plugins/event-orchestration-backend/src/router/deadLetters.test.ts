@@ -56,7 +56,8 @@ async function startBackend(knex: Knex, deny = false) {
             mockServices.permissions.mock({
               authorize: async requests =>
                 requests.map(r =>
-                  'permission' in r && r.permission.name === deadLetterRedrivePermission.name
+                  'permission' in r &&
+                  r.permission.name === deadLetterRedrivePermission.name
                     ? { result: AuthorizeResult.DENY }
                     : { result: AuthorizeResult.ALLOW },
                 ),
@@ -68,101 +69,138 @@ async function startBackend(knex: Knex, deny = false) {
   return backend;
 }
 
-describe.each(databases.eachSupportedId())('dead letters over the API on %s', databaseId => {
-  it('lists a dead letter, re-drives it once to its subscriber with the actor recorded, and 404s after', async () => {
-    const knex = await databases.init(databaseId);
-    const backend = await startBackend(knex);
-    const subscriber = await failingSubscriber(knex);
-    try {
-      await subscriber.bus.publish(event);
-      const listed = await waitFor(async () => {
-        const res = await request(backend.server).get('/api/event-orchestration/dead-letters');
-        return res.body.items?.length === 1 ? res.body.items : undefined;
-      }, 'the dead letter');
-      expect(listed).toEqual([
-        {
+describe.each(databases.eachSupportedId())(
+  'dead letters over the API on %s',
+  databaseId => {
+    it('lists a dead letter, re-drives it once to its subscriber with the actor recorded, and 404s after', async () => {
+      const knex = await databases.init(databaseId);
+      const backend = await startBackend(knex);
+      const subscriber = await failingSubscriber(knex);
+      try {
+        await subscriber.bus.publish(event);
+        const listed = await waitFor(async () => {
+          const res = await request(backend.server).get(
+            '/api/event-orchestration/dead-letters',
+          );
+          return res.body.items?.length === 1 ? res.body.items : undefined;
+        }, 'the dead letter');
+        expect(listed).toEqual([
+          {
+            subscriber: 'image-promoter',
+            eventId: 'ci-image-pushed-42',
+            eventType: 'ci.image.pushed',
+            subject: 'my-awesome-app',
+            attempts: 1,
+            lastError: 'Error: registry unreachable',
+            deadLetteredAt: expect.any(String),
+          },
+        ]);
+        const health = await request(backend.server).get(
+          '/api/event-orchestration/health',
+        );
+        expect(health.body.bus.consumers).toContainEqual(
+          expect.objectContaining({ name: 'image-promoter', deadLettered: 1 }),
+        );
+
+        subscriber.state.failing = false;
+        const redrive = await request(backend.server)
+          .post(
+            '/api/event-orchestration/dead-letters/image-promoter/ci-image-pushed-42/redrive',
+          )
+          .send({ comment: 'registry is back' });
+        expect(redrive.status).toBe(200);
+        expect(redrive.body).toEqual({
           subscriber: 'image-promoter',
           eventId: 'ci-image-pushed-42',
           eventType: 'ci.image.pushed',
-          subject: 'my-awesome-app',
-          attempts: 1,
-          lastError: 'Error: registry unreachable',
-          deadLetteredAt: expect.any(String),
-        },
-      ]);
-      const health = await request(backend.server).get('/api/event-orchestration/health');
-      expect(health.body.bus.consumers).toContainEqual(
-        expect.objectContaining({ name: 'image-promoter', deadLettered: 1 }),
-      );
+          actor: 'user:default/mock',
+          at: expect.any(String),
+          comment: 'registry is back',
+        });
+        await waitFor(
+          async () =>
+            subscriber.state.attempts.length === 2 ? true : undefined,
+          'the re-driven delivery',
+        );
+        expect(subscriber.state.attempts).toEqual([1, 1]);
+        expect(
+          (
+            await request(backend.server).get(
+              '/api/event-orchestration/dead-letters',
+            )
+          ).body,
+        ).toEqual({
+          items: [],
+        });
+        const audit = await request(backend.server).get(
+          '/api/event-orchestration/dead-letters/redrives?subscriber=image-promoter',
+        );
+        expect(audit.body.items).toEqual([redrive.body]);
 
-      subscriber.state.failing = false;
-      const redrive = await request(backend.server)
-        .post('/api/event-orchestration/dead-letters/image-promoter/ci-image-pushed-42/redrive')
-        .send({ comment: 'registry is back' });
-      expect(redrive.status).toBe(200);
-      expect(redrive.body).toEqual({
-        subscriber: 'image-promoter',
-        eventId: 'ci-image-pushed-42',
-        eventType: 'ci.image.pushed',
-        actor: 'user:default/mock',
-        at: expect.any(String),
-        comment: 'registry is back',
-      });
-      await waitFor(async () => (subscriber.state.attempts.length === 2 ? true : undefined), 'the re-driven delivery');
-      expect(subscriber.state.attempts).toEqual([1, 1]);
-      expect((await request(backend.server).get('/api/event-orchestration/dead-letters')).body).toEqual({
-        items: [],
-      });
-      const audit = await request(backend.server).get(
-        '/api/event-orchestration/dead-letters/redrives?subscriber=image-promoter',
-      );
-      expect(audit.body.items).toEqual([redrive.body]);
+        const again = await request(backend.server).post(
+          '/api/event-orchestration/dead-letters/image-promoter/ci-image-pushed-42/redrive',
+        );
+        expect(again.status).toBe(404);
+        expect(again.body.error.message).toBe(
+          "No dead letter of event 'ci-image-pushed-42' for subscriber 'image-promoter'",
+        );
+        expect(
+          (
+            await request(backend.server).get(
+              '/api/event-orchestration/dead-letters/redrives',
+            )
+          ).body.items,
+        ).toHaveLength(1);
+      } finally {
+        await subscriber.close();
+        await backend.stop();
+      }
+    });
 
-      const again = await request(backend.server).post(
-        '/api/event-orchestration/dead-letters/image-promoter/ci-image-pushed-42/redrive',
-      );
-      expect(again.status).toBe(404);
-      expect(again.body.error.message).toBe(
-        "No dead letter of event 'ci-image-pushed-42' for subscriber 'image-promoter'",
-      );
-      expect(
-        (await request(backend.server).get('/api/event-orchestration/dead-letters/redrives')).body.items,
-      ).toHaveLength(1);
-    } finally {
-      await subscriber.close();
-      await backend.stop();
-    }
-  });
-
-  it('refuses a re-drive without the permission with 403 and leaves the dead letter', async () => {
-    const knex = await databases.init(databaseId);
-    const backend = await startBackend(knex, true);
-    const subscriber = await failingSubscriber(knex);
-    try {
-      await subscriber.bus.publish(event);
-      await waitFor(async () => {
-        const res = await request(backend.server).get('/api/event-orchestration/dead-letters');
-        return res.body.items?.length === 1 ? true : undefined;
-      }, 'the dead letter');
-      subscriber.state.failing = false;
-      const denied = await request(backend.server).post(
-        '/api/event-orchestration/dead-letters/image-promoter/ci-image-pushed-42/redrive',
-      );
-      expect(denied.status).toBe(403);
-      expect(denied.body.error.message).toBe(
-        'Not allowed to re-drive dead letters (permission event-orchestration.deadletter.redrive)',
-      );
-      await new Promise(r => setTimeout(r, 300));
-      expect(subscriber.state.attempts).toEqual([1]);
-      expect((await request(backend.server).get('/api/event-orchestration/dead-letters')).body.items).toHaveLength(1);
-      expect(
-        (await request(backend.server).get('/api/event-orchestration/dead-letters/redrives')).body.items,
-      ).toEqual([]);
-      const badQuery = await request(backend.server).get('/api/event-orchestration/dead-letters?sort=asc');
-      expect(badQuery.status).toBe(400);
-    } finally {
-      await subscriber.close();
-      await backend.stop();
-    }
-  });
-});
+    it('refuses a re-drive without the permission with 403 and leaves the dead letter', async () => {
+      const knex = await databases.init(databaseId);
+      const backend = await startBackend(knex, true);
+      const subscriber = await failingSubscriber(knex);
+      try {
+        await subscriber.bus.publish(event);
+        await waitFor(async () => {
+          const res = await request(backend.server).get(
+            '/api/event-orchestration/dead-letters',
+          );
+          return res.body.items?.length === 1 ? true : undefined;
+        }, 'the dead letter');
+        subscriber.state.failing = false;
+        const denied = await request(backend.server).post(
+          '/api/event-orchestration/dead-letters/image-promoter/ci-image-pushed-42/redrive',
+        );
+        expect(denied.status).toBe(403);
+        expect(denied.body.error.message).toBe(
+          'Not allowed to re-drive dead letters (permission event-orchestration.deadletter.redrive)',
+        );
+        await new Promise(r => setTimeout(r, 300));
+        expect(subscriber.state.attempts).toEqual([1]);
+        expect(
+          (
+            await request(backend.server).get(
+              '/api/event-orchestration/dead-letters',
+            )
+          ).body.items,
+        ).toHaveLength(1);
+        expect(
+          (
+            await request(backend.server).get(
+              '/api/event-orchestration/dead-letters/redrives',
+            )
+          ).body.items,
+        ).toEqual([]);
+        const badQuery = await request(backend.server).get(
+          '/api/event-orchestration/dead-letters?sort=asc',
+        );
+        expect(badQuery.status).toBe(400);
+      } finally {
+        await subscriber.close();
+        await backend.stop();
+      }
+    });
+  },
+);

@@ -22,10 +22,16 @@ class CollectingReader extends MetricReader {
   protected async onShutdown() {}
   async points() {
     const { resourceMetrics } = await this.collect();
-    const out: Record<string, Array<{ attributes: Record<string, unknown>; value: unknown }>> = {};
+    const out: Record<
+      string,
+      Array<{ attributes: Record<string, unknown>; value: unknown }>
+    > = {};
     for (const scope of resourceMetrics.scopeMetrics) {
       for (const metric of scope.metrics) {
-        out[metric.descriptor.name] = metric.dataPoints.map(p => ({ attributes: p.attributes, value: p.value }));
+        out[metric.descriptor.name] = metric.dataPoints.map(p => ({
+          attributes: p.attributes,
+          value: p.value,
+        }));
       }
     }
     return out;
@@ -81,10 +87,17 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
   beforeEach(async () => {
     const knex = await databases.init(databaseId);
     await knex.migrate.latest({
-      directory: resolvePackagePath('@edo/plugin-event-orchestration-backend', 'migrations'),
+      directory: resolvePackagePath(
+        '@edo/plugin-event-orchestration-backend',
+        'migrations',
+      ),
     });
     store = new OrchestrationStore(knex);
-    entities = new EntityResolver(catalogServiceMock({ entities: [] }), mockServices.auth(), logger);
+    entities = new EntityResolver(
+      catalogServiceMock({ entities: [] }),
+      mockServices.auth(),
+      logger,
+    );
     await store.recordEvent(event, []);
     sink = await startHttpSink();
   });
@@ -93,20 +106,44 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
   const finished = (id: string) =>
     until(async () => {
       const run = await store.getRun(id);
-      return run && ['succeeded', 'failed'].includes(run.status) ? run : undefined;
+      return run && ['succeeded', 'failed'].includes(run.status)
+        ? run
+        : undefined;
     }, 'the run to finish');
 
   it('passes outputs of earlier steps to later ones and starts a run only once per event', async () => {
     const actions = new ActionRegistry();
     actions.register(httpRequestAction, logAction);
-    const engine = new RunEngine({ store, actions, entities, logger }, { pollIntervalMs: 50 });
+    const engine = new RunEngine(
+      { store, actions, entities, logger },
+      { pollIntervalMs: 50 },
+    );
     engine.start();
     const spec = sensor([
-      { id: 'call', action: 'http:request', input: { url: `${sink.url}/hook`, body: { tag: '${{ event.data.tag }}' } } },
-      { id: 'say', action: 'log', input: { message: 'status ${{ steps.call.output.status }}' } },
+      {
+        id: 'call',
+        action: 'http:request',
+        input: {
+          url: `${sink.url}/hook`,
+          body: { tag: '${{ event.data.tag }}' },
+        },
+      },
+      {
+        id: 'say',
+        action: 'log',
+        input: { message: 'status ${{ steps.call.output.status }}' },
+      },
     ]);
-    const first = await engine.startRun({ sensor: spec, triggerEventIds: [event.id], entityRefs: [] });
-    const again = await engine.startRun({ sensor: spec, triggerEventIds: [event.id], entityRefs: [] });
+    const first = await engine.startRun({
+      sensor: spec,
+      triggerEventIds: [event.id],
+      entityRefs: [],
+    });
+    const again = await engine.startRun({
+      sensor: spec,
+      triggerEventIds: [event.id],
+      entityRefs: [],
+    });
     expect(first.created).toBe(true);
     expect(again).toMatchObject({ created: false, run: { id: first.run.id } });
 
@@ -117,19 +154,30 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
       ['call', 'succeeded'],
       ['say', 'succeeded'],
     ]);
-    expect(run.steps[1].logs).toEqual([expect.stringMatching(/ info status 200$/)]);
-    expect(sink.received.map(r => JSON.parse(r.body))).toEqual([{ tag: 'v1.2.3' }]);
+    expect(run.steps[1].logs).toEqual([
+      expect.stringMatching(/ info status 200$/),
+    ]);
+    expect(sink.received.map(r => JSON.parse(r.body))).toEqual([
+      { tag: 'v1.2.3' },
+    ]);
   });
 
   it('fails the run at a non-2xx answer, keeps the error, and skips the steps after it', async () => {
     sink.answerWith(502);
     const actions = new ActionRegistry();
     actions.register(httpRequestAction, logAction);
-    const engine = new RunEngine({ store, actions, entities, logger }, { pollIntervalMs: 50 });
+    const engine = new RunEngine(
+      { store, actions, entities, logger },
+      { pollIntervalMs: 50 },
+    );
     engine.start();
     const { run } = await engine.startRun({
       sensor: sensor([
-        { id: 'call', action: 'http:request', input: { url: `${sink.url}/hook`, method: 'PUT', retries: 0 } },
+        {
+          id: 'call',
+          action: 'http:request',
+          input: { url: `${sink.url}/hook`, method: 'PUT', retries: 0 },
+        },
         { id: 'after', action: 'log', input: { message: 'never' } },
       ]),
       triggerEventIds: [event.id],
@@ -148,10 +196,19 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
   it('fails a step whose rendered input does not fit the action schema, naming the field', async () => {
     const actions = new ActionRegistry();
     actions.register(httpRequestAction, logAction);
-    const engine = new RunEngine({ store, actions, entities, logger }, { pollIntervalMs: 50 });
+    const engine = new RunEngine(
+      { store, actions, entities, logger },
+      { pollIntervalMs: 50 },
+    );
     engine.start();
     const { run } = await engine.startRun({
-      sensor: sensor([{ id: 'call', action: 'http:request', input: { url: '${{ event.data.tag }}' } }]),
+      sensor: sensor([
+        {
+          id: 'call',
+          action: 'http:request',
+          input: { url: '${{ event.data.tag }}' },
+        },
+      ]),
       triggerEventIds: [event.id],
       entityRefs: [],
     });
@@ -178,18 +235,35 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     const actions = new ActionRegistry();
     actions.register(httpRequestAction, hang);
     const spec = sensor([
-      { id: 'call', action: 'http:request', input: { url: `${sink.url}/once` } },
+      {
+        id: 'call',
+        action: 'http:request',
+        input: { url: `${sink.url}/once` },
+      },
       { id: 'hang', action: 'test:hang-once', input: {} },
     ]);
-    const dying = new RunEngine({ store, actions, entities, logger }, { leaseMs: 300, pollIntervalMs: 50 });
+    const dying = new RunEngine(
+      { store, actions, entities, logger },
+      { leaseMs: 300, pollIntervalMs: 50 },
+    );
     dying.start();
-    const { run } = await dying.startRun({ sensor: spec, triggerEventIds: [event.id], entityRefs: [] });
-    await until(async () => (calls === 1 ? true : undefined), 'the first engine to hang');
+    const { run } = await dying.startRun({
+      sensor: spec,
+      triggerEventIds: [event.id],
+      entityRefs: [],
+    });
+    await until(
+      async () => (calls === 1 ? true : undefined),
+      'the first engine to hang',
+    );
     // The first engine stops renewing its lease, as a killed process would.
     (dying as any).running = false;
     jest.spyOn(store, 'renewRunLease').mockResolvedValue(undefined);
 
-    const successor = new RunEngine({ store, actions, entities, logger }, { leaseMs: 300, pollIntervalMs: 50 });
+    const successor = new RunEngine(
+      { store, actions, entities, logger },
+      { leaseMs: 300, pollIntervalMs: 50 },
+    );
     successor.start();
     const done = await finished(run.id);
     await successor.stop();
@@ -210,26 +284,68 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     const actions = new ActionRegistry();
     actions.register(httpRequestAction, logAction);
     const reader = new CollectingReader();
-    const metrics = new RunMetrics(new MeterProvider({ readers: [reader] }).getMeter('test'));
-    const engine = new RunEngine({ store, actions, entities, logger, metrics }, { pollIntervalMs: 50 });
+    const metrics = new RunMetrics(
+      new MeterProvider({ readers: [reader] }).getMeter('test'),
+    );
+    const engine = new RunEngine(
+      { store, actions, entities, logger, metrics },
+      { pollIntervalMs: 50 },
+    );
     engine.start();
     const { run } = await engine.startRun({
       sensor: {
         ...sensor([
-          { id: 'call', action: 'http:request', input: { url: `${sink.url}/flaky`, retries: 0 }, retry: { attempts: 3, backoff: '50ms', factor: 2 } },
-          { id: 'only-on-tag', action: 'log', if: 'event.data.tag == "v9"', input: { message: 'not this time' } },
-          { id: 'broken', action: 'http:request', input: { url: `${sink.url}/broken`, method: 'PUT', retries: 0 }, retry: { attempts: 2, backoff: '10ms', factor: 1 } },
+          {
+            id: 'call',
+            action: 'http:request',
+            input: { url: `${sink.url}/flaky`, retries: 0 },
+            retry: { attempts: 3, backoff: '50ms', factor: 2 },
+          },
+          {
+            id: 'only-on-tag',
+            action: 'log',
+            if: 'event.data.tag == "v9"',
+            input: { message: 'not this time' },
+          },
+          {
+            id: 'broken',
+            action: 'http:request',
+            input: { url: `${sink.url}/broken`, method: 'PUT', retries: 0 },
+            retry: { attempts: 2, backoff: '10ms', factor: 1 },
+          },
           { id: 'never', action: 'log', input: { message: 'unreachable' } },
         ]),
         workflow: {
           steps: [
-            { id: 'call', action: 'http:request', input: { url: `${sink.url}/flaky`, retries: 0 }, retry: { attempts: 3, backoff: '50ms', factor: 2 } },
-            { id: 'only-on-tag', action: 'log', if: 'event.data.tag == "v9"', input: { message: 'not this time' } },
-            { id: 'broken', action: 'http:request', input: { url: `${sink.url}/broken`, method: 'PUT', retries: 0 }, retry: { attempts: 2, backoff: '10ms', factor: 1 } },
+            {
+              id: 'call',
+              action: 'http:request',
+              input: { url: `${sink.url}/flaky`, retries: 0 },
+              retry: { attempts: 3, backoff: '50ms', factor: 2 },
+            },
+            {
+              id: 'only-on-tag',
+              action: 'log',
+              if: 'event.data.tag == "v9"',
+              input: { message: 'not this time' },
+            },
+            {
+              id: 'broken',
+              action: 'http:request',
+              input: { url: `${sink.url}/broken`, method: 'PUT', retries: 0 },
+              retry: { attempts: 2, backoff: '10ms', factor: 1 },
+            },
             { id: 'never', action: 'log', input: { message: 'unreachable' } },
           ],
           onFailure: [
-            { id: 'escalate', action: 'log', input: { message: 'failed: ${{ steps.broken.output.status }}', level: 'error' } },
+            {
+              id: 'escalate',
+              action: 'log',
+              input: {
+                message: 'failed: ${{ steps.broken.output.status }}',
+                level: 'error',
+              },
+            },
           ],
         },
       },
@@ -242,7 +358,9 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     const done = await finished(run.id);
     await engine.stop();
     expect(done.status).toBe('failed');
-    expect(done.error).toBe(`step 'broken' failed: PUT ${sink.url}/broken answered 500: {"ok":false}`);
+    expect(done.error).toBe(
+      `step 'broken' failed: PUT ${sink.url}/broken answered 500: {"ok":false}`,
+    );
     expect(done.steps.map(s => [s.id, s.phase, s.status, s.attempts])).toEqual([
       ['call', 'main', 'succeeded', 3],
       ['only-on-tag', 'main', 'skipped', 0],
@@ -251,17 +369,36 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
       ['escalate', 'onFailure', 'succeeded', 1],
     ]);
     expect(done.steps[0].logs?.filter(l => l.includes('retrying in'))).toEqual([
-      expect.stringMatching(/attempt 1 failed: POST .* answered 503: .*; retrying in 50 ms \(2 left\)$/),
-      expect.stringMatching(/attempt 2 failed: POST .* answered 503: .*; retrying in 100 ms \(1 left\)$/),
+      expect.stringMatching(
+        /attempt 1 failed: POST .* answered 503: .*; retrying in 50 ms \(2 left\)$/,
+      ),
+      expect.stringMatching(
+        /attempt 2 failed: POST .* answered 503: .*; retrying in 100 ms \(1 left\)$/,
+      ),
     ]);
-    expect(done.steps[4].logs).toEqual([expect.stringMatching(/ error failed: 500$/)]);
-    expect(sink.received.map(r => r.path)).toEqual(['/flaky', '/flaky', '/flaky', '/broken', '/broken']);
+    expect(done.steps[4].logs).toEqual([
+      expect.stringMatching(/ error failed: 500$/),
+    ]);
+    expect(sink.received.map(r => r.path)).toEqual([
+      '/flaky',
+      '/flaky',
+      '/flaky',
+      '/broken',
+      '/broken',
+    ]);
 
     // OpenTelemetry: one failed run, four failed attempts, one duration per executed step.
     const points = await reader.points();
-    expect(points['event_orchestration.runs']).toEqual([{ attributes: { sensor: 'deploy', status: 'failed' }, value: 1 }]);
-    expect(points['event_orchestration.action.errors']).toEqual([{ attributes: { action: 'http:request' }, value: 4 }]);
-    const durations = points['event_orchestration.step.duration'].map(p => [p.attributes, (p.value as { count: number; sum: number }).count]);
+    expect(points['event_orchestration.runs']).toEqual([
+      { attributes: { sensor: 'deploy', status: 'failed' }, value: 1 },
+    ]);
+    expect(points['event_orchestration.action.errors']).toEqual([
+      { attributes: { action: 'http:request' }, value: 4 },
+    ]);
+    const durations = points['event_orchestration.step.duration'].map(p => [
+      p.attributes,
+      (p.value as { count: number; sum: number }).count,
+    ]);
     expect(durations).toEqual(
       expect.arrayContaining([
         [{ action: 'http:request', status: 'succeeded' }, 1],
@@ -271,7 +408,11 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     );
     expect(durations).toHaveLength(3);
     // The succeeded call waited 50 + 100 ms between its attempts.
-    const call = points['event_orchestration.step.duration'].find(p => p.attributes.status === 'succeeded' && p.attributes.action === 'http:request');
+    const call = points['event_orchestration.step.duration'].find(
+      p =>
+        p.attributes.status === 'succeeded' &&
+        p.attributes.action === 'http:request',
+    );
     expect((call!.value as { sum: number }).sum).toBeGreaterThanOrEqual(0.15);
   });
 
@@ -288,11 +429,18 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     });
     const actions = new ActionRegistry();
     actions.register(slow);
-    const engine = new RunEngine({ store, actions, entities, logger }, { leaseMs: 150, pollIntervalMs: 20 });
+    const engine = new RunEngine(
+      { store, actions, entities, logger },
+      { leaseMs: 150, pollIntervalMs: 20 },
+    );
     // Renewals starved, as on an overloaded machine: the lease expires mid-step.
     jest.spyOn(store, 'renewRunLease').mockResolvedValue(undefined);
     engine.start();
-    const { run } = await engine.startRun({ sensor: sensor([{ id: 'slow', action: 'test:slow', input: {} }]), triggerEventIds: [event.id], entityRefs: [] });
+    const { run } = await engine.startRun({
+      sensor: sensor([{ id: 'slow', action: 'test:slow', input: {} }]),
+      triggerEventIds: [event.id],
+      entityRefs: [],
+    });
     const done = await finished(run.id);
     await engine.stop();
     jest.restoreAllMocks();
@@ -307,10 +455,20 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     actions.register(httpRequestAction, logAction);
     // A lease of 300 ms expired on a loaded CI machine (renewals starved), letting
     // the same engine take its own run again; 1 s still notices the cancel quickly.
-    const engine = new RunEngine({ store, actions, entities, logger }, { pollIntervalMs: 50, leaseMs: 1000 });
+    const engine = new RunEngine(
+      { store, actions, entities, logger },
+      { pollIntervalMs: 50, leaseMs: 1000 },
+    );
     engine.start();
     const timedOut = await engine.startRun({
-      sensor: sensor([{ id: 'slow', action: 'http:request', input: { url: `${sink.url}/slow`, retries: 0 }, timeout: '200ms' }]),
+      sensor: sensor([
+        {
+          id: 'slow',
+          action: 'http:request',
+          input: { url: `${sink.url}/slow`, retries: 0 },
+          timeout: '200ms',
+        },
+      ]),
       triggerEventIds: [event.id],
       entityRefs: [],
     });
@@ -320,42 +478,89 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     await store.recordEvent({ ...event, id: 'evt-2' }, []);
     const long = await engine.startRun({
       sensor: sensor([
-        { id: 'slow', action: 'http:request', input: { url: `${sink.url}/slow` } },
+        {
+          id: 'slow',
+          action: 'http:request',
+          input: { url: `${sink.url}/slow` },
+        },
         { id: 'after', action: 'log', input: { message: 'x' } },
       ]),
       triggerEventIds: ['evt-2'],
       entityRefs: [],
     });
-    await until(async () => ((await store.getRun(long.run.id))?.status === 'running' ? true : undefined), 'running');
-    expect(await store.cancelRun(long.run.id, { action: 'cancel', actor: 'user:default/alice', at: new Date().toISOString() })).toBe(true);
+    await until(
+      async () =>
+        (await store.getRun(long.run.id))?.status === 'running'
+          ? true
+          : undefined,
+      'running',
+    );
+    expect(
+      await store.cancelRun(long.run.id, {
+        action: 'cancel',
+        actor: 'user:default/alice',
+        at: new Date().toISOString(),
+      }),
+    ).toBe(true);
     const cancelled = await until(async () => {
       const r = await store.getRun(long.run.id);
       return r?.steps[0].status === 'cancelled' ? r : undefined;
     }, 'the step to be aborted');
     await engine.stop();
     expect(cancelled.status).toBe('cancelled');
-    expect(cancelled.audit).toEqual([expect.objectContaining({ action: 'cancel', actor: 'user:default/alice' })]);
-    expect(cancelled.steps.map(s => s.status)).toEqual(['cancelled', 'skipped']);
+    expect(cancelled.audit).toEqual([
+      expect.objectContaining({
+        action: 'cancel',
+        actor: 'user:default/alice',
+      }),
+    ]);
+    expect(cancelled.steps.map(s => s.status)).toEqual([
+      'cancelled',
+      'skipped',
+    ]);
     // A finished run cannot be cancelled again.
-    expect(await store.cancelRun(long.run.id, { action: 'cancel', actor: 'user:default/alice', at: new Date().toISOString() })).toBe(false);
+    expect(
+      await store.cancelRun(long.run.id, {
+        action: 'cancel',
+        actor: 'user:default/alice',
+        at: new Date().toISOString(),
+      }),
+    ).toBe(false);
   });
 
   it('retries a failed run from the failed step, keeping what succeeded', async () => {
     const actions = new ActionRegistry();
     actions.register(httpRequestAction, logAction);
-    const engine = new RunEngine({ store, actions, entities, logger }, { pollIntervalMs: 50 });
+    const engine = new RunEngine(
+      { store, actions, entities, logger },
+      { pollIntervalMs: 50 },
+    );
     engine.start();
     sink.answerNext(200, 500);
     const { run } = await engine.startRun({
       sensor: sensor([
-        { id: 'first', action: 'http:request', input: { url: `${sink.url}/first` } },
-        { id: 'second', action: 'http:request', input: { url: `${sink.url}/second`, retries: 0 } },
+        {
+          id: 'first',
+          action: 'http:request',
+          input: { url: `${sink.url}/first` },
+        },
+        {
+          id: 'second',
+          action: 'http:request',
+          input: { url: `${sink.url}/second`, retries: 0 },
+        },
       ]),
       triggerEventIds: [event.id],
       entityRefs: [],
     });
     expect((await finished(run.id)).status).toBe('failed');
-    expect(await store.retryRun(run.id, { action: 'retry', actor: 'user:default/bob', at: new Date().toISOString() })).toBe(true);
+    expect(
+      await store.retryRun(run.id, {
+        action: 'retry',
+        actor: 'user:default/bob',
+        at: new Date().toISOString(),
+      }),
+    ).toBe(true);
     engine.notify();
     const done = await until(async () => {
       const r = await store.getRun(run.id);
@@ -366,8 +571,20 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
       ['first', 'succeeded', 1],
       ['second', 'succeeded', 2],
     ]);
-    expect(sink.received.map(r => r.path)).toEqual(['/first', '/second', '/second']);
-    expect(done.audit.map(a => [a.action, a.actor])).toEqual([['retry', 'user:default/bob']]);
-    expect(await store.retryRun(run.id, { action: 'retry', actor: 'user:default/bob', at: new Date().toISOString() })).toBe(false);
+    expect(sink.received.map(r => r.path)).toEqual([
+      '/first',
+      '/second',
+      '/second',
+    ]);
+    expect(done.audit.map(a => [a.action, a.actor])).toEqual([
+      ['retry', 'user:default/bob'],
+    ]);
+    expect(
+      await store.retryRun(run.id, {
+        action: 'retry',
+        actor: 'user:default/bob',
+        at: new Date().toISOString(),
+      }),
+    ).toBe(false);
   });
 });

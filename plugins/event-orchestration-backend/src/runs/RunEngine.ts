@@ -39,7 +39,12 @@ const DEFAULTS: Required<RunEngineOptions> = {
 
 /** Called when a run changes status (live updates) or finishes (follow-up events). */
 export interface RunEngineHooks {
-  onStatusChange?(run: { id: string; sensor: string; status: RunStatus; entityRefs: string[] }): void;
+  onStatusChange?(run: {
+    id: string;
+    sensor: string;
+    status: RunStatus;
+    entityRefs: string[];
+  }): void;
   onFinished?(run: RunRecord): Promise<void>;
 }
 
@@ -53,7 +58,8 @@ class RunCancelledError extends Error {
 function errorMessage(error: unknown, timeoutMs: number): string {
   // fetch rejects with a DOMException, which is not an Error on every Node version.
   const named = error as { name?: unknown; message?: unknown } | null;
-  if (named && named.name === 'TimeoutError') return `timed out after ${timeoutMs} ms`;
+  if (named && named.name === 'TimeoutError')
+    return `timed out after ${timeoutMs} ms`;
   if (named && typeof named.message === 'string') return named.message;
   return String(error);
 }
@@ -69,12 +75,17 @@ function sleep(ms: number, signal: AbortSignal) {
 }
 
 /** Whether a step's `if:` holds: CEL, bare or as one `${{ }}` template. */
-function conditionHolds(condition: string, context: Record<string, unknown>): boolean {
+function conditionHolds(
+  condition: string,
+  context: Record<string, unknown>,
+): boolean {
   const value = condition.includes('${{')
     ? renderTemplate(condition, context)
     : evaluateCel(condition, context);
   if (typeof value !== 'boolean') {
-    throw new Error(`if: \`${condition}\` gave ${JSON.stringify(value)}, not a boolean`);
+    throw new Error(
+      `if: \`${condition}\` gave ${JSON.stringify(value)}, not a boolean`,
+    );
   }
   return value;
 }
@@ -130,7 +141,12 @@ export class RunEngine {
     tx?: Knex.Transaction,
   ) {
     const idempotencyKey = createHash('sha256')
-      .update(JSON.stringify([request.sensor.name, [...request.triggerEventIds].sort()]))
+      .update(
+        JSON.stringify([
+          request.sensor.name,
+          [...request.triggerEventIds].sort(),
+        ]),
+      )
       .digest('hex');
     const result = await this.deps.store.createRun(
       {
@@ -159,9 +175,21 @@ export class RunEngine {
     idempotencyKey?: string;
   }) {
     const key = request.idempotencyKey
-      ? createHash('sha256').update(JSON.stringify(['action', request.actionId, request.idempotencyKey])).digest('hex')
+      ? createHash('sha256')
+          .update(
+            JSON.stringify([
+              'action',
+              request.actionId,
+              request.idempotencyKey,
+            ]),
+          )
+          .digest('hex')
       : randomUUID();
-    const audit: RunAuditEntry = { action: 'start', actor: request.actor, at: new Date().toISOString() };
+    const audit: RunAuditEntry = {
+      action: 'start',
+      actor: request.actor,
+      at: new Date().toISOString(),
+    };
     const result = await this.deps.store.createRun({
       sensor: `action:${request.actionId}`,
       idempotencyKey: key,
@@ -188,14 +216,20 @@ export class RunEngine {
         try {
           const free = this.options.concurrency - this.active.size;
           if (free > 0) {
-            const runs = await this.deps.store.leaseRunnableRuns(this.owner, this.options.leaseMs, free);
+            const runs = await this.deps.store.leaseRunnableRuns(
+              this.owner,
+              this.options.leaseMs,
+              free,
+            );
             for (const run of runs) {
               // Our own run whose lease ran out while we still execute it (renewals
               // starved on a loaded machine): leasing it again just renewed the
               // lease; a second execution would run its steps twice.
               if (this.active.has(run.id)) continue;
               const done = this.execute(run)
-                .catch(error => this.deps.logger.error(`Run ${run.id} crashed: ${error}`))
+                .catch(error =>
+                  this.deps.logger.error(`Run ${run.id} crashed: ${error}`),
+                )
                 .finally(() => {
                   this.active.delete(run.id);
                   this.timer.wake();
@@ -220,13 +254,26 @@ export class RunEngine {
   }
 
   /** Stores a step change with configured secret values scrubbed (a server may echo a token). */
-  private updateStep(runId: string, position: number, patch: Parameters<OrchestrationStore['updateStep']>[2]) {
-    return this.deps.store.updateStep(runId, position, scrubKnownSecrets(patch, this.deps.secrets ?? []));
+  private updateStep(
+    runId: string,
+    position: number,
+    patch: Parameters<OrchestrationStore['updateStep']>[2],
+  ) {
+    return this.deps.store.updateStep(
+      runId,
+      position,
+      scrubKnownSecrets(patch, this.deps.secrets ?? []),
+    );
   }
 
   private changed(run: RunRecord, status: RunStatus) {
     try {
-      this.deps.hooks?.onStatusChange?.({ id: run.id, sensor: run.sensor, status, entityRefs: run.entityRefs });
+      this.deps.hooks?.onStatusChange?.({
+        id: run.id,
+        sensor: run.sensor,
+        status,
+        entityRefs: run.entityRefs,
+      });
     } catch (error) {
       this.deps.logger.warn(`Run status hook failed: ${error}`);
     }
@@ -234,10 +281,16 @@ export class RunEngine {
 
   private async execute(run: RunRecord) {
     const { store, entities } = this.deps;
-    const logger = this.deps.logger.child({ runId: run.id, sensor: run.sensor });
+    const logger = this.deps.logger.child({
+      runId: run.id,
+      sensor: run.sensor,
+    });
     const cancel = new AbortController();
     const checkCancelled = async () => {
-      if (!cancel.signal.aborted && (await store.getRunStatus(run.id)) === 'cancelled') {
+      if (
+        !cancel.signal.aborted &&
+        (await store.getRunStatus(run.id)) === 'cancelled'
+      ) {
         cancel.abort(new RunCancelledError());
       }
     };
@@ -249,7 +302,10 @@ export class RunEngine {
     }, this.options.leaseMs / 3);
     try {
       if (run.status === 'pending') {
-        await store.updateRun(run.id, { status: 'running', startedAt: new Date().toISOString() });
+        await store.updateRun(run.id, {
+          status: 'running',
+          startedAt: new Date().toISOString(),
+        });
         this.changed(run, 'running');
       }
       const triggerEvents = (
@@ -261,8 +317,13 @@ export class RunEngine {
           return found ? [[dependency, found]] : [];
         }),
       );
-      const entity = run.entityRefs.length ? (await entities.getEntity(run.entityRefs[0])) ?? null : null;
-      const stepOutputs: Record<string, { output: Record<string, unknown>; status: string }> = {};
+      const entity = run.entityRefs.length
+        ? (await entities.getEntity(run.entityRefs[0])) ?? null
+        : null;
+      const stepOutputs: Record<
+        string,
+        { output: Record<string, unknown>; status: string }
+      > = {};
       const context = () => ({
         event: triggerEvents[triggerEvents.length - 1] ?? null,
         events: byDependency,
@@ -276,8 +337,14 @@ export class RunEngine {
       for (const [position, step] of run.workflow.entries()) {
         const state = run.steps[position];
         const phase = state?.phase ?? 'main';
-        if (state?.status === 'succeeded' || (state?.status === 'skipped' && phase === 'main')) {
-          stepOutputs[step.id] = { output: state.output ?? {}, status: state.status };
+        if (
+          state?.status === 'succeeded' ||
+          (state?.status === 'skipped' && phase === 'main')
+        ) {
+          stepOutputs[step.id] = {
+            output: state.output ?? {},
+            status: state.status,
+          };
           continue;
         }
         if (phase === 'onFailure' && failure === undefined) {
@@ -286,9 +353,24 @@ export class RunEngine {
         }
         await checkCancelled();
         if (cancel.signal.aborted) break;
-        const outcome = await this.executeStep(run, position, step, state?.attempts ?? 0, context, cancel.signal, logger);
-        stepOutputs[step.id] = { output: outcome.output, status: outcome.status };
-        if (outcome.status === 'failed' && phase === 'main' && failure === undefined) {
+        const outcome = await this.executeStep(
+          run,
+          position,
+          step,
+          state?.attempts ?? 0,
+          context,
+          cancel.signal,
+          logger,
+        );
+        stepOutputs[step.id] = {
+          output: outcome.output,
+          status: outcome.status,
+        };
+        if (
+          outcome.status === 'failed' &&
+          phase === 'main' &&
+          failure === undefined
+        ) {
           failure = `step '${step.id}' failed: ${outcome.error}`;
           // Later main steps will not run; onFailure steps will.
           for (let later = position + 1; later < run.workflow.length; later++) {
@@ -316,7 +398,9 @@ export class RunEngine {
         failure ? scrubKnownSecrets(failure, this.deps.secrets ?? []) : null,
       );
       if (!finished) {
-        logger.warn('Run was taken over or cancelled meanwhile; its outcome here is dropped');
+        logger.warn(
+          'Run was taken over or cancelled meanwhile; its outcome here is dropped',
+        );
         return;
       }
       if (failure) logger.warn(`Run failed: ${failure}`);
@@ -335,7 +419,9 @@ export class RunEngine {
     const run = await this.deps.store.getRun(runId, { snapshot: false });
     if (run) {
       await hook(run).catch(error =>
-        this.deps.logger.warn(`Run finished hook failed for ${runId}: ${error}`),
+        this.deps.logger.warn(
+          `Run finished hook failed for ${runId}: ${error}`,
+        ),
       );
     }
   }
@@ -349,11 +435,17 @@ export class RunEngine {
     context: () => Record<string, unknown>,
     cancelled: AbortSignal,
     logger: LoggerService,
-  ): Promise<{ status: 'succeeded' | 'failed' | 'skipped'; output: Record<string, unknown>; error?: string }> {
+  ): Promise<{
+    status: 'succeeded' | 'failed' | 'skipped';
+    output: Record<string, unknown>;
+    error?: string;
+  }> {
     const { actions } = this.deps;
     const stepLogger = new StepLogger(logger.child({ step: step.id }));
     const declared = step.timeout ?? actions.get(step.action)?.defaultTimeout;
-    const timeoutMs = declared ? parseDuration(declared) ?? this.options.stepTimeoutMs : this.options.stepTimeoutMs;
+    const timeoutMs = declared
+      ? parseDuration(declared) ?? this.options.stepTimeoutMs
+      : this.options.stepTimeoutMs;
     const maxAttempts = step.retry?.attempts ?? 1;
     let attempts = previousAttempts;
     let output: Record<string, unknown> = {};
@@ -365,7 +457,9 @@ export class RunEngine {
         output,
         logs: stepLogger.lines,
         attempts,
-        ...(renderedInput !== undefined ? { input: redactSecrets(renderedInput) } : {}),
+        ...(renderedInput !== undefined
+          ? { input: redactSecrets(renderedInput) }
+          : {}),
         finishedAt: new Date().toISOString(),
       });
       return { status: 'failed' as const, output, error: message };
@@ -374,7 +468,10 @@ export class RunEngine {
     // Condition, action and input are checked once: retrying cannot fix them.
     try {
       if (step.if !== undefined && !conditionHolds(step.if, context())) {
-        await this.updateStep(run.id, position, { status: 'skipped', finishedAt: new Date().toISOString() });
+        await this.updateStep(run.id, position, {
+          status: 'skipped',
+          finishedAt: new Date().toISOString(),
+        });
         stepLogger.info(`skipped: if \`${step.if}\` is false`);
         return { status: 'skipped', output: {} };
       }
@@ -402,7 +499,11 @@ export class RunEngine {
     const startedAt = new Date().toISOString();
     const started = performance.now();
     const measure = (status: 'succeeded' | 'failed') =>
-      this.metrics.stepFinished(step.action, status, (performance.now() - started) / 1000);
+      this.metrics.stepFinished(
+        step.action,
+        status,
+        (performance.now() - started) / 1000,
+      );
     let lastError = '';
     while (attempts < previousAttempts + maxAttempts) {
       attempts++;
@@ -440,7 +541,9 @@ export class RunEngine {
         measure('succeeded');
         return { status: 'succeeded', output };
       } catch (error) {
-        lastError = cancelled.aborted ? 'the run was cancelled' : errorMessage(error, timeoutMs);
+        lastError = cancelled.aborted
+          ? 'the run was cancelled'
+          : errorMessage(error, timeoutMs);
         if (!cancelled.aborted) this.metrics.actionFailed(step.action);
         const left = previousAttempts + maxAttempts - attempts;
         if (cancelled.aborted || left === 0) break;
@@ -449,10 +552,18 @@ export class RunEngine {
         const n = attempts - previousAttempts - 1;
         const delay = Math.min(
           base * retry.factor ** n,
-          retry.maxBackoff ? parseDuration(retry.maxBackoff)! : Number.POSITIVE_INFINITY,
+          retry.maxBackoff
+            ? parseDuration(retry.maxBackoff)!
+            : Number.POSITIVE_INFINITY,
         );
-        stepLogger.warn(`attempt ${attempts} failed: ${lastError}; retrying in ${delay} ms (${left} left)`);
-        await this.updateStep(run.id, position, { error: lastError, logs: stepLogger.lines, attempts });
+        stepLogger.warn(
+          `attempt ${attempts} failed: ${lastError}; retrying in ${delay} ms (${left} left)`,
+        );
+        await this.updateStep(run.id, position, {
+          error: lastError,
+          logs: stepLogger.lines,
+          attempts,
+        });
         await sleep(delay, cancelled);
       }
     }

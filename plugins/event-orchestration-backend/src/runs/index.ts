@@ -1,3 +1,7 @@
 export { RunEngine } from './RunEngine';
 export type { RunEngineOptions } from './RunEngine';
-export { redactSecrets, knownSecretValues, scrubKnownSecrets } from './redactSecrets';
+export {
+  redactSecrets,
+  knownSecretValues,
+  scrubKnownSecrets,
+} from './redactSecrets';

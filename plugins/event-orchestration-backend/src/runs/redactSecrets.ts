@@ -27,31 +27,56 @@ export function redactSecrets(value: unknown): unknown {
  * remote server echoes one back in an error.
  */
 export function knownSecretValues(config: {
-  getOptionalConfigArray(key: string): Array<{ getOptionalString(key: string): string | undefined }> | undefined;
+  getOptionalConfigArray(
+    key: string,
+  ): Array<{ getOptionalString(key: string): string | undefined }> | undefined;
   getOptionalString(key: string): string | undefined;
 }): string[] {
   const fromArray = (key: string, ...fields: string[]) =>
-    (config.getOptionalConfigArray(key) ?? []).flatMap(entry => fields.map(f => entry.getOptionalString(f)));
+    (config.getOptionalConfigArray(key) ?? []).flatMap(entry =>
+      fields.map(f => entry.getOptionalString(f)),
+    );
   const values = [
-    ...fromArray('eventOrchestration.sources.webhooks', 'auth.bearerToken', 'auth.hmac.secret'),
+    ...fromArray(
+      'eventOrchestration.sources.webhooks',
+      'auth.bearerToken',
+      'auth.hmac.secret',
+    ),
     ...fromArray('eventOrchestration.argocd.instances', 'token'),
-    ...fromArray('eventOrchestration.kubernetes.clusters', 'serviceAccountToken'),
-    ...fromArray('eventOrchestration.sources.kubernetes', 'serviceAccountToken'),
+    ...fromArray(
+      'eventOrchestration.kubernetes.clusters',
+      'serviceAccountToken',
+    ),
+    ...fromArray(
+      'eventOrchestration.sources.kubernetes',
+      'serviceAccountToken',
+    ),
     ...fromArray('integrations.github', 'token'),
     config.getOptionalString('eventOrchestration.bus.nats.token'),
     config.getOptionalString('eventOrchestration.bus.nats.pass'),
   ];
   // Very short values would blank out ordinary words.
-  return [...new Set(values.filter((v): v is string => typeof v === 'string' && v.length >= 6))];
+  return [
+    ...new Set(
+      values.filter((v): v is string => typeof v === 'string' && v.length >= 6),
+    ),
+  ];
 }
 
 /** Replaces every occurrence of the given secret values in strings, deeply. */
 export function scrubKnownSecrets<T>(value: T, secrets: string[]): T {
   if (secrets.length === 0) return value;
   const scrub = (v: unknown): unknown => {
-    if (typeof v === 'string') return secrets.reduce((text, secret) => text.split(secret).join('***'), v);
+    if (typeof v === 'string')
+      return secrets.reduce(
+        (text, secret) => text.split(secret).join('***'),
+        v,
+      );
     if (Array.isArray(v)) return v.map(scrub);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, scrub(x)]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [k, scrub(x)]),
+      );
     return v;
   };
   return scrub(value) as T;

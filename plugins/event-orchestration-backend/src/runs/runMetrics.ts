@@ -16,24 +16,36 @@ export class RunMetrics {
   private readonly stepDuration;
   private readonly actionErrors;
 
-  constructor(meter: Meter = metrics.getMeter('@edo/plugin-event-orchestration-backend')) {
+  constructor(
+    meter: Meter = metrics.getMeter('@edo/plugin-event-orchestration-backend'),
+  ) {
     this.runs = meter.createCounter('event_orchestration.runs', {
       description: 'Runs that reached a final status',
     });
-    this.stepDuration = meter.createHistogram('event_orchestration.step.duration', {
-      description: 'Duration of step executions, all attempts included',
-      unit: 's',
-    });
-    this.actionErrors = meter.createCounter('event_orchestration.action.errors', {
-      description: 'Failed action attempts',
-    });
+    this.stepDuration = meter.createHistogram(
+      'event_orchestration.step.duration',
+      {
+        description: 'Duration of step executions, all attempts included',
+        unit: 's',
+      },
+    );
+    this.actionErrors = meter.createCounter(
+      'event_orchestration.action.errors',
+      {
+        description: 'Failed action attempts',
+      },
+    );
   }
 
   runFinished(sensor: string, status: 'succeeded' | 'failed' | 'cancelled') {
     this.runs.add(1, { sensor, status });
   }
 
-  stepFinished(action: string, status: 'succeeded' | 'failed', seconds: number) {
+  stepFinished(
+    action: string,
+    status: 'succeeded' | 'failed',
+    seconds: number,
+  ) {
     this.stepDuration.record(seconds, { action, status });
   }
 

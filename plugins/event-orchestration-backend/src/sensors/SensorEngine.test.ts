@@ -26,9 +26,15 @@ const parsed = parseSensorSpec({
       filters: { data: [{ path: 'labels.alertname', value: 'HighCPU' }] },
     },
   ],
-  aggregate: { count: 3, within: '5m', groupBy: '${{ event.data.labels.app }}' },
+  aggregate: {
+    count: 3,
+    within: '5m',
+    groupBy: '${{ event.data.labels.app }}',
+  },
   cooldown: '10m',
-  workflow: { steps: [{ id: 'say', action: 'log', input: { message: 'scale' } }] },
+  workflow: {
+    steps: [{ id: 'say', action: 'log', input: { message: 'scale' } }],
+  },
 });
 if (!parsed.success) throw new Error('fixture sensor is invalid');
 const sensors = {
@@ -52,33 +58,74 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
   it('fires exactly one run per group when two replicas share the events, also on redelivery', async () => {
     const knex = await databases.init(databaseId);
     await knex.migrate.latest({
-      directory: resolvePackagePath('@edo/plugin-event-orchestration-backend', 'migrations'),
+      directory: resolvePackagePath(
+        '@edo/plugin-event-orchestration-backend',
+        'migrations',
+      ),
     });
     const store = new OrchestrationStore(knex);
-    const entities = new EntityResolver(catalogServiceMock({ entities: [] }), mockServices.auth(), logger);
+    const entities = new EntityResolver(
+      catalogServiceMock({ entities: [] }),
+      mockServices.auth(),
+      logger,
+    );
     // Runs are created but not executed here: the run engine loop is not started.
-    const runs = new RunEngine({ store, actions: new ActionRegistry(), entities, logger });
-    const replicaA = new SensorEngine({ sensors, store, entities, runs, knex, logger });
-    const replicaB = new SensorEngine({ sensors, store, entities, runs, knex, logger });
+    const runs = new RunEngine({
+      store,
+      actions: new ActionRegistry(),
+      entities,
+      logger,
+    });
+    const replicaA = new SensorEngine({
+      sensors,
+      store,
+      entities,
+      runs,
+      knex,
+      logger,
+    });
+    const replicaB = new SensorEngine({
+      sensors,
+      store,
+      entities,
+      runs,
+      knex,
+      logger,
+    });
 
     const apps = Array.from({ length: 8 }, (_, i) => `app-${i}`);
     const events = apps.flatMap(app => [0, 1, 2].map(n => cpuAlert(app, n)));
     // Interleave: the three alerts of one app land on different replicas at once.
-    await Promise.all(events.map((e, i) => (i % 2 ? replicaA : replicaB).handle(e)));
+    await Promise.all(
+      events.map((e, i) => (i % 2 ? replicaA : replicaB).handle(e)),
+    );
 
     const page = await store.listRuns({ limit: 200 });
     expect(page.items).toHaveLength(apps.length);
-    expect(page.items.map(r => r.triggerEventIds.length)).toEqual(apps.map(() => 3));
-    expect(new Set(page.items.map(r => r.triggerEventIds.slice().sort().join()))).toEqual(
+    expect(page.items.map(r => r.triggerEventIds.length)).toEqual(
+      apps.map(() => 3),
+    );
+    expect(
+      new Set(page.items.map(r => r.triggerEventIds.slice().sort().join())),
+    ).toEqual(
       new Set(apps.map(app => [0, 1, 2].map(n => `${app}-${n}`).join())),
     );
 
     // Redelivery of everything, again split over both replicas: nothing changes.
-    await Promise.all(events.map((e, i) => (i % 2 ? replicaB : replicaA).handle(e)));
-    expect((await store.listRuns({ limit: 200 })).items).toHaveLength(apps.length);
+    await Promise.all(
+      events.map((e, i) => (i % 2 ? replicaB : replicaA).handle(e)),
+    );
+    expect((await store.listRuns({ limit: 200 })).items).toHaveLength(
+      apps.length,
+    );
 
-    const statuses = await knex('edo_evaluations').select('status').count({ n: '*' }).groupBy('status');
-    expect(Object.fromEntries(statuses.map((s: any) => [s.status, Number(s.n)]))).toEqual({
+    const statuses = await knex('edo_evaluations')
+      .select('status')
+      .count({ n: '*' })
+      .groupBy('status');
+    expect(
+      Object.fromEntries(statuses.map((s: any) => [s.status, Number(s.n)])),
+    ).toEqual({
       matched: apps.length,
       pending: apps.length * 2,
     });
@@ -99,21 +146,49 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
   it('judges a sensor without shared state in parallel, with no group lock, one run per event also on redelivery', async () => {
     const knex = await databases.init(databaseId);
     await knex.migrate.latest({
-      directory: resolvePackagePath('@edo/plugin-event-orchestration-backend', 'migrations'),
+      directory: resolvePackagePath(
+        '@edo/plugin-event-orchestration-backend',
+        'migrations',
+      ),
     });
     const plain = parseSensorSpec({
       name: 'every-image',
       dependencies: [{ name: 'image', eventType: 'ci.image.pushed' }],
-      workflow: { steps: [{ id: 'say', action: 'log', input: { message: 'deploy' } }] },
+      workflow: {
+        steps: [{ id: 'say', action: 'log', input: { message: 'deploy' } }],
+      },
     });
     if (!plain.success) throw new Error('fixture sensor is invalid');
     const one = { spec: plain.sensor, source: 'test' };
     const plainSensors = { candidates: () => [one], find: () => one };
     const store = new OrchestrationStore(knex);
-    const entities = new EntityResolver(catalogServiceMock({ entities: [] }), mockServices.auth(), logger);
-    const runs = new RunEngine({ store, actions: new ActionRegistry(), entities, logger });
-    const replicaA = new SensorEngine({ sensors: plainSensors, store, entities, runs, knex, logger });
-    const replicaB = new SensorEngine({ sensors: plainSensors, store, entities, runs, knex, logger });
+    const entities = new EntityResolver(
+      catalogServiceMock({ entities: [] }),
+      mockServices.auth(),
+      logger,
+    );
+    const runs = new RunEngine({
+      store,
+      actions: new ActionRegistry(),
+      entities,
+      logger,
+    });
+    const replicaA = new SensorEngine({
+      sensors: plainSensors,
+      store,
+      entities,
+      runs,
+      knex,
+      logger,
+    });
+    const replicaB = new SensorEngine({
+      sensors: plainSensors,
+      store,
+      entities,
+      runs,
+      knex,
+      logger,
+    });
     const events: OrchestrationEvent[] = Array.from({ length: 30 }, (_, i) => ({
       specversion: '1.0',
       id: `image-${i}`,
@@ -124,15 +199,25 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       data: { image: `app-${i % 5}`, tag: `v1.0.${i}` },
     }));
     // Every event twice at once, on both replicas.
-    await Promise.all(events.flatMap(e => [replicaA.handle(e), replicaB.handle(e)]));
+    await Promise.all(
+      events.flatMap(e => [replicaA.handle(e), replicaB.handle(e)]),
+    );
 
     const page = await store.listRuns({ limit: 100 });
     expect(page.items).toHaveLength(30);
-    expect(page.items.map(r => r.triggerEventIds[0]).sort()).toEqual(events.map(e => e.id).sort());
-    const matched = await knex('edo_evaluations').where({ status: 'matched' }).count({ n: '*' });
+    expect(page.items.map(r => r.triggerEventIds[0]).sort()).toEqual(
+      events.map(e => e.id).sort(),
+    );
+    const matched = await knex('edo_evaluations')
+      .where({ status: 'matched' })
+      .count({ n: '*' });
     expect(Number(matched[0].n)).toBe(30);
     // No lock row, no remembered event, no fire record: nothing shared was written.
-    for (const table of ['edo_sensor_groups', 'edo_sensor_dependency_events', 'edo_sensor_fires']) {
+    for (const table of [
+      'edo_sensor_groups',
+      'edo_sensor_dependency_events',
+      'edo_sensor_fires',
+    ]) {
       expect(Number((await knex(table).count({ n: '*' }))[0].n)).toBe(0);
     }
   });
@@ -140,19 +225,33 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
   it('debounces: fires once after matching events stop, with all of them', async () => {
     const knex = await databases.init(databaseId);
     await knex.migrate.latest({
-      directory: resolvePackagePath('@edo/plugin-event-orchestration-backend', 'migrations'),
+      directory: resolvePackagePath(
+        '@edo/plugin-event-orchestration-backend',
+        'migrations',
+      ),
     });
     const spec = parseSensorSpec({
       name: 'flapping',
       dependencies: [{ name: 'alert', eventType: 'alertmanager.alert' }],
       debounce: '30s',
-      workflow: { steps: [{ id: 'say', action: 'log', input: { message: 'settled' } }] },
+      workflow: {
+        steps: [{ id: 'say', action: 'log', input: { message: 'settled' } }],
+      },
     });
     if (!spec.success) throw new Error('fixture sensor is invalid');
     const loaded = { spec: spec.sensor, source: 'test' };
     const store = new OrchestrationStore(knex);
-    const entities = new EntityResolver(catalogServiceMock({ entities: [] }), mockServices.auth(), logger);
-    const runs = new RunEngine({ store, actions: new ActionRegistry(), entities, logger });
+    const entities = new EntityResolver(
+      catalogServiceMock({ entities: [] }),
+      mockServices.auth(),
+      logger,
+    );
+    const runs = new RunEngine({
+      store,
+      actions: new ActionRegistry(),
+      entities,
+      logger,
+    });
     const engine = new SensorEngine({
       sensors: { candidates: () => [loaded], find: () => loaded },
       store,
@@ -182,27 +281,49 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
     expect((await store.listRuns({})).items).toHaveLength(1);
   });
 
-  it('a resolving event drops a debounced fire and cancels the group\'s unfinished runs', async () => {
+  it("a resolving event drops a debounced fire and cancels the group's unfinished runs", async () => {
     const knex = await databases.init(databaseId);
     await knex.migrate.latest({
-      directory: resolvePackagePath('@edo/plugin-event-orchestration-backend', 'migrations'),
+      directory: resolvePackagePath(
+        '@edo/plugin-event-orchestration-backend',
+        'migrations',
+      ),
     });
     const spec = parseSensorSpec({
       name: 'settle',
       dependencies: [
-        { name: 'firing', eventType: 'alertmanager.alert', filters: { data: [{ path: 'status', value: 'firing' }] } },
-        { name: 'resolved', eventType: 'alertmanager.alert', filters: { data: [{ path: 'status', value: 'resolved' }] } },
+        {
+          name: 'firing',
+          eventType: 'alertmanager.alert',
+          filters: { data: [{ path: 'status', value: 'firing' }] },
+        },
+        {
+          name: 'resolved',
+          eventType: 'alertmanager.alert',
+          filters: { data: [{ path: 'status', value: 'resolved' }] },
+        },
       ],
       resolvedBy: 'resolved',
       cancelOnResolve: true,
       aggregate: { count: 1, within: '10m', groupBy: '${{ event.subject }}' },
-      workflow: { steps: [{ id: 'say', action: 'log', input: { message: 'x' } }] },
+      workflow: {
+        steps: [{ id: 'say', action: 'log', input: { message: 'x' } }],
+      },
     });
     if (!spec.success) throw new Error(JSON.stringify(spec.issues));
     const loaded = { spec: spec.sensor, source: 'test' };
     const store = new OrchestrationStore(knex);
-    const entities = new EntityResolver(catalogServiceMock({ entities: [] }), mockServices.auth(), logger);
-    const runs = new RunEngine({ store, actions: new ActionRegistry(), entities, logger });
+    const entities = new EntityResolver(
+      catalogServiceMock({ entities: [] }),
+      mockServices.auth(),
+      logger,
+    );
+    const runs = new RunEngine({
+      store,
+      actions: new ActionRegistry(),
+      entities,
+      logger,
+    });
     const engine = new SensorEngine({
       sensors: { candidates: () => [loaded], find: () => loaded },
       store,
@@ -215,12 +336,21 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
     await engine.handle(cpuAlert('shop', 0)); // fires: a run for group shop, never executed here
     const [run] = (await store.listRuns({})).items;
     expect(run.status).toBe('pending');
-    await engine.handle({ ...cpuAlert('shop', 1), data: { status: 'resolved', labels: {} } });
-    expect((await store.getEvent('shop-1'))?.evaluations[0]).toMatchObject({ status: 'resolved' });
+    await engine.handle({
+      ...cpuAlert('shop', 1),
+      data: { status: 'resolved', labels: {} },
+    });
+    expect((await store.getEvent('shop-1'))?.evaluations[0]).toMatchObject({
+      status: 'resolved',
+    });
     const cancelled = await store.getRun(run.id);
     expect(cancelled?.status).toBe('cancelled');
     expect(cancelled?.audit).toEqual([
-      expect.objectContaining({ action: 'cancel', actor: 'sensor:settle', comment: 'resolved by event shop-1' }),
+      expect.objectContaining({
+        action: 'cancel',
+        actor: 'sensor:settle',
+        comment: 'resolved by event shop-1',
+      }),
     ]);
   });
 });

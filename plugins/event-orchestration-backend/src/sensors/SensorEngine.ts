@@ -49,7 +49,10 @@ export function needsSharedState(sensor: LoadedSensor['spec']): boolean {
 }
 
 /** The group an event belongs to for a sensor: its rendered `aggregate.groupBy`. */
-export function groupOf(sensor: LoadedSensor, event: OrchestrationEvent): string {
+export function groupOf(
+  sensor: LoadedSensor,
+  event: OrchestrationEvent,
+): string {
   const groupBy = sensor.spec.aggregate?.groupBy;
   if (!groupBy) return '';
   const value = renderTemplate(groupBy, { event });
@@ -67,7 +70,11 @@ export async function judge(
 ): Promise<SensorVerdict> {
   const outcome = filterEvent(sensor, event);
   if (outcome.matchedDependencies.length === 0) {
-    return { sensor: sensor.spec.name, status: 'not-matched', reason: outcome.reason };
+    return {
+      sensor: sensor.spec.name,
+      status: 'not-matched',
+      reason: outcome.reason,
+    };
   }
   let group: string;
   try {
@@ -129,7 +136,11 @@ export class SensorEngine {
     for (const sensor of pending) {
       const outcome = filterEvent(sensor, event);
       if (outcome.matchedDependencies.length === 0) {
-        rejected.push({ sensor: sensor.spec.name, status: 'not-matched', reason: outcome.reason });
+        rejected.push({
+          sensor: sensor.spec.name,
+          status: 'not-matched',
+          reason: outcome.reason,
+        });
       } else {
         accepted.push(sensor);
       }
@@ -154,9 +165,15 @@ export class SensorEngine {
         }
         if (verdict.status === 'resolved') {
           // A fire parked by debounce is no longer wanted.
-          await tx('edo_sensor_debounce').where({ sensor: name, group_key: verdict.group ?? '' }).delete();
+          await tx('edo_sensor_debounce')
+            .where({ sensor: name, group_key: verdict.group ?? '' })
+            .delete();
           if (sensor.spec.cancelOnResolve) {
-            toCancel = await store.unfinishedRunsOfGroup(name, verdict.group ?? '', tx);
+            toCancel = await store.unfinishedRunsOfGroup(
+              name,
+              verdict.group ?? '',
+              tx,
+            );
           }
         }
         if (verdict.status === 'matched') {
@@ -165,7 +182,12 @@ export class SensorEngine {
             {
               sensor: sensor.spec,
               triggerEventIds,
-              triggerDependencies: await this.dependenciesOf(sensor, triggerEventIds, event, tx),
+              triggerDependencies: await this.dependenciesOf(
+                sensor,
+                triggerEventIds,
+                event,
+                tx,
+              ),
               entityRefs,
               group: verdict.group,
             },
@@ -176,7 +198,9 @@ export class SensorEngine {
       });
       if (started) {
         runs.notify();
-        logger.info(`Sensor '${name}' fired on event ${event.id}; started run ${started}`);
+        logger.info(
+          `Sensor '${name}' fired on event ${event.id}; started run ${started}`,
+        );
       }
       for (const runId of toCancel) {
         const cancelled = await store.cancelRun(runId, {
@@ -185,7 +209,10 @@ export class SensorEngine {
           at: new Date().toISOString(),
           comment: `resolved by event ${event.id}`,
         });
-        if (cancelled) logger.info(`Sensor '${name}' cancelled run ${runId}: resolved by event ${event.id}`);
+        if (cancelled)
+          logger.info(
+            `Sensor '${name}' cancelled run ${runId}: resolved by event ${event.id}`,
+          );
       }
     }
     return result;
@@ -202,7 +229,9 @@ export class SensorEngine {
     const existing = await tx('edo_sensor_debounce').where(key).first();
     const triggers = [
       ...new Set([
-        ...(existing ? (JSON.parse(existing.trigger_event_ids) as string[]) : []),
+        ...(existing
+          ? (JSON.parse(existing.trigger_event_ids) as string[])
+          : []),
         ...(verdict.triggerEventIds ?? []),
       ]),
     ];
@@ -225,17 +254,27 @@ export class SensorEngine {
    */
   async fireDueDebounces(now = Date.now()): Promise<string[]> {
     const { knex, runs, logger } = this.deps;
-    const due = await knex('edo_sensor_debounce').where('due_at', '<=', now).select();
+    const due = await knex('edo_sensor_debounce')
+      .where('due_at', '<=', now)
+      .select();
     const started: string[] = [];
     for (const row of due) {
       const sensor = this.deps.sensors.find(row.sensor);
       const created = await knex.transaction(async tx => {
         // Only if nobody pushed it back or fired it meanwhile.
         const taken = await tx('edo_sensor_debounce')
-          .where({ sensor: row.sensor, group_key: row.group_key, due_at: row.due_at })
+          .where({
+            sensor: row.sensor,
+            group_key: row.group_key,
+            due_at: row.due_at,
+          })
           .delete();
         if (taken !== 1 || !sensor) return undefined;
-        const state = await DatabaseCorrelationState.lock(tx, row.sensor, row.group_key);
+        const state = await DatabaseCorrelationState.lock(
+          tx,
+          row.sensor,
+          row.group_key,
+        );
         await state.recordFire(Number(row.due_at));
         await state.clear();
         const triggerEventIds = JSON.parse(row.trigger_event_ids) as string[];
@@ -243,7 +282,12 @@ export class SensorEngine {
           {
             sensor: sensor.spec,
             triggerEventIds,
-            triggerDependencies: await this.dependenciesOf(sensor, triggerEventIds, undefined, tx),
+            triggerDependencies: await this.dependenciesOf(
+              sensor,
+              triggerEventIds,
+              undefined,
+              tx,
+            ),
             entityRefs: JSON.parse(row.entity_refs),
             group: row.group_key,
           },
@@ -253,9 +297,13 @@ export class SensorEngine {
       });
       if (created) {
         started.push(created);
-        logger.info(`Sensor '${row.sensor}' fired after its debounce; started run ${created}`);
+        logger.info(
+          `Sensor '${row.sensor}' fired after its debounce; started run ${created}`,
+        );
       } else if (!sensor) {
-        logger.warn(`Debounced fire of unknown sensor '${row.sensor}' dropped (sensor removed?)`);
+        logger.warn(
+          `Debounced fire of unknown sensor '${row.sensor}' dropped (sensor removed?)`,
+        );
       }
     }
     if (started.length) runs.notify();
@@ -289,7 +337,9 @@ export class SensorEngine {
     tx: Knex.Transaction,
   ): Promise<Record<string, string>> {
     const result: Record<string, string> = {};
-    const rows = await tx('edo_events').whereIn('id', triggerEventIds).select('id', 'envelope');
+    const rows = await tx('edo_events')
+      .whereIn('id', triggerEventIds)
+      .select('id', 'envelope');
     const events = triggerEventIds.flatMap(id => {
       if (current && id === current.id) return [current];
       const row = rows.find(r => r.id === id);

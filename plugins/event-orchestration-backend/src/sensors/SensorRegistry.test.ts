@@ -14,7 +14,8 @@ workflow: { steps: [{ id: s, action: log, input: { message: hi } }] }
 describe('SensorRegistry', () => {
   let dir: string;
   let registry: SensorRegistry;
-  const config = () => new ConfigReader({ eventOrchestration: { sensorFiles: ['*.yaml'] } });
+  const config = () =>
+    new ConfigReader({ eventOrchestration: { sensorFiles: ['*.yaml'] } });
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edo-registry-'));
@@ -50,7 +51,10 @@ describe('SensorRegistry', () => {
             path: 'dependencies[0].filters.data[0]',
             message: expect.stringMatching(/^needs an operator/),
           },
-          { path: '(reload)', message: 'the previous version of this sensor keeps running' },
+          {
+            path: '(reload)',
+            message: 'the previous version of this sensor keeps running',
+          },
         ],
       },
     ]);
@@ -64,7 +68,12 @@ describe('SensorRegistry', () => {
       while (registry.candidates('x.one').length < 2 && Date.now() < deadline) {
         await new Promise(r => setTimeout(r, 20));
       }
-      expect(registry.candidates('x.one').map(s => s.spec.name).sort()).toEqual(['a', 'b']);
+      expect(
+        registry
+          .candidates('x.one')
+          .map(s => s.spec.name)
+          .sort(),
+      ).toEqual(['a', 'b']);
     } finally {
       stop();
     }

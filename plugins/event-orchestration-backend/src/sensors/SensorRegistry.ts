@@ -46,7 +46,9 @@ export class SensorRegistry {
   private index() {
     this.byType = new Map();
     for (const sensor of this.result.sensors) {
-      for (const type of new Set(sensor.spec.dependencies.map(d => d.eventType))) {
+      for (const type of new Set(
+        sensor.spec.dependencies.map(d => d.eventType),
+      )) {
         this.byType.set(type, [...(this.byType.get(type) ?? []), sensor]);
       }
     }
@@ -60,7 +62,9 @@ export class SensorRegistry {
     const errors = next.errors.map(error => {
       const good = error.sensor
         ? previous.sensors.find(
-            s => s.spec.name === error.sensor && !next.sensors.some(n => n.spec.name === error.sensor),
+            s =>
+              s.spec.name === error.sensor &&
+              !next.sensors.some(n => n.spec.name === error.sensor),
           )
         : undefined;
       if (!good) return error;
@@ -69,7 +73,10 @@ export class SensorRegistry {
         ...error,
         issues: [
           ...error.issues,
-          { path: '(reload)', message: 'the previous version of this sensor keeps running' },
+          {
+            path: '(reload)',
+            message: 'the previous version of this sensor keeps running',
+          },
         ],
       };
     });
@@ -77,8 +84,12 @@ export class SensorRegistry {
     this.index();
 
     const signature = (s: LoadedSensor) => JSON.stringify(s.spec);
-    const before = new Map(previous.sensors.map(s => [s.spec.name, signature(s)]));
-    const after = new Map(this.result.sensors.map(s => [s.spec.name, signature(s)]));
+    const before = new Map(
+      previous.sensors.map(s => [s.spec.name, signature(s)]),
+    );
+    const after = new Map(
+      this.result.sensors.map(s => [s.spec.name, signature(s)]),
+    );
     const changed = [...new Set([...before.keys(), ...after.keys()])].filter(
       name => before.get(name) !== after.get(name),
     );

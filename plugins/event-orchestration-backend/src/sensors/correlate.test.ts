@@ -17,7 +17,11 @@ function sensorFrom(spec: Record<string, unknown>): LoadedSensor {
 }
 
 let counter = 0;
-function alert(labels: Record<string, string>, minute: number, status = 'firing'): OrchestrationEvent {
+function alert(
+  labels: Record<string, string>,
+  minute: number,
+  status = 'firing',
+): OrchestrationEvent {
   counter++;
   return {
     specversion: '1.0',
@@ -35,7 +39,8 @@ function judgeInOrder(sensor: LoadedSensor) {
   const states = new Map<string, MemoryCorrelationState>();
   return async (event: OrchestrationEvent) => {
     const verdict = await judge(sensor, event, async group => {
-      if (!states.has(group)) states.set(group, new MemoryCorrelationState(group, fires));
+      if (!states.has(group))
+        states.set(group, new MemoryCorrelationState(group, fires));
       return states.get(group)!;
     });
     return [verdict.status, verdict.reason, verdict.triggerEventIds] as const;
@@ -46,7 +51,11 @@ describe('correlation', () => {
   it('waits for the conditions over several dependencies and fires with every event that met them', async () => {
     const sensor = sensorFrom({
       dependencies: [
-        { name: 'build', eventType: 'ci.build', filters: { data: [{ path: 'ok', value: true }] } },
+        {
+          name: 'build',
+          eventType: 'ci.build',
+          filters: { data: [{ path: 'ok', value: true }] },
+        },
         { name: 'tests', eventType: 'ci.tests' },
         { name: 'manual-approval', eventType: 'portal.approval' },
       ],
@@ -102,21 +111,37 @@ describe('correlation', () => {
     const run = judgeInOrder(sensor);
     // 08:00 UTC is 09:00 in Berlin: a at 07:59 UTC is from before the reset, b after it.
     await run({ ...alert({}, -1), type: 'x.a' });
-    expect((await run({ ...alert({}, 0), type: 'x.b' }))[1]).toBe('conditions not met: waiting for a; have b');
+    expect((await run({ ...alert({}, 0), type: 'x.b' }))[1]).toBe(
+      'conditions not met: waiting for a; have b',
+    );
     expect((await run({ ...alert({}, 1), type: 'x.a' }))[0]).toBe('matched');
   });
 
   it('fires when count events for one group arrive within the window, per group', async () => {
     const sensor = sensorFrom({
       dependencies: [
-        { name: 'cpu', eventType: 'alertmanager.alert', filters: { data: [{ path: 'labels.alertname', value: 'HighCPU' }] } },
+        {
+          name: 'cpu',
+          eventType: 'alertmanager.alert',
+          filters: { data: [{ path: 'labels.alertname', value: 'HighCPU' }] },
+        },
       ],
-      aggregate: { count: 3, within: '5m', groupBy: '${{ event.data.labels.app }}' },
+      aggregate: {
+        count: 3,
+        within: '5m',
+        groupBy: '${{ event.data.labels.app }}',
+      },
     });
     const run = judgeInOrder(sensor);
     const a1 = alert({ alertname: 'HighCPU', app: 'shop' }, 0);
-    expect(await run(a1)).toEqual(['pending', '1 of 3 within 5m for shop', undefined]);
-    expect((await run(alert({ alertname: 'HighCPU', app: 'checkout' }, 1)))[1]).toBe('1 of 3 within 5m for checkout');
+    expect(await run(a1)).toEqual([
+      'pending',
+      '1 of 3 within 5m for shop',
+      undefined,
+    ]);
+    expect(
+      (await run(alert({ alertname: 'HighCPU', app: 'checkout' }, 1)))[1],
+    ).toBe('1 of 3 within 5m for checkout');
     const a2 = alert({ alertname: 'HighCPU', app: 'shop' }, 2);
     expect((await run(a2))[1]).toBe('2 of 3 within 5m for shop');
     // 6 minutes after the first: the first has left the window
@@ -154,29 +179,51 @@ describe('correlation', () => {
   it('clears pending state when the resolving dependency matches', async () => {
     const sensor = sensorFrom({
       dependencies: [
-        { name: 'firing', eventType: 'alertmanager.alert', filters: { data: [{ path: 'status', value: 'firing' }] } },
-        { name: 'resolved', eventType: 'alertmanager.alert', filters: { data: [{ path: 'status', value: 'resolved' }] } },
+        {
+          name: 'firing',
+          eventType: 'alertmanager.alert',
+          filters: { data: [{ path: 'status', value: 'firing' }] },
+        },
+        {
+          name: 'resolved',
+          eventType: 'alertmanager.alert',
+          filters: { data: [{ path: 'status', value: 'resolved' }] },
+        },
       ],
       resolvedBy: 'resolved',
-      aggregate: { count: 2, within: '10m', groupBy: '${{ event.data.fingerprint }}' },
+      aggregate: {
+        count: 2,
+        within: '10m',
+        groupBy: '${{ event.data.fingerprint }}',
+      },
     });
     const run = judgeInOrder(sensor);
-    expect((await run(alert({ alertname: 'fp1' }, 0)))[1]).toBe('1 of 2 within 10m for fp1');
+    expect((await run(alert({ alertname: 'fp1' }, 0)))[1]).toBe(
+      '1 of 2 within 10m for fp1',
+    );
     expect(await run(alert({ alertname: 'fp1' }, 1, 'resolved'))).toEqual([
       'resolved',
       "dependency 'resolved' resolved the pending state for fp1",
       undefined,
     ]);
-    expect((await run(alert({ alertname: 'fp1' }, 2)))[1]).toBe('1 of 2 within 10m for fp1');
+    expect((await run(alert({ alertname: 'fp1' }, 2)))[1]).toBe(
+      '1 of 2 within 10m for fp1',
+    );
   });
 
   it('explains a groupBy that cannot be rendered', async () => {
     const sensor = sensorFrom({
       dependencies: [{ name: 'any', eventType: 'alertmanager.alert' }],
-      aggregate: { count: 2, within: '1m', groupBy: '${{ event.data.labels.app }}' },
+      aggregate: {
+        count: 2,
+        within: '1m',
+        groupBy: '${{ event.data.labels.app }}',
+      },
     });
     const [status, reason] = await judgeInOrder(sensor)(alert({}, 0));
     expect(status).toBe('not-matched');
-    expect(reason).toMatch(/^aggregate\.groupBy: cannot render \$\{\{ event\.data\.labels\.app \}\}: No such key: app/);
+    expect(reason).toMatch(
+      /^aggregate\.groupBy: cannot render \$\{\{ event\.data\.labels\.app \}\}: No such key: app/,
+    );
   });
 });

@@ -41,7 +41,9 @@ function formatDuration(ms: number): string {
 
 /** The dependencies that take part in conditions: all but `resolvedBy`. */
 function conditionDependencies(sensor: SensorSpec) {
-  return sensor.dependencies.map(d => d.name).filter(n => n !== sensor.resolvedBy);
+  return sensor.dependencies
+    .map(d => d.name)
+    .filter(n => n !== sensor.resolvedBy);
 }
 
 /**
@@ -73,7 +75,10 @@ export async function correlate(options: {
 
   // Conditions over several dependencies.
   for (const dependency of matchedDependencies) {
-    await state.putDependencyEvent(dependency, { eventId: event.id, eventTime });
+    await state.putDependencyEvent(dependency, {
+      eventId: event.id,
+      eventTime,
+    });
   }
   if (sensor.conditionsReset?.within) {
     await state.removeDependencyEventsBefore(
@@ -100,9 +105,11 @@ export async function correlate(options: {
     const have = names.filter(n => satisfied.has(n));
     return {
       status: 'pending',
-      reason: `conditions ${sensor.conditions ? `'${sensor.conditions}' ` : ''}not met${groupNote}: waiting for ${waiting.join(
-        ', ',
-      )}${have.length ? `; have ${have.join(', ')}` : ''}`,
+      reason: `conditions ${
+        sensor.conditions ? `'${sensor.conditions}' ` : ''
+      }not met${groupNote}: waiting for ${waiting.join(', ')}${
+        have.length ? `; have ${have.join(', ')}` : ''
+      }`,
     };
   }
   const triggers = remembered
@@ -133,7 +140,9 @@ export async function correlate(options: {
     if (last !== undefined && eventTime - last < cooldown) {
       return {
         status: 'cooled-down',
-        reason: `a run started ${formatDuration(eventTime - last)} earlier${groupNote}; cooldown ${sensor.cooldown}`,
+        reason: `a run started ${formatDuration(
+          eventTime - last,
+        )} earlier${groupNote}; cooldown ${sensor.cooldown}`,
       };
     }
   }
@@ -168,9 +177,12 @@ export async function correlate(options: {
   const parts = [
     sensor.dependencies.length > 1 || sensor.conditions
       ? `conditions ${sensor.conditions ? `'${sensor.conditions}' ` : ''}met`
-      : options.filterReason ?? `dependency '${matchedDependencies[0]}' matched`,
+      : options.filterReason ??
+        `dependency '${matchedDependencies[0]}' matched`,
     ...(sensor.aggregate
-      ? [`${triggerEventIds.length} of ${sensor.aggregate.count} within ${sensor.aggregate.within}${groupNote}`]
+      ? [
+          `${triggerEventIds.length} of ${sensor.aggregate.count} within ${sensor.aggregate.within}${groupNote}`,
+        ]
       : []),
   ];
   return { status: 'matched', reason: parts.join('; '), triggerEventIds };

@@ -44,7 +44,10 @@ export class DatabaseCorrelationState implements CorrelationState {
       .insert({ sensor, group_key: group })
       .onConflict(['sensor', 'group_key'])
       .ignore();
-    await tx('edo_sensor_groups').where({ sensor, group_key: group }).forUpdate().first();
+    await tx('edo_sensor_groups')
+      .where({ sensor, group_key: group })
+      .forUpdate()
+      .first();
     return new DatabaseCorrelationState(tx, sensor, group);
   }
 
@@ -63,7 +66,12 @@ export class DatabaseCorrelationState implements CorrelationState {
 
   async putDependencyEvent(dependency: string, event: RememberedEvent) {
     await this.tx('edo_sensor_dependency_events')
-      .insert({ ...this.key, dependency, event_id: event.eventId, event_time: event.eventTime })
+      .insert({
+        ...this.key,
+        dependency,
+        event_id: event.eventId,
+        event_time: event.eventTime,
+      })
       .onConflict(['sensor', 'group_key', 'dependency'])
       .merge(['event_id', 'event_time']);
   }
@@ -77,7 +85,11 @@ export class DatabaseCorrelationState implements CorrelationState {
 
   async addWindowEvent(event: RememberedEvent) {
     await this.tx('edo_sensor_window_events')
-      .insert({ ...this.key, event_id: event.eventId, event_time: event.eventTime })
+      .insert({
+        ...this.key,
+        event_id: event.eventId,
+        event_time: event.eventTime,
+      })
       .onConflict(['sensor', 'group_key', 'event_id'])
       .ignore();
   }
@@ -90,7 +102,10 @@ export class DatabaseCorrelationState implements CorrelationState {
     const rows = await this.tx('edo_sensor_window_events')
       .where(this.key)
       .orderBy([{ column: 'event_time' }, { column: 'event_id' }]);
-    return rows.map(r => ({ eventId: r.event_id, eventTime: Number(r.event_time) }));
+    return rows.map(r => ({
+      eventId: r.event_id,
+      eventTime: Number(r.event_time),
+    }));
   }
 
   async clear() {
@@ -99,8 +114,13 @@ export class DatabaseCorrelationState implements CorrelationState {
   }
 
   async lastFire() {
-    const row = await this.tx('edo_sensor_fires').where(this.key).max({ at: 'fired_at' }).first();
-    return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
+    const row = await this.tx('edo_sensor_fires')
+      .where(this.key)
+      .max({ at: 'fired_at' })
+      .first();
+    return row?.at === null || row?.at === undefined
+      ? undefined
+      : Number(row.at);
   }
 
   async firesSince(since: number, scope: 'group' | 'sensor') {
@@ -136,17 +156,25 @@ export class MemoryCorrelationState implements CorrelationState {
     const state = new MemoryCorrelationState(group, fires);
     const key = { sensor, group_key: group };
     for (const r of await knex('edo_sensor_dependency_events').where(key)) {
-      state.dependencies.set(r.dependency, { eventId: r.event_id, eventTime: Number(r.event_time) });
+      state.dependencies.set(r.dependency, {
+        eventId: r.event_id,
+        eventTime: Number(r.event_time),
+      });
     }
-    state.window = (await knex('edo_sensor_window_events').where(key)).map(r => ({
-      eventId: r.event_id,
-      eventTime: Number(r.event_time),
-    }));
+    state.window = (await knex('edo_sensor_window_events').where(key)).map(
+      r => ({
+        eventId: r.event_id,
+        eventTime: Number(r.event_time),
+      }),
+    );
     return state;
   }
 
   async dependencyEvents() {
-    return [...this.dependencies.entries()].map(([dependency, e]) => ({ dependency, ...e }));
+    return [...this.dependencies.entries()].map(([dependency, e]) => ({
+      dependency,
+      ...e,
+    }));
   }
   async putDependencyEvent(dependency: string, event: RememberedEvent) {
     this.dependencies.set(dependency, event);
@@ -157,12 +185,16 @@ export class MemoryCorrelationState implements CorrelationState {
     }
   }
   async addWindowEvent(event: RememberedEvent) {
-    if (!this.window.some(e => e.eventId === event.eventId)) this.window.push(event);
+    if (!this.window.some(e => e.eventId === event.eventId))
+      this.window.push(event);
   }
   async windowEventsSince(since: number) {
     this.window = this.window
       .filter(e => e.eventTime >= since)
-      .sort((a, b) => a.eventTime - b.eventTime || a.eventId.localeCompare(b.eventId));
+      .sort(
+        (a, b) =>
+          a.eventTime - b.eventTime || a.eventId.localeCompare(b.eventId),
+      );
     return [...this.window];
   }
   async clear() {
@@ -174,7 +206,9 @@ export class MemoryCorrelationState implements CorrelationState {
     return mine.length ? Math.max(...mine) : undefined;
   }
   async firesSince(since: number, scope: 'group' | 'sensor') {
-    return this.fires.filter(f => f.at >= since && (scope === 'sensor' || f.group === this.group)).length;
+    return this.fires.filter(
+      f => f.at >= since && (scope === 'sensor' || f.group === this.group),
+    ).length;
   }
   async recordFire(at: number) {
     this.fires.push({ group: this.group, at });

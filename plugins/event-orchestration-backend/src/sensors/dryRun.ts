@@ -19,7 +19,12 @@ export interface DryRunResult {
   status: EvaluationStatus;
   reason: string;
   /** When matched: the steps as they would run, inputs rendered (secrets redacted). */
-  steps?: Array<{ id: string; action: string; input?: unknown; error?: string }>;
+  steps?: Array<{
+    id: string;
+    action: string;
+    input?: unknown;
+    error?: string;
+  }>;
 }
 
 /**
@@ -57,7 +62,12 @@ export async function dryRunSensor(options: {
         states.set(
           group,
           knex
-            ? await MemoryCorrelationState.snapshot(knex, sensor.name, group, fires)
+            ? await MemoryCorrelationState.snapshot(
+                knex,
+                sensor.name,
+                group,
+                fires,
+              )
             : new MemoryCorrelationState(group, fires),
         );
       }
@@ -86,9 +96,12 @@ export async function dryRunSensor(options: {
         let entityRefs = await entities.resolveEventEntities(event);
         if (sensor.entity) {
           const value = renderTemplate(sensor.entity, { event });
-          if (typeof value === 'string' && value) entityRefs = await entities.resolveName(value);
+          if (typeof value === 'string' && value)
+            entityRefs = await entities.resolveName(value);
         }
-        entity = entityRefs.length ? (await entities.getEntity(entityRefs[0])) ?? null : null;
+        entity = entityRefs.length
+          ? (await entities.getEntity(entityRefs[0])) ?? null
+          : null;
       }
       const steps: Record<string, { output: Record<string, unknown> }> = {};
       result.steps = sensor.workflow.steps.map(step => {
@@ -101,7 +114,11 @@ export async function dryRunSensor(options: {
             steps,
             run: { id: 'dry-run', sensor: sensor.name },
           });
-          return { id: step.id, action: step.action, input: redactSecrets(input) };
+          return {
+            id: step.id,
+            action: step.action,
+            input: redactSecrets(input),
+          };
         } catch (error) {
           const message = (error as Error).message;
           return {

@@ -10,7 +10,11 @@ import { getAtPath, parsePath } from './paths';
 
 const data = {
   status: 'firing',
-  labels: { severity: 'warning', 'app.kubernetes.io/name': 'shop', replicas: '3' },
+  labels: {
+    severity: 'warning',
+    'app.kubernetes.io/name': 'shop',
+    replicas: '3',
+  },
   alerts: [{ labels: { app: 'first' } }],
 };
 
@@ -18,7 +22,9 @@ describe('paths', () => {
   it('reads dotted paths, indexes and bracketed keys', () => {
     expect(getAtPath(data, parsePath('alerts.0.labels.app'))).toBe('first');
     expect(getAtPath(data, parsePath('alerts[0].labels.app'))).toBe('first');
-    expect(getAtPath(data, parsePath('labels["app.kubernetes.io/name"]'))).toBe('shop');
+    expect(getAtPath(data, parsePath('labels["app.kubernetes.io/name"]'))).toBe(
+      'shop',
+    );
     expect(getAtPath(data, parsePath('labels.nope'))).toBeUndefined();
   });
   it('never reaches the prototype chain', () => {
@@ -33,19 +39,34 @@ describe('paths', () => {
 
 describe('data filters', () => {
   it('matches equality, lists of values and in', () => {
-    expect(evaluateDataFilter({ path: 'status', value: 'firing' }, data)).toEqual({ matched: true });
-    expect(evaluateDataFilter({ path: 'labels.severity', value: ['page', 'warning'] }, data)).toEqual({ matched: true });
-    expect(evaluateDataFilter({ path: 'labels.replicas', value: 3 }, data)).toEqual({ matched: true });
+    expect(
+      evaluateDataFilter({ path: 'status', value: 'firing' }, data),
+    ).toEqual({ matched: true });
+    expect(
+      evaluateDataFilter(
+        { path: 'labels.severity', value: ['page', 'warning'] },
+        data,
+      ),
+    ).toEqual({ matched: true });
+    expect(
+      evaluateDataFilter({ path: 'labels.replicas', value: 3 }, data),
+    ).toEqual({ matched: true });
   });
 
   it('names the field, the actual and the expected values when a filter fails', () => {
     expect(
-      evaluateDataFilter({ path: 'labels.severity', in: ['critical', 'page'] }, data),
+      evaluateDataFilter(
+        { path: 'labels.severity', in: ['critical', 'page'] },
+        data,
+      ),
     ).toEqual({
       matched: false,
-      reason: 'data.labels.severity was `warning`, expected one of `critical`, `page`',
+      reason:
+        'data.labels.severity was `warning`, expected one of `critical`, `page`',
     });
-    expect(evaluateDataFilter({ path: 'labels.slo', value: 'x' }, data)).toEqual({
+    expect(
+      evaluateDataFilter({ path: 'labels.slo', value: 'x' }, data),
+    ).toEqual({
       matched: false,
       reason: 'data.labels.slo was missing, expected `x`',
     });
@@ -61,7 +82,10 @@ describe('data filters', () => {
         ],
         data,
       ),
-    ).toEqual({ matched: false, reason: 'data.labels.severity was `warning`, expected `critical`' });
+    ).toEqual({
+      matched: false,
+      reason: 'data.labels.severity was `warning`, expected `critical`',
+    });
   });
 });
 
@@ -78,39 +102,103 @@ describe('every data filter operator', () => {
   };
   const cases: Array<[string, any, true | string]> = [
     ['value match', { path: 'name', value: 'my-awesome-app' }, true],
-    ['value mismatch', { path: 'name', value: 'other' }, 'data.name was `my-awesome-app`, expected `other`'],
+    [
+      'value mismatch',
+      { path: 'name', value: 'other' },
+      'data.name was `my-awesome-app`, expected `other`',
+    ],
     ['in', { path: 'replicas', in: [1, 3] }, true],
     ['notIn passes', { path: 'name', notIn: ['checkout'] }, true],
-    ['notIn fails', { path: 'name', notIn: ['my-awesome-app'] }, 'data.name was `my-awesome-app`, expected none of `my-awesome-app`'],
-    ['notIn on a missing path', { path: 'nope', notIn: ['x'] }, 'data.nope was missing, expected a value not in `x`'],
+    [
+      'notIn fails',
+      { path: 'name', notIn: ['my-awesome-app'] },
+      'data.name was `my-awesome-app`, expected none of `my-awesome-app`',
+    ],
+    [
+      'notIn on a missing path',
+      { path: 'nope', notIn: ['x'] },
+      'data.nope was missing, expected a value not in `x`',
+    ],
     ['exists', { path: 'tags', exists: true }, true],
-    ['exists on null', { path: 'nothing', exists: true }, 'data.nothing was missing, expected it to exist'],
+    [
+      'exists on null',
+      { path: 'nothing', exists: true },
+      'data.nothing was missing, expected it to exist',
+    ],
     ['not exists', { path: 'nope', exists: false }, true],
-    ['not exists fails', { path: 'replicas', exists: false }, 'data.replicas was `3`, expected it to be missing'],
+    [
+      'not exists fails',
+      { path: 'replicas', exists: false },
+      'data.replicas was `3`, expected it to be missing',
+    ],
     ['regex', { path: 'name', regex: '^my-.*-app$' }, true],
     ['regex on unicode', { path: 'emoji', regex: '🚀$' }, true],
-    ['regex mismatch', { path: 'name', regex: '^checkout' }, 'data.name was `my-awesome-app`, expected it to match /^checkout/'],
-    ['regex on a list', { path: 'tags', regex: 'prod' }, 'data.tags was `["prod","eu"]`, expected text matching /prod/'],
+    [
+      'regex mismatch',
+      { path: 'name', regex: '^checkout' },
+      'data.name was `my-awesome-app`, expected it to match /^checkout/',
+    ],
+    [
+      'regex on a list',
+      { path: 'tags', regex: 'prod' },
+      'data.tags was `["prod","eu"]`, expected text matching /prod/',
+    ],
     ['gt number', { path: 'replicas', gt: 2 }, true],
     ['gt on a numeric string', { path: 'cpu', gt: 0.9 }, true],
-    ['lte fails', { path: 'replicas', lte: 2 }, 'data.replicas was `3`, expected <= `2`'],
+    [
+      'lte fails',
+      { path: 'replicas', lte: 2 },
+      'data.replicas was `3`, expected <= `2`',
+    ],
     ['range', { path: 'replicas', gte: 1, lt: 5 }, true],
-    ['range upper bound', { path: 'replicas', gte: 1, lt: 3 }, 'data.replicas was `3`, expected < `3`'],
-    ['gt on text', { path: 'name', gt: 1 }, 'data.name was `my-awesome-app`, not a number; expected > `1`'],
+    [
+      'range upper bound',
+      { path: 'replicas', gte: 1, lt: 3 },
+      'data.replicas was `3`, expected < `3`',
+    ],
+    [
+      'gt on text',
+      { path: 'name', gt: 1 },
+      'data.name was `my-awesome-app`, not a number; expected > `1`',
+    ],
     ['huge numbers', { path: 'big', gt: 12345678901234567000 - 1e6 }, true],
     ['time after', { path: 'started', gt: '2026-11-23T07:59:59+00:00' }, true],
-    ['time before fails', { path: 'started', lt: '2026-11-23T09:00:00+02:00' }, 'data.started was `2026-11-23T08:00:00Z`, expected < `2026-11-23T09:00:00+02:00`'],
-    ['time on a number', { path: 'replicas', gt: '2026-11-23T07:00:00Z' }, 'data.replicas was `3`, not an RFC 3339 time; expected > `2026-11-23T07:00:00Z`'],
+    [
+      'time before fails',
+      { path: 'started', lt: '2026-11-23T09:00:00+02:00' },
+      'data.started was `2026-11-23T08:00:00Z`, expected < `2026-11-23T09:00:00+02:00`',
+    ],
+    [
+      'time on a number',
+      { path: 'replicas', gt: '2026-11-23T07:00:00Z' },
+      'data.replicas was `3`, not an RFC 3339 time; expected > `2026-11-23T07:00:00Z`',
+    ],
     ['contains in a list', { path: 'tags', contains: 'eu' }, true],
     ['contains in text', { path: 'name', contains: 'awesome' }, true],
-    ['contains mismatch', { path: 'tags', contains: 'us' }, 'data.tags was `["prod","eu"]`, expected a list containing `us`'],
+    [
+      'contains mismatch',
+      { path: 'tags', contains: 'us' },
+      'data.tags was `["prod","eu"]`, expected a list containing `us`',
+    ],
     ['startsWith', { path: 'name', startsWith: 'my-' }, true],
-    ['endsWith fails', { path: 'name', endsWith: '-svc' }, 'data.name was `my-awesome-app`, expected text ending with `-svc`'],
-    ['startsWith on a number', { path: 'replicas', startsWith: '3' }, 'data.replicas was `3`, expected text starting with `3`'],
+    [
+      'endsWith fails',
+      { path: 'name', endsWith: '-svc' },
+      'data.name was `my-awesome-app`, expected text ending with `-svc`',
+    ],
+    [
+      'startsWith on a number',
+      { path: 'replicas', startsWith: '3' },
+      'data.replicas was `3`, expected text starting with `3`',
+    ],
   ];
   it.each(cases)('%s', (_name, filter, expected) => {
     const verdict = evaluateDataFilter(filter, sample);
-    expect(verdict).toEqual(expected === true ? { matched: true } : { matched: false, reason: expected });
+    expect(verdict).toEqual(
+      expected === true
+        ? { matched: true }
+        : { matched: false, reason: expected },
+    );
   });
 });
 
@@ -127,8 +215,12 @@ describe('context, time and expression filters', () => {
   };
 
   it('matches CloudEvent attributes with wildcards', () => {
-    expect(evaluateContextFilter({ type: 'github.*', subject: 'acme/*' }, event)).toEqual({ matched: true });
-    expect(evaluateContextFilter({ source: '/webhooks/gitlab' }, event)).toEqual({
+    expect(
+      evaluateContextFilter({ type: 'github.*', subject: 'acme/*' }, event),
+    ).toEqual({ matched: true });
+    expect(
+      evaluateContextFilter({ source: '/webhooks/gitlab' }, event),
+    ).toEqual({
       matched: false,
       reason: 'source was `/webhooks/github`, expected `/webhooks/gitlab`',
     });
@@ -138,25 +230,44 @@ describe('context, time and expression filters', () => {
     const office = { start: '07:00', stop: '19:00', timezone: 'Europe/Berlin' };
     expect(evaluateTimeFilter(office, event)).toEqual({
       matched: false,
-      reason: 'time was 22:30 fri in Europe/Berlin, outside 07:00–19:00 Europe/Berlin',
+      reason:
+        'time was 22:30 fri in Europe/Berlin, outside 07:00–19:00 Europe/Berlin',
     });
-    const night = { start: '22:00', stop: '06:00', timezone: 'Europe/Berlin', days: ['fri' as const] };
+    const night = {
+      start: '22:00',
+      stop: '06:00',
+      timezone: 'Europe/Berlin',
+      days: ['fri' as const],
+    };
     expect(evaluateTimeFilter(night, event)).toEqual({ matched: true });
     // Saturday 02:00 belongs to Friday's night window
-    expect(evaluateTimeFilter(night, { ...event, time: '2026-11-21T01:00:00Z' })).toEqual({ matched: true });
+    expect(
+      evaluateTimeFilter(night, { ...event, time: '2026-11-21T01:00:00Z' }),
+    ).toEqual({ matched: true });
     // Saturday 22:30 is a Saturday window
-    expect(evaluateTimeFilter(night, { ...event, time: '2026-11-21T21:30:00Z' })).toEqual({
+    expect(
+      evaluateTimeFilter(night, { ...event, time: '2026-11-21T21:30:00Z' }),
+    ).toEqual({
       matched: false,
-      reason: 'time was 22:30 sat in Europe/Berlin, a window of sat, expected fri',
+      reason:
+        'time was 22:30 sat in Europe/Berlin, a window of sat, expected fri',
     });
     // stop is exclusive
     expect(
-      evaluateTimeFilter({ start: '07:00', stop: '19:00', timezone: 'UTC' }, { ...event, time: '2026-11-20T19:00:00Z' }).matched,
+      evaluateTimeFilter(
+        { start: '07:00', stop: '19:00', timezone: 'UTC' },
+        { ...event, time: '2026-11-20T19:00:00Z' },
+      ).matched,
     ).toBe(false);
   });
 
   it('evaluates CEL expressions and reports runtime errors as non-matches', () => {
-    expect(evaluateExprFilter('event.data.ref.endsWith("/main") && event.data.commits > 2', event)).toEqual({ matched: true });
+    expect(
+      evaluateExprFilter(
+        'event.data.ref.endsWith("/main") && event.data.commits > 2',
+        event,
+      ),
+    ).toEqual({ matched: true });
     expect(evaluateExprFilter('event.data.commits > 5', event)).toEqual({
       matched: false,
       reason: 'expr `event.data.commits > 5` was false',
@@ -180,12 +291,19 @@ describe('context, time and expression filters', () => {
       matched: false,
       reason: 'data.ref was `refs/heads/main`, expected `refs/heads/dev`',
     });
-    expect(evaluateDependencyFilters(filters, 'or', event)).toEqual({ matched: true });
+    expect(evaluateDependencyFilters(filters, 'or', event)).toEqual({
+      matched: true,
+    });
     expect(
-      evaluateDependencyFilters({ data: [{ path: 'ref', value: 'x' }], expr: 'false' }, 'or', event),
+      evaluateDependencyFilters(
+        { data: [{ path: 'ref', value: 'x' }], expr: 'false' },
+        'or',
+        event,
+      ),
     ).toEqual({
       matched: false,
-      reason: 'no filter passed: data.ref was `refs/heads/main`, expected `x`; expr `false` was false',
+      reason:
+        'no filter passed: data.ref was `refs/heads/main`, expected `x`; expr `false` was false',
     });
   });
 });

@@ -52,7 +52,8 @@ function toComparable(value: unknown, asTime: boolean): number | undefined {
     const ms = Date.parse(value);
     return Number.isNaN(ms) ? undefined : ms;
   }
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? value : undefined;
   if (typeof value === 'string' && value.trim() !== '') {
     const n = Number(value);
     return Number.isFinite(n) ? n : undefined;
@@ -74,7 +75,10 @@ function compiledRegex(source: string) {
 }
 
 /** Checks one data filter against the event's `data`. */
-export function evaluateDataFilter(filter: DataFilter, data: unknown): FilterVerdict {
+export function evaluateDataFilter(
+  filter: DataFilter,
+  data: unknown,
+): FilterVerdict {
   const actual = getAtPath(data, parsePath(filter.path));
   const field = `data.${filter.path}`;
   const was = `${field} was ${show(actual)}`;
@@ -83,11 +87,15 @@ export function evaluateDataFilter(filter: DataFilter, data: unknown): FilterVer
     const present = actual !== undefined && actual !== null;
     if (present === filter.exists) return PASS;
     return fail(
-      filter.exists ? `${field} was missing, expected it to exist` : `${was}, expected it to be missing`,
+      filter.exists
+        ? `${field} was missing, expected it to exist`
+        : `${was}, expected it to be missing`,
     );
   }
   if (filter.value !== undefined) {
-    const expected = Array.isArray(filter.value) ? filter.value : [filter.value];
+    const expected = Array.isArray(filter.value)
+      ? filter.value
+      : [filter.value];
     return expected.some(e => looselyEqual(actual, e))
       ? PASS
       : fail(`${was}, expected ${expectedList(expected)}`);
@@ -98,7 +106,10 @@ export function evaluateDataFilter(filter: DataFilter, data: unknown): FilterVer
       : fail(`${was}, expected ${expectedList(filter.in)}`);
   }
   if (filter.notIn !== undefined) {
-    if (actual === undefined) return fail(`${was}, expected a value not in ${filter.notIn.map(show).join(', ')}`);
+    if (actual === undefined)
+      return fail(
+        `${was}, expected a value not in ${filter.notIn.map(show).join(', ')}`,
+      );
     return filter.notIn.some(e => looselyEqual(actual, e))
       ? fail(`${was}, expected none of ${filter.notIn.map(show).join(', ')}`)
       : PASS;
@@ -120,17 +131,25 @@ export function evaluateDataFilter(filter: DataFilter, data: unknown): FilterVer
     if (typeof actual === 'string') {
       return actual.includes(String(filter.contains))
         ? PASS
-        : fail(`${was}, expected text containing ${show(String(filter.contains))}`);
+        : fail(
+            `${was}, expected text containing ${show(String(filter.contains))}`,
+          );
     }
-    return fail(`${was}, expected text or a list containing ${show(filter.contains)}`);
+    return fail(
+      `${was}, expected text or a list containing ${show(filter.contains)}`,
+    );
   }
   if (filter.startsWith !== undefined || filter.endsWith !== undefined) {
     const [op, operand] =
       filter.startsWith !== undefined
         ? (['starting with', filter.startsWith] as const)
         : (['ending with', filter.endsWith!] as const);
-    if (typeof actual !== 'string') return fail(`${was}, expected text ${op} ${show(operand)}`);
-    const ok = filter.startsWith !== undefined ? actual.startsWith(operand) : actual.endsWith(operand);
+    if (typeof actual !== 'string')
+      return fail(`${was}, expected text ${op} ${show(operand)}`);
+    const ok =
+      filter.startsWith !== undefined
+        ? actual.startsWith(operand)
+        : actual.endsWith(operand);
     return ok ? PASS : fail(`${was}, expected text ${op} ${show(operand)}`);
   }
 
@@ -143,7 +162,11 @@ export function evaluateDataFilter(filter: DataFilter, data: unknown): FilterVer
     const right = toComparable(operand, asTime)!;
     const expectation = `expected ${COMPARATOR_SYMBOL[op]} ${show(operand)}`;
     if (left === undefined) {
-      return fail(`${was}, ${asTime ? 'not an RFC 3339 time' : 'not a number'}; ${expectation}`);
+      return fail(
+        `${was}, ${
+          asTime ? 'not an RFC 3339 time' : 'not a number'
+        }; ${expectation}`,
+      );
     }
     const ok =
       (op === 'gt' && left > right) ||
@@ -162,7 +185,10 @@ function wildcardMatches(pattern: string, value: string | undefined): boolean {
   let regex = wildcards.get(pattern);
   if (!regex) {
     regex = new RegExp(
-      `^${pattern.split('*').map(part => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`,
+      `^${pattern
+        .split('*')
+        .map(part => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
       's',
     );
     if (wildcards.size > 10_000) wildcards.clear();
@@ -180,7 +206,9 @@ export function evaluateContextFilter(
     const pattern = filter[attribute];
     if (pattern === undefined) continue;
     if (!wildcardMatches(pattern, event[attribute])) {
-      return fail(`${attribute} was ${show(event[attribute])}, expected ${show(pattern)}`);
+      return fail(
+        `${attribute} was ${show(event[attribute])}, expected ${show(pattern)}`,
+      );
     }
   }
   return PASS;
@@ -210,16 +238,21 @@ function localClock(ms: number, timeZone: string) {
   };
 }
 
-const minutesOf = (clock: string) => Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
+const minutesOf = (clock: string) =>
+  Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
 
 /**
  * Checks the event's `time` against a time-of-day window: start inclusive, stop
  * exclusive; a window whose stop is before its start wraps midnight, and then
  * its day is the day it started (Friday 22:00–06:00 includes Saturday 02:00).
  */
-export function evaluateTimeFilter(filter: TimeFilter, event: OrchestrationEvent): FilterVerdict {
+export function evaluateTimeFilter(
+  filter: TimeFilter,
+  event: OrchestrationEvent,
+): FilterVerdict {
   const ms = Date.parse(event.time);
-  if (Number.isNaN(ms)) return fail(`time was ${show(event.time)}, not a valid time`);
+  if (Number.isNaN(ms))
+    return fail(`time was ${show(event.time)}, not a valid time`);
   const { minute, weekday } = localClock(ms, filter.timezone);
   const start = minutesOf(filter.start);
   const stop = minutesOf(filter.stop);
@@ -234,21 +267,35 @@ export function evaluateTimeFilter(filter: TimeFilter, event: OrchestrationEvent
       windowDay = WEEKDAYS[(WEEKDAYS.indexOf(weekday) + 6) % 7];
     }
   }
-  const local = `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
-  if (!inWindow) return fail(`time was ${local} ${weekday} in ${filter.timezone}, outside ${window}`);
+  const local = `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(
+    minute % 60,
+  ).padStart(2, '0')}`;
+  if (!inWindow)
+    return fail(
+      `time was ${local} ${weekday} in ${filter.timezone}, outside ${window}`,
+    );
   if (filter.days && !filter.days.includes(windowDay as any)) {
-    return fail(`time was ${local} ${weekday} in ${filter.timezone}, a window of ${windowDay}, expected ${filter.days.join(', ')}`);
+    return fail(
+      `time was ${local} ${weekday} in ${
+        filter.timezone
+      }, a window of ${windowDay}, expected ${filter.days.join(', ')}`,
+    );
   }
   return PASS;
 }
 
 /** Evaluates a CEL filter; a runtime error is a non-match with the error as reason. */
-export function evaluateExprFilter(expr: string, event: OrchestrationEvent): FilterVerdict {
+export function evaluateExprFilter(
+  expr: string,
+  event: OrchestrationEvent,
+): FilterVerdict {
   let result: unknown;
   try {
     result = evaluateCel(expr, { event });
   } catch (error) {
-    return fail(`expr \`${expr}\` failed: ${(error as Error).message.split('\n')[0]}`);
+    return fail(
+      `expr \`${expr}\` failed: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
   if (result === true) return PASS;
   if (result === false) return fail(`expr \`${expr}\` was false`);
@@ -256,7 +303,10 @@ export function evaluateExprFilter(expr: string, event: OrchestrationEvent): Fil
 }
 
 /** All data filters must match; the first that does not gives the reason. */
-export function evaluateDataFilters(filters: DataFilter[], data: unknown): FilterVerdict {
+export function evaluateDataFilters(
+  filters: DataFilter[],
+  data: unknown,
+): FilterVerdict {
   for (const filter of filters) {
     const verdict = evaluateDataFilter(filter, data);
     if (!verdict.matched) return verdict;

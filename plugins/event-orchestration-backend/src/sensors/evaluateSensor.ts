@@ -17,7 +17,10 @@ export function sensorListensTo(sensor: LoadedSensor, eventType: string) {
 }
 
 /** Runs an event through the filters of every dependency of a sensor. */
-export function filterEvent(sensor: LoadedSensor, event: OrchestrationEvent): FilterOutcome {
+export function filterEvent(
+  sensor: LoadedSensor,
+  event: OrchestrationEvent,
+): FilterOutcome {
   const matched: string[] = [];
   const reasons: string[] = [];
   let matchedReason = '';
@@ -25,12 +28,18 @@ export function filterEvent(sensor: LoadedSensor, event: OrchestrationEvent): Fi
   for (const dep of sensor.spec.dependencies) {
     if (dep.eventType !== event.type) continue;
     listening = true;
-    const verdict = evaluateDependencyFilters(dep.filters, dep.filtersLogicalOperator, event);
+    const verdict = evaluateDependencyFilters(
+      dep.filters,
+      dep.filtersLogicalOperator,
+      event,
+    );
     if (verdict.matched) {
       matched.push(dep.name);
       if (!matchedReason) {
         const n = countFilters(dep.filters);
-        matchedReason = `dependency '${dep.name}' matched (${n} filter${n === 1 ? '' : 's'} passed)`;
+        matchedReason = `dependency '${dep.name}' matched (${n} filter${
+          n === 1 ? '' : 's'
+        } passed)`;
       }
     } else {
       reasons.push(`dependency '${dep.name}': ${verdict.reason}`);
@@ -51,7 +60,10 @@ export function filterEvent(sensor: LoadedSensor, event: OrchestrationEvent): Fi
 }
 
 /** Stateless verdict (filters only), as the slice had it. */
-export function evaluateSensor(sensor: LoadedSensor, event: OrchestrationEvent) {
+export function evaluateSensor(
+  sensor: LoadedSensor,
+  event: OrchestrationEvent,
+) {
   const outcome = filterEvent(sensor, event);
   return {
     sensor: outcome.sensor,

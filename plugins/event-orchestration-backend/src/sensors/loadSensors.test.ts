@@ -14,7 +14,13 @@ const validSensor = {
     },
   ],
   workflow: {
-    steps: [{ id: 'say', action: 'log', input: { message: 'app ${{ event.subject }}' } }],
+    steps: [
+      {
+        id: 'say',
+        action: 'log',
+        input: { message: 'app ${{ event.subject }}' },
+      },
+    ],
   },
 };
 
@@ -102,7 +108,13 @@ workflow:
               ...validSensor,
               name: 'bad-template',
               workflow: {
-                steps: [{ id: 's', action: 'log', input: { message: '${{ event.( }}' } }],
+                steps: [
+                  {
+                    id: 's',
+                    action: 'log',
+                    input: { message: '${{ event.( }}' },
+                  },
+                ],
               },
             },
             validSensor,
@@ -115,12 +127,19 @@ workflow:
     expect(result.sensors.map(s => s.spec.name)).toEqual(['slo-remediation']);
     expect(result.errors.map(e => [e.source, e.issues[0].path])).toEqual([
       ['app-config eventOrchestration.sensors[0]', '(root)'],
-      ['app-config eventOrchestration.sensors[1]', 'workflow.steps[0].input.message'],
+      [
+        'app-config eventOrchestration.sensors[1]',
+        'workflow.steps[0].input.message',
+      ],
       ['app-config eventOrchestration.sensors[3]', 'name'],
       ['a-syntax.yaml', '(yaml line 2)'],
     ]);
-    expect(result.errors[0].issues[0].message).toBe("unknown key(s) 'throttle'");
-    expect(result.errors[1].issues[0].message).toMatch(/^invalid expression \$\{\{ event\.\( \}\}/);
+    expect(result.errors[0].issues[0].message).toBe(
+      "unknown key(s) 'throttle'",
+    );
+    expect(result.errors[1].issues[0].message).toMatch(
+      /^invalid expression \$\{\{ event\.\( \}\}/,
+    );
     expect(result.errors[2].issues[0].message).toBe(
       "sensor 'slo-remediation' is already defined in app-config eventOrchestration.sensors[2]",
     );

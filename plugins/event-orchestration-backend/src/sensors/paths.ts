@@ -63,7 +63,8 @@ export function getAtPath(value: unknown, parts: string[]): unknown {
       current = current[Number(part)];
     } else if (typeof current === 'object') {
       // Own properties only: a path must never reach Object.prototype.
-      if (!Object.prototype.hasOwnProperty.call(current, part)) return undefined;
+      if (!Object.prototype.hasOwnProperty.call(current, part))
+        return undefined;
       current = (current as Record<string, unknown>)[part];
     } else {
       return undefined;

@@ -1,10 +1,17 @@
 import { alertmanagerPayload } from '../__testUtils__/alertmanager';
-import { alertmanagerPayloadSchema, alertmanagerToEvents } from './alertmanager';
+import {
+  alertmanagerPayloadSchema,
+  alertmanagerToEvents,
+} from './alertmanager';
 
 const payload = alertmanagerPayloadSchema.parse(
   alertmanagerPayload([
     {
-      labels: { alertname: 'ArgoCdAppUnhealthy', app: 'my-awesome-app', severity: 'critical' },
+      labels: {
+        alertname: 'ArgoCdAppUnhealthy',
+        app: 'my-awesome-app',
+        severity: 'critical',
+      },
       annotations: { summary: 'Application is degraded' },
       fingerprint: 'c6a5f3b1d2e4f607',
     },
@@ -18,7 +25,9 @@ const payload = alertmanagerPayloadSchema.parse(
 
 describe('alertmanagerToEvents', () => {
   it('makes one CloudEvent per alert with the group fields in data', () => {
-    const events = alertmanagerToEvents(payload, { sourceName: 'alertmanager' });
+    const events = alertmanagerToEvents(payload, {
+      sourceName: 'alertmanager',
+    });
     expect(events).toHaveLength(2);
     expect(events[0]).toEqual({
       specversion: '1.0',
@@ -30,7 +39,11 @@ describe('alertmanagerToEvents', () => {
       datacontenttype: 'application/json',
       data: {
         status: 'firing',
-        labels: { alertname: 'ArgoCdAppUnhealthy', app: 'my-awesome-app', severity: 'critical' },
+        labels: {
+          alertname: 'ArgoCdAppUnhealthy',
+          app: 'my-awesome-app',
+          severity: 'critical',
+        },
         annotations: { summary: 'Application is degraded' },
         startsAt: '2026-11-23T08:00:00.000Z',
         endsAt: '0001-01-01T00:00:00Z',
@@ -51,10 +64,16 @@ describe('alertmanagerToEvents', () => {
 
     const resolved = alertmanagerPayloadSchema.parse(
       alertmanagerPayload([
-        { labels: { app: 'my-awesome-app' }, status: 'resolved', fingerprint: 'c6a5f3b1d2e4f607' },
+        {
+          labels: { app: 'my-awesome-app' },
+          status: 'resolved',
+          fingerprint: 'c6a5f3b1d2e4f607',
+        },
       ]),
     );
-    const [resolvedEvent] = alertmanagerToEvents(resolved, { sourceName: 'alertmanager' });
+    const [resolvedEvent] = alertmanagerToEvents(resolved, {
+      sourceName: 'alertmanager',
+    });
     expect(resolvedEvent.id).not.toBe(first[0].id);
   });
 
@@ -63,11 +82,19 @@ describe('alertmanagerToEvents', () => {
       sourceName: 'am',
       subjectLabels: ['alertname'],
     });
-    expect(events.map(e => e.subject)).toEqual(['ArgoCdAppUnhealthy', 'HighLatency']);
+    expect(events.map(e => e.subject)).toEqual([
+      'ArgoCdAppUnhealthy',
+      'HighLatency',
+    ]);
   });
 
   it('rejects bodies that are not version 4 notifications', () => {
-    expect(alertmanagerPayloadSchema.safeParse({ version: '3', alerts: [] }).success).toBe(false);
-    expect(alertmanagerPayloadSchema.safeParse({ ...alertmanagerPayload([]) }).success).toBe(false);
+    expect(
+      alertmanagerPayloadSchema.safeParse({ version: '3', alerts: [] }).success,
+    ).toBe(false);
+    expect(
+      alertmanagerPayloadSchema.safeParse({ ...alertmanagerPayload([]) })
+        .success,
+    ).toBe(false);
   });
 });

@@ -4,7 +4,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { eventsServiceFactory, eventsServiceRef } from '@backstage/plugin-events-node';
+import {
+  eventsServiceFactory,
+  eventsServiceRef,
+} from '@backstage/plugin-events-node';
 import express from 'express';
 import request from 'supertest';
 import { eventOrchestrationPlugin } from '../plugin';
@@ -22,7 +25,10 @@ const githubModuleStandIn = createBackendPlugin({
         router.post('/push', async (_req, res) => {
           await events.publish({
             topic: 'github',
-            eventPayload: { ref: 'refs/heads/main', repository: { full_name: 'acme/my-awesome-app' } },
+            eventPayload: {
+              ref: 'refs/heads/main',
+              repository: { full_name: 'acme/my-awesome-app' },
+            },
             metadata: { 'x-github-event': 'push', 'x-github-delivery': 'd-42' },
           });
           res.status(204).end();
@@ -44,16 +50,24 @@ describe("Backstage's EventsService as a source", () => {
         eventsServiceFactory,
         catalogServiceMock.factory({ entities: [] }),
         mockServices.rootConfig.factory({
-          data: { eventOrchestration: { sources: { backstageEvents: [{ topic: 'github' }] } } },
+          data: {
+            eventOrchestration: {
+              sources: { backstageEvents: [{ topic: 'github' }] },
+            },
+          },
         }),
       ],
     });
     try {
-      expect((await request(backend.server).post('/api/publisher/push')).status).toBe(204);
+      expect(
+        (await request(backend.server).post('/api/publisher/push')).status,
+      ).toBe(204);
       let items: any[] = [];
       for (let i = 0; i < 100 && items.length === 0; i++) {
         await new Promise(r => setTimeout(r, 50));
-        items = (await request(backend.server).get('/api/event-orchestration/events')).body.items;
+        items = (
+          await request(backend.server).get('/api/event-orchestration/events')
+        ).body.items;
       }
       expect(items.map(i => i.event)).toEqual([
         expect.objectContaining({
@@ -61,7 +75,10 @@ describe("Backstage's EventsService as a source", () => {
           type: 'github.push',
           subject: 'acme/my-awesome-app',
           source: '/backstage-events/github',
-          data: { ref: 'refs/heads/main', repository: { full_name: 'acme/my-awesome-app' } },
+          data: {
+            ref: 'refs/heads/main',
+            repository: { full_name: 'acme/my-awesome-app' },
+          },
         }),
       ]);
     } finally {

@@ -11,14 +11,23 @@ export interface BackstageEventsSource {
 }
 
 /** Reads `eventOrchestration.sources.backstageEvents`. */
-export function readBackstageEventsSources(config: Config): BackstageEventsSource[] {
-  return (config.getOptionalConfigArray('eventOrchestration.sources.backstageEvents') ?? []).map(entry => ({
+export function readBackstageEventsSources(
+  config: Config,
+): BackstageEventsSource[] {
+  return (
+    config.getOptionalConfigArray(
+      'eventOrchestration.sources.backstageEvents',
+    ) ?? []
+  ).map(entry => ({
     topic: entry.getString('topic'),
     eventType: entry.getOptionalString('eventType'),
   }));
 }
 
-function header(metadata: EventParams['metadata'], name: string): string | undefined {
+function header(
+  metadata: EventParams['metadata'],
+  name: string,
+): string | undefined {
   const value = metadata?.[name] ?? metadata?.[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
 }
@@ -28,17 +37,30 @@ function header(metadata: EventParams['metadata'], name: string): string | undef
  * `events-backend-module-github` received) as one of ours, so adopters who
  * already receive webhooks through Backstage's events backend reuse them.
  */
-export function backstageEventToEvent(source: BackstageEventsSource, params: EventParams): OrchestrationEvent {
+export function backstageEventToEvent(
+  source: BackstageEventsSource,
+  params: EventParams,
+): OrchestrationEvent {
   const githubEvent = header(params.metadata, 'x-github-event');
   const type =
     source.eventType ??
-    (params.topic === 'github' && githubEvent ? `github.${githubEvent}` : `backstage.${params.topic.replace(/[^a-z0-9.]/gi, '-').toLowerCase()}`);
-  const payload = params.eventPayload as { repository?: { full_name?: unknown } } | undefined;
+    (params.topic === 'github' && githubEvent
+      ? `github.${githubEvent}`
+      : `backstage.${params.topic.replace(/[^a-z0-9.]/gi, '-').toLowerCase()}`);
+  const payload = params.eventPayload as
+    | { repository?: { full_name?: unknown } }
+    | undefined;
   const delivery = header(params.metadata, 'x-github-delivery');
   const id =
     delivery ??
-    createHash('sha256').update(JSON.stringify([params.topic, params.eventPayload])).digest('hex').slice(0, 40);
-  const subject = typeof payload?.repository?.full_name === 'string' ? payload.repository.full_name : undefined;
+    createHash('sha256')
+      .update(JSON.stringify([params.topic, params.eventPayload]))
+      .digest('hex')
+      .slice(0, 40);
+  const subject =
+    typeof payload?.repository?.full_name === 'string'
+      ? payload.repository.full_name
+      : undefined;
   return {
     specversion: '1.0',
     id: `backstage-${params.topic}-${id}`,

@@ -23,8 +23,12 @@ export function githubToEvents(
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     throw new InputError('A GitHub webhook body must be a JSON object');
   }
-  const repository = (body as { repository?: { full_name?: unknown } }).repository;
-  const subject = typeof repository?.full_name === 'string' ? repository.full_name : undefined;
+  const repository = (body as { repository?: { full_name?: unknown } })
+    .repository;
+  const subject =
+    typeof repository?.full_name === 'string'
+      ? repository.full_name
+      : undefined;
   return [
     {
       specversion: '1.0',

@@ -12,10 +12,7 @@ import {
   jetstreamManager,
 } from '@nats-io/jetstream';
 import { NatsConnection } from '@nats-io/transport-node';
-import {
-  NatsConnectionSettings,
-  connectNats,
-} from '../bus/natsConnection';
+import { NatsConnectionSettings, connectNats } from '../bus/natsConnection';
 import { getAtPath, parsePath } from '../sensors/paths';
 
 /** A NATS subject whose messages become events, `eventOrchestration.sources.natsSubjects[]`. */
@@ -29,15 +26,26 @@ export interface NatsSubjectSource {
 
 /** Reads `eventOrchestration.sources.natsSubjects`; a bad entry stops startup. */
 export function readNatsSubjectSources(config: Config): NatsSubjectSource[] {
-  return (config.getOptionalConfigArray('eventOrchestration.sources.natsSubjects') ?? []).map((entry, i) => {
+  return (
+    config.getOptionalConfigArray('eventOrchestration.sources.natsSubjects') ??
+    []
+  ).map((entry, i) => {
     const where = `eventOrchestration.sources.natsSubjects[${i}]`;
     const name = entry.getString('name');
-    if (!/^[a-z0-9][-a-z0-9_]*$/.test(name)) throw new Error(`${where}.name '${name}' must be lower-case letters, digits, '-' or '_'`);
+    if (!/^[a-z0-9][-a-z0-9_]*$/.test(name))
+      throw new Error(
+        `${where}.name '${name}' must be lower-case letters, digits, '-' or '_'`,
+      );
     const subject = entry.getString('subject');
-    if (subject.startsWith('edo.')) throw new Error(`${where}.subject '${subject}' is inside the bus's own edo.> subjects`);
+    if (subject.startsWith('edo.'))
+      throw new Error(
+        `${where}.subject '${subject}' is inside the bus's own edo.> subjects`,
+      );
     const eventType = entry.getString('eventType');
     if (!/^[a-z0-9]+(\.[a-z0-9_-]+)+$/.test(eventType)) {
-      throw new Error(`${where}.eventType '${eventType}' must be dotted lower-case, like ci.image.pushed`);
+      throw new Error(
+        `${where}.eventType '${eventType}' must be dotted lower-case, like ci.image.pushed`,
+      );
     }
     return {
       name,
@@ -58,7 +66,9 @@ export function natsMessageToEvent(
 ): OrchestrationEvent {
   const at = (path: string) => {
     const value = getAtPath(body, parsePath(path));
-    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+    return typeof value === 'string' || typeof value === 'number'
+      ? String(value)
+      : undefined;
   };
   const id =
     msgId ??
@@ -85,7 +95,10 @@ export function natsMessageToEvent(
  * backend replicas; a message is acknowledged once its event is durable.
  */
 export class NatsSubjectSources {
-  private constructor(private readonly nc: NatsConnection, private readonly loops: Array<() => Promise<void>>) {}
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly loops: Array<() => Promise<void>>,
+  ) {}
 
   static async start(
     options: NatsConnectionSettings & {
@@ -103,19 +116,30 @@ export class NatsSubjectSources {
     const js = jetstream(nc);
     const stops: Array<() => Promise<void>> = [];
     for (const source of options.sources) {
-      const stream = `EDO_SOURCE_${source.name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
+      const stream = `EDO_SOURCE_${source.name
+        .replace(/[^A-Za-z0-9]/g, '_')
+        .toUpperCase()}`;
       try {
         await jsm.streams.info(stream);
       } catch (error) {
         if (!/stream not found/i.test(String(error))) throw error;
-        await jsm.streams.add({ name: stream, subjects: [source.subject], retention: RetentionPolicy.Limits, storage: StorageType.File });
+        await jsm.streams.add({
+          name: stream,
+          subjects: [source.subject],
+          retention: RetentionPolicy.Limits,
+          storage: StorageType.File,
+        });
       }
       const durable = 'edo_source';
       try {
         await jsm.consumers.info(stream, durable);
       } catch (error) {
         if (!/consumer not found/i.test(String(error))) throw error;
-        await jsm.consumers.add(stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All });
+        await jsm.consumers.add(stream, {
+          durable_name: durable,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+        });
       }
       const consumer = await js.consumers.get(stream, durable);
       const messages = await consumer.consume({ max_messages: 50 });
@@ -125,15 +149,26 @@ export class NatsSubjectSources {
           try {
             body = m.json();
           } catch {
-            options.logger.warn(`NATS source '${source.name}': a message on ${m.subject} is not JSON; dropped`);
+            options.logger.warn(
+              `NATS source '${source.name}': a message on ${m.subject} is not JSON; dropped`,
+            );
             m.term();
             continue;
           }
           try {
-            await options.bus.publish(natsMessageToEvent(source, body, m.data, m.headers?.get('Nats-Msg-Id') || undefined));
+            await options.bus.publish(
+              natsMessageToEvent(
+                source,
+                body,
+                m.data,
+                m.headers?.get('Nats-Msg-Id') || undefined,
+              ),
+            );
             m.ack();
           } catch (error) {
-            options.logger.warn(`NATS source '${source.name}': could not publish, will retry: ${error}`);
+            options.logger.warn(
+              `NATS source '${source.name}': could not publish, will retry: ${error}`,
+            );
             m.nak(5000);
           }
         }
@@ -142,7 +177,9 @@ export class NatsSubjectSources {
         await messages.close();
         await loop;
       });
-      options.logger.info(`NATS source '${source.name}': ${source.subject} → ${source.eventType}`);
+      options.logger.info(
+        `NATS source '${source.name}': ${source.subject} → ${source.eventType}`,
+      );
     }
     return new NatsSubjectSources(nc, stops);
   }

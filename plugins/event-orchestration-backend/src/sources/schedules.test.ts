@@ -11,7 +11,13 @@ const config = (catchUp: boolean) =>
   new ConfigReader({
     eventOrchestration: {
       schedules: [
-        { name: 'office-hours', cron: '0 9 * * mon-fri', timezone: 'Europe/Berlin', catchUp, data: { check: 'certificates' } },
+        {
+          name: 'office-hours',
+          cron: '0 9 * * mon-fri',
+          timezone: 'Europe/Berlin',
+          catchUp,
+          data: { check: 'certificates' },
+        },
       ],
     },
   });
@@ -20,10 +26,17 @@ describe.each(databases.eachSupportedId())('schedules on %s', databaseId => {
   async function setup() {
     const knex = await databases.init(databaseId);
     await knex.migrate.latest({
-      directory: resolvePackagePath('@edo/plugin-event-orchestration-backend', 'migrations'),
+      directory: resolvePackagePath(
+        '@edo/plugin-event-orchestration-backend',
+        'migrations',
+      ),
     });
     const published: OrchestrationEvent[] = [];
-    return { knex, published, publish: async (e: OrchestrationEvent) => void published.push(e) };
+    return {
+      knex,
+      published,
+      publish: async (e: OrchestrationEvent) => void published.push(e),
+    };
   }
   const at = (iso: string) => Date.parse(iso);
 
@@ -31,12 +44,32 @@ describe.each(databases.eachSupportedId())('schedules on %s', databaseId => {
     const { knex, published, publish } = await setup();
     const schedules = readSchedules(config(false));
     // Monday 2026-11-23 07:00 UTC = 08:00 Berlin: the first round only starts the clock.
-    await emitDueTicks({ schedules, knex, publish, now: at('2026-11-23T07:00:00Z') });
+    await emitDueTicks({
+      schedules,
+      knex,
+      publish,
+      now: at('2026-11-23T07:00:00Z'),
+    });
     expect(published).toEqual([]);
-    await emitDueTicks({ schedules, knex, publish, now: at('2026-11-23T07:59:50Z') });
+    await emitDueTicks({
+      schedules,
+      knex,
+      publish,
+      now: at('2026-11-23T07:59:50Z'),
+    });
     expect(published).toEqual([]);
-    await emitDueTicks({ schedules, knex, publish, now: at('2026-11-23T08:00:10Z') });
-    await emitDueTicks({ schedules, knex, publish, now: at('2026-11-23T08:00:25Z') });
+    await emitDueTicks({
+      schedules,
+      knex,
+      publish,
+      now: at('2026-11-23T08:00:10Z'),
+    });
+    await emitDueTicks({
+      schedules,
+      knex,
+      publish,
+      now: at('2026-11-23T08:00:25Z'),
+    });
     expect(published).toEqual([
       {
         specversion: '1.0',
@@ -46,22 +79,50 @@ describe.each(databases.eachSupportedId())('schedules on %s', databaseId => {
         subject: 'office-hours',
         time: '2026-11-23T08:00:00.000Z',
         datacontenttype: 'application/json',
-        data: { check: 'certificates', schedule: 'office-hours', cron: '0 9 * * mon-fri', timezone: 'Europe/Berlin', missed: false },
+        data: {
+          check: 'certificates',
+          schedule: 'office-hours',
+          cron: '0 9 * * mon-fri',
+          timezone: 'Europe/Berlin',
+          missed: false,
+        },
       },
     ]);
   });
 
   it('skips ticks missed while nothing ran, unless catchUp is set', async () => {
     const skip = await setup();
-    await emitDueTicks({ schedules: readSchedules(config(false)), knex: skip.knex, publish: skip.publish, now: at('2026-11-20T12:00:00Z') });
+    await emitDueTicks({
+      schedules: readSchedules(config(false)),
+      knex: skip.knex,
+      publish: skip.publish,
+      now: at('2026-11-20T12:00:00Z'),
+    });
     // Down from Friday noon to Wednesday 10:00 UTC: Mon, Tue, Wed 09:00 Berlin were missed.
-    await emitDueTicks({ schedules: readSchedules(config(false)), knex: skip.knex, publish: skip.publish, now: at('2026-11-25T10:00:00Z') });
+    await emitDueTicks({
+      schedules: readSchedules(config(false)),
+      knex: skip.knex,
+      publish: skip.publish,
+      now: at('2026-11-25T10:00:00Z'),
+    });
     expect(skip.published).toEqual([]);
 
     const catchUp = await setup();
-    await emitDueTicks({ schedules: readSchedules(config(true)), knex: catchUp.knex, publish: catchUp.publish, now: at('2026-11-20T12:00:00Z') });
-    await emitDueTicks({ schedules: readSchedules(config(true)), knex: catchUp.knex, publish: catchUp.publish, now: at('2026-11-25T10:00:00Z') });
-    expect(catchUp.published.map(e => [e.time, (e.data as any).missed])).toEqual([
+    await emitDueTicks({
+      schedules: readSchedules(config(true)),
+      knex: catchUp.knex,
+      publish: catchUp.publish,
+      now: at('2026-11-20T12:00:00Z'),
+    });
+    await emitDueTicks({
+      schedules: readSchedules(config(true)),
+      knex: catchUp.knex,
+      publish: catchUp.publish,
+      now: at('2026-11-25T10:00:00Z'),
+    });
+    expect(
+      catchUp.published.map(e => [e.time, (e.data as any).missed]),
+    ).toEqual([
       ['2026-11-23T08:00:00.000Z', true],
       ['2026-11-24T08:00:00.000Z', true],
       ['2026-11-25T08:00:00.000Z', true],
@@ -72,11 +133,19 @@ describe.each(databases.eachSupportedId())('schedules on %s', databaseId => {
 describe('schedule configuration', () => {
   it('names the entry and the problem', () => {
     const read = (schedule: Record<string, string>) => () =>
-      readSchedules(new ConfigReader({ eventOrchestration: { schedules: [schedule] } }));
-    expect(read({ name: 'x', cron: 'every day' })).toThrow(/^eventOrchestration\.schedules\[0\]\.cron 'every day' \(timezone UTC\) is invalid: /);
-    expect(read({ name: 'x', cron: '* * * * *', timezone: 'Mars/Base' })).toThrow(
+      readSchedules(
+        new ConfigReader({ eventOrchestration: { schedules: [schedule] } }),
+      );
+    expect(read({ name: 'x', cron: 'every day' })).toThrow(
+      /^eventOrchestration\.schedules\[0\]\.cron 'every day' \(timezone UTC\) is invalid: /,
+    );
+    expect(
+      read({ name: 'x', cron: '* * * * *', timezone: 'Mars/Base' }),
+    ).toThrow(
       "eventOrchestration.schedules[0].timezone 'Mars/Base' is not an IANA time zone such as Europe/Berlin",
     );
-    expect(read({ name: 'X Y', cron: '* * * * *' })).toThrow("eventOrchestration.schedules[0].name 'X Y' must be lower-case letters, digits, '-' or '_'");
+    expect(read({ name: 'X Y', cron: '* * * * *' })).toThrow(
+      "eventOrchestration.schedules[0].name 'X Y' must be lower-case letters, digits, '-' or '_'",
+    );
   });
 });

@@ -21,13 +21,18 @@ const MAX_TICKS_PER_ROUND = 100;
 /** Reads and checks `eventOrchestration.schedules`; a bad entry stops startup. */
 export function readSchedules(config: Config): ScheduleConfig[] {
   const seen = new Set<string>();
-  return (config.getOptionalConfigArray('eventOrchestration.schedules') ?? []).map((entry, i) => {
+  return (
+    config.getOptionalConfigArray('eventOrchestration.schedules') ?? []
+  ).map((entry, i) => {
     const where = `eventOrchestration.schedules[${i}]`;
     const name = entry.getString('name');
     if (!/^[a-z0-9][-a-z0-9_]*$/.test(name)) {
-      throw new Error(`${where}.name '${name}' must be lower-case letters, digits, '-' or '_'`);
+      throw new Error(
+        `${where}.name '${name}' must be lower-case letters, digits, '-' or '_'`,
+      );
     }
-    if (seen.has(name)) throw new Error(`${where}.name '${name}' is used by another schedule`);
+    if (seen.has(name))
+      throw new Error(`${where}.name '${name}' is used by another schedule`);
     seen.add(name);
     const cron = entry.getString('cron');
     const timezone = entry.getOptionalString('timezone') ?? 'UTC';
@@ -35,30 +40,44 @@ export function readSchedules(config: Config): ScheduleConfig[] {
       // eslint-disable-next-line no-new
       new Intl.DateTimeFormat('en-US', { timeZone: timezone });
     } catch {
-      throw new Error(`${where}.timezone '${timezone}' is not an IANA time zone such as Europe/Berlin`);
+      throw new Error(
+        `${where}.timezone '${timezone}' is not an IANA time zone such as Europe/Berlin`,
+      );
     }
     try {
       CronExpressionParser.parse(cron, { tz: timezone, strict: false });
     } catch (error) {
-      throw new Error(`${where}.cron '${cron}' (timezone ${timezone}) is invalid: ${(error as Error).message}`);
+      throw new Error(
+        `${where}.cron '${cron}' (timezone ${timezone}) is invalid: ${
+          (error as Error).message
+        }`,
+      );
     }
     const type = entry.getOptionalString('type') ?? 'schedule.tick';
     if (!/^[a-z0-9]+(\.[a-z0-9_-]+)+$/.test(type)) {
-      throw new Error(`${where}.type '${type}' must be dotted lower-case, like schedule.tick`);
+      throw new Error(
+        `${where}.type '${type}' must be dotted lower-case, like schedule.tick`,
+      );
     }
     return {
       name,
       cron,
       timezone,
       type,
-      data: (entry.getOptional<Record<string, unknown>>('data') ?? {}) as Record<string, unknown>,
+      data: (entry.getOptional<Record<string, unknown>>('data') ??
+        {}) as Record<string, unknown>,
       catchUp: entry.getOptionalBoolean('catchUp') ?? false,
     };
   });
 }
 
 /** The ticks of a cron expression in (after, until], oldest first. */
-export function ticksBetween(schedule: ScheduleConfig, after: number, until: number, limit: number) {
+export function ticksBetween(
+  schedule: ScheduleConfig,
+  after: number,
+  until: number,
+  limit: number,
+) {
   const iterator = CronExpressionParser.parse(schedule.cron, {
     currentDate: new Date(after),
     endDate: new Date(until),
@@ -73,7 +92,11 @@ export function ticksBetween(schedule: ScheduleConfig, after: number, until: num
 }
 
 /** The event of one tick; its id is the schedule and the tick time, so a tick is emitted once. */
-export function tickEvent(schedule: ScheduleConfig, tick: number, missed: boolean): OrchestrationEvent {
+export function tickEvent(
+  schedule: ScheduleConfig,
+  tick: number,
+  missed: boolean,
+): OrchestrationEvent {
   const at = new Date(tick).toISOString();
   return {
     specversion: '1.0',
@@ -83,7 +106,13 @@ export function tickEvent(schedule: ScheduleConfig, tick: number, missed: boolea
     subject: schedule.name,
     time: at,
     datacontenttype: 'application/json',
-    data: { ...schedule.data, schedule: schedule.name, cron: schedule.cron, timezone: schedule.timezone, missed },
+    data: {
+      ...schedule.data,
+      schedule: schedule.name,
+      cron: schedule.cron,
+      timezone: schedule.timezone,
+      missed,
+    },
   };
 }
 
@@ -106,9 +135,13 @@ export async function emitDueTicks(options: {
   const now = options.now ?? Date.now();
   const emitted: OrchestrationEvent[] = [];
   for (const schedule of options.schedules) {
-    const row = await options.knex('edo_schedule_state').where({ name: schedule.name }).first();
+    const row = await options
+      .knex('edo_schedule_state')
+      .where({ name: schedule.name })
+      .first();
     if (!row) {
-      await options.knex('edo_schedule_state')
+      await options
+        .knex('edo_schedule_state')
         .insert({ name: schedule.name, last_tick: now })
         .onConflict('name')
         .ignore();
@@ -122,11 +155,18 @@ export async function emitDueTicks(options: {
       due = now - newest < 60_000 ? [newest] : [];
     }
     for (const tick of due) {
-      const event = tickEvent(schedule, tick, tick !== newest || now - tick >= 60_000);
+      const event = tickEvent(
+        schedule,
+        tick,
+        tick !== newest || now - tick >= 60_000,
+      );
       await options.publish(event);
       emitted.push(event);
     }
-    await options.knex('edo_schedule_state').where({ name: schedule.name }).update({ last_tick: newest });
+    await options
+      .knex('edo_schedule_state')
+      .where({ name: schedule.name })
+      .update({ last_tick: newest });
   }
   return emitted;
 }

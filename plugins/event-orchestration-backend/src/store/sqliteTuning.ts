@@ -10,14 +10,20 @@ import { Knex } from 'knex';
  * process; only a power loss may take the last commits, acceptable for the
  * SQLite setups (development, demos) — production uses PostgreSQL.
  */
-export async function tuneSqlite(knex: Knex, logger: LoggerService): Promise<void> {
+export async function tuneSqlite(
+  knex: Knex,
+  logger: LoggerService,
+): Promise<void> {
   const client = String(knex.client.config?.client ?? '');
   if (client !== 'better-sqlite3' && client !== 'sqlite3') return;
   const connection = knex.client.config?.connection;
-  const filename = typeof connection === 'string' ? connection : connection?.filename;
+  const filename =
+    typeof connection === 'string' ? connection : connection?.filename;
   if (!filename || filename === ':memory:') return;
   const rows = await knex.raw('PRAGMA journal_mode = WAL');
   const mode = Array.isArray(rows) ? rows[0]?.journal_mode : undefined;
   await knex.raw('PRAGMA synchronous = NORMAL');
-  logger.info(`SQLite ${filename}: journal_mode=${mode ?? 'unknown'}, synchronous=NORMAL`);
+  logger.info(
+    `SQLite ${filename}: journal_mode=${mode ?? 'unknown'}, synchronous=NORMAL`,
+  );
 }

@@ -21,9 +21,14 @@ export function parseConditions(text: string): ConditionNode {
     const match = pattern.exec(text);
     if (!match) {
       if (text.slice(index).trim() === '') break;
-      throw new Error(`unexpected '${text.slice(index).trim()[0]}' at position ${index + 1}`);
+      throw new Error(
+        `unexpected '${text.slice(index).trim()[0]}' at position ${index + 1}`,
+      );
     }
-    tokens.push({ value: match[1], at: match.index + match[0].indexOf(match[1]) + 1 });
+    tokens.push({
+      value: match[1],
+      at: match.index + match[0].indexOf(match[1]) + 1,
+    });
     index = pattern.lastIndex;
   }
   let position = 0;
@@ -59,7 +64,8 @@ export function parseConditions(text: string): ConditionNode {
       position++;
       const inner = parseOr();
       const close = expect("')'");
-      if (close.value !== ')') throw new Error(`expected ')' at position ${close.at}`);
+      if (close.value !== ')')
+        throw new Error(`expected ')' at position ${close.at}`);
       position++;
       return inner;
     }
@@ -72,7 +78,9 @@ export function parseConditions(text: string): ConditionNode {
   if (tokens.length === 0) throw new Error('conditions are empty');
   const tree = parseOr();
   if (position < tokens.length) {
-    throw new Error(`unexpected '${tokens[position].value}' at position ${tokens[position].at}`);
+    throw new Error(
+      `unexpected '${tokens[position].value}' at position ${tokens[position].at}`,
+    );
   }
   return tree;
 }
@@ -90,15 +98,24 @@ export function conditionNames(node: ConditionNode): string[] {
 }
 
 /** Evaluates conditions given which dependencies are satisfied. @public */
-export function evaluateConditions(node: ConditionNode, satisfied: ReadonlySet<string>): boolean {
+export function evaluateConditions(
+  node: ConditionNode,
+  satisfied: ReadonlySet<string>,
+): boolean {
   switch (node.kind) {
     case 'name':
       return satisfied.has(node.name);
     case 'not':
       return !evaluateConditions(node.operand, satisfied);
     case 'and':
-      return evaluateConditions(node.left, satisfied) && evaluateConditions(node.right, satisfied);
+      return (
+        evaluateConditions(node.left, satisfied) &&
+        evaluateConditions(node.right, satisfied)
+      );
     default:
-      return evaluateConditions(node.left, satisfied) || evaluateConditions(node.right, satisfied);
+      return (
+        evaluateConditions(node.left, satisfied) ||
+        evaluateConditions(node.right, satisfied)
+      );
   }
 }

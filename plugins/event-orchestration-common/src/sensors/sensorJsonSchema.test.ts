@@ -12,7 +12,14 @@ describe('sensorJsonSchema', () => {
 
   it('describes the filter operators editors should offer', () => {
     const text = JSON.stringify(sensorJsonSchema());
-    for (const op of ['notIn', 'regex', 'startsWith', 'filtersLogicalOperator', 'aggregate', 'rateLimit']) {
+    for (const op of [
+      'notIn',
+      'regex',
+      'startsWith',
+      'filtersLogicalOperator',
+      'aggregate',
+      'rateLimit',
+    ]) {
       expect(text).toContain(`"${op}"`);
     }
   });

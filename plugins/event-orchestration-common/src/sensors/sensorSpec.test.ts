@@ -3,8 +3,12 @@ import { parseSensorSpec } from './sensorSpec';
 function sensorWith(dependency: Record<string, unknown>) {
   return {
     name: 'example',
-    dependencies: [{ name: 'dep', eventType: 'alertmanager.alert', ...dependency }],
-    workflow: { steps: [{ id: 'say', action: 'log', input: { message: 'hi' } }] },
+    dependencies: [
+      { name: 'dep', eventType: 'alertmanager.alert', ...dependency },
+    ],
+    workflow: {
+      steps: [{ id: 'say', action: 'log', input: { message: 'hi' } }],
+    },
   };
 }
 
@@ -33,7 +37,10 @@ describe('parseSensorSpec', () => {
       success: true,
       sensor: {
         dependencies: [
-          { filtersLogicalOperator: 'and', filters: { time: { timezone: 'UTC' } } },
+          {
+            filtersLogicalOperator: 'and',
+            filters: { time: { timezone: 'UTC' } },
+          },
         ],
       },
     });
@@ -69,9 +76,18 @@ describe('parseSensorSpec', () => {
         message:
           'needs an operator: one of value, in, notIn, exists, regex, gt, gte, lt, lte, contains, startsWith, endsWith',
       },
-      { path: 'dependencies[0].filters.data[3].gt', message: 'must be a number or an RFC 3339 time' },
-      { path: 'dependencies[0].filters.time.start', message: 'must be a time of day as HH:MM (24 h)' },
-      { path: 'dependencies[0].filters.time.timezone', message: 'must be an IANA time zone such as Europe/Berlin' },
+      {
+        path: 'dependencies[0].filters.data[3].gt',
+        message: 'must be a number or an RFC 3339 time',
+      },
+      {
+        path: 'dependencies[0].filters.time.start',
+        message: 'must be a time of day as HH:MM (24 h)',
+      },
+      {
+        path: 'dependencies[0].filters.time.timezone',
+        message: 'must be an IANA time zone such as Europe/Berlin',
+      },
     ]);
   });
 
@@ -89,7 +105,10 @@ describe('parseSensorSpec', () => {
         },
       }),
     ).toEqual([
-      { path: 'name', message: expect.stringMatching(/^must be lower-case letters/) },
+      {
+        path: 'name',
+        message: expect.stringMatching(/^must be lower-case letters/),
+      },
       { path: '(root)', message: "unknown key(s) 'throttle'" },
       { path: 'workflow.steps[1].id', message: "duplicate step id 'a'" },
     ]);

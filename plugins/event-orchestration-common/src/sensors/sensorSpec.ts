@@ -14,7 +14,10 @@ const filterValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 /** Comparators take a number or an RFC 3339 time. */
 const comparable = z.union([
   z.number(),
-  z.string().datetime({ offset: true, message: 'must be a number or an RFC 3339 time' }),
+  z.string().datetime({
+    offset: true,
+    message: 'must be a number or an RFC 3339 time',
+  }),
 ]);
 
 /** The operators a data filter may use; each filter uses one (or a gt/lt range). */
@@ -60,7 +63,9 @@ const dataFilterSchema = z
     if (ops.length === 0) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
-        message: `needs an operator: one of ${DATA_FILTER_OPERATORS.join(', ')}`,
+        message: `needs an operator: one of ${DATA_FILTER_OPERATORS.join(
+          ', ',
+        )}`,
       });
     } else if (ops.length > 1 && !range) {
       ctx.addIssue({
@@ -121,7 +126,10 @@ const contextFilterSchema = z
     subject: z.string().min(1).optional(),
   })
   .strict()
-  .refine(c => Object.keys(c).length > 0, 'needs at least one of type, source, subject');
+  .refine(
+    c => Object.keys(c).length > 0,
+    'needs at least one of type, source, subject',
+  );
 
 const dependencySchema = z
   .object({
@@ -144,7 +152,10 @@ const dependencySchema = z
 
 const duration = z
   .string()
-  .refine(d => parseDuration(d) !== undefined, 'must be a duration such as 30s, 5m, 1h or 1h30m');
+  .refine(
+    d => parseDuration(d) !== undefined,
+    'must be a duration such as 30s, 5m, 1h or 1h30m',
+  );
 
 const stepSchema = z
   .object({
@@ -195,12 +206,18 @@ export const sensorSpecSchema = z
         within: duration.optional(),
         cron: z
           .string()
-          .regex(/^\S+(\s+\S+){4,5}$/, 'must be a cron expression with 5 or 6 fields')
+          .regex(
+            /^\S+(\s+\S+){4,5}$/,
+            'must be a cron expression with 5 or 6 fields',
+          )
           .optional(),
         timezone: z.string().default('UTC'),
       })
       .strict()
-      .refine(r => r.within !== undefined || r.cron !== undefined, 'needs within or cron')
+      .refine(
+        r => r.within !== undefined || r.cron !== undefined,
+        'needs within or cron',
+      )
       .optional(),
     /** Fire when `count` matching events arrived within `within` for one `groupBy` value. */
     aggregate: z

@@ -1,4 +1,7 @@
-export { eventOrchestrationApiRef, EventOrchestrationClient } from './EventOrchestrationApi';
+export {
+  eventOrchestrationApiRef,
+  EventOrchestrationClient,
+} from './EventOrchestrationApi';
 export type {
   EventOrchestrationApi,
   PublishEventRequest,

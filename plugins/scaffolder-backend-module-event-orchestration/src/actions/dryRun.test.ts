@@ -16,23 +16,38 @@ describe('scaffolder actions in a dry run (template editor)', () => {
     // createMockActionContext drops isDryRun, so it is set afterwards.
     const publish = {
       ...createMockActionContext({
-        input: { type: 'portal.remediation.requested', entityRef: 'component:default/my-awesome-app' },
+        input: {
+          type: 'portal.remediation.requested',
+          entityRef: 'component:default/my-awesome-app',
+        },
       }),
       isDryRun: true,
     };
     await createPublishEventAction(unreachable).handler(publish as any);
     expect(publish.output).toHaveBeenCalledWith('eventId', 'dry-run');
-    expect(publish.output).toHaveBeenCalledWith('link', '/catalog/default/component/my-awesome-app/events');
+    expect(publish.output).toHaveBeenCalledWith(
+      'link',
+      '/catalog/default/component/my-awesome-app/events',
+    );
 
     const wait = {
-      ...createMockActionContext({ input: { eventId: 'x', timeoutSeconds: 5, failOnRunFailure: true, requireRun: true } }),
+      ...createMockActionContext({
+        input: {
+          eventId: 'x',
+          timeoutSeconds: 5,
+          failOnRunFailure: true,
+          requireRun: true,
+        },
+      }),
       isDryRun: true,
     };
     await createWaitForRunsAction(unreachable).handler(wait as any);
     expect(wait.output).toHaveBeenCalledWith('status', 'succeeded');
 
     const run = {
-      ...createMockActionContext({ input: { action: 'argocd:sync', input: { application: 'x' } } }),
+      ...createMockActionContext({
+        input: { action: 'argocd:sync', input: { application: 'x' } },
+      }),
       isDryRun: true,
     };
     await createRunActionAction(unreachable).handler(run as any);
@@ -40,7 +55,11 @@ describe('scaffolder actions in a dry run (template editor)', () => {
   });
 
   it('refuses to wait for both or neither of eventId and runId', async () => {
-    const ctx = createMockActionContext({ input: { timeoutSeconds: 5, failOnRunFailure: true, requireRun: true } });
-    await expect(createWaitForRunsAction(unreachable).handler(ctx as any)).rejects.toThrow('give exactly one of eventId, runId');
+    const ctx = createMockActionContext({
+      input: { timeoutSeconds: 5, failOnRunFailure: true, requireRun: true },
+    });
+    await expect(
+      createWaitForRunsAction(unreachable).handler(ctx as any),
+    ).rejects.toThrow('give exactly one of eventId, runId');
   });
 });

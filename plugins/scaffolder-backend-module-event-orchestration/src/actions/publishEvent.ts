@@ -28,20 +28,38 @@ export function createPublishEventAction(client: EventOrchestrationClient) {
     ],
     schema: {
       input: {
-        type: z => z.string().regex(/^[a-z0-9]+(\.[a-z0-9_-]+)+$/).describe('Dotted event type, e.g. portal.provisioning.requested'),
-        subject: z => z.string().optional().describe('What the event is about, e.g. the application name'),
-        entityRef: z => z.string().optional().describe('The catalog entity the event concerns'),
-        data: z => z.record(z.unknown()).optional().describe('The event payload'),
+        type: z =>
+          z
+            .string()
+            .regex(/^[a-z0-9]+(\.[a-z0-9_-]+)+$/)
+            .describe('Dotted event type, e.g. portal.provisioning.requested'),
+        subject: z =>
+          z
+            .string()
+            .optional()
+            .describe('What the event is about, e.g. the application name'),
+        entityRef: z =>
+          z
+            .string()
+            .optional()
+            .describe('The catalog entity the event concerns'),
+        data: z =>
+          z.record(z.unknown()).optional().describe('The event payload'),
       },
       output: {
         eventId: z => z.string().describe('Id of the published event'),
-        link: z => z.string().describe("The entity's Events tab, where its runs show"),
+        link: z =>
+          z.string().describe("The entity's Events tab, where its runs show"),
       },
     },
     async handler(ctx) {
       const link = eventsTabPath(ctx.input.entityRef);
       if (ctx.isDryRun) {
-        ctx.logger.info(`Dry run: would publish ${ctx.input.type}${ctx.input.entityRef ? ` for ${ctx.input.entityRef}` : ''}`);
+        ctx.logger.info(
+          `Dry run: would publish ${ctx.input.type}${
+            ctx.input.entityRef ? ` for ${ctx.input.entityRef}` : ''
+          }`,
+        );
         ctx.output('eventId', 'dry-run');
         ctx.output('link', link);
         return;

@@ -27,18 +27,33 @@ export function createRunActionAction(client: EventOrchestrationClient) {
     ],
     schema: {
       input: {
-        action: z => z.string().min(1).describe('Action id, see GET /api/event-orchestration/actions'),
-        input: z => z.record(z.unknown()).default({}).describe("The action's input"),
-        entityRef: z => z.string().optional().describe('The entity the run concerns'),
+        action: z =>
+          z
+            .string()
+            .min(1)
+            .describe('Action id, see GET /api/event-orchestration/actions'),
+        input: z =>
+          z.record(z.unknown()).default({}).describe("The action's input"),
+        entityRef: z =>
+          z.string().optional().describe('The entity the run concerns'),
       },
       output: {
         runId: z => z.string(),
-        status: z => z.string().describe('The run status when the request returned; wait with event-orchestration:run:wait'),
+        status: z =>
+          z
+            .string()
+            .describe(
+              'The run status when the request returned; wait with event-orchestration:run:wait',
+            ),
       },
     },
     async handler(ctx) {
       if (ctx.isDryRun) {
-        ctx.logger.info(`Dry run: would run ${ctx.input.action} with ${JSON.stringify(ctx.input.input)}`);
+        ctx.logger.info(
+          `Dry run: would run ${ctx.input.action} with ${JSON.stringify(
+            ctx.input.input,
+          )}`,
+        );
         ctx.output('runId', 'dry-run');
         ctx.output('status', 'pending');
         return;

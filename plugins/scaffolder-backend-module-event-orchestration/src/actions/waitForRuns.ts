@@ -1,6 +1,9 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { Run, isTerminalRunStatus } from '@edo/plugin-event-orchestration-common';
+import {
+  Run,
+  isTerminalRunStatus,
+} from '@edo/plugin-event-orchestration-common';
 import { EventOrchestrationClient } from '@edo/plugin-event-orchestration-node';
 import { ResponseError } from '@backstage/errors';
 
@@ -16,7 +19,8 @@ async function runsOfEvent(
     const details = await client.getEvent(eventId, { credentials });
     return details.runs.map(r => String(r.id));
   } catch (error) {
-    if (error instanceof ResponseError && error.response.status === 404) return undefined; // not stored yet
+    if (error instanceof ResponseError && error.response.status === 404)
+      return undefined; // not stored yet
     throw error;
   }
 }
@@ -48,22 +52,41 @@ export function createWaitForRunsAction(
     ],
     schema: {
       input: {
-        eventId: z => z.string().optional().describe('Wait for the runs this event started'),
+        eventId: z =>
+          z
+            .string()
+            .optional()
+            .describe('Wait for the runs this event started'),
         runId: z => z.string().optional().describe('Or wait for this run'),
         timeoutSeconds: z => z.number().int().min(1).max(86_400).default(600),
-        failOnRunFailure: z => z.boolean().default(true).describe('Fail the task when a run fails or is cancelled'),
-        requireRun: z => z.boolean().default(true).describe('Fail when the event started no run'),
+        failOnRunFailure: z =>
+          z
+            .boolean()
+            .default(true)
+            .describe('Fail the task when a run fails or is cancelled'),
+        requireRun: z =>
+          z
+            .boolean()
+            .default(true)
+            .describe('Fail when the event started no run'),
       },
       output: {
-        status: z => z.string().describe('succeeded, failed, cancelled, or no-run'),
+        status: z =>
+          z.string().describe('succeeded, failed, cancelled, or no-run'),
         runIds: z => z.array(z.string()),
       },
     },
     async handler(ctx) {
-      const { eventId, runId, timeoutSeconds, failOnRunFailure, requireRun } = ctx.input;
-      if (!eventId === !runId) throw new Error('give exactly one of eventId, runId');
+      const { eventId, runId, timeoutSeconds, failOnRunFailure, requireRun } =
+        ctx.input;
+      if (!eventId === !runId)
+        throw new Error('give exactly one of eventId, runId');
       if (ctx.isDryRun) {
-        ctx.logger.info(`Dry run: would wait up to ${timeoutSeconds}s for ${eventId ? `the runs of event ${eventId}` : `run ${runId}`}`);
+        ctx.logger.info(
+          `Dry run: would wait up to ${timeoutSeconds}s for ${
+            eventId ? `the runs of event ${eventId}` : `run ${runId}`
+          }`,
+        );
         ctx.output('status', 'succeeded');
         ctx.output('runIds', []);
         return;
@@ -71,7 +94,8 @@ export function createWaitForRunsAction(
       const credentials = await ctx.getInitiatorCredentials();
       const deadline = Date.now() + timeoutSeconds * 1000;
       const overdue = () => {
-        if (Date.now() > deadline) throw new Error(`gave up after ${timeoutSeconds}s`);
+        if (Date.now() > deadline)
+          throw new Error(`gave up after ${timeoutSeconds}s`);
       };
 
       let runIds: string[] | undefined = runId ? [runId] : undefined;
@@ -86,7 +110,10 @@ export function createWaitForRunsAction(
         ctx.logger.info(`Event ${eventId} started no run`);
         ctx.output('status', 'no-run');
         ctx.output('runIds', []);
-        if (requireRun) throw new Error(`event ${eventId} started no run: no sensor matched it (see its Events tab for why)`);
+        if (requireRun)
+          throw new Error(
+            `event ${eventId} started no run: no sensor matched it (see its Events tab for why)`,
+          );
         return;
       }
 
@@ -102,7 +129,11 @@ export function createWaitForRunsAction(
             if (seen.get(key) !== step.status) {
               seen.set(key, step.status);
               if (step.status !== 'pending') {
-                ctx.logger.info(`run ${id.slice(0, 8)} (${run.sensor}): step ${step.id} ${step.status}${step.error ? `: ${step.error}` : ''}`);
+                ctx.logger.info(
+                  `run ${id.slice(0, 8)} (${run.sensor}): step ${step.id} ${
+                    step.status
+                  }${step.error ? `: ${step.error}` : ''}`,
+                );
               }
             }
           }
@@ -116,7 +147,11 @@ export function createWaitForRunsAction(
       // A fresh array: the scaffolder refuses arrays built in another realm (fetch's JSON).
       ctx.output('runIds', [...runIds]);
       if (bad && failOnRunFailure) {
-        throw new Error(`run ${bad.id} of ${bad.sensor} ${bad.status}: ${bad.error ?? 'no error recorded'}`);
+        throw new Error(
+          `run ${bad.id} of ${bad.sensor} ${bad.status}: ${
+            bad.error ?? 'no error recorded'
+          }`,
+        );
       }
     },
   });

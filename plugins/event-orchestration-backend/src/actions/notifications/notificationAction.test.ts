@@ -11,8 +11,16 @@ const entities: Entity[] = [
   {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
-    metadata: { name: 'my-awesome-app', namespace: 'default', annotations: { 'argocd/app-name': 'my-awesome-app' } },
-    spec: { type: 'service', lifecycle: 'production', owner: 'group:default/platform-team' },
+    metadata: {
+      name: 'my-awesome-app',
+      namespace: 'default',
+      annotations: { 'argocd/app-name': 'my-awesome-app' },
+    },
+    spec: {
+      type: 'service',
+      lifecycle: 'production',
+      owner: 'group:default/platform-team',
+    },
   },
   {
     apiVersion: 'backstage.io/v1alpha1',
@@ -37,7 +45,9 @@ describe('notification:send through the real notifications backend', () => {
         eventOrchestrationPlugin,
         notificationsPlugin,
         catalogServiceMock.factory({ entities }),
-        mockServices.rootConfig.factory({ data: { app: { baseUrl: 'http://localhost:3000' } } }),
+        mockServices.rootConfig.factory({
+          data: { app: { baseUrl: 'http://localhost:3000' } },
+        }),
       ],
     });
     const { server } = backend;
@@ -46,20 +56,31 @@ describe('notification:send through the real notifications backend', () => {
         .post('/api/event-orchestration/actions/notification:send/runs')
         .send({
           entityRef: 'component:default/my-awesome-app',
-          input: { title: 'Auto-sync of my-awesome-app failed', severity: 'high' },
+          input: {
+            title: 'Auto-sync of my-awesome-app failed',
+            severity: 'high',
+          },
         });
       expect(started.status).toBe(201);
 
       let run: any;
       for (let i = 0; i < 100; i++) {
-        run = (await request(server).get(`/api/event-orchestration/runs/${started.body.id}`)).body;
+        run = (
+          await request(server).get(
+            `/api/event-orchestration/runs/${started.body.id}`,
+          )
+        ).body;
         if (['succeeded', 'failed'].includes(run.status)) break;
         await new Promise(r => setTimeout(r, 100));
       }
       expect(run.status).toBe('succeeded');
-      expect(run.steps[0].output).toEqual({ recipients: ['group:default/platform-team'] });
+      expect(run.steps[0].output).toEqual({
+        recipients: ['group:default/platform-team'],
+      });
 
-      const inbox = await request(server).get('/api/notifications/notifications');
+      const inbox = await request(server).get(
+        '/api/notifications/notifications',
+      );
       expect(inbox.status).toBe(200);
       expect(inbox.body.notifications).toEqual([
         expect.objectContaining({

@@ -7,7 +7,9 @@ import { EntityResolver } from '../../catalog';
 /** Where in the app an entity's Events tab is, for the notification's link. */
 function eventsTabLink(ref: string) {
   const { kind, namespace, name } = parseEntityRef(ref);
-  return `/catalog/${namespace}/${kind.toLocaleLowerCase('en-US')}/${name}/events`;
+  return `/catalog/${namespace}/${kind.toLocaleLowerCase(
+    'en-US',
+  )}/${name}/events`;
 }
 
 /**
@@ -28,34 +30,58 @@ export function createNotificationAction(
           recipients: z
             .union([
               z.literal('entity-owner'),
-              z.object({ entityRefs: z.array(z.string().min(1)).min(1) }).strict(),
+              z
+                .object({ entityRefs: z.array(z.string().min(1)).min(1) })
+                .strict(),
             ])
             .default('entity-owner')
             .describe("'entity-owner', or {entityRefs: [user or group refs]}"),
           title: z.string().min(1).max(300),
           description: z.string().max(4000).optional(),
-          link: z.string().min(1).optional().describe("Default: the entity's Events tab"),
-          severity: z.enum(['low', 'normal', 'high', 'critical']).default('normal'),
+          link: z
+            .string()
+            .min(1)
+            .optional()
+            .describe("Default: the entity's Events tab"),
+          severity: z
+            .enum(['low', 'normal', 'high', 'critical'])
+            .default('normal'),
           topic: z.string().min(1).default('event-orchestration'),
         })
         .strict(),
       output: z.object({ recipients: z.array(z.string()) }),
     },
     async handler(ctx) {
-      const { recipients, title, description, link, severity, topic } = ctx.input;
+      const { recipients, title, description, link, severity, topic } =
+        ctx.input;
       let refs: string[];
       if (recipients === 'entity-owner') {
         const entityRef = ctx.entityRefs[0];
-        if (!entityRef) throw new Error('the run concerns no entity, so it has no owner to notify');
+        if (!entityRef)
+          throw new Error(
+            'the run concerns no entity, so it has no owner to notify',
+          );
         const entity = await entities.getEntity(entityRef);
         const owner = (entity?.spec as { owner?: unknown } | undefined)?.owner;
         if (typeof owner !== 'string' || !owner) {
           throw new Error(`${entityRef} has no spec.owner to notify`);
         }
-        refs = [stringifyEntityRef(parseEntityRef(owner, { defaultKind: 'group', defaultNamespace: 'default' }))];
+        refs = [
+          stringifyEntityRef(
+            parseEntityRef(owner, {
+              defaultKind: 'group',
+              defaultNamespace: 'default',
+            }),
+          ),
+        ];
       } else {
         refs = recipients.entityRefs.map(r =>
-          stringifyEntityRef(parseEntityRef(r, { defaultKind: 'user', defaultNamespace: 'default' })),
+          stringifyEntityRef(
+            parseEntityRef(r, {
+              defaultKind: 'user',
+              defaultNamespace: 'default',
+            }),
+          ),
         );
       }
       await notifications.send({
@@ -63,7 +89,9 @@ export function createNotificationAction(
         payload: {
           title,
           ...(description ? { description } : {}),
-          link: link ?? (ctx.entityRefs[0] ? eventsTabLink(ctx.entityRefs[0]) : undefined),
+          link:
+            link ??
+            (ctx.entityRefs[0] ? eventsTabLink(ctx.entityRefs[0]) : undefined),
           severity,
           topic,
         },

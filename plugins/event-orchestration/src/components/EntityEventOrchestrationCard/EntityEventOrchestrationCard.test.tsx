@@ -46,7 +46,9 @@ describe('EntityEventOrchestrationCard', () => {
   it('shows a progress bar while loading', async () => {
     server.use(
       rest.get(`${BASE}/runs`, (_req, res, ctx) => res(ctx.delay('infinite'))),
-      rest.get(`${BASE}/events`, (_req, res, ctx) => res(ctx.delay('infinite'))),
+      rest.get(`${BASE}/events`, (_req, res, ctx) =>
+        res(ctx.delay('infinite')),
+      ),
     );
     await renderCard();
     expect(await screen.findByTestId('progress')).toBeInTheDocument();
@@ -67,7 +69,9 @@ describe('EntityEventOrchestrationCard', () => {
     await renderCard();
     expect(await screen.findByText('No run yet.')).toBeInTheDocument();
     expect(screen.getByText('No event yet.')).toBeInTheDocument();
-    expect(screen.queryByRole('list', { name: 'Runs awaiting approval' })).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('list', { name: 'Runs awaiting approval' }),
+    ).not.toBeInTheDocument();
     expect(queries.sort()).toEqual([
       'events?entityRef=component%3Adefault%2Fmy-awesome-app&limit=3',
       'runs?entityRef=component%3Adefault%2Fmy-awesome-app&limit=20',
@@ -77,26 +81,49 @@ describe('EntityEventOrchestrationCard', () => {
   it('shows the error when the backend cannot answer', async () => {
     server.use(
       rest.get(`${BASE}/runs`, (_req, res, ctx) =>
-        res(ctx.status(503), ctx.json({ error: { name: 'ServiceUnavailableError', message: 'database is starting' }, response: { statusCode: 503 } })),
+        res(
+          ctx.status(503),
+          ctx.json({
+            error: {
+              name: 'ServiceUnavailableError',
+              message: 'database is starting',
+            },
+            response: { statusCode: 503 },
+          }),
+        ),
       ),
-      rest.get(`${BASE}/events`, (_req, res, ctx) => res(ctx.json({ items: [] }))),
+      rest.get(`${BASE}/events`, (_req, res, ctx) =>
+        res(ctx.json({ items: [] })),
+      ),
     );
     await renderCard();
-    expect((await screen.findAllByText(/database is starting/)).length).toBeGreaterThan(0);
+    expect(
+      (await screen.findAllByText(/database is starting/)).length,
+    ).toBeGreaterThan(0);
     expect(screen.queryByText('No run yet.')).not.toBeInTheDocument();
   });
 
   it('shows the last run, the last events and the runs awaiting approval', async () => {
     server.use(
-      rest.get(`${BASE}/runs`, (_req, res, ctx) => res(ctx.json({ items: [waitingRun, ...recordedRuns.items] }))),
-      rest.get(`${BASE}/events`, (_req, res, ctx) => res(ctx.json(recordedEvents))),
+      rest.get(`${BASE}/runs`, (_req, res, ctx) =>
+        res(ctx.json({ items: [waitingRun, ...recordedRuns.items] })),
+      ),
+      rest.get(`${BASE}/events`, (_req, res, ctx) =>
+        res(ctx.json(recordedEvents)),
+      ),
     );
     await renderCard();
-    expect(await screen.findByText(/Last run: high-cpu-scale-up/)).toHaveTextContent('running');
-    const approvals = screen.getByRole('list', { name: 'Runs awaiting approval' });
+    expect(
+      await screen.findByText(/Last run: high-cpu-scale-up/),
+    ).toHaveTextContent('running');
+    const approvals = screen.getByRole('list', {
+      name: 'Runs awaiting approval',
+    });
     const items = within(approvals).getAllByRole('listitem');
     expect(items).toHaveLength(1);
-    expect(items[0]).toHaveTextContent('Awaiting approval: Scale my-awesome-app from 3 to 5 replicas?');
+    expect(items[0]).toHaveTextContent(
+      'Awaiting approval: Scale my-awesome-app from 3 to 5 replicas?',
+    );
     expect(items[0]).toHaveTextContent('high-cpu-scale-up · since');
     expect(screen.getByRole('list', { name: 'Last events' })).toHaveTextContent(
       'ArgoCdAppUnhealthy firing — Argo CD application my-awesome-app is Progressing for 10m',

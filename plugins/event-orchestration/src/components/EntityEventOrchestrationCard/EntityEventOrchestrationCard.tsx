@@ -1,5 +1,9 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import List from '@material-ui/core/List';
@@ -25,14 +29,18 @@ export function EntityEventOrchestrationCard() {
   }, [api, entityRef]);
 
   return (
-    <InfoCard title="Event Orchestration" deepLink={{ title: 'All events and runs', link: 'events' }}>
+    <InfoCard
+      title="Event Orchestration"
+      deepLink={{ title: 'All events and runs', link: 'events' }}
+    >
       {loading && <Progress />}
       {error && <ResponseErrorPanel error={error} />}
       {value && (
         <>
           {value.runs[0] ? (
             <Typography variant="body2" component="div">
-              Last run: {value.runs[0].sensor} <StatusChip status={value.runs[0].status} />{' '}
+              Last run: {value.runs[0].sensor}{' '}
+              <StatusChip status={value.runs[0].status} />{' '}
               {formatTime(value.runs[0].startedAt ?? value.runs[0].createdAt)}
             </Typography>
           ) : (
@@ -45,8 +53,12 @@ export function EntityEventOrchestrationCard() {
                 .map(r => (
                   <ListItem key={r.id} disableGutters>
                     <ListItemText
-                      primary={`Awaiting approval: ${r.pendingApproval!.prompt}`}
-                      secondary={`${r.sensor} · since ${formatTime(r.pendingApproval!.requestedAt)}`}
+                      primary={`Awaiting approval: ${
+                        r.pendingApproval!.prompt
+                      }`}
+                      secondary={`${r.sensor} · since ${formatTime(
+                        r.pendingApproval!.requestedAt,
+                      )}`}
                     />
                   </ListItem>
                 ))}
@@ -58,7 +70,10 @@ export function EntityEventOrchestrationCard() {
             <List dense aria-label="Last events">
               {value.events.map(e => (
                 <ListItem key={e.event.id} disableGutters>
-                  <ListItemText primary={summarizeEvent(e)} secondary={`${e.event.type} · ${formatTime(e.event.time)}`} />
+                  <ListItemText
+                    primary={summarizeEvent(e)}
+                    secondary={`${e.event.type} · ${formatTime(e.event.time)}`}
+                  />
                 </ListItem>
               ))}
             </List>

@@ -31,7 +31,12 @@ import { RunStepsPanel } from './RunStepsPanel';
 const POLL_INTERVAL_MS = 10_000;
 
 const eventColumns: TableColumn<StoredEvent>[] = [
-  { title: 'Time', field: 'event.time', render: row => formatTime(row.event.time), width: '16em' },
+  {
+    title: 'Time',
+    field: 'event.time',
+    render: row => formatTime(row.event.time),
+    width: '16em',
+  },
   { title: 'Type', field: 'event.type' },
   { title: 'Summary', render: row => summarizeEvent(row) },
   {
@@ -58,8 +63,14 @@ const runColumns: TableColumn<Run>[] = [
       </>
     ),
   },
-  { title: 'Started', render: row => formatTime(row.startedAt ?? row.createdAt) },
-  { title: 'Duration', render: row => formatDuration(row.startedAt, row.finishedAt) },
+  {
+    title: 'Started',
+    render: row => formatTime(row.startedAt ?? row.createdAt),
+  },
+  {
+    title: 'Duration',
+    render: row => formatDuration(row.startedAt, row.finishedAt),
+  },
   {
     title: 'Steps',
     render: row => stepsSummary(row.steps),
@@ -88,8 +99,12 @@ function mergeById<T>(first: T[], more: T[], id: (item: T) => string): T[] {
 function stepsSummary(steps: Array<{ status: string; phase?: string }>) {
   const main = steps.filter(s => s.phase !== 'onFailure');
   const succeeded = main.filter(s => s.status === 'succeeded').length;
-  const handlers = steps.filter(s => s.phase === 'onFailure' && ['succeeded', 'failed'].includes(s.status)).length;
-  return `${succeeded} of ${main.length} succeeded${handlers ? `; ${handlers} onFailure ran` : ''}`;
+  const handlers = steps.filter(
+    s => s.phase === 'onFailure' && ['succeeded', 'failed'].includes(s.status),
+  ).length;
+  return `${succeeded} of ${main.length} succeeded${
+    handlers ? `; ${handlers} onFailure ran` : ''
+  }`;
 }
 
 /**
@@ -101,24 +116,47 @@ export function EntityEventsContent() {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
   // What events about this entity carry as subject: its Kubernetes id, else its name.
-  const subject = entity.metadata.annotations?.['backstage.io/kubernetes-id'] ?? entity.metadata.name;
+  const subject =
+    entity.metadata.annotations?.['backstage.io/kubernetes-id'] ??
+    entity.metadata.name;
   const api = useApi(eventOrchestrationApiRef);
-  const { lastSignal: runSignal, isSignalsAvailable } = useSignal('event-orchestration:runs');
+  const { lastSignal: runSignal, isSignalsAvailable } = useSignal(
+    'event-orchestration:runs',
+  );
   const { lastSignal: eventSignal } = useSignal('event-orchestration:events');
 
   const [filters, setFilters] = useState<TabFilters>(NO_FILTERS);
   const queries = () => {
     const since = sinceOf(filters.range);
     return {
-      events: { entityRef, limit: PAGE, type: filters.type.trim() || undefined, since },
-      runs: { entityRef, limit: PAGE, sensor: filters.sensor.trim() || undefined, status: filters.status || undefined, since },
+      events: {
+        entityRef,
+        limit: PAGE,
+        type: filters.type.trim() || undefined,
+        since,
+      },
+      runs: {
+        entityRef,
+        limit: PAGE,
+        sensor: filters.sensor.trim() || undefined,
+        status: filters.status || undefined,
+        since,
+      },
     };
   };
   const { value, loading, error, retry } = useAsyncRetry(
     async () => {
       const q = queries();
-      const [events, runs] = await Promise.all([api.listEvents(q.events), api.listRuns(q.runs)]);
-      return { events: events.items, runs: runs.items, eventsCursor: events.nextCursor, runsCursor: runs.nextCursor };
+      const [events, runs] = await Promise.all([
+        api.listEvents(q.events),
+        api.listRuns(q.runs),
+      ]);
+      return {
+        events: events.items,
+        runs: runs.items,
+        eventsCursor: events.nextCursor,
+        runsCursor: runs.nextCursor,
+      };
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [api, entityRef, filters],
@@ -129,14 +167,25 @@ export function EntityEventsContent() {
   useEffect(() => setOlder(NO_OLDER), [filters, entityRef]);
   const loadMore = async (what: 'events' | 'runs') => {
     const q = queries();
-    const cursor = what === 'events' ? older.eventsCursor ?? value?.eventsCursor : older.runsCursor ?? value?.runsCursor;
+    const cursor =
+      what === 'events'
+        ? older.eventsCursor ?? value?.eventsCursor
+        : older.runsCursor ?? value?.runsCursor;
     if (!cursor) return;
     if (what === 'events') {
       const page = await api.listEvents({ ...q.events, cursor });
-      setOlder(o => ({ ...o, events: [...o.events, ...page.items], eventsCursor: page.nextCursor ?? null }));
+      setOlder(o => ({
+        ...o,
+        events: [...o.events, ...page.items],
+        eventsCursor: page.nextCursor ?? null,
+      }));
     } else {
       const page = await api.listRuns({ ...q.runs, cursor });
-      setOlder(o => ({ ...o, runs: [...o.runs, ...page.items], runsCursor: page.nextCursor ?? null }));
+      setOlder(o => ({
+        ...o,
+        runs: [...o.runs, ...page.items],
+        runsCursor: page.nextCursor ?? null,
+      }));
     }
   };
 
@@ -148,7 +197,9 @@ export function EntityEventsContent() {
 
   const concerns = (signal: unknown) =>
     Array.isArray((signal as { entityRefs?: unknown })?.entityRefs) &&
-    (signal as { entityRefs: string[] }).entityRefs.includes(entityRef.toLocaleLowerCase('en-US'));
+    (signal as { entityRefs: string[] }).entityRefs.includes(
+      entityRef.toLocaleLowerCase('en-US'),
+    );
   useRefreshOnSignal(runSignal, retry, concerns);
   useRefreshOnSignal(eventSignal, retry, concerns);
 
@@ -165,8 +216,14 @@ export function EntityEventsContent() {
   const filtered = JSON.stringify(filters) !== JSON.stringify(NO_FILTERS);
   const runs = mergeById(data.runs, older.runs, r => r.id);
   const events = mergeById(data.events, older.events, e => e.event.id);
-  const moreRuns = older.runsCursor === null ? false : Boolean(older.runsCursor ?? data.runsCursor);
-  const moreEvents = older.eventsCursor === null ? false : Boolean(older.eventsCursor ?? data.eventsCursor);
+  const moreRuns =
+    older.runsCursor === null
+      ? false
+      : Boolean(older.runsCursor ?? data.runsCursor);
+  const moreEvents =
+    older.eventsCursor === null
+      ? false
+      : Boolean(older.eventsCursor ?? data.eventsCursor);
 
   if (data.events.length === 0 && data.runs.length === 0 && !filtered) {
     return (
@@ -175,16 +232,24 @@ export function EntityEventsContent() {
         title="No events for this entity yet"
         description={
           <>
-            Events are linked to {entity.metadata.name} when their subject matches its{' '}
-            <code>backstage.io/kubernetes-id</code> or <code>argocd/app-name</code> annotation or its
-            name, or when the sender names <code>{entityRef}</code>. Send one to a webhook source, for
-            example <code>POST /api/event-orchestration/webhooks/alertmanager</code>.
+            Events are linked to {entity.metadata.name} when their subject
+            matches its <code>backstage.io/kubernetes-id</code> or{' '}
+            <code>argocd/app-name</code> annotation or its name, or when the
+            sender names <code>{entityRef}</code>. Send one to a webhook source,
+            for example{' '}
+            <code>POST /api/event-orchestration/webhooks/alertmanager</code>.
           </>
         }
         action={
           <>
-            <PublishEventButton entityRef={entityRef} subject={subject} onPublished={retry} />{' '}
-            <Link to="https://prometheus.io/docs/alerting/latest/configuration/#webhook_config">Alertmanager webhook receivers</Link>
+            <PublishEventButton
+              entityRef={entityRef}
+              subject={subject}
+              onPublished={retry}
+            />{' '}
+            <Link to="https://prometheus.io/docs/alerting/latest/configuration/#webhook_config">
+              Alertmanager webhook receivers
+            </Link>
           </>
         }
       />
@@ -196,13 +261,29 @@ export function EntityEventsContent() {
       <Grid item xs={12}>
         <SelectedRun />
       </Grid>
-      <Grid item xs={12} style={{ display: 'flex', justifyContent: 'space-between', flexWrap: 'wrap', gap: 16 }}>
+      <Grid
+        item
+        xs={12}
+        style={{
+          display: 'flex',
+          justifyContent: 'space-between',
+          flexWrap: 'wrap',
+          gap: 16,
+        }}
+      >
         <FilterBar value={filters} onChange={setFilters} />
-        <PublishEventButton entityRef={entityRef} subject={subject} onPublished={retry} />
+        <PublishEventButton
+          entityRef={entityRef}
+          subject={subject}
+          onPublished={retry}
+        />
       </Grid>
       {error && (
         <Grid item xs={12}>
-          <ResponseErrorPanel error={error} title="Refreshing failed; showing the last data" />
+          <ResponseErrorPanel
+            error={error}
+            title="Refreshing failed; showing the last data"
+          />
         </Grid>
       )}
       <Grid item xs={12}>
@@ -212,10 +293,14 @@ export function EntityEventsContent() {
           options={{ paging: false, search: false, padding: 'dense' }}
           columns={runColumns}
           data={runs}
-          detailPanel={({ rowData }) => <RunStepsPanel run={rowData} onChanged={retry} />}
+          detailPanel={({ rowData }) => (
+            <RunStepsPanel run={rowData} onChanged={retry} />
+          )}
           emptyContent={
             <Typography variant="body2" style={{ padding: 16 }}>
-              {filtered ? 'No run matches the filters.' : 'No sensor has started a run for this entity yet.'}
+              {filtered
+                ? 'No run matches the filters.'
+                : 'No sensor has started a run for this entity yet.'}
             </Typography>
           }
         />
@@ -231,7 +316,9 @@ export function EntityEventsContent() {
           options={{ paging: false, search: false, padding: 'dense' }}
           columns={eventColumns}
           data={events}
-          detailPanel={({ rowData }) => <EventDetailPanel eventId={rowData.event.id} />}
+          detailPanel={({ rowData }) => (
+            <EventDetailPanel eventId={rowData.event.id} />
+          )}
           emptyContent={
             <Typography variant="body2" style={{ padding: 16 }}>
               No event matches the filters.

@@ -10,7 +10,10 @@ import { TestAgainstSensor } from './TestAgainstSensor';
 /** Every sensor's verdict on an event with its reason, and the event's payload. */
 export function EventDetailPanel(props: { eventId: string }) {
   const api = useApi(eventOrchestrationApiRef);
-  const { value, loading, error } = useAsync(() => api.getEvent(props.eventId), [props.eventId]);
+  const { value, loading, error } = useAsync(
+    () => api.getEvent(props.eventId),
+    [props.eventId],
+  );
   if (loading) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;
   if (!value) return null;
@@ -18,13 +21,17 @@ export function EventDetailPanel(props: { eventId: string }) {
     <Box padding={2}>
       <Typography variant="subtitle2">Sensor verdicts</Typography>
       {value.evaluations.length === 0 ? (
-        <Typography variant="body2">No sensor listens for events of type {value.event.type}.</Typography>
+        <Typography variant="body2">
+          No sensor listens for events of type {value.event.type}.
+        </Typography>
       ) : (
         <ul aria-label="Sensor verdicts">
           {value.evaluations.map(e => (
             <li key={e.sensor}>
               <Typography variant="body2">
-                <strong>{e.sensor}</strong>: {e.status ?? (e.matched ? 'matched' : 'not-matched')} — {e.reason}
+                <strong>{e.sensor}</strong>:{' '}
+                {e.status ?? (e.matched ? 'matched' : 'not-matched')} —{' '}
+                {e.reason}
               </Typography>
             </li>
           ))}
@@ -38,7 +45,8 @@ export function EventDetailPanel(props: { eventId: string }) {
             {value.runs.map(r => (
               <li key={r.id}>
                 <Typography variant="body2" component="span">
-                  {r.sensor} ({r.id.slice(0, 8)}) <StatusChip status={r.status} />
+                  {r.sensor} ({r.id.slice(0, 8)}){' '}
+                  <StatusChip status={r.status} />
                 </Typography>
               </li>
             ))}

@@ -11,28 +11,59 @@ export interface TabFilters {
   range: 'all' | '1h' | '24h' | '7d';
 }
 
-export const NO_FILTERS: TabFilters = { type: '', sensor: '', status: '', range: 'all' };
+export const NO_FILTERS: TabFilters = {
+  type: '',
+  sensor: '',
+  status: '',
+  range: 'all',
+};
 
-const RANGE_MS = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 } as const;
+const RANGE_MS = {
+  '1h': 3_600_000,
+  '24h': 86_400_000,
+  '7d': 7 * 86_400_000,
+} as const;
 
 /** The ISO time a range starts at, computed when the data is fetched. */
 export function sinceOf(range: TabFilters['range']): string | undefined {
-  return range === 'all' ? undefined : new Date(Date.now() - RANGE_MS[range]).toISOString();
+  return range === 'all'
+    ? undefined
+    : new Date(Date.now() - RANGE_MS[range]).toISOString();
 }
 
 /** Filter fields; text fields apply 300 ms after the last keystroke. */
-export function FilterBar(props: { value: TabFilters; onChange: (filters: TabFilters) => void }) {
+export function FilterBar(props: {
+  value: TabFilters;
+  onChange: (filters: TabFilters) => void;
+}) {
   const { value, onChange } = props;
-  const [draft, setDraft] = useState({ type: value.type, sensor: value.sensor });
+  const [draft, setDraft] = useState({
+    type: value.type,
+    sensor: value.sensor,
+  });
   useEffect(() => {
-    if (draft.type === value.type && draft.sensor === value.sensor) return undefined;
+    if (draft.type === value.type && draft.sensor === value.sensor)
+      return undefined;
     const timer = setTimeout(() => onChange({ ...value, ...draft }), 300);
     return () => clearTimeout(timer);
   }, [draft, value, onChange]);
 
   return (
-    <Box display="flex" flexWrap="wrap" style={{ gap: 16 }} component="form" aria-label="Filters" onSubmit={e => e.preventDefault()}>
-      <TextField id="filter-sensor" label="Sensor" size="small" value={draft.sensor} onChange={e => setDraft({ ...draft, sensor: e.target.value })} />
+    <Box
+      display="flex"
+      flexWrap="wrap"
+      style={{ gap: 16 }}
+      component="form"
+      aria-label="Filters"
+      onSubmit={e => e.preventDefault()}
+    >
+      <TextField
+        id="filter-sensor"
+        label="Sensor"
+        size="small"
+        value={draft.sensor}
+        onChange={e => setDraft({ ...draft, sensor: e.target.value })}
+      />
       <TextField
         id="filter-status"
         select
@@ -40,16 +71,26 @@ export function FilterBar(props: { value: TabFilters; onChange: (filters: TabFil
         size="small"
         style={{ minWidth: 140 }}
         value={value.status}
-        onChange={e => onChange({ ...value, status: e.target.value as TabFilters['status'] })}
+        onChange={e =>
+          onChange({ ...value, status: e.target.value as TabFilters['status'] })
+        }
       >
         <MenuItem value="">any</MenuItem>
-        {(['pending', 'running', 'succeeded', 'failed', 'cancelled'] as const).map(s => (
+        {(
+          ['pending', 'running', 'succeeded', 'failed', 'cancelled'] as const
+        ).map(s => (
           <MenuItem key={s} value={s}>
             {s}
           </MenuItem>
         ))}
       </TextField>
-      <TextField id="filter-type" label="Event type" size="small" value={draft.type} onChange={e => setDraft({ ...draft, type: e.target.value })} />
+      <TextField
+        id="filter-type"
+        label="Event type"
+        size="small"
+        value={draft.type}
+        onChange={e => setDraft({ ...draft, type: e.target.value })}
+      />
       <TextField
         id="filter-range"
         select
@@ -57,7 +98,9 @@ export function FilterBar(props: { value: TabFilters; onChange: (filters: TabFil
         size="small"
         style={{ minWidth: 140 }}
         value={value.range}
-        onChange={e => onChange({ ...value, range: e.target.value as TabFilters['range'] })}
+        onChange={e =>
+          onChange({ ...value, range: e.target.value as TabFilters['range'] })
+        }
       >
         <MenuItem value="all">all time</MenuItem>
         <MenuItem value="1h">last hour</MenuItem>

@@ -12,13 +12,19 @@ describe('PublishEventButton', () => {
       withApis(
         <>
           <span>tab</span>
-          <PublishEventButton entityRef="component:default/my-awesome-app" subject="my-awesome-app" onPublished={() => {}} />
+          <PublishEventButton
+            entityRef="component:default/my-awesome-app"
+            subject="my-awesome-app"
+            onPublished={() => {}}
+          />
         </>,
         { permission: AuthorizeResult.DENY },
       ),
     );
     expect(await screen.findByText('tab')).toBeInTheDocument();
     await new Promise(r => setTimeout(r, 100));
-    expect(screen.queryByRole('button', { name: 'Publish event' })).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Publish event' }),
+    ).not.toBeInTheDocument();
   });
 });

@@ -17,7 +17,11 @@ const TYPE = /^[a-z0-9]+(\.[a-z0-9_-]+)+$/;
  * "Publish event": a manual event about this entity, as the signed-in user (the
  * backend records them as the actor). Shown only to users allowed to publish.
  */
-export function PublishEventButton(props: { entityRef: string; subject: string; onPublished: () => void }) {
+export function PublishEventButton(props: {
+  entityRef: string;
+  subject: string;
+  onPublished: () => void;
+}) {
   const { entityRef, subject, onPublished } = props;
   const api = useApi(eventOrchestrationApiRef);
   const alertApi = useApi(alertApiRef);
@@ -37,14 +41,25 @@ export function PublishEventButton(props: { entityRef: string; subject: string; 
   } catch (e) {
     dataError = `Not JSON: ${(e as Error).message}`;
   }
-  const typeError = TYPE.test(type) ? undefined : 'Dotted lower-case, like portal.deploy.requested';
+  const typeError = TYPE.test(type)
+    ? undefined
+    : 'Dotted lower-case, like portal.deploy.requested';
 
   const publish = async () => {
     setBusy(true);
     setError(undefined);
     try {
-      const { id } = await api.publishEvent({ type, subject, entityRef, data: parsed });
-      alertApi.post({ message: `Published ${type} as ${id}`, severity: 'success', display: 'transient' });
+      const { id } = await api.publishEvent({
+        type,
+        subject,
+        entityRef,
+        data: parsed,
+      });
+      alertApi.post({
+        message: `Published ${type} as ${id}`,
+        severity: 'success',
+        display: 'transient',
+      });
       setOpen(false);
       onPublished();
     } catch (e) {
@@ -61,8 +76,16 @@ export function PublishEventButton(props: { entityRef: string; subject: string; 
       <Button variant="outlined" color="primary" onClick={() => setOpen(true)}>
         Publish event
       </Button>
-      <Dialog open={open} onClose={() => setOpen(false)} aria-labelledby="publish-event-title" fullWidth maxWidth="sm">
-        <DialogTitle id="publish-event-title">Publish an event about {subject}</DialogTitle>
+      <Dialog
+        open={open}
+        onClose={() => setOpen(false)}
+        aria-labelledby="publish-event-title"
+        fullWidth
+        maxWidth="sm"
+      >
+        <DialogTitle id="publish-event-title">
+          Publish an event about {subject}
+        </DialogTitle>
         <DialogContent>
           <TextField
             id="publish-event-type"
@@ -70,7 +93,9 @@ export function PublishEventButton(props: { entityRef: string; subject: string; 
             value={type}
             onChange={e => setType(e.target.value)}
             error={Boolean(typeError)}
-            helperText={typeError ?? 'Sensors listening to this type will see it'}
+            helperText={
+              typeError ?? 'Sensors listening to this type will see it'
+            }
             fullWidth
             margin="dense"
           />
@@ -80,7 +105,10 @@ export function PublishEventButton(props: { entityRef: string; subject: string; 
             value={data}
             onChange={e => setData(e.target.value)}
             error={Boolean(dataError)}
-            helperText={dataError ?? `Subject ${subject}, entity ${entityRef}; you are recorded as the actor`}
+            helperText={
+              dataError ??
+              `Subject ${subject}, entity ${entityRef}; you are recorded as the actor`
+            }
             fullWidth
             multiline
             minRows={4}
@@ -95,7 +123,12 @@ export function PublishEventButton(props: { entityRef: string; subject: string; 
         </DialogContent>
         <DialogActions>
           <Button onClick={() => setOpen(false)}>Cancel</Button>
-          <Button color="primary" variant="contained" disabled={busy || Boolean(typeError || dataError)} onClick={publish}>
+          <Button
+            color="primary"
+            variant="contained"
+            disabled={busy || Boolean(typeError || dataError)}
+            onClick={publish}
+          >
             Publish
           </Button>
         </DialogActions>

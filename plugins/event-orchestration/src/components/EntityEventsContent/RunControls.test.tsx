@@ -11,10 +11,20 @@ import { RunControls } from './RunControls';
 const server = setupServer();
 registerMswTestHooks(server);
 
-const failedRun: Run = { ...(recordedRuns.items[0] as unknown as Run), status: 'failed', error: "step 'sync' failed" };
+const failedRun: Run = {
+  ...(recordedRuns.items[0] as unknown as Run),
+  status: 'failed',
+  error: "step 'sync' failed",
+};
 
-function renderControls(run: Run, permission: AuthorizeResult.ALLOW | AuthorizeResult.DENY, onChanged = jest.fn()) {
-  return renderInTestApp(withApis(<RunControls run={run} onChanged={onChanged} />, { permission }));
+function renderControls(
+  run: Run,
+  permission: AuthorizeResult.ALLOW | AuthorizeResult.DENY,
+  onChanged = jest.fn(),
+) {
+  return renderInTestApp(
+    withApis(<RunControls run={run} onChanged={onChanged} />, { permission }),
+  );
 }
 
 describe('RunControls', () => {
@@ -28,28 +38,41 @@ describe('RunControls', () => {
     );
     const onChanged = jest.fn();
     await renderControls(failedRun, AuthorizeResult.ALLOW, onChanged);
-    fireEvent.change(await screen.findByLabelText('Comment'), { target: { value: 'sink is back' } });
+    fireEvent.change(await screen.findByLabelText('Comment'), {
+      target: { value: 'sink is back' },
+    });
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(onChanged).toHaveBeenCalled());
     expect(bodies).toEqual([{ comment: 'sink is back' }]);
-    expect(screen.queryByRole('button', { name: 'Cancel' })).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Cancel' }),
+    ).not.toBeInTheDocument();
   });
 
   it('offers approve and reject for a run waiting for approval', async () => {
     const decided: unknown[] = [];
     server.use(
-      rest.post(`${BASE}/runs/${failedRun.id}/approve`, async (req, res, ctx) => {
-        decided.push(await req.json());
-        return res(ctx.json({ ...failedRun, status: 'running' }));
-      }),
+      rest.post(
+        `${BASE}/runs/${failedRun.id}/approve`,
+        async (req, res, ctx) => {
+          decided.push(await req.json());
+          return res(ctx.json({ ...failedRun, status: 'running' }));
+        },
+      ),
     );
     const waiting: Run = {
       ...failedRun,
       status: 'running',
-      pendingApproval: { stepId: 'approve', prompt: 'Restart in production?', requestedAt: '2026-11-23T08:00:00Z' },
+      pendingApproval: {
+        stepId: 'approve',
+        prompt: 'Restart in production?',
+        requestedAt: '2026-11-23T08:00:00Z',
+      },
     };
     await renderControls(waiting, AuthorizeResult.ALLOW);
-    expect(await screen.findByText('Restart in production?')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Restart in production?'),
+    ).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'Reject' }));
     await waitFor(() => expect(decided).toEqual([{ decision: 'reject' }]));
     expect(screen.getByRole('button', { name: 'Cancel' })).toBeInTheDocument();

@@ -29,23 +29,39 @@ export function RunControls(props: { run: Run; onChanged: () => void }) {
     setBusy(true);
     try {
       await call();
-      alertApi.post({ message: `Run ${run.id.slice(0, 8)}: ${what}`, severity: 'success', display: 'transient' });
+      alertApi.post({
+        message: `Run ${run.id.slice(0, 8)}: ${what}`,
+        severity: 'success',
+        display: 'transient',
+      });
       setComment('');
       onChanged();
     } catch (error) {
-      alertApi.post({ message: `Could not ${what} run: ${(error as Error).message}`, severity: 'error' });
+      alertApi.post({
+        message: `Could not ${what} run: ${(error as Error).message}`,
+        severity: 'error',
+      });
     } finally {
       setBusy(false);
     }
   };
 
-  const canRetry = manage.allowed && (run.status === 'failed' || run.status === 'cancelled');
-  const canCancel = manage.allowed && (run.status === 'pending' || run.status === 'running');
+  const canRetry =
+    manage.allowed && (run.status === 'failed' || run.status === 'cancelled');
+  const canCancel =
+    manage.allowed && (run.status === 'pending' || run.status === 'running');
   const canDecide = approve.allowed && Boolean(run.pendingApproval);
-  if (!canRetry && !canCancel && !canDecide && !run.pendingApproval) return null;
+  if (!canRetry && !canCancel && !canDecide && !run.pendingApproval)
+    return null;
 
   return (
-    <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 8 }} marginTop={1}>
+    <Box
+      display="flex"
+      alignItems="center"
+      flexWrap="wrap"
+      style={{ gap: 8 }}
+      marginTop={1}
+    >
       {run.pendingApproval && (
         <Typography variant="body2">
           Waiting for approval: <strong>{run.pendingApproval.prompt}</strong>
@@ -63,23 +79,46 @@ export function RunControls(props: { run: Run; onChanged: () => void }) {
       )}
       {canDecide && (
         <>
-          <Button size="small" variant="contained" color="primary" disabled={busy}
-            onClick={act('approved', () => api.decideApproval(run.id, 'approve', comment))}>
+          <Button
+            size="small"
+            variant="contained"
+            color="primary"
+            disabled={busy}
+            onClick={act('approved', () =>
+              api.decideApproval(run.id, 'approve', comment),
+            )}
+          >
             Approve
           </Button>
-          <Button size="small" variant="outlined" disabled={busy}
-            onClick={act('rejected', () => api.decideApproval(run.id, 'reject', comment))}>
+          <Button
+            size="small"
+            variant="outlined"
+            disabled={busy}
+            onClick={act('rejected', () =>
+              api.decideApproval(run.id, 'reject', comment),
+            )}
+          >
             Reject
           </Button>
         </>
       )}
       {canRetry && (
-        <Button size="small" variant="outlined" disabled={busy} onClick={act('retried', () => api.retryRun(run.id, comment))}>
+        <Button
+          size="small"
+          variant="outlined"
+          disabled={busy}
+          onClick={act('retried', () => api.retryRun(run.id, comment))}
+        >
           Retry
         </Button>
       )}
       {canCancel && (
-        <Button size="small" variant="outlined" disabled={busy} onClick={act('cancelled', () => api.cancelRun(run.id, comment))}>
+        <Button
+          size="small"
+          variant="outlined"
+          disabled={busy}
+          onClick={act('cancelled', () => api.cancelRun(run.id, comment))}
+        >
           Cancel
         </Button>
       )}

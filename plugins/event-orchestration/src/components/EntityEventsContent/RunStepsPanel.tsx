@@ -14,7 +14,12 @@ const useStyles = makeStyles(theme => ({
     padding: theme.spacing(1, 2),
     marginBottom: theme.spacing(1),
   },
-  heading: { display: 'flex', alignItems: 'center', gap: theme.spacing(1), flexWrap: 'wrap' },
+  heading: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: theme.spacing(1),
+    flexWrap: 'wrap',
+  },
   json: {
     margin: theme.spacing(0.5, 0, 0, 2),
     whiteSpace: 'pre-wrap',
@@ -28,9 +33,10 @@ const useStyles = makeStyles(theme => ({
 function Section(props: { title: string; value: unknown; open?: boolean }) {
   const classes = useStyles();
   if (props.value === undefined) return null;
-  const text = Array.isArray(props.value) && props.value.every(v => typeof v === 'string')
-    ? (props.value as string[]).join('\n')
-    : JSON.stringify(props.value, null, 2);
+  const text =
+    Array.isArray(props.value) && props.value.every(v => typeof v === 'string')
+      ? (props.value as string[]).join('\n')
+      : JSON.stringify(props.value, null, 2);
   return (
     <details open={props.open}>
       <summary>
@@ -68,7 +74,11 @@ function Step(props: { step: RunStep }) {
       )}
       <Section title="Input" value={step.input} />
       <Section title="Output" value={hasOutput ? step.output : undefined} />
-      <Section title="Log" value={step.logs?.length ? step.logs : undefined} open />
+      <Section
+        title="Log"
+        value={step.logs?.length ? step.logs : undefined}
+        open
+      />
     </li>
   );
 }
@@ -87,7 +97,11 @@ export function RunStepsPanel(props: { run: Run; onChanged?: () => void }) {
         </Typography>
       )}
       <Typography variant="caption">
-        <RouterLink to={`${location.pathname}?run=${encodeURIComponent(run.id)}`}>Link to this run</RouterLink>
+        <RouterLink
+          to={`${location.pathname}?run=${encodeURIComponent(run.id)}`}
+        >
+          Link to this run
+        </RouterLink>
       </Typography>
       <ul className={classes.steps} aria-label={`Steps of run ${run.id}`}>
         {run.steps.map(step => (
@@ -96,7 +110,14 @@ export function RunStepsPanel(props: { run: Run; onChanged?: () => void }) {
       </ul>
       {run.audit?.length > 0 && (
         <Typography variant="caption" color="textSecondary">
-          {run.audit.map(a => `${a.action} by ${a.actor} at ${new Date(a.at).toLocaleString()}`).join(' · ')}
+          {run.audit
+            .map(
+              a =>
+                `${a.action} by ${a.actor} at ${new Date(
+                  a.at,
+                ).toLocaleString()}`,
+            )
+            .join(' · ')}
         </Typography>
       )}
     </Box>

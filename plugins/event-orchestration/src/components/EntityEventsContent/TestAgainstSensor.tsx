@@ -24,7 +24,10 @@ export function TestAgainstSensor(props: { eventId: string }) {
   const test = async () => {
     setError(undefined);
     try {
-      const { results } = await api.testSensor({ sensorName: sensor, eventId: props.eventId });
+      const { results } = await api.testSensor({
+        sensorName: sensor,
+        eventId: props.eventId,
+      });
       setResult(results[0]);
     } catch (e) {
       const body = (e as { body?: { error?: { message?: string } } }).body;
@@ -33,7 +36,13 @@ export function TestAgainstSensor(props: { eventId: string }) {
   };
 
   return (
-    <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 8 }} marginTop={1}>
+    <Box
+      display="flex"
+      alignItems="center"
+      flexWrap="wrap"
+      style={{ gap: 8 }}
+      marginTop={1}
+    >
       <TextField
         id={`test-sensor-${props.eventId}`}
         select
@@ -58,7 +67,9 @@ export function TestAgainstSensor(props: { eventId: string }) {
       {result && (
         <Typography variant="body2" aria-label="Test result">
           <strong>{result.status}</strong> — {result.reason}
-          {result.steps ? ` (would run: ${result.steps.map(s => s.action).join(', ')})` : ''}
+          {result.steps
+            ? ` (would run: ${result.steps.map(s => s.action).join(', ')})`
+            : ''}
         </Typography>
       )}
       {error && (

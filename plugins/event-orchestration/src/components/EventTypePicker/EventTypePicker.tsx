@@ -20,13 +20,19 @@ export function EventTypePicker(props: FieldExtensionComponentProps<string>) {
   const listeners = new Map<string, string[]>();
   for (const sensor of sensors.value?.items ?? []) {
     for (const dependency of sensor.spec.dependencies) {
-      listeners.set(dependency.eventType, [...(listeners.get(dependency.eventType) ?? []), sensor.name]);
+      listeners.set(dependency.eventType, [
+        ...(listeners.get(dependency.eventType) ?? []),
+        sensor.name,
+      ]);
     }
   }
   const options = [...listeners.keys()].sort();
   const heard = formData ? listeners.get(formData) : undefined;
   let helper = schema.description ?? 'The type of the event to publish';
-  if (formData) helper = heard ? `Sensors listening: ${heard.join(', ')}` : 'No loaded sensor listens to this type';
+  if (formData)
+    helper = heard
+      ? `Sensors listening: ${heard.join(', ')}`
+      : 'No loaded sensor listens to this type';
   if (rawErrors?.length) helper = rawErrors[0];
 
   return (
@@ -54,8 +60,13 @@ export function EventTypePicker(props: FieldExtensionComponentProps<string>) {
 }
 
 /** Form validation: a dotted lower-case type. */
-export function validateEventType(value: string, validation: { addError(message: string): void }) {
+export function validateEventType(
+  value: string,
+  validation: { addError(message: string): void },
+) {
   if (value && !EVENT_TYPE.test(value)) {
-    validation.addError(`'${value}' is not an event type: dotted lower-case, like portal.deploy.requested`);
+    validation.addError(
+      `'${value}' is not an event type: dotted lower-case, like portal.deploy.requested`,
+    );
   }
 }

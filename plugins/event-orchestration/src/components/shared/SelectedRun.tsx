@@ -1,4 +1,8 @@
-import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Button from '@material-ui/core/Button';
 import { useSearchParams } from 'react-router-dom';
@@ -15,7 +19,12 @@ export function SelectedRun() {
   const [params, setParams] = useSearchParams();
   const runId = params.get('run');
   const api = useApi(eventOrchestrationApiRef);
-  const { value: run, loading, error, retry } = useAsyncRetry(
+  const {
+    value: run,
+    loading,
+    error,
+    retry,
+  } = useAsyncRetry(
     async () => (runId ? api.getRun(runId) : undefined),
     [api, runId],
   );
@@ -25,7 +34,13 @@ export function SelectedRun() {
     setParams(params);
   };
   if (loading && !run) return <Progress />;
-  if (error) return <ResponseErrorPanel error={error} title={`Run ${runId} could not be shown`} />;
+  if (error)
+    return (
+      <ResponseErrorPanel
+        error={error}
+        title={`Run ${runId} could not be shown`}
+      />
+    );
   if (!run) return null;
   return (
     <InfoCard
@@ -34,7 +49,9 @@ export function SelectedRun() {
           Run of {run.sensor} <StatusChip status={run.status} />
         </>
       }
-      subheader={`${run.id} · started ${new Date(run.startedAt ?? run.createdAt).toLocaleString()}`}
+      subheader={`${run.id} · started ${new Date(
+        run.startedAt ?? run.createdAt,
+      ).toLocaleString()}`}
       action={<Button onClick={close}>Close</Button>}
     >
       <RunStepsPanel run={run} onChanged={retry} />

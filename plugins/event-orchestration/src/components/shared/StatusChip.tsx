@@ -3,9 +3,18 @@ import { makeStyles } from '@material-ui/core/styles';
 import { StepStatus } from '@edo/plugin-event-orchestration-common';
 
 const useStyles = makeStyles(theme => ({
-  succeeded: { backgroundColor: theme.palette.success.main, color: theme.palette.success.contrastText },
-  failed: { backgroundColor: theme.palette.error.main, color: theme.palette.error.contrastText },
-  running: { backgroundColor: theme.palette.info.main, color: theme.palette.info.contrastText },
+  succeeded: {
+    backgroundColor: theme.palette.success.main,
+    color: theme.palette.success.contrastText,
+  },
+  failed: {
+    backgroundColor: theme.palette.error.main,
+    color: theme.palette.error.contrastText,
+  },
+  running: {
+    backgroundColor: theme.palette.info.main,
+    color: theme.palette.info.contrastText,
+  },
   pending: {},
   cancelled: {},
   skipped: {},
@@ -19,7 +28,11 @@ export function StatusChip(props: { status: StepStatus }) {
       size="small"
       label={props.status}
       className={classes[props.status]}
-      variant={['pending', 'cancelled', 'skipped'].includes(props.status) ? 'outlined' : 'default'}
+      variant={
+        ['pending', 'cancelled', 'skipped'].includes(props.status)
+          ? 'outlined'
+          : 'default'
+      }
     />
   );
 }

@@ -27,7 +27,9 @@ export function summarizeEvent(stored: StoredEvent): string {
   if (event.type === 'alertmanager.alert') {
     const name = data.labels?.alertname ?? 'alert';
     const summary = data.annotations?.summary ?? data.annotations?.description;
-    return `${name} ${data.status ?? ''}${summary ? ` — ${summary}` : ''}`.trim();
+    return `${name} ${data.status ?? ''}${
+      summary ? ` — ${summary}` : ''
+    }`.trim();
   }
   if (event.type === 'orchestration.run.finished') {
     return `run of ${data.sensor} ${data.status}`;
