@@ -41,6 +41,15 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const TOKEN = 'bench-token';
 
+/** The generic webhook source every ingest row posts to (one event per request). */
+export const CI_SOURCE = {
+  name: 'ci',
+  type: 'generic',
+  eventType: 'ci.image.pushed',
+  subjectPath: 'image',
+  auth: { bearerToken: TOKEN },
+};
+
 /** One row of the table. */
 export interface Row {
   what: string;
@@ -188,13 +197,7 @@ export async function webhookRows(
             bus,
             sources: {
               webhooks: [
-                {
-                  name: 'ci',
-                  type: 'generic',
-                  eventType: 'ci.image.pushed',
-                  subjectPath: 'image',
-                  auth: { bearerToken: TOKEN },
-                },
+                CI_SOURCE,
                 {
                   name: 'ci-batch',
                   type: 'generic',
@@ -278,15 +281,7 @@ export async function bareHttpRow(natsUrl: string): Promise<Row> {
       new ConfigReader({
         eventOrchestration: {
           sources: {
-            webhooks: [
-              {
-                name: 'ci',
-                type: 'generic',
-                eventType: 'ci.image.pushed',
-                subjectPath: 'image',
-                auth: { bearerToken: TOKEN },
-              },
-            ],
+            webhooks: [CI_SOURCE],
           },
         },
       }),

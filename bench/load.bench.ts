@@ -35,6 +35,7 @@ import {
   rawPublish,
   webhookRows,
   BATCH,
+  CI_SOURCE,
 } from './ingest.bench';
 import { evaluation } from './sensorEngine.bench';
 import { Replica } from './replica';
@@ -145,15 +146,7 @@ function replicaConfig(
     eventOrchestration: {
       bus: { nats: { servers: [natsUrl], stream } },
       sources: {
-        webhooks: [
-          {
-            name: 'ci',
-            type: 'generic',
-            eventType: 'ci.image.pushed',
-            subjectPath: 'image',
-            auth: { bearerToken: TOKEN },
-          },
-        ],
+        webhooks: [CI_SOURCE],
       },
       sensors: [
         {

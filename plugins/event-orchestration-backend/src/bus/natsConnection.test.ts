@@ -78,6 +78,33 @@ function makeCertificates(dir: string) {
   );
 }
 
+/** Connects the bus with the options, publishes one event and sees it handled. */
+async function expectRoundTrip(
+  options: Parameters<typeof NatsEventBus.connect>[0],
+  eventId: string,
+) {
+  const bus = await NatsEventBus.connect(options, mockServices.logger.mock());
+  try {
+    const handled: string[] = [];
+    await bus.subscribe('reader', async event => {
+      handled.push(event.id);
+    });
+    await bus.publish({
+      specversion: '1.0',
+      id: eventId,
+      source: '/test',
+      type: 'test.connection',
+      time: new Date().toISOString(),
+      data: {},
+    });
+    for (let i = 0; i < 100 && handled.length === 0; i++)
+      await new Promise(r => setTimeout(r, 50));
+    expect(handled).toEqual([eventId]);
+  } finally {
+    await bus.close();
+  }
+}
+
 describe('NATS connection settings', () => {
   it('refuses two ways to authenticate, half a client certificate, missing files and malformed seeds, without echoing secrets', () => {
     const servers = ['nats://127.0.0.1:4222'];
@@ -130,29 +157,7 @@ describe('NATS connection settings', () => {
       new ConfigReader({ servers: [nats.url], nkeySeed: seed, tls }),
     );
     try {
-      const bus = await NatsEventBus.connect(
-        { ...settings, stream: 'TLS_TEST' },
-        logger,
-      );
-      try {
-        const handled: string[] = [];
-        await bus.subscribe('tls-reader', async event => {
-          handled.push(event.id);
-        });
-        await bus.publish({
-          specversion: '1.0',
-          id: 'over-tls',
-          source: '/test',
-          type: 'test.tls',
-          time: new Date().toISOString(),
-          data: {},
-        });
-        for (let i = 0; i < 100 && handled.length === 0; i++)
-          await new Promise(r => setTimeout(r, 50));
-        expect(handled).toEqual(['over-tls']);
-      } finally {
-        await bus.close();
-      }
+      await expectRoundTrip({ ...settings, stream: 'TLS_TEST' }, 'over-tls');
 
       const options = (extra: object) => ({
         ...settings,
@@ -197,29 +202,10 @@ describe('NATS connection settings', () => {
       const settings = readNatsConnectionSettings(
         new ConfigReader({ servers: [nats.url], credsFile }),
       );
-      const bus = await NatsEventBus.connect(
+      await expectRoundTrip(
         { ...settings, stream: 'CREDS_TEST' },
-        logger,
+        'with-creds',
       );
-      try {
-        const handled: string[] = [];
-        await bus.subscribe('creds-reader', async event => {
-          handled.push(event.id);
-        });
-        await bus.publish({
-          specversion: '1.0',
-          id: 'with-creds',
-          source: '/test',
-          type: 'test.creds',
-          time: new Date().toISOString(),
-          data: {},
-        });
-        for (let i = 0; i < 100 && handled.length === 0; i++)
-          await new Promise(r => setTimeout(r, 50));
-        expect(handled).toEqual(['with-creds']);
-      } finally {
-        await bus.close();
-      }
 
       const forged = path.join(dir, 'forged.creds');
       fs.writeFileSync(forged, setup.userCreds(setup.strangerAccount), {
