@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   AckPolicy,
@@ -100,6 +101,25 @@ export function subjectOf(type: string) {
 /** Durable names allow letters, digits, `-` and `_` only. */
 function durableName(name: string) {
   return `edo_${name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+/**
+ * Where a subscriber's dead letter of one event is kept:
+ * `edo.deadletter.<durable>.<hash of the event id>`, so a re-drive reads that
+ * event's copies only. Copies made before this layout sit on
+ * `edo.deadletter.<durable>` itself (`legacy`) and are still listed and re-driven.
+ */
+function deadLetterSubjects(subscriber: string) {
+  const legacy = `${DEAD_LETTER_PREFIX}.${durableName(subscriber)}`;
+  return {
+    legacy,
+    all: `${legacy}.>`,
+    of: (eventId: string) =>
+      `${legacy}.${createHash('sha256')
+        .update(eventId)
+        .digest('hex')
+        .slice(0, 32)}`,
+  };
 }
 
 function redriveDurableName(name: string) {
@@ -406,7 +426,7 @@ export class NatsEventBus implements EventBus {
             .slice(0, 1000),
         );
         await this.js
-          .publish(`${DEAD_LETTER_PREFIX}.${durable}`, m.data, {
+          .publish(deadLetterSubjects(name).of(event.id), m.data, {
             // The message's own sequence: a re-driven event that fails again is
             // dead-lettered again, inside the duplicate window too.
             msgID: `${durable}:${event.id}:${m.seq}`,
@@ -481,7 +501,10 @@ export class NatsEventBus implements EventBus {
     }
     const attempts = Number(h?.get(HEADER_ATTEMPTS) || NaN);
     const lastError = h?.get(HEADER_LAST_ERROR);
-    const durable = m.subject.slice(DEAD_LETTER_PREFIX.length + 1);
+    // `edo.deadletter.<durable>[.<event hash>]`: durable names hold no dots.
+    const durable = m.subject
+      .slice(DEAD_LETTER_PREFIX.length + 1)
+      .split('.')[0];
     return {
       seq: m.seq,
       data: m.data,
@@ -501,13 +524,23 @@ export class NatsEventBus implements EventBus {
   async listDeadLetters(
     options: { subscriber?: string; limit?: number } = {},
   ): Promise<DeadLetter[]> {
-    const filter =
-      options.subscriber !== undefined
-        ? `${DEAD_LETTER_PREFIX}.${durableName(options.subscriber)}`
-        : `${DEAD_LETTER_PREFIX}.>`;
-    return (await this.readDeadLetters(filter, options.limit ?? 500)).map(
-      d => d.deadLetter,
-    );
+    const limit = options.limit ?? 500;
+    if (options.subscriber === undefined) {
+      return (
+        await this.readDeadLetters(`${DEAD_LETTER_PREFIX}.>`, limit)
+      ).map(d => d.deadLetter);
+    }
+    // nats-server 2.9 filters one subject per consumer: the per-event subjects
+    // and the legacy one are read apart, then merged in stream order.
+    const subjects = deadLetterSubjects(options.subscriber);
+    const found = [
+      ...(await this.readDeadLetters(subjects.all, limit)),
+      ...(await this.readDeadLetters(subjects.legacy, limit)),
+    ];
+    return found
+      .sort((a, b) => a.seq - b.seq)
+      .slice(0, limit)
+      .map(d => d.deadLetter);
   }
 
   async redriveDeadLetter(
@@ -515,9 +548,15 @@ export class NatsEventBus implements EventBus {
     eventId: string,
   ): Promise<DeadLetter | undefined> {
     const durable = durableName(subscriber);
-    const copies = (
-      await this.readDeadLetters(`${DEAD_LETTER_PREFIX}.${durable}`, 10_000)
-    ).filter(d => d.deadLetter.eventId === eventId);
+    const subjects = deadLetterSubjects(subscriber);
+    // This event's own subject holds its copies (one per time it died); only
+    // copies from before that layout need the scan of the legacy subject.
+    const copies = [
+      ...(await this.readDeadLetters(subjects.of(eventId), 1_000)),
+      ...(
+        await this.readDeadLetters(subjects.legacy, 10_000)
+      ).filter(d => d.deadLetter.eventId === eventId),
+    ].sort((a, b) => a.seq - b.seq);
     if (copies.length === 0) return undefined;
     const [first] = copies;
     // The re-drive consumer normally exists since the subscriber subscribed;
@@ -553,11 +592,16 @@ export class NatsEventBus implements EventBus {
         if (!durable.startsWith('edo_')) continue;
         let deadLettered = 0;
         try {
-          const subject = `${DEAD_LETTER_PREFIX}.${durable}`;
+          // `edo.deadletter.<durable>` (legacy) and every `edo.deadletter.<durable>.<event>`.
           const stream = await this.jsm.streams.info(this.options.stream, {
-            subjects_filter: subject,
+            subjects_filter: `${DEAD_LETTER_PREFIX}.${durable}.>`,
           });
-          deadLettered = Number(stream.state.subjects?.[subject] ?? 0);
+          const legacy = await this.jsm.streams.info(this.options.stream, {
+            subjects_filter: `${DEAD_LETTER_PREFIX}.${durable}`,
+          });
+          deadLettered = [stream, legacy]
+            .flatMap(info => Object.values(info.state.subjects ?? {}))
+            .reduce((sum: number, n) => sum + Number(n), 0);
         } catch {
           deadLettered = 0;
         }
