@@ -526,9 +526,9 @@ export class NatsEventBus implements EventBus {
   ): Promise<DeadLetter[]> {
     const limit = options.limit ?? 500;
     if (options.subscriber === undefined) {
-      return (
-        await this.readDeadLetters(`${DEAD_LETTER_PREFIX}.>`, limit)
-      ).map(d => d.deadLetter);
+      return (await this.readDeadLetters(`${DEAD_LETTER_PREFIX}.>`, limit)).map(
+        d => d.deadLetter,
+      );
     }
     // nats-server 2.9 filters one subject per consumer: the per-event subjects
     // and the legacy one are read apart, then merged in stream order.
@@ -553,9 +553,9 @@ export class NatsEventBus implements EventBus {
     // copies from before that layout need the scan of the legacy subject.
     const copies = [
       ...(await this.readDeadLetters(subjects.of(eventId), 1_000)),
-      ...(
-        await this.readDeadLetters(subjects.legacy, 10_000)
-      ).filter(d => d.deadLetter.eventId === eventId),
+      ...(await this.readDeadLetters(subjects.legacy, 10_000)).filter(
+        d => d.deadLetter.eventId === eventId,
+      ),
     ].sort((a, b) => a.seq - b.seq);
     if (copies.length === 0) return undefined;
     const [first] = copies;
@@ -600,7 +600,7 @@ export class NatsEventBus implements EventBus {
             subjects_filter: `${DEAD_LETTER_PREFIX}.${durable}`,
           });
           deadLettered = [stream, legacy]
-            .flatMap(info => Object.values(info.state.subjects ?? {}))
+            .flatMap(found => Object.values(found.state.subjects ?? {}))
             .reduce((sum: number, n) => sum + Number(n), 0);
         } catch {
           deadLettered = 0;
