@@ -54,6 +54,7 @@ export function knownSecretValues(config: {
     ...fromArray('integrations.github', 'token'),
     config.getOptionalString('eventOrchestration.bus.nats.token'),
     config.getOptionalString('eventOrchestration.bus.nats.pass'),
+    config.getOptionalString('eventOrchestration.bus.nats.nkeySeed'),
   ];
   // Very short values would blank out ordinary words.
   return [
