@@ -8,19 +8,24 @@ import {
 describe('event-orchestration frontend plugin', () => {
   it('is the new-frontend-system plugin event-orchestration with the Events tab and its API', () => {
     expect(plugin.pluginId).toBe('event-orchestration');
-    expect(
-      plugin.getExtension('entity-content:event-orchestration/events'),
-    ).toBeDefined();
-    expect(plugin.getExtension('api:event-orchestration')).toBeDefined();
-    expect(
-      plugin.getExtension('entity-card:event-orchestration/overview'),
-    ).toBeDefined();
-    expect(plugin.getExtension('page:event-orchestration')).toBeDefined();
+    // getExtension throws for an id the plugin does not provide; each found one
+    // is checked for the kind and name its id promises.
+    for (const [id, kind, name] of [
+      ['entity-content:event-orchestration/events', 'entity-content', 'events'],
+      ['api:event-orchestration', 'api', undefined],
+      ['entity-card:event-orchestration/overview', 'entity-card', 'overview'],
+      ['page:event-orchestration', 'page', undefined],
+    ] as const) {
+      expect(plugin.getExtension(id)).toMatchObject({ kind, name });
+    }
+    expect(() =>
+      plugin.getExtension('page:event-orchestration/nothing' as any),
+    ).toThrow(/non-existent extension/);
   });
 
   it('exports the legacy plugin and routable tab for apps on the old system', () => {
     expect(eventOrchestrationPlugin.getId()).toBe('event-orchestration');
-    expect(EntityEventOrchestrationContent).toBeDefined();
+    expect(typeof EntityEventOrchestrationContent).toBe('function');
   });
 
   it('shows the tab only on entities with a linking annotation', () => {
