@@ -64,17 +64,28 @@ function describe(error: unknown) {
   return e.status ? `${e.status} ${e.message}` : String(e.message ?? error);
 }
 
+/** What every GitOps change on GitHub is given besides its own inputs. */
+type GitHubStepOptions = {
+  github: GitHubRepository;
+  branch?: string;
+  runId: string;
+  idempotencyKey: string;
+  author: { name: string; email: string };
+  logger: LoggerService;
+  signal?: AbortSignal;
+};
+
 /**
  * What every GitOps step on GitHub starts with: the client, the repository as
  * shown in messages, the branch (default: the repository's), the step's
  * idempotency trailer, and `call` that turns API errors into one clear line.
  */
-async function stepOnGitHub(options: {
-  github: GitHubRepository;
-  branch?: string;
-  idempotencyKey: string;
-  signal?: AbortSignal;
-}) {
+async function stepOnGitHub(
+  options: Pick<
+    GitHubStepOptions,
+    'github' | 'branch' | 'idempotencyKey' | 'signal'
+  >,
+) {
   const { octokit, owner, repo } = options.github;
   const shown = `${options.github.host}/${owner}/${repo}`;
   const request = { request: { signal: options.signal } };
@@ -173,18 +184,13 @@ const branchKeptMoving = (branch: string, shown: string) =>
  * a commit carrying the step's idempotency key on the branch is reported
  * instead of making another; a file already as wanted makes no commit.
  */
-export async function commitFileChangeOnGitHub(options: {
-  github: GitHubRepository;
-  branch?: string;
-  file: string;
-  edit: (text: string) => ManifestEdit;
-  message: string;
-  runId: string;
-  idempotencyKey: string;
-  author: { name: string; email: string };
-  logger: LoggerService;
-  signal?: AbortSignal;
-}): Promise<GitChangeResult> {
+export async function commitFileChangeOnGitHub(
+  options: GitHubStepOptions & {
+    file: string;
+    edit: (text: string) => ManifestEdit;
+    message: string;
+  },
+): Promise<GitChangeResult> {
   const file = safeRepositoryPath(options.file);
   const {
     octokit,
@@ -283,17 +289,12 @@ function blobSha(content: string) {
  * file, one commit, then a fast-forward-only ref update, retried on a moved
  * branch. Files already as given are left out; exactly once per step.
  */
-export async function commitFilesOnGitHub(options: {
-  github: GitHubRepository;
-  branch?: string;
-  files: FileToCommit[];
-  message: string;
-  runId: string;
-  idempotencyKey: string;
-  author: { name: string; email: string };
-  logger: LoggerService;
-  signal?: AbortSignal;
-}): Promise<GitChangeResult & { files: string[] }> {
+export async function commitFilesOnGitHub(
+  options: GitHubStepOptions & {
+    files: FileToCommit[];
+    message: string;
+  },
+): Promise<GitChangeResult & { files: string[] }> {
   const files = checkFilesToCommit(options.files);
   const {
     octokit,
@@ -399,18 +400,13 @@ export async function commitFilesOnGitHub(options: {
  * trees, commit, then a fast-forward-only ref update, retried when the branch
  * moved. Exactly once per step like the other GitOps changes.
  */
-export async function revertOnGitHub(options: {
-  github: GitHubRepository;
-  branch?: string;
-  path?: string;
-  toCommit?: string;
-  knownGood: string;
-  runId: string;
-  idempotencyKey: string;
-  author: { name: string; email: string };
-  logger: LoggerService;
-  signal?: AbortSignal;
-}): Promise<GitChangeResult & { revertedTo: string }> {
+export async function revertOnGitHub(
+  options: GitHubStepOptions & {
+    path?: string;
+    toCommit?: string;
+    knownGood: string;
+  },
+): Promise<GitChangeResult & { revertedTo: string }> {
   const {
     octokit,
     owner,
