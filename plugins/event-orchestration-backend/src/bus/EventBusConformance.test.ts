@@ -202,6 +202,29 @@ describe.each(factories.map(f => [f.name, f] as const))(
       expect(second).toEqual(ids);
     });
 
+    it('keeps call order for publishes that overlap, issued from separate event-loop turns as concurrent requests do', async () => {
+      // Both buses write overlapping publishes together (a group commit, one
+      // socket write); this is the order and durability that batching must keep.
+      const bus = await factory.create(fast);
+      const seen: string[] = [];
+      const sub = await bus.subscribe(
+        'overlap',
+        async e => void seen.push(e.id),
+      );
+      const ids = Array.from({ length: 120 }, (_, i) => `o${i}`);
+      const publishes: Promise<unknown>[] = [];
+      for (const [i, id] of ids.entries()) {
+        // Two per turn, like requests that arrive in one read, then a new turn.
+        if (i % 2 === 0) await new Promise(r => setImmediate(r));
+        publishes.push(bus.publish(event(id)));
+      }
+      const results = await Promise.all(publishes);
+      expect(results).toEqual(ids.map(() => ({ duplicate: false })));
+      await until(() => seen.length === ids.length, 'all handled');
+      await sub.close();
+      expect(seen).toEqual(ids);
+    });
+
     it('handles up to `concurrency` events at once, one at a time and in order per subject', async () => {
       const bus = await factory.create(fast);
       const order: Record<string, string[]> = {};

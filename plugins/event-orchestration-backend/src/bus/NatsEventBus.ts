@@ -232,6 +232,7 @@ export class NatsEventBus implements EventBus {
 
   async publish(event: OrchestrationEvent): Promise<PublishResult> {
     const payload = JSON.stringify(event);
+    await this.nextWriteTurn();
     const attempt = () =>
       this.js.publish(subjectOf(event.type), payload, {
         msgID: event.id,
@@ -247,6 +248,26 @@ export class NatsEventBus implements EventBus {
       const ack = await attempt();
       return { duplicate: ack.duplicate };
     }
+  }
+
+  private writeTurn?: Promise<void>;
+
+  /**
+   * Resolves after the event loop has read every request that was ready (its
+   * check phase), the same promise for every publish called until then. nats.js
+   * writes to the socket once per microtask drain; publishes called from
+   * separate HTTP requests each land in their own drain, one `write` each. Issued
+   * together after this turn they share one write, and nats-server reads them in
+   * one go. They are issued in call order, so the order per subject holds.
+   */
+  private nextWriteTurn(): Promise<void> {
+    this.writeTurn ??= new Promise(resolve =>
+      setImmediate(() => {
+        this.writeTurn = undefined;
+        resolve();
+      }),
+    );
+    return this.writeTurn;
   }
 
   private async ensureConsumer(durable: string, filterSubject: string) {
