@@ -31,7 +31,7 @@ import {
   readKubernetesClusters,
 } from './actions';
 import { createEventBus } from './bus';
-import { EntityResolver } from './catalog';
+import { EntityResolver, EventRelinker } from './catalog';
 import { createRouter } from './router';
 import { RunEngine, knownSecretValues } from './runs';
 import {
@@ -330,6 +330,23 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           });
         }
         // Debounced fires fall due while no event arrives: one replica looks for them.
+        // Events whose subject the catalog could not link yet (see docs/api.md, "Linking events to entities").
+        const relinker = new EventRelinker({
+          knex,
+          entities,
+          logger,
+          onLinked: (eventId, entityRefs) =>
+            void signal(EVENTS_SIGNAL_CHANNEL, { eventId, entityRefs }),
+        });
+        await scheduler.scheduleTask({
+          id: 'event-orchestration-relink-events',
+          frequency: { seconds: 10 },
+          timeout: { minutes: 2 },
+          scope: 'global',
+          fn: async () => {
+            await relinker.relinkDue();
+          },
+        });
         await scheduler.scheduleTask({
           id: 'event-orchestration-debounce',
           frequency: { seconds: 5 },

@@ -16,6 +16,19 @@ interface CacheEntry<T> {
   expiresAt: number;
 }
 
+/** After the catalog failed, lookups fail at once for this long (no pile-up of calls). */
+const CATALOG_BACKOFF_MS = 5_000;
+
+/**
+ * An event's entities as far as they are known now. `retry` says why its
+ * subject should be looked up again later: the catalog did not answer, or it
+ * knew no entity by that name (yet) and the event is linked to nothing.
+ */
+export interface EventLinks {
+  entityRefs: string[];
+  retry?: 'catalog-unreachable' | 'no-entity';
+}
+
 /**
  * Links events to catalog entities: the `entityref` the sender gave, plus the
  * entities whose linking annotation (`backstage.io/kubernetes-id`,
@@ -25,6 +38,9 @@ interface CacheEntry<T> {
 export class EntityResolver {
   private readonly bySubject = new Map<string, CacheEntry<Entity[]>>();
   private readonly byRef = new Map<string, CacheEntry<Entity | undefined>>();
+  private readonly lookups = new Map<string, Promise<Entity[]>>();
+  private catalogFailing = false;
+  private catalogRetryAt = 0;
 
   constructor(
     private readonly catalog: CatalogService,
@@ -33,7 +49,40 @@ export class EntityResolver {
     private readonly ttlMs = 60_000,
   ) {}
 
+  /** The event's entities; throws when the catalog cannot be asked. */
   async resolveEventEntities(event: OrchestrationEvent): Promise<string[]> {
+    const refs = this.namedRefs(event);
+    if (event.subject) {
+      for (const entity of await this.entitiesForSubject(event.subject)) {
+        refs.add(stringifyEntityRef(entity).toLocaleLowerCase('en-US'));
+      }
+    }
+    return [...refs].sort();
+  }
+
+  /**
+   * The event's entities for recording it, never failing on the catalog: while
+   * the catalog is unreachable the event keeps the entities it names itself, and
+   * `retry` asks for its subject to be linked later (so is an event linked to
+   * nothing because the catalog does not know its subject yet).
+   */
+  async linkEvent(event: OrchestrationEvent): Promise<EventLinks> {
+    const refs = this.namedRefs(event);
+    if (!event.subject) return { entityRefs: [...refs].sort() };
+    let retry: EventLinks['retry'];
+    try {
+      const entities = await this.entitiesForSubject(event.subject);
+      for (const entity of entities) {
+        refs.add(stringifyEntityRef(entity).toLocaleLowerCase('en-US'));
+      }
+      if (refs.size === 0) retry = 'no-entity';
+    } catch {
+      retry = 'catalog-unreachable';
+    }
+    return { entityRefs: [...refs].sort(), retry };
+  }
+
+  private namedRefs(event: OrchestrationEvent): Set<string> {
     const refs = new Set<string>();
     for (const ref of eventEntityRefs(event)) {
       try {
@@ -46,12 +95,7 @@ export class EntityResolver {
         );
       }
     }
-    if (event.subject) {
-      for (const entity of await this.entitiesForSubject(event.subject)) {
-        refs.add(stringifyEntityRef(entity).toLocaleLowerCase('en-US'));
-      }
-    }
-    return [...refs].sort();
+    return refs;
   }
 
   /**
@@ -85,21 +129,56 @@ export class EntityResolver {
     return value;
   }
 
-  private async entitiesForSubject(subject: string): Promise<Entity[]> {
+  /**
+   * The entities whose linking annotation or name equals `subject`. Cached;
+   * concurrent lookups of one subject share one catalog call; throws when the
+   * catalog cannot be asked.
+   */
+  async entitiesForSubject(subject: string): Promise<Entity[]> {
     const cached = this.bySubject.get(subject);
     if (cached && cached.expiresAt > Date.now()) return cached.value;
-    const { items } = await this.catalog.getEntities(
-      {
-        // A list of filters is OR-ed by the catalog.
-        filter: [
-          ...LINKING_ANNOTATIONS.map(a => ({
-            [`metadata.annotations.${a}`]: subject,
-          })),
-          { 'metadata.name': subject },
-        ],
-      },
-      { credentials: await this.auth.getOwnServiceCredentials() },
-    );
+    let lookup = this.lookups.get(subject);
+    if (!lookup) {
+      lookup = this.askCatalog(subject).finally(() =>
+        this.lookups.delete(subject),
+      );
+      this.lookups.set(subject, lookup);
+    }
+    return lookup;
+  }
+
+  private async askCatalog(subject: string): Promise<Entity[]> {
+    if (Date.now() < this.catalogRetryAt) {
+      throw new Error('the catalog failed moments ago; not asked again yet');
+    }
+    let items: Entity[];
+    try {
+      ({ items } = await this.catalog.getEntities(
+        {
+          // A list of filters is OR-ed by the catalog.
+          filter: [
+            ...LINKING_ANNOTATIONS.map(a => ({
+              [`metadata.annotations.${a}`]: subject,
+            })),
+            { 'metadata.name': subject },
+          ],
+        },
+        { credentials: await this.auth.getOwnServiceCredentials() },
+      ));
+    } catch (error) {
+      this.catalogRetryAt = Date.now() + CATALOG_BACKOFF_MS;
+      if (!this.catalogFailing) {
+        this.catalogFailing = true;
+        this.logger.warn(
+          `The catalog cannot be asked which entities events concern (${error}); events are recorded with the entities they name and linked by subject once it answers`,
+        );
+      }
+      throw error;
+    }
+    if (this.catalogFailing) {
+      this.catalogFailing = false;
+      this.logger.info('The catalog answers again; linking events by subject');
+    }
     if (this.bySubject.size > 10_000) this.bySubject.clear();
     // An unknown subject is remembered briefly only: the entity may be in the
     // catalog's next processing round.

@@ -1,7 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
 import { Knex } from 'knex';
-import { EntityResolver } from '../catalog';
+import { EntityResolver, FIRST_RELINK_DELAY_MS } from '../catalog';
 import { RunEngine } from '../runs';
 import { OrchestrationStore } from '../store';
 import { renderTemplate } from '../templating/renderTemplate';
@@ -120,8 +120,21 @@ export class SensorEngine {
   /** Handles one delivered event; returns the entities it concerns. */
   async handle(event: OrchestrationEvent): Promise<{ entityRefs: string[] }> {
     const { store, entities, runs, logger, knex } = this.deps;
-    const eventEntityRefs = await entities.resolveEventEntities(event);
-    await store.recordEvent(event, eventEntityRefs);
+    // Never held up by the catalog: an event it cannot link now is linked later
+    // by its subject (EventRelinker), and its sensors decide now.
+    const links = await entities.linkEvent(event);
+    const eventEntityRefs = links.entityRefs;
+    await store.recordEvent(
+      event,
+      eventEntityRefs,
+      links.retry && event.subject
+        ? {
+            subject: event.subject,
+            reason: links.retry,
+            firstDelayMs: FIRST_RELINK_DELAY_MS,
+          }
+        : undefined,
+    );
     const result = { entityRefs: eventEntityRefs };
 
     const candidates = this.deps.sensors.candidates(event.type);

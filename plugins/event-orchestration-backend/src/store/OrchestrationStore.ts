@@ -56,6 +56,16 @@ function pageSize(limit: number | undefined) {
   return Math.min(Math.max(limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
 }
 
+/**
+ * An event whose subject could not be linked to an entity when it was recorded:
+ * linked again later by `EventRelinker` (see `catalog/`).
+ */
+export interface LinkRetry {
+  subject: string;
+  reason: 'catalog-unreachable' | 'no-entity';
+  firstDelayMs: number;
+}
+
 /** A cursor that cannot be decoded; the router turns it into a 400. */
 export class InvalidCursorError extends Error {}
 
@@ -151,6 +161,7 @@ export class OrchestrationStore {
   async recordEvent(
     event: OrchestrationEvent,
     entityRefs: string[],
+    linkRetry?: LinkRetry,
   ): Promise<void> {
     await this.knex.transaction(async tx => {
       const inserted = await tx('edo_events')
@@ -176,6 +187,17 @@ export class OrchestrationStore {
           )
           .onConflict(['event_id', 'entity_ref'])
           .ignore();
+      }
+      if (inserted.length > 0 && linkRetry) {
+        const now = Date.now();
+        await tx('edo_event_link_retries').insert({
+          event_id: event.id,
+          subject: linkRetry.subject,
+          reason: linkRetry.reason,
+          attempts: 0,
+          received_at_ms: now,
+          next_attempt_at_ms: now + linkRetry.firstDelayMs,
+        });
       }
     });
   }
