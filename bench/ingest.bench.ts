@@ -161,10 +161,9 @@ export async function load(
   return {
     ok: result['2xx'] as number,
     rejected: result['4xx'] as number,
-    failed:
-      (result.non2xx as number) +
-      (result.errors as number) +
-      (result.timeouts as number),
+    // autocannon's `errors` include its `timeouts` (requests unanswered after 10 s).
+    failed: (result.non2xx as number) + (result.errors as number),
+    timeouts: result.timeouts as number,
     p50: result.latency.p50 as number,
     p99: result.latency.p99 as number,
   };
@@ -285,7 +284,9 @@ export async function webhookRows(
         p99: batches.p99,
         note: `${batches.ok} requests accepted (${
           batches.ok * BATCH
-        } events), ${stored} on the bus, ${batches.failed} failed`,
+        } events), ${stored} on the bus, ${batches.failed} failed (${
+          batches.timeouts
+        } of them unanswered after 10 s)`,
       });
     }
     return rows;
