@@ -106,7 +106,23 @@ describe('linking events to entities the catalog learns of later', () => {
               reading: { allow: [{ host }] },
             },
             catalog: { rules: [{ allow: ['Component', 'Location'] }] },
-            eventOrchestration: { sources: { webhooks } },
+            eventOrchestration: {
+              sources: { webhooks },
+              // Fires on the push while its event is linked to nothing yet.
+              sensors: [
+                {
+                  name: 'on-push',
+                  dependencies: [
+                    { name: 'pushed', eventType: 'ci.image.pushed' },
+                  ],
+                  workflow: {
+                    steps: [
+                      { id: 'log', action: 'log', input: { message: 'push' } },
+                    ],
+                  },
+                },
+              ],
+            },
           },
         }),
       ],
@@ -134,8 +150,15 @@ describe('linking events to entities the catalog learns of later', () => {
       'the event to be linked to the registered component',
       120_000,
     );
-    expect((await stored(backend, id)).entityRefs).toEqual([
-      'component:default/late-app',
+    const linked = await stored(backend, id);
+    expect(linked.entityRefs).toEqual(['component:default/late-app']);
+    // The run the sensor started from it shows on the component's tab too.
+    expect(linked.runs).toHaveLength(1);
+    const runs = await request(backend.server)
+      .get('/api/event-orchestration/runs')
+      .query({ entityRef: 'component:default/late-app' });
+    expect(runs.body.items.map((r: { id: string }) => r.id)).toEqual([
+      linked.runs[0].id,
     ]);
   });
 

@@ -92,6 +92,11 @@ describe.each(databases.eachSupportedId())(
       await t.record('a1', 'late-app', 'no-entity');
       await t.record('a2', 'late-app', 'no-entity');
       await t.record('b1', 'other-app', 'no-entity');
+      // Runs that sensors started from a1 and b1, concerning no entity yet.
+      await t.knex('edo_run_link_retries').insert([
+        { run_id: 'run-a1', event_id: 'a1' },
+        { run_id: 'run-b1', event_id: 'b1' },
+      ]);
       const t0 = Date.now();
 
       // Not due yet: nothing asked, nothing changed.
@@ -134,12 +139,25 @@ describe.each(databases.eachSupportedId())(
       expect(await t.links('a2')).toEqual(['component:default/late-app']);
       expect(await t.links('b1')).toEqual([]);
       expect(t.linkedSignals.sort()).toEqual(['a1', 'a2']);
+      expect(
+        await t.knex('edo_run_entities').select('run_id', 'entity_ref'),
+      ).toEqual([
+        { run_id: 'run-a1', entity_ref: 'component:default/late-app' },
+      ]);
+      expect(
+        (await t.knex('edo_run_link_retries').select('run_id')).map(
+          r => r.run_id,
+        ),
+      ).toEqual(['run-b1']);
       expect(await t.waiting()).toEqual(['b1:2:no-entity']);
     });
 
     it('gives up on an unknown subject after 15 minutes, on an unreachable catalog after a day', async () => {
       const t = await setup();
       await t.record('unknown', 'never-app', 'no-entity');
+      await t
+        .knex('edo_run_link_retries')
+        .insert({ run_id: 'run-unknown', event_id: 'unknown' });
       const t0 = Date.now();
       expect(await t.relinker.relinkDue(t0 + 14 * 60_000)).toMatchObject({
         postponed: 1,
@@ -149,6 +167,7 @@ describe.each(databases.eachSupportedId())(
         postponed: 0,
         gaveUp: 1,
       });
+      expect(await t.knex('edo_run_link_retries')).toEqual([]);
 
       await t.record('first', 'some-app', 'catalog-unreachable');
       await t.record('second', 'other-app', 'no-entity');

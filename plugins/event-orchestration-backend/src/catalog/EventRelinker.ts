@@ -43,7 +43,8 @@ function chunks<T>(items: T[]): T[][] {
  * Links events recorded while their subject matched no entity (the catalog was
  * unreachable, or did not know the entity yet) once the catalog knows better:
  * one lookup per subject and pass, all of that subject's waiting events linked
- * together. Run by the scheduler on one replica at a time.
+ * together, with the runs started from them that concern no entity. Run by the
+ * scheduler on one replica at a time.
  */
 export class EventRelinker {
   constructor(
@@ -110,6 +111,23 @@ export class EventRelinker {
           .ignore();
       }
       for (const part of chunks(ids)) {
+        // Runs started from these events that concern no entity get theirs.
+        const runIds: string[] = (
+          await tx('edo_run_link_retries')
+            .whereIn('event_id', part)
+            .select('run_id')
+        ).map(row => row.run_id);
+        for (const runs of chunks(
+          runIds.flatMap(id =>
+            entityRefs.map(ref => ({ run_id: id, entity_ref: ref })),
+          ),
+        )) {
+          await tx('edo_run_entities')
+            .insert(runs)
+            .onConflict(['run_id', 'entity_ref'])
+            .ignore();
+        }
+        await tx('edo_run_link_retries').whereIn('event_id', part).delete();
         await tx('edo_event_link_retries').whereIn('event_id', part).delete();
       }
       return ids;
@@ -156,6 +174,14 @@ export class EventRelinker {
         [now, 'attempts'],
       ),
     });
+    if (Number(gaveUp) > 0) {
+      await knex('edo_run_link_retries')
+        .whereNotIn(
+          'event_id',
+          knex('edo_event_link_retries').select('event_id'),
+        )
+        .delete();
+    }
     pass.gaveUp += Number(gaveUp);
     pass.postponed += Number(postponed);
   }

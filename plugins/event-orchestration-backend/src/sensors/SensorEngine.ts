@@ -207,6 +207,13 @@ export class SensorEngine {
             tx,
           );
           if (created) started = run.id;
+          if (created && entityRefs.length === 0 && links.retry) {
+            // Gets the event's entities when it is linked later (EventRelinker).
+            await tx('edo_run_link_retries').insert({
+              run_id: run.id,
+              event_id: event.id,
+            });
+          }
         }
       });
       if (started) {
