@@ -215,6 +215,13 @@ describe('linking events to entities the catalog learns of later', () => {
     );
     expect(deadLetters.status).toBe(200);
     expect(deadLetters.body.items).toEqual([]);
+    const health = async () =>
+      (await request(backend.server).get('/api/event-orchestration/health'))
+        .body.linking;
+    expect(await health()).toEqual({
+      catalogUnreachable: 1,
+      unknownSubject: 0,
+    });
 
     // The catalog comes up, knowing the component from a file location.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edo-linking-'));
@@ -266,5 +273,9 @@ describe('linking events to entities the catalog learns of later', () => {
     expect((await stored(backend, id)).entityRefs).toEqual([
       'component:default/down-app',
     ]);
+    expect(await health()).toEqual({
+      catalogUnreachable: 0,
+      unknownSubject: 0,
+    });
   });
 });

@@ -143,6 +143,12 @@ export interface HealthResponse {
     }>;
   };
   sensors: { loaded: number; failed: number };
+  /**
+   * Events waiting to be linked to catalog entities by their subject: the
+   * catalog did not answer when last asked (`catalogUnreachable`), or knew no
+   * entity by that name yet (`unknownSubject`).
+   */
+  linking?: { catalogUnreachable: number; unknownSubject: number };
   /** Watching sources (Kubernetes): connected or not, and where they are. */
   watches?: Array<{
     source: string;

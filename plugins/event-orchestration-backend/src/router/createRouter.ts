@@ -671,6 +671,7 @@ export async function createRouter(deps: {
     }
     const loaded = sensors.current();
     const watches = deps.watches?.() ?? [];
+    const linking = await store.linkRetryCounts();
     const response: HealthResponse = {
       status:
         bus_.connected &&
@@ -680,6 +681,7 @@ export async function createRouter(deps: {
           : 'degraded',
       bus: bus_,
       sensors: { loaded: loaded.sensors.length, failed: loaded.errors.length },
+      linking,
       ...(watches.length > 0 ? { watches } : {}),
     };
     res.status(bus_.connected ? 200 : 503).json(response);

@@ -202,6 +202,25 @@ export class OrchestrationStore {
     });
   }
 
+  /** Events waiting to be linked by subject, by why they wait (see EventRelinker). */
+  async linkRetryCounts(): Promise<{
+    catalogUnreachable: number;
+    unknownSubject: number;
+  }> {
+    const rows: Array<{ reason: string; n: number | string }> = await this.knex(
+      'edo_event_link_retries',
+    )
+      .groupBy('reason')
+      .select('reason')
+      .count({ n: '*' });
+    const count = (reason: LinkRetry['reason']) =>
+      Number(rows.find(r => r.reason === reason)?.n ?? 0);
+    return {
+      catalogUnreachable: count('catalog-unreachable'),
+      unknownSubject: count('no-entity'),
+    };
+  }
+
   /**
    * Stores sensors' verdicts on an event. The first verdict stays: a redelivered
    * event must not turn "matched" into "pending".
