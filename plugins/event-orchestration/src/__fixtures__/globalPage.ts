@@ -37,6 +37,7 @@ export const health = {
     ],
   },
   sensors: { loaded: 1, failed: 1 },
+  linking: { catalogUnreachable: 2, unknownSubject: 1 },
 };
 
 /** GET /sensors/slo-remediation/verdicts: the warning alert it did not match. */

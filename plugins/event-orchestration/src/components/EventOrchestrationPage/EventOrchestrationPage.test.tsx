@@ -39,6 +39,11 @@ describe('EventOrchestrationPage', () => {
       await screen.findByText('Bus: embedded, connected'),
     ).toBeInTheDocument();
     expect(screen.getAllByText('sensor-engine')).not.toHaveLength(0);
+    expect(
+      screen.getByLabelText('Events waiting to be linked'),
+    ).toHaveTextContent(
+      'Events waiting to be linked to catalog entities: 2 because the catalog did not answer, 1 whose subject it does not know yet',
+    );
     expect(await screen.findByText(deadLetter.eventId)).toBeInTheDocument();
     expect(
       screen.getByRole('button', {

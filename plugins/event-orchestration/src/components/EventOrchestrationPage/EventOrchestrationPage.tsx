@@ -205,6 +205,24 @@ export function EventOrchestrationPage() {
               ]}
               data={value.health.bus.consumers}
             />
+            {value.health.linking && (
+              <Box marginTop={2}>
+                <Typography
+                  variant="body2"
+                  aria-label="Events waiting to be linked"
+                  color={
+                    value.health.linking.catalogUnreachable > 0
+                      ? 'error'
+                      : 'textPrimary'
+                  }
+                >
+                  Events waiting to be linked to catalog entities:{' '}
+                  {value.health.linking.catalogUnreachable} because the catalog
+                  did not answer, {value.health.linking.unknownSubject} whose
+                  subject it does not know yet (looked up again for 15 minutes).
+                </Typography>
+              </Box>
+            )}
             <Box marginTop={2}>
               <DeadLetters onChanged={retry} />
             </Box>
