@@ -39,6 +39,22 @@ function chunks<T>(items: T[]): T[][] {
   return result;
 }
 
+/** Links each of `ids` to each of `entityRefs` in an entity table; existing links stay. */
+async function insertLinks(
+  tx: Knex.Transaction,
+  table: 'edo_event_entities' | 'edo_run_entities',
+  idColumn: 'event_id' | 'run_id',
+  ids: string[],
+  entityRefs: string[],
+) {
+  const rows = ids.flatMap(id =>
+    entityRefs.map(ref => ({ [idColumn]: id, entity_ref: ref })),
+  );
+  for (const part of chunks(rows)) {
+    await tx(table).insert(part).onConflict([idColumn, 'entity_ref']).ignore();
+  }
+}
+
 /**
  * Links events recorded while their subject matched no entity (the catalog was
  * unreachable, or did not know the entity yet) once the catalog knows better:
@@ -100,16 +116,7 @@ export class EventRelinker {
       const ids: string[] = (
         await tx('edo_event_link_retries').where({ subject }).select('event_id')
       ).map(row => row.event_id);
-      for (const part of chunks(
-        ids.flatMap(id =>
-          entityRefs.map(ref => ({ event_id: id, entity_ref: ref })),
-        ),
-      )) {
-        await tx('edo_event_entities')
-          .insert(part)
-          .onConflict(['event_id', 'entity_ref'])
-          .ignore();
-      }
+      await insertLinks(tx, 'edo_event_entities', 'event_id', ids, entityRefs);
       for (const part of chunks(ids)) {
         // Runs started from these events that concern no entity get theirs.
         const runIds: string[] = (
@@ -117,16 +124,7 @@ export class EventRelinker {
             .whereIn('event_id', part)
             .select('run_id')
         ).map(row => row.run_id);
-        for (const runs of chunks(
-          runIds.flatMap(id =>
-            entityRefs.map(ref => ({ run_id: id, entity_ref: ref })),
-          ),
-        )) {
-          await tx('edo_run_entities')
-            .insert(runs)
-            .onConflict(['run_id', 'entity_ref'])
-            .ignore();
-        }
+        await insertLinks(tx, 'edo_run_entities', 'run_id', runIds, entityRefs);
         await tx('edo_run_link_retries').whereIn('event_id', part).delete();
         await tx('edo_event_link_retries').whereIn('event_id', part).delete();
       }
