@@ -55,7 +55,11 @@ function cpuAlert(app: string, n: number): OrchestrationEvent {
 }
 
 describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
-  it('fires exactly one run per group when two replicas share the events, also on redelivery', async () => {
+  /**
+   * A migrated database and what a SensorEngine needs besides its sensors. Runs
+   * are created but not executed: the run engine loop is not started.
+   */
+  async function engineParts() {
     const knex = await databases.init(databaseId);
     await knex.migrate.latest({
       directory: resolvePackagePath(
@@ -69,13 +73,17 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       mockServices.auth(),
       logger,
     );
-    // Runs are created but not executed here: the run engine loop is not started.
     const runs = new RunEngine({
       store,
       actions: new ActionRegistry(),
       entities,
       logger,
     });
+    return { knex, store, entities, runs };
+  }
+
+  it('fires exactly one run per group when two replicas share the events, also on redelivery', async () => {
+    const { knex, store, entities, runs } = await engineParts();
     const replicaA = new SensorEngine({
       sensors,
       store,
@@ -144,13 +152,7 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
   });
 
   it('judges a sensor without shared state in parallel, with no group lock, one run per event also on redelivery', async () => {
-    const knex = await databases.init(databaseId);
-    await knex.migrate.latest({
-      directory: resolvePackagePath(
-        '@edo/plugin-event-orchestration-backend',
-        'migrations',
-      ),
-    });
+    const { knex, store, entities, runs } = await engineParts();
     const plain = parseSensorSpec({
       name: 'every-image',
       dependencies: [{ name: 'image', eventType: 'ci.image.pushed' }],
@@ -161,18 +163,6 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
     if (!plain.success) throw new Error('fixture sensor is invalid');
     const one = { spec: plain.sensor, source: 'test' };
     const plainSensors = { candidates: () => [one], find: () => one };
-    const store = new OrchestrationStore(knex);
-    const entities = new EntityResolver(
-      catalogServiceMock({ entities: [] }),
-      mockServices.auth(),
-      logger,
-    );
-    const runs = new RunEngine({
-      store,
-      actions: new ActionRegistry(),
-      entities,
-      logger,
-    });
     const replicaA = new SensorEngine({
       sensors: plainSensors,
       store,
@@ -223,13 +213,7 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
   });
 
   it('debounces: fires once after matching events stop, with all of them', async () => {
-    const knex = await databases.init(databaseId);
-    await knex.migrate.latest({
-      directory: resolvePackagePath(
-        '@edo/plugin-event-orchestration-backend',
-        'migrations',
-      ),
-    });
+    const { knex, store, entities, runs } = await engineParts();
     const spec = parseSensorSpec({
       name: 'flapping',
       dependencies: [{ name: 'alert', eventType: 'alertmanager.alert' }],
@@ -240,18 +224,6 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
     });
     if (!spec.success) throw new Error('fixture sensor is invalid');
     const loaded = { spec: spec.sensor, source: 'test' };
-    const store = new OrchestrationStore(knex);
-    const entities = new EntityResolver(
-      catalogServiceMock({ entities: [] }),
-      mockServices.auth(),
-      logger,
-    );
-    const runs = new RunEngine({
-      store,
-      actions: new ActionRegistry(),
-      entities,
-      logger,
-    });
     const engine = new SensorEngine({
       sensors: { candidates: () => [loaded], find: () => loaded },
       store,
@@ -282,13 +254,7 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
   });
 
   it("a resolving event drops a debounced fire and cancels the group's unfinished runs", async () => {
-    const knex = await databases.init(databaseId);
-    await knex.migrate.latest({
-      directory: resolvePackagePath(
-        '@edo/plugin-event-orchestration-backend',
-        'migrations',
-      ),
-    });
+    const { knex, store, entities, runs } = await engineParts();
     const spec = parseSensorSpec({
       name: 'settle',
       dependencies: [
@@ -312,18 +278,6 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
     });
     if (!spec.success) throw new Error(JSON.stringify(spec.issues));
     const loaded = { spec: spec.sensor, source: 'test' };
-    const store = new OrchestrationStore(knex);
-    const entities = new EntityResolver(
-      catalogServiceMock({ entities: [] }),
-      mockServices.auth(),
-      logger,
-    );
-    const runs = new RunEngine({
-      store,
-      actions: new ActionRegistry(),
-      entities,
-      logger,
-    });
     const engine = new SensorEngine({
       sensors: { candidates: () => [loaded], find: () => loaded },
       store,
