@@ -207,6 +207,10 @@ export class EmbeddedEventBus implements EventBus {
         let handled = 0;
         try {
           handled = await this.deliverBatch(name, handler, pool, queued);
+          // On SQLite every query completes without waiting on I/O, so without
+          // this a backlog is worked through in one event-loop turn and HTTP
+          // requests and timers wait for all of it (seconds under load).
+          await new Promise(resolve => setImmediate(resolve));
         } catch (error) {
           this.logger.error(
             `Event bus subscriber '${name}' could not fetch deliveries: ${error}`,

@@ -225,6 +225,38 @@ describe.each(factories.map(f => [f.name, f] as const))(
       expect(seen).toEqual(ids);
     });
 
+    it('leaves the event loop free while it works through a backlog', async () => {
+      // A subscriber whose handler and database calls never wait on I/O (an
+      // in-process SQLite) must still let the process answer HTTP requests and
+      // timers between batches; it once starved them for seconds under load.
+      const bus = await factory.create({ ...fast, batchSize: 10 });
+      // Registered, then away while the backlog is published.
+      await (await bus.subscribe('backlog', async () => {})).close();
+      const total = 400;
+      const publishes: Promise<unknown>[] = [];
+      for (let i = 0; i < total; i++)
+        publishes.push(bus.publish(event(`b${i}`)));
+      await Promise.all(publishes);
+      let handled = 0;
+      const sub = await bus.subscribe('backlog', async () => void handled++);
+      // Sample `handled` on every turn of the event loop until all are handled.
+      let largestStep = 0;
+      let previous = handled;
+      await new Promise<void>(resolve => {
+        const sample = () => {
+          largestStep = Math.max(largestStep, handled - previous);
+          previous = handled;
+          if (handled >= total) resolve();
+          else setImmediate(sample);
+        };
+        setImmediate(sample);
+      });
+      await sub.close();
+      expect(handled).toBe(total);
+      // At most a few batches between two turns, never the whole backlog.
+      expect(largestStep).toBeLessThanOrEqual(total / 4);
+    });
+
     it('handles up to `concurrency` events at once, one at a time and in order per subject', async () => {
       const bus = await factory.create(fast);
       const order: Record<string, string[]> = {};

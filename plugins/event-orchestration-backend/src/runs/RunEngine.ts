@@ -236,7 +236,11 @@ export class RunEngine {
                 });
               this.active.set(run.id, done);
             }
-            if (runs.length > 0) continue;
+            if (runs.length > 0) {
+              // Let HTTP requests and timers in between (SQLite never waits on I/O).
+              await new Promise(resolve => setImmediate(resolve));
+              continue;
+            }
           }
         } catch (error) {
           this.deps.logger.error(`Run engine could not lease runs: ${error}`);
