@@ -10,6 +10,9 @@ import { runActionForTest } from '../../__testUtils__/runAction';
 import { createGitopsActions } from './gitopsActions';
 import { createGitHubResolver } from './githubProvider';
 
+// Real git processes: on 2 cores shared with other suites one case can take over jest's 5 s default.
+jest.setTimeout(30_000);
+
 const TOKEN = 'ghp_test_token';
 const manifest = `apiVersion: apps/v1
 kind: Deployment

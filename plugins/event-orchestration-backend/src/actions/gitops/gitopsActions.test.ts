@@ -8,6 +8,9 @@ import { runActionForTest } from '../../__testUtils__/runAction';
 import { commitFileChange } from './gitRepository';
 import { setImage } from './editManifests';
 
+// Real git processes: on 2 cores shared with other suites one case can take over jest's 5 s default.
+jest.setTimeout(30_000);
+
 const author = { name: 'Event Orchestration', email: 'edo@example.com' };
 const [setImageAction, setReplicasAction, revertAction, commitFilesAction] =
   createGitopsActions(author);
