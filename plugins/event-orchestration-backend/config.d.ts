@@ -212,9 +212,21 @@ export interface Config {
     runs?: {
       /** Runs one backend process executes at once. Default 16 on PostgreSQL, 4 on SQLite. */
       concurrency?: number;
+      /**
+       * Whether this backend process executes runs (default true). Runs it
+       * creates (from its sensor engine or the API) are executed by the
+       * replicas that do; see docs/architecture.md, "Replica roles".
+       */
+      enabled?: boolean;
     };
     /** The sensor engine. */
     sensorEngine?: {
+      /**
+       * Whether this backend process judges events against sensors (default
+       * true). A replica with `false` still accepts and publishes events (an
+       * ingest-only replica); the replicas with `true` judge them.
+       */
+      enabled?: boolean;
       /**
        * Events one backend process judges at once; events with the same subject
        * are still judged one after the other, in order. Default 8 on

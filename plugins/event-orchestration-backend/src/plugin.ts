@@ -118,6 +118,21 @@ function runEngineConcurrency(config: Config, knex: Knex): number {
   );
 }
 
+/**
+ * What this replica does besides accepting events (every replica ingests):
+ * judging them (the sensor engine) and executing runs. Turning one off lets a
+ * deployment scale webhook ingest apart from the work, as Argo Events splits
+ * event sources from sensors.
+ */
+function replicaRoles(config: Config) {
+  return {
+    sensorEngine:
+      config.getOptionalBoolean('eventOrchestration.sensorEngine.enabled') ??
+      true,
+    runs: config.getOptionalBoolean('eventOrchestration.runs.enabled') ?? true,
+  };
+}
+
 function isPostgres(knex: Knex) {
   return /^(pg|postgres)/.test(String(knex.client.config?.client ?? ''));
 }
@@ -195,6 +210,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         permissionsRegistry.addPermissions(eventOrchestrationPermissions);
 
         const sources = new WebhookSources(readWebhookSources(config));
+        const roles = replicaRoles(config);
         const schedules = readSchedules(config);
         const natsSubjects = readNatsSubjectSources(config);
         const kubernetesClusters = readKubernetesSources(config);
@@ -347,17 +363,32 @@ export const eventOrchestrationPlugin = createBackendPlugin({
             await relinker.relinkDue();
           },
         });
-        await scheduler.scheduleTask({
-          id: 'event-orchestration-debounce',
-          frequency: { seconds: 5 },
-          timeout: { minutes: 1 },
-          scope: 'global',
-          fn: async () => {
-            await engine.fireDueDebounces();
-          },
-        });
+        // Before any route or source publishes: what this replica publishes is
+        // kept for the sensor engine even on a replica that does not judge, and
+        // on a fresh database before the first subscription.
+        await bus.declareSubscriber(SENSOR_ENGINE_SUBSCRIBER);
+        if (roles.sensorEngine) {
+          await scheduler.scheduleTask({
+            id: 'event-orchestration-debounce',
+            frequency: { seconds: 5 },
+            timeout: { minutes: 1 },
+            scope: 'global',
+            fn: async () => {
+              await engine.fireDueDebounces();
+            },
+          });
+        }
+        if (!roles.sensorEngine || !roles.runs) {
+          logger.info(
+            `This replica ${
+              roles.sensorEngine ? 'judges events' : 'does not judge events'
+            } and ${
+              roles.runs ? 'executes runs' : 'does not execute runs'
+            } (eventOrchestration.sensorEngine.enabled, eventOrchestration.runs.enabled); other replicas must`,
+          );
+        }
         lifecycle.addStartupHook(async () => {
-          runs.start();
+          if (roles.runs) runs.start();
           if (natsSubjects.length > 0) {
             natsSources = await NatsSubjectSources.start({
               ...readNatsConnectionSettings(natsConfig!),
@@ -388,6 +419,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
               },
             });
           }
+          if (!roles.sensorEngine) return;
           subscription = await bus.subscribe(
             SENSOR_ENGINE_SUBSCRIBER,
             async event => {
@@ -437,6 +469,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
             runs,
             logger,
             watches: () => kubernetesSources?.status() ?? [],
+            roles,
           }),
         );
         // Webhook senders are not Backstage users: each source checks its own token.

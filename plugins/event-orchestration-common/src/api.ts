@@ -149,6 +149,12 @@ export interface HealthResponse {
    * entity by that name yet (`unknownSubject`).
    */
   linking?: { catalogUnreachable: number; unknownSubject: number };
+  /**
+   * What the replica that answered does besides accepting events: judge them
+   * against sensors, execute runs (`eventOrchestration.sensorEngine.enabled`,
+   * `eventOrchestration.runs.enabled`).
+   */
+  replica?: { sensorEngine: boolean; runs: boolean };
   /** Watching sources (Kubernetes): connected or not, and where they are. */
   watches?: Array<{
     source: string;

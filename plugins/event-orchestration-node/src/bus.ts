@@ -65,6 +65,17 @@ export interface EventBus {
     handler: EventHandler,
     options?: SubscribeOptions,
   ): Promise<Subscription>;
+  /**
+   * Makes sure the subscriber name exists without consuming: events published
+   * from now on are kept for it until a process subscribes with that name. A
+   * subscriber only gets events published after its name first existed, so a
+   * replica that publishes but does not consume (an ingest-only replica)
+   * declares the names the others consume with. Idempotent.
+   */
+  declareSubscriber(
+    name: string,
+    options?: Pick<SubscribeOptions, 'eventTypes'>,
+  ): Promise<void>;
   health(): Promise<EventBusHealth>;
   /** Dead-lettered events, oldest first, optionally of one subscriber only. */
   listDeadLetters(options?: {

@@ -179,11 +179,11 @@ export class EmbeddedEventBus implements EventBus {
     batch.forEach((p, i) => p.resolve({ duplicate: duplicates[i] }));
   }
 
-  async subscribe(
+  async declareSubscriber(
     name: string,
-    handler: EventHandler,
-    options: SubscribeOptions = {},
-  ): Promise<Subscription> {
+    options: Pick<SubscribeOptions, 'eventTypes'> = {},
+  ): Promise<void> {
+    // Publishes write a delivery row for every consumer row they find.
     await this.knex('edo_bus_consumers')
       .insert({
         name,
@@ -194,6 +194,14 @@ export class EmbeddedEventBus implements EventBus {
       })
       .onConflict('name')
       .merge(['event_types']);
+  }
+
+  async subscribe(
+    name: string,
+    handler: EventHandler,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
+    await this.declareSubscriber(name, options);
 
     let running = true;
     const pool = new OrderedTaskPool(options.concurrency ?? 1);

@@ -482,5 +482,33 @@ describe.each(factories.map(f => [f.name, f] as const))(
       await again.close();
       expect(seen).toEqual(['while-away-1', 'while-away-2']);
     });
+
+    it('keeps events for a subscriber that was declared by a process that only publishes', async () => {
+      // An ingest-only replica declares the names the processing replicas use.
+      const publisher = await factory.create(fast);
+      const consumer = await factory.create(fast);
+      await publisher.declareSubscriber('declared', {
+        eventTypes: ['test.event'],
+      });
+      await publisher.declareSubscriber('declared', {
+        eventTypes: ['test.event'],
+      }); // idempotent
+      await publisher.publish(event('before-any-consumer'));
+      await publisher.publish(event('other-type', 'other.event'));
+      const seen: string[] = [];
+      const sub = await consumer.subscribe(
+        'declared',
+        async e => void seen.push(e.id),
+        { eventTypes: ['test.event'] },
+      );
+      await until(() => seen.length === 1, 'the event published before');
+      await publisher.publish(event('after'));
+      await until(() => seen.length === 2, 'the event published after');
+      await sub.close();
+      expect(seen).toEqual(['before-any-consumer', 'after']);
+      expect(
+        (await consumer.health()).consumers.find(c => c.name === 'declared'),
+      ).toMatchObject({ pending: 0, ackPending: 0, deadLettered: 0 });
+    });
   },
 );

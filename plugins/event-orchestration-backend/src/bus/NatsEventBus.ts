@@ -295,12 +295,15 @@ export class NatsEventBus implements EventBus {
     return durable;
   }
 
-  async subscribe(
+  async declareSubscriber(
     name: string,
-    handler: EventHandler,
-    options: SubscribeOptions = {},
-  ): Promise<Subscription> {
-    const eventTypes = options.eventTypes;
+    options: Pick<SubscribeOptions, 'eventTypes'> = {},
+  ): Promise<void> {
+    await this.ensureConsumers(name, options.eventTypes);
+  }
+
+  /** The subscriber's durable consumer (new messages from its creation on) and its re-drive consumer. */
+  private async ensureConsumers(name: string, eventTypes?: string[]) {
     const single =
       eventTypes?.length === 1 && !eventTypes[0].endsWith('.*')
         ? eventTypes[0]
@@ -312,6 +315,19 @@ export class NatsEventBus implements EventBus {
     const redriveDurable = await this.ensureConsumer(
       redriveDurableName(name),
       `${REDRIVE_PREFIX}.${durable}`,
+    );
+    return { durable, redriveDurable };
+  }
+
+  async subscribe(
+    name: string,
+    handler: EventHandler,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
+    const eventTypes = options.eventTypes;
+    const { durable, redriveDurable } = await this.ensureConsumers(
+      name,
+      eventTypes,
     );
     // One pool for both loops: a re-driven event keeps its subject's order too.
     const pool = new OrderedTaskPool(options.concurrency ?? 1);

@@ -232,6 +232,8 @@ export async function createRouter(deps: {
   logger: LoggerService;
   /** The state of watching sources (Kubernetes), for /health. */
   watches?: () => NonNullable<HealthResponse['watches']>;
+  /** What this replica does besides ingest, for /health; default both. */
+  roles?: NonNullable<HealthResponse['replica']>;
 }): Promise<express.Router> {
   const {
     store,
@@ -682,6 +684,7 @@ export async function createRouter(deps: {
       bus: bus_,
       sensors: { loaded: loaded.sensors.length, failed: loaded.errors.length },
       linking,
+      replica: deps.roles ?? { sensorEngine: true, runs: true },
       ...(watches.length > 0 ? { watches } : {}),
     };
     res.status(bus_.connected ? 200 : 503).json(response);
