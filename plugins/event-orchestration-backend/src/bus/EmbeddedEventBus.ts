@@ -77,9 +77,10 @@ export class EmbeddedEventBus implements EventBus {
   }
 
   /**
-   * Publishes waiting for the transaction in progress; they are written
-   * together in the next one ("group commit"). A commit costs far more than an
-   * insert, so under load many publishes share one.
+   * Publishes waiting for the transaction in progress, or for the end of the
+   * current event-loop turn; they are written together in the next transaction
+   * ("group commit"). A commit costs far more than an insert, so under load
+   * many publishes share one.
    */
   private waiting: Array<{
     event: OrchestrationEvent;
@@ -91,12 +92,17 @@ export class EmbeddedEventBus implements EventBus {
   publish(event: OrchestrationEvent): Promise<PublishResult> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ event, resolve, reject });
-      if (!this.writing) void this.writeWaiting();
+      if (!this.writing) {
+        this.writing = true;
+        // Not at once: the other requests read in this turn of the event loop
+        // publish too, and join this transaction. On SQLite nothing waits on
+        // I/O, so each publish had been a transaction of its own.
+        setImmediate(() => void this.writeWaiting());
+      }
     });
   }
 
   private async writeWaiting() {
-    this.writing = true;
     try {
       while (this.waiting.length > 0) {
         const batch = this.waiting.splice(0, 200);
