@@ -6,8 +6,9 @@
  * same run, the ceiling: raw nats.js JetStream publish with msgID on the same
  * private nats-server.
  *
- * Rows: raw publish; webhook → NATS bus; webhook → embedded bus on a SQLite
- * file; webhook → embedded bus on PostgreSQL (when 127.0.0.1:5432 answers);
+ * Rows: raw publish; webhook → NATS bus (also on an ingest-only replica);
+ * webhook → embedded bus on a SQLite file; webhook → embedded bus on
+ * PostgreSQL (when 127.0.0.1:5432 answers);
  * each also with BENCH_BATCH (20) events per request, as batching senders post.
  * Every run checks that each accepted request is on the bus afterwards. A row
  * with a route answering 202 without bus work (httpCeilingPlugin.ts) shows
@@ -209,9 +210,13 @@ export async function webhookRows(
   knex: Knex,
   bus: object,
   countOnBus: () => Promise<number>,
-  options: { httpCeiling?: boolean; batched?: boolean } = {},
+  options: {
+    httpCeiling?: boolean;
+    batched?: boolean;
+    ingestOnly?: boolean;
+  } = {},
 ): Promise<Row[]> {
-  const { httpCeiling = false, batched = false } = options;
+  const { httpCeiling = false, batched = false, ingestOnly = false } = options;
   const port = await freePort();
   const backend = await startTestBackend({
     features: [
@@ -227,6 +232,11 @@ export async function webhookRows(
           backend: { baseUrl: `http://127.0.0.1:${port}`, listen: { port } },
           eventOrchestration: {
             bus,
+            // An ingest-only replica (docs/architecture.md, "Replica roles"):
+            // another replica would judge and run what it accepts.
+            ...(ingestOnly
+              ? { sensorEngine: { enabled: false }, runs: { enabled: false } }
+              : {}),
             sources: {
               webhooks: [
                 CI_SOURCE,
@@ -417,6 +427,16 @@ async function main() {
         { nats: { servers: [nats.url], stream: 'BENCH_INGEST' } },
         streamMessages,
         { httpCeiling: true, batched: true },
+      )),
+    );
+    await jsm.streams.delete('BENCH_INGEST');
+    rows.push(
+      ...(await webhookRows(
+        'webhook → NATS bus, ingest-only replica (sensor engine and runs off)',
+        natsKnex,
+        { nats: { servers: [nats.url], stream: 'BENCH_INGEST' } },
+        streamMessages,
+        { ingestOnly: true },
       )),
     );
     // The bare row's bus makes its own stream on the same subjects.
