@@ -136,6 +136,15 @@ export interface Config {
     };
     /** The event bus; without `nats` the embedded, database-backed bus is used. */
     bus?: {
+      /** The embedded bus (tables in the plugin's database). */
+      embedded?: {
+        /**
+         * How long a message stays on the bus once every subscriber is done
+         * with it, e.g. 7d (default); at least 2m. Re-published ids are
+         * duplicates for that long. Stored events are not affected.
+         */
+        maxAge?: string;
+      };
       /** NATS JetStream (nats-server 2.9+). */
       nats?: {
         /** e.g. [nats://127.0.0.1:4222] */

@@ -244,7 +244,11 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         // Configured secret values never reach stored events, step records or the API.
         const secrets = knownSecretValues(config);
         const store = new OrchestrationStore(knex, secrets);
-        const { bus, close: closeBus } = await createEventBus({
+        const {
+          bus,
+          close: closeBus,
+          prune: pruneBus,
+        } = await createEventBus({
           config,
           knex,
           logger,
@@ -363,6 +367,21 @@ export const eventOrchestrationPlugin = createBackendPlugin({
             await relinker.relinkDue();
           },
         });
+        if (pruneBus) {
+          await scheduler.scheduleTask({
+            id: 'event-orchestration-bus-prune',
+            frequency: { minutes: 10 },
+            timeout: { minutes: 10 },
+            scope: 'global',
+            fn: async () => {
+              const pruned = await pruneBus();
+              if (pruned > 0)
+                logger.info(
+                  `Event bus: pruned ${pruned} messages past eventOrchestration.bus.embedded.maxAge`,
+                );
+            },
+          });
+        }
         // Before any route or source publishes: what this replica publishes is
         // kept for the sensor engine even on a replica that does not judge, and
         // on a fresh database before the first subscription.

@@ -28,6 +28,11 @@ export interface EmbeddedEventBusOptions {
   backoffMs?: number[];
   /** Deliveries claimed at once by one subscriber in one process. */
   batchSize?: number;
+  /**
+   * How long a message stays after every subscriber is done with it (see
+   * `prune`); re-published ids are recognised as duplicates for that long.
+   */
+  maxAgeMs?: number;
 }
 
 const DEFAULTS: Required<EmbeddedEventBusOptions> = {
@@ -36,7 +41,11 @@ const DEFAULTS: Required<EmbeddedEventBusOptions> = {
   maxDeliver: 5,
   backoffMs: [1_000, 5_000, 30_000, 120_000],
   batchSize: 10,
+  maxAgeMs: 7 * 24 * 3600_000,
 };
+
+/** Messages deleted per statement by `prune`, so no statement holds the table long. */
+const PRUNE_CHUNK = 2_000;
 
 function typeMatches(type: string, patterns: string[] | undefined) {
   if (!patterns || patterns.length === 0) return true;
@@ -442,6 +451,40 @@ export class EmbeddedEventBus implements EventBus {
     if (updated !== 1) return undefined;
     this.wakers.forEach(wake => wake());
     return this.toDeadLetter(row);
+  }
+
+  /**
+   * Deletes messages older than `maxAgeMs` that no subscriber still has to
+   * handle (no pending or dead delivery), as a JetStream stream's `max_age`
+   * does; the stored events (edo_events) are not touched. Returns how many.
+   * Run by a scheduled task on one replica (see plugin.ts).
+   */
+  async prune(now = Date.now()): Promise<number> {
+    const cutoff = new Date(now - this.options.maxAgeMs).toISOString();
+    let deleted = 0;
+    for (;;) {
+      const seqs = (
+        await this.knex('edo_bus_messages as m')
+          .where('m.published_at', '<', cutoff)
+          .whereNotExists(
+            this.knex('edo_bus_deliveries as d')
+              .whereRaw('d.seq = m.seq')
+              .select(this.knex.raw('1')),
+          )
+          .orderBy('m.seq', 'asc')
+          .limit(PRUNE_CHUNK)
+          .select('m.seq')
+      ).map(row => row.seq);
+      if (seqs.length === 0) return deleted;
+      // Deliveries are only written by the message's own publish, so one with
+      // none now never gets one.
+      deleted += await this.knex('edo_bus_messages')
+        .whereIn('seq', seqs)
+        .delete();
+      if (seqs.length < PRUNE_CHUNK) return deleted;
+      // Let requests in between chunks (SQLite answers on the event loop).
+      await new Promise(resolve => setImmediate(resolve));
+    }
   }
 
   async health(): Promise<EventBusHealth> {

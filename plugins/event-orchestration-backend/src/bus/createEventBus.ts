@@ -7,14 +7,16 @@ import { EmbeddedEventBus } from './EmbeddedEventBus';
 import { NatsEventBus } from './NatsEventBus';
 import { readNatsConnectionSettings } from './natsConnection';
 
-function durationMs(config: Config, key: string): number | undefined {
+function durationMs(
+  config: Config,
+  key: string,
+  prefix = 'eventOrchestration.bus.nats',
+): number | undefined {
   const value = config.getOptional(key);
   if (value === undefined) return undefined;
   const ms = typeof value === 'number' ? value : parseDuration(String(value));
   if (ms === undefined) {
-    throw new Error(
-      `eventOrchestration.bus.nats.${key} must be a duration such as 7d or 2m`,
-    );
+    throw new Error(`${prefix}.${key} must be a duration such as 7d or 2m`);
   }
   return ms;
 }
@@ -27,16 +29,33 @@ export async function createEventBus(options: {
   config: Config;
   knex: Knex;
   logger: LoggerService;
-}): Promise<{ bus: EventBus; close(): Promise<void> }> {
+}): Promise<{
+  bus: EventBus;
+  close(): Promise<void>;
+  /** The embedded bus deletes what every subscriber is done with (NATS: the stream's max_age). */
+  prune?: () => Promise<number>;
+}> {
   const nats = options.config.getOptionalConfig('eventOrchestration.bus.nats');
   if (!nats) {
-    return {
-      bus: new EmbeddedEventBus(
-        options.knex,
-        options.logger.child({ component: 'bus' }),
-      ),
-      close: async () => {},
-    };
+    const embedded = options.config.getOptionalConfig(
+      'eventOrchestration.bus.embedded',
+    );
+    const maxAgeMs = embedded
+      ? durationMs(embedded, 'maxAge', 'eventOrchestration.bus.embedded')
+      : undefined;
+    if (maxAgeMs !== undefined && maxAgeMs < 120_000) {
+      // A re-published id is a duplicate only while its message is kept:
+      // senders' retries must fall inside (as NATS's 2m duplicate window).
+      throw new Error(
+        'eventOrchestration.bus.embedded.maxAge must be at least 2m',
+      );
+    }
+    const bus = new EmbeddedEventBus(
+      options.knex,
+      options.logger.child({ component: 'bus' }),
+      maxAgeMs === undefined ? {} : { maxAgeMs },
+    );
+    return { bus, close: async () => {}, prune: () => bus.prune() };
   }
   const connection = readNatsConnectionSettings(nats);
   const bus = await NatsEventBus.connect(
