@@ -52,11 +52,7 @@ export class EntityResolver {
   /** The event's entities; throws when the catalog cannot be asked. */
   async resolveEventEntities(event: OrchestrationEvent): Promise<string[]> {
     const refs = this.namedRefs(event);
-    if (event.subject) {
-      for (const entity of await this.entitiesForSubject(event.subject)) {
-        refs.add(stringifyEntityRef(entity).toLocaleLowerCase('en-US'));
-      }
-    }
+    if (event.subject) await this.addSubjectEntities(refs, event.subject);
     return [...refs].sort();
   }
 
@@ -71,15 +67,19 @@ export class EntityResolver {
     if (!event.subject) return { entityRefs: [...refs].sort() };
     let retry: EventLinks['retry'];
     try {
-      const entities = await this.entitiesForSubject(event.subject);
-      for (const entity of entities) {
-        refs.add(stringifyEntityRef(entity).toLocaleLowerCase('en-US'));
-      }
+      await this.addSubjectEntities(refs, event.subject);
       if (refs.size === 0) retry = 'no-entity';
     } catch {
       retry = 'catalog-unreachable';
     }
     return { entityRefs: [...refs].sort(), retry };
+  }
+
+  /** Adds the refs of the entities `subject` names; throws when the catalog cannot be asked. */
+  private async addSubjectEntities(refs: Set<string>, subject: string) {
+    for (const entity of await this.entitiesForSubject(subject)) {
+      refs.add(stringifyEntityRef(entity).toLocaleLowerCase('en-US'));
+    }
   }
 
   private namedRefs(event: OrchestrationEvent): Set<string> {
