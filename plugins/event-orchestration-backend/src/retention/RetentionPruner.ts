@@ -1,0 +1,111 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Knex } from 'knex';
+import { RetentionStore } from '../store/retentionStore';
+import { RetentionSettings } from './retentionSettings';
+
+/** Rows deleted by one pass, by kind (groups count with correlation). */
+export interface RetentionCounts {
+  runs: number;
+  correlation: number;
+  events: number;
+  evaluations: number;
+  redrives: number;
+}
+
+/** Rows per chunk: each chunk is one short transaction. */
+const DEFAULT_CHUNK_SIZE = 2_000;
+
+/** Lets requests in between chunks (SQLite answers on the event loop). */
+const yieldToEventLoop = () =>
+  new Promise<void>(resolve => setImmediate(resolve));
+
+/**
+ * Deletes what is older than `eventOrchestration.retention` says, in chunks.
+ * Run by a scheduled task with global scope (plugin.ts), so one replica at a
+ * time; two passes at once would still delete each row once (every delete
+ * re-checks its conditions and counts only what it removed).
+ */
+export class RetentionPruner {
+  private readonly store: RetentionStore;
+  private readonly chunkSize: number;
+
+  constructor(
+    private readonly options: {
+      knex: Knex;
+      settings: RetentionSettings;
+      logger: LoggerService;
+      /** See longestCorrelationPeriodMs; read on every pass (sensors reload). */
+      longestSensorPeriodMs: () => number;
+      chunkSize?: number;
+    },
+  ) {
+    this.store = new RetentionStore(options.knex);
+    this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  }
+
+  /** One pass; stops between chunks once `signal` is aborted (the task's timeout). */
+  async prune(
+    now = Date.now(),
+    signal?: AbortSignal,
+  ): Promise<RetentionCounts> {
+    const { settings } = this.options;
+    const size = this.chunkSize;
+    const before = (ms: number) => new Date(now - ms);
+    const counts: RetentionCounts = {
+      runs: 0,
+      correlation: 0,
+      events: 0,
+      evaluations: 0,
+      redrives: 0,
+    };
+    const inChunks = async (
+      kind: keyof RetentionCounts,
+      deleteChunk: () => Promise<number>,
+    ) => {
+      while (!signal?.aborted) {
+        const deleted = await deleteChunk();
+        counts[kind] += deleted;
+        if (deleted < size) return;
+        await yieldToEventLoop();
+      }
+    };
+
+    // Runs first: the events of the runs that go are no longer held.
+    await inChunks('runs', () =>
+      this.store.deleteFinishedRuns(before(settings.runsMs), size),
+    );
+    const correlationBefore =
+      now -
+      Math.max(settings.correlationMs, this.options.longestSensorPeriodMs());
+    await inChunks('correlation', () =>
+      this.store.deleteCorrelationState(correlationBefore, size),
+    );
+    await inChunks('correlation', () => this.store.deleteIdleGroups(size));
+    let afterSeq = 0;
+    while (!signal?.aborted) {
+      const { deleted, lastSeq } = await this.store.deleteEvents(
+        before(settings.eventsMs),
+        afterSeq,
+        size,
+      );
+      counts.events += deleted;
+      if (lastSeq === undefined) break;
+      afterSeq = lastSeq;
+      await yieldToEventLoop();
+    }
+    await inChunks('evaluations', () =>
+      this.store.deleteEvaluations(before(settings.evaluationsMs), size),
+    );
+    await inChunks('redrives', () =>
+      this.store.deleteRedrives(before(settings.redrivesMs), size),
+    );
+
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    if (total > 0) {
+      this.options.logger.info(
+        `Retention: deleted ${counts.runs} runs, ${counts.events} events, ${counts.evaluations} further verdicts, ${counts.correlation} correlation rows and ${counts.redrives} re-drive records past eventOrchestration.retention`,
+      );
+    }
+    return counts;
+  }
+}
