@@ -202,6 +202,13 @@ export interface Config {
     gitops?: {
       /** Author of the commits; default "Event Orchestration <event-orchestration@backstage.local>". */
       author?: { name?: string; email?: string };
+      /**
+       * Transports plain git may use for a step's `repository`: any of https, ssh
+       * (also `git@host:path`), http, git, file (file:// and local paths). Default
+       * [https, ssh]. Repositories on an `integrations.github` host go through
+       * GitHub's API and are not affected.
+       */
+      allowedUrlSchemes?: Array<'https' | 'ssh' | 'http' | 'git' | 'file'>;
     };
     /** Calendar schedules that emit `schedule.tick` events (one replica fires each tick). */
     schedules?: Array<{

@@ -34,10 +34,10 @@ const store = new OrchestrationStore(knex);
 const actions = new ActionRegistry();
 actions.register(
   httpRequestAction,
-  ...createGitopsActions({
-    name: 'Event Orchestration',
-    email: 'edo@example.com',
-  }),
+  ...createGitopsActions(
+    { name: 'Event Orchestration', email: 'edo@example.com' },
+    { allowedUrlSchemes: ['file'] },
+  ),
 );
 const entities = new EntityResolver(
   catalogServiceMock({ entities: [] }),

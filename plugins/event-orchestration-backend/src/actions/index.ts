@@ -2,11 +2,15 @@ export { ActionRegistry } from './ActionRegistry';
 export {
   createHttpRequestAction,
   httpRequestAction,
-  hostAllowed,
+  readHttpRequestActionOptions,
 } from './httpRequestAction';
 export { logAction } from './logAction';
 export { createEventPublishAction } from './eventPublishAction';
-export { createGitopsActions, createGitHubResolver } from './gitops';
+export {
+  createGitopsActions,
+  createGitHubResolver,
+  readGitUrlSchemes,
+} from './gitops';
 export { createArgoCdActions, readArgoCdInstances } from './argocd';
 export { createNotificationAction } from './notifications';
 export { createApprovalAction } from './approvalAction';

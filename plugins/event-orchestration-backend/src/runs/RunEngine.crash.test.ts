@@ -118,10 +118,10 @@ describe('RunEngine across a killed process', () => {
     const actions = new ActionRegistry();
     actions.register(
       httpRequestAction,
-      ...createGitopsActions({
-        name: 'Event Orchestration',
-        email: 'edo@example.com',
-      }),
+      ...createGitopsActions(
+        { name: 'Event Orchestration', email: 'edo@example.com' },
+        { allowedUrlSchemes: ['file'] },
+      ),
     );
     const entities = new EntityResolver(
       catalogServiceMock({ entities: [] }),

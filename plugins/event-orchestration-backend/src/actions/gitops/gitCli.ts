@@ -14,15 +14,38 @@ export class GitError extends Error {
 }
 
 /**
+ * Settings for every git command we run, ahead of anything a repository's
+ * own config could say: no hooks, no fsmonitor command, symbolic links checked
+ * out as plain files (so no file operation of ours can follow one out of the
+ * clone), and no transport helpers or protocols beyond those allowed.
+ */
+const HARDENING = [
+  '-c',
+  'core.hooksPath=/dev/null',
+  '-c',
+  'core.fsmonitor=false',
+  '-c',
+  'core.symlinks=false',
+  '-c',
+  'protocol.ext.allow=never',
+];
+
+/**
  * Runs git without a shell (arguments are never interpreted), with prompts
- * disabled so a missing credential fails instead of hanging.
+ * disabled so a missing credential fails instead of hanging. `protocols`
+ * (default: none but what git allows by itself) becomes GIT_ALLOW_PROTOCOL,
+ * which git checks on every connection it makes, submodules included.
  */
 export async function git(
   args: string[],
-  options: { cwd?: string; signal?: AbortSignal } = {},
+  options: {
+    cwd?: string;
+    signal?: AbortSignal;
+    protocols?: readonly string[];
+  } = {},
 ): Promise<string> {
   try {
-    const { stdout } = await run('git', args, {
+    const { stdout } = await run('git', [...HARDENING, ...args], {
       cwd: options.cwd,
       signal: options.signal,
       maxBuffer: 16 * 1024 * 1024,
@@ -31,6 +54,9 @@ export async function git(
         GIT_TERMINAL_PROMPT: '0',
         GIT_ASKPASS: 'echo',
         LC_ALL: 'C',
+        ...(options.protocols
+          ? { GIT_ALLOW_PROTOCOL: options.protocols.join(':') }
+          : {}),
       },
     });
     return stdout;

@@ -4,6 +4,18 @@ import path from 'node:path';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { git, GitError } from './gitCli';
 import { ManifestEdit } from './editManifests';
+import {
+  readRepositoryFile,
+  safeRepositoryPath,
+  writeRepositoryFile,
+} from './repositoryPaths';
+import {
+  DEFAULT_GIT_URL_SCHEMES,
+  branchNameProblem,
+  checkRemote,
+} from './gitRemotes';
+
+export { safeRepositoryPath };
 
 /** What a GitOps action reports. */
 export interface GitChangeResult {
@@ -15,21 +27,6 @@ export interface GitChangeResult {
 }
 
 const PUSH_ATTEMPTS = 4;
-
-/** Rejects paths that leave the repository. */
-export function safeRepositoryPath(file: string): string {
-  const normalized = path.posix.normalize(file.replace(/\\/g, '/'));
-  if (
-    normalized.startsWith('/') ||
-    normalized === '..' ||
-    normalized.startsWith('../')
-  ) {
-    throw new Error(
-      `file '${file}' must be a relative path inside the repository`,
-    );
-  }
-  return normalized;
-}
 
 function commitUrl(repository: string, sha: string) {
   if (!/^https:\/\//.test(repository) || !sha) return '';
@@ -77,11 +74,23 @@ export async function commitChange(options: {
   signal?: AbortSignal;
   /** Commits of history to fetch; default 50, 0 for all (needed to find older commits). */
   depth?: number;
+  /** Transports the deployment allows (`eventOrchestration.gitops.allowedUrlSchemes`). */
+  allowedUrlSchemes?: readonly string[];
 }): Promise<GitChangeResult & { stepCommitMessage?: string }> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'edo-gitops-'));
   const shown = redactRemote(options.repository);
+  const protocols = options.allowedUrlSchemes ?? DEFAULT_GIT_URL_SCHEMES;
+  checkRemote(options.repository, protocols, shown);
+  const branchProblem =
+    options.branch === undefined
+      ? undefined
+      : branchNameProblem(options.branch);
+  if (branchProblem)
+    throw new Error(
+      `branch '${options.branch}' is not a valid branch name: ${branchProblem}`,
+    );
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'edo-gitops-'));
   const inRepo = (args: string[]) =>
-    git(args, { cwd: dir, signal: options.signal });
+    git(args, { cwd: dir, signal: options.signal, protocols });
   const depth = options.depth ?? 50;
   try {
     await git(
@@ -94,7 +103,7 @@ export async function commitChange(options: {
         options.repository,
         dir,
       ],
-      { signal: options.signal },
+      { signal: options.signal, protocols },
     );
     const branch =
       options.branch ??
@@ -147,6 +156,7 @@ export async function commitChange(options: {
         await inRepo([
           'push',
           '--quiet',
+          '--end-of-options',
           'origin',
           `HEAD:refs/heads/${branch}`,
         ]);
@@ -173,6 +183,7 @@ export async function commitChange(options: {
           'fetch',
           '--quiet',
           ...(depth > 0 ? ['--depth', String(depth)] : []),
+          '--end-of-options',
           'origin',
           branch,
         ]);
@@ -183,6 +194,22 @@ export async function commitChange(options: {
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Refuses a file the repository records as a symbolic link. Links are checked
+ * out as plain files (core.symlinks=false), so nothing on disk follows them;
+ * this keeps a step from silently rewriting where a link points.
+ */
+async function refuseLinkEntry(
+  inRepo: (args: string[]) => Promise<string>,
+  file: string,
+) {
+  const entry = await inRepo(['ls-files', '--stage', '--', file]);
+  if (entry.startsWith('120000 '))
+    throw new Error(
+      `'${file}' in the repository is a symbolic link; it is not followed`,
+    );
 }
 
 /** Changes one file with an edit function, through `commitChange`. */
@@ -197,21 +224,20 @@ export async function commitFileChange(options: {
   author: { name: string; email: string };
   logger: LoggerService;
   signal?: AbortSignal;
+  allowedUrlSchemes?: readonly string[];
 }): Promise<GitChangeResult> {
   const file = safeRepositoryPath(options.file);
   const shown = redactRemote(options.repository);
   return commitChange({
     ...options,
     change: async ({ dir, branch, git: inRepo }) => {
-      let text: string;
-      try {
-        text = await fs.readFile(path.join(dir, file), 'utf8');
-      } catch {
+      await refuseLinkEntry(inRepo, file);
+      const text = await readRepositoryFile(dir, file);
+      if (text === undefined)
         throw new Error(`file '${file}' does not exist in ${shown}@${branch}`);
-      }
       const edit = options.edit(text);
       if (edit.changes.length === 0) return { changes: [] };
-      await fs.writeFile(path.join(dir, file), edit.text);
+      await writeRepositoryFile(dir, file, edit.text);
       await inRepo(['add', '--', file]);
       return { changes: edit.changes };
     },
@@ -250,6 +276,7 @@ export async function commitFiles(options: {
   author: { name: string; email: string };
   logger: LoggerService;
   signal?: AbortSignal;
+  allowedUrlSchemes?: readonly string[];
 }): Promise<GitChangeResult & { files: string[] }> {
   const wanted = checkFilesToCommit(options.files);
   let written: string[] = [];
@@ -259,13 +286,10 @@ export async function commitFiles(options: {
       const changes: string[] = [];
       written = [];
       for (const file of wanted) {
-        const target = path.join(dir, file.path);
-        const existing = await fs
-          .readFile(target, 'utf8')
-          .catch(() => undefined);
+        await refuseLinkEntry(inRepo, file.path);
+        const existing = await readRepositoryFile(dir, file.path);
         if (existing === file.content) continue;
-        await fs.mkdir(path.dirname(target), { recursive: true });
-        await fs.writeFile(target, file.content);
+        await writeRepositoryFile(dir, file.path, file.content);
         await inRepo(['add', '--', file.path]);
         changes.push(`${existing === undefined ? 'A' : 'M'} ${file.path}`);
         written.push(file.path);
@@ -310,6 +334,7 @@ export async function revertToKnownGood(options: {
   author: { name: string; email: string };
   logger: LoggerService;
   signal?: AbortSignal;
+  allowedUrlSchemes?: readonly string[];
 }): Promise<GitChangeResult & { revertedTo: string }> {
   const scope = options.path ? safeRepositoryPath(options.path) : '.';
   const shown = redactRemote(options.repository);

@@ -13,6 +13,7 @@ import {
   commitFilesOnGitHub,
   revertOnGitHub,
 } from './githubProvider';
+import { DEFAULT_GIT_URL_SCHEMES, branchNameProblem } from './gitRemotes';
 
 /** The author of GitOps commits. */
 export interface GitAuthor {
@@ -29,7 +30,14 @@ const repositoryInput = {
     ),
   branch: z
     .string()
-    .min(1)
+    .superRefine((name, ctx) => {
+      const problem = branchNameProblem(name);
+      if (problem)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `'${name}' is not a valid branch name: ${problem}`,
+        });
+    })
     .optional()
     .describe("Default: the repository's default branch"),
   file: z
@@ -75,14 +83,18 @@ export function createGitopsActions(
   options: {
     /** Repositories to reach through GitHub's API (hosts in `integrations.github`); see createGitHubResolver. */
     github?: (repository: string) => GitHubRepository | undefined;
+    /** Transports plain git may use (`eventOrchestration.gitops.allowedUrlSchemes`); default https and ssh. */
+    allowedUrlSchemes?: readonly string[];
   } = {},
 ) {
+  const allowedUrlSchemes =
+    options.allowedUrlSchemes ?? DEFAULT_GIT_URL_SCHEMES;
   /** One file changed, through the GitHub provider or plain git. */
   const changeFile = (args: Parameters<typeof commitFileChange>[0]) => {
     const github = options.github?.(args.repository);
     return github
       ? commitFileChangeOnGitHub({ ...args, github })
-      : commitFileChange(args);
+      : commitFileChange({ ...args, allowedUrlSchemes });
   };
 
   const setImageAction = createOrchestrationAction({
@@ -225,6 +237,7 @@ export function createGitopsActions(
         ...stepIdentity(ctx),
         author,
         ...ctx.input,
+        allowedUrlSchemes,
       });
       reportChange(ctx, result);
       ctx.output('revertedTo', result.revertedTo);
@@ -273,7 +286,7 @@ export function createGitopsActions(
       const args = { ...stepIdentity(ctx), author, ...ctx.input };
       const result = github
         ? await commitFilesOnGitHub({ ...args, github })
-        : await commitFiles(args);
+        : await commitFiles({ ...args, allowedUrlSchemes });
       reportChange(ctx, result);
       ctx.output('files', result.files);
     },

@@ -1,0 +1,179 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createGitopsActions } from './gitopsActions';
+import { runActionForTest } from '../../__testUtils__/runAction';
+import { createGitopsRepo, sh } from '../../__testUtils__/gitopsRepo';
+
+// Real git processes: on 2 cores shared with other suites one case can take over jest's 5 s default.
+jest.setTimeout(30_000);
+
+const author = { name: 'Event Orchestration', email: 'edo@example.com' };
+
+/**
+ * Each case is a way a step's input (written by whoever sent the event or
+ * filled the form) could turn a GitOps commit into a command or a write on the
+ * backend host. Each one must be refused with a reason, with nothing run,
+ * nothing written outside the clone and nothing pushed.
+ */
+describe('gitops actions cannot be turned against the backend host', () => {
+  let repo: ReturnType<typeof createGitopsRepo>;
+  let outside: string;
+  const [setImage, , revert, commitFiles] = createGitopsActions(author, {
+    allowedUrlSchemes: ['file'],
+  });
+  beforeEach(() => {
+    repo = createGitopsRepo();
+    outside = fs.mkdtempSync(path.join(os.tmpdir(), 'edo-outside-'));
+  });
+  afterEach(() => {
+    repo.cleanup();
+    fs.rmSync(outside, { recursive: true, force: true });
+  });
+
+  it.each([
+    [
+      '.git/config',
+      (marker: string) => `[core]\n\tfsmonitor = touch ${marker}\n`,
+    ],
+    [
+      '.git/config',
+      (marker: string) =>
+        `[core]\n\thooksPath = ${path.dirname(marker)}/hooks\n`,
+    ],
+    [
+      '.git/hooks/pre-commit',
+      (marker: string) => `#!/bin/sh\ntouch ${marker}\n`,
+    ],
+    [
+      'apps/../.git/config',
+      (marker: string) => `[core]\n\tfsmonitor = touch ${marker}\n`,
+    ],
+    [
+      '.GIT/config',
+      (marker: string) => `[core]\n\tfsmonitor = touch ${marker}\n`,
+    ],
+    ['apps/.git/config', (marker: string) => `x ${marker}`],
+  ])(
+    'gitops:commit-files refuses %s and runs nothing',
+    async (file, content) => {
+      const marker = path.join(outside, 'pwned');
+      fs.mkdirSync(path.join(outside, 'hooks'));
+      fs.writeFileSync(
+        path.join(outside, 'hooks', 'pre-commit'),
+        `#!/bin/sh\ntouch ${marker}\n`,
+        { mode: 0o755 },
+      );
+      const refusal = await runActionForTest(commitFiles, {
+        repository: repo.url,
+        message: 'innocent',
+        files: [
+          { path: file, content: content(marker) },
+          { path: 'README.md', content: 'hello\n' },
+        ],
+      }).then(
+        () => undefined,
+        (error: Error) => error.message,
+      );
+      expect(fs.existsSync(marker)).toBe(false);
+      expect(refusal).toMatch(/must not be inside \.git/);
+      expect(repo.log()).toHaveLength(1);
+    },
+  );
+
+  it('does not follow a symbolic link in the repository out of the clone', async () => {
+    // The remote holds symlinks, as any repository may: a directory link and a file link.
+    const target = path.join(outside, 'target.yaml');
+    fs.writeFileSync(target, 'image: ghcr.io/acme/my-awesome-app:v1\n');
+    fs.symlinkSync(outside, path.join(repo.work, 'escape'));
+    fs.symlinkSync(target, path.join(repo.work, 'linked.yaml'));
+    sh(repo.work, 'add', 'escape', 'linked.yaml');
+    sh(repo.work, 'commit', '--quiet', '-m', 'links');
+    sh(repo.work, 'push', '--quiet', 'origin', 'HEAD:main');
+
+    await expect(
+      runActionForTest(commitFiles, {
+        repository: repo.url,
+        message: 'write through the link',
+        files: [{ path: 'escape/planted.txt', content: 'owned\n' }],
+      }),
+    ).rejects.toThrow(/escape/);
+    expect(fs.existsSync(path.join(outside, 'planted.txt'))).toBe(false);
+
+    await expect(
+      runActionForTest(commitFiles, {
+        repository: repo.url,
+        message: 'overwrite the link target',
+        files: [{ path: 'linked.yaml', content: 'owned\n' }],
+      }),
+    ).rejects.toThrow(/linked\.yaml/);
+    await expect(
+      runActionForTest(setImage, {
+        repository: repo.url,
+        file: 'linked.yaml',
+        image: 'ghcr.io/acme/my-awesome-app',
+        tag: 'v2',
+      }),
+    ).rejects.toThrow(/linked\.yaml/);
+    expect(fs.readFileSync(target, 'utf8')).toBe(
+      'image: ghcr.io/acme/my-awesome-app:v1\n',
+    );
+    expect(repo.log()).toHaveLength(2);
+  });
+
+  it.each([
+    '--upload-pack=touch /tmp/edo-pwned',
+    '-b',
+    'main:refs/heads/other',
+    'a..b',
+    'feature/',
+    'bad name',
+    'x@{1}',
+    '.hidden',
+    'ends.lock',
+    'refs/../main',
+    'tab\there',
+  ])('refuses the branch name %j before running git', async branch => {
+    expect(() =>
+      setImage.schema.input.parse({
+        repository: repo.url,
+        branch,
+        file: 'apps/my-awesome-app/deployment.yaml',
+        image: 'ghcr.io/acme/my-awesome-app',
+        tag: 'v2',
+      }),
+    ).toThrow(/not a valid branch name/);
+    expect(() =>
+      revert.schema.input.parse({ repository: repo.url, branch }),
+    ).toThrow(/not a valid branch name/);
+  });
+
+  it('reaches only the URL schemes the deployment allows', async () => {
+    const [defaultSetImage] = createGitopsActions(author);
+    const input = {
+      file: 'apps/my-awesome-app/deployment.yaml',
+      image: 'ghcr.io/acme/my-awesome-app',
+      tag: 'v2',
+    };
+    // Default: https and ssh only — no local repositories, no file://.
+    for (const repository of [
+      repo.url,
+      repo.bare,
+      `${repo.bare}/../gitops.git`,
+      'ext::sh -c touch% /tmp/edo-pwned',
+      'fd::3',
+      '-uupload-pack=touch /tmp/edo-pwned',
+      'http://git.example.com/acme/gitops.git',
+    ]) {
+      await expect(
+        runActionForTest(defaultSetImage, { ...input, repository }),
+      ).rejects.toThrow(/allowedUrlSchemes/);
+    }
+    expect(repo.log()).toHaveLength(1);
+    // With file allowed, the same commit goes through.
+    expect(
+      await runActionForTest(setImage, { ...input, repository: repo.url }),
+    ).toMatchObject({ changed: true });
+    expect(repo.log()).toHaveLength(2);
+  });
+});
