@@ -134,6 +134,22 @@ export interface Config {
         token: string;
       }>;
     };
+    /**
+     * How long stored data is kept; a scheduled task on one replica deletes
+     * what is older. Durations such as 30d or 36h, each at least 1d.
+     */
+    retention?: {
+      /** Events with their entity links and verdicts; default 30d. Events of pending or running runs stay. */
+      events?: string;
+      /** Sensors' verdicts, also on events kept longer; default 30d. */
+      evaluations?: string;
+      /** Finished runs with their steps, logs and approvals; default 90d. */
+      runs?: string;
+      /** Correlation state and fires; default 30d, never less than a loaded sensor's window, cooldown or rate-limit period. */
+      correlation?: string;
+      /** Records of dead-letter re-drives; default 90d. */
+      redrives?: string;
+    };
     /** The event bus; without `nats` the embedded, database-backed bus is used. */
     bus?: {
       /** The embedded bus (tables in the plugin's database). */

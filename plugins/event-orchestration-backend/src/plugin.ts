@@ -32,6 +32,11 @@ import {
   readKubernetesClusters,
 } from './actions';
 import { createEventBus } from './bus';
+import {
+  RetentionPruner,
+  longestCorrelationPeriodMs,
+  readRetentionSettings,
+} from './retention';
 import { EntityResolver, EventRelinker } from './catalog';
 import { createRouter } from './router';
 import { RunEngine, knownSecretValues } from './runs';
@@ -386,6 +391,26 @@ export const eventOrchestrationPlugin = createBackendPlugin({
             },
           });
         }
+        // Global scope: one replica at a time deletes what is past
+        // eventOrchestration.retention (docs/api.md, "Retention").
+        const retention = new RetentionPruner({
+          knex,
+          settings: readRetentionSettings(config),
+          logger: logger.child({ component: 'retention' }),
+          longestSensorPeriodMs: () =>
+            longestCorrelationPeriodMs(
+              registry.current().sensors.map(s => s.spec),
+            ),
+        });
+        await scheduler.scheduleTask({
+          id: 'event-orchestration-retention',
+          frequency: { minutes: 30 },
+          timeout: { minutes: 15 },
+          scope: 'global',
+          fn: async signal => {
+            await retention.prune(Date.now(), signal);
+          },
+        });
         // Before any route or source publishes: what this replica publishes is
         // kept for the sensor engine even on a replica that does not judge, and
         // on a fresh database before the first subscription.
