@@ -249,11 +249,11 @@ export async function createRouter(deps: {
   } = deps;
   const router = Router();
 
-  // The body is read as text: the JSON parse error is ours to explain, and
-  // signature checks of later source types need the exact bytes.
+  // The body is read as bytes: signatures are over exactly what was sent, and
+  // the decoding and JSON errors are ours to explain.
   router.post(
     '/webhooks/:source',
-    express.text({ type: () => true, limit: sources.maxBodyBytes() }),
+    express.raw({ type: () => true, limit: sources.maxBodyBytes() }),
     async (req, res) => {
       const headers: Record<string, string | undefined> = {};
       for (const [key, value] of Object.entries(req.headers)) {
@@ -264,7 +264,7 @@ export async function createRouter(deps: {
         events = sources.toEvents({
           sourceName: req.params.source,
           headers,
-          body: typeof req.body === 'string' ? req.body : '',
+          body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
         });
       } catch (error) {
         if (error instanceof RateLimitedError)

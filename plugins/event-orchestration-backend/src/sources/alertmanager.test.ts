@@ -77,6 +77,13 @@ describe('alertmanagerToEvents', () => {
     expect(resolvedEvent.id).not.toBe(first[0].id);
   });
 
+  it('gives the same alert from another source another id, so one sender cannot pre-empt another', () => {
+    const prod = alertmanagerToEvents(payload, { sourceName: 'prod' });
+    const staging = alertmanagerToEvents(payload, { sourceName: 'staging' });
+    expect(staging[0].id).not.toBe(prod[0].id);
+    expect(staging[1].id).not.toBe(prod[1].id);
+  });
+
   it('takes the subject from the configured labels in order', () => {
     const events = alertmanagerToEvents(payload, {
       sourceName: 'am',

@@ -39,9 +39,11 @@ export const DEFAULT_SUBJECT_LABELS = ['app', 'service', 'application', 'name'];
 /**
  * Turns one Alertmanager notification into one event per alert.
  *
- * The event id is derived from fingerprint + startsAt + status, so Alertmanager's
- * repeated notifications of the same alert (every `repeat_interval`, or after a
- * failed delivery) carry the same id and are dropped as duplicates by the bus.
+ * The event id is derived from source + fingerprint + startsAt + status, so
+ * Alertmanager's repeated notifications of the same alert (every
+ * `repeat_interval`, or after a failed delivery) carry the same id and are
+ * dropped as duplicates by the bus, while a sender of another source cannot
+ * claim, and so suppress, the id of this source's alert.
  */
 export function alertmanagerToEvents(
   payload: z.output<typeof alertmanagerPayloadSchema>,
@@ -50,7 +52,9 @@ export function alertmanagerToEvents(
   const subjectLabels = options.subjectLabels ?? DEFAULT_SUBJECT_LABELS;
   return payload.alerts.map(alert => {
     const digest = createHash('sha256')
-      .update(`${alert.fingerprint}\n${alert.startsAt}\n${alert.status}`)
+      .update(
+        `${options.sourceName}\n${alert.fingerprint}\n${alert.startsAt}\n${alert.status}`,
+      )
       .digest('hex')
       .slice(0, 40);
     const subject = subjectLabels

@@ -48,8 +48,8 @@ function scalarAt(
   );
 }
 
-const hashOf = (text: string) =>
-  createHash('sha256').update(text).digest('hex').slice(0, 40);
+const hashOf = (bytes: Buffer | string) =>
+  createHash('sha256').update(bytes).digest('hex').slice(0, 40);
 
 /** The items of a batched body; throws the 4xx the sender should see. */
 function itemsOf(
@@ -84,7 +84,8 @@ function itemsOf(
  */
 export function genericToEvents(
   body: unknown,
-  rawBody: string,
+  /** The body as received, so an identical re-send hashes alike. */
+  rawBody: Buffer,
   options: GenericSourceOptions & { sourceName: string },
 ): OrchestrationEvent[] {
   const time = new Date().toISOString();

@@ -34,7 +34,8 @@ export function safeEqual(
 export function checkWebhookAuth(
   auth: WebhookAuth,
   headers: Record<string, string | undefined>,
-  rawBody: string,
+  /** The body exactly as received: senders sign bytes, not our decoding of them. */
+  rawBody: Buffer,
   now = Date.now(),
 ): string | undefined {
   if (auth.kind === 'bearer') {
@@ -55,7 +56,7 @@ export function checkWebhookAuth(
     const stamp = headers[auth.timestamp.header];
     if (!stamp || !/^\d{1,12}$/.test(stamp.trim()))
       return `Missing or malformed timestamp header ${auth.timestamp.header}`;
-    signed = `${stamp.trim()}.${rawBody}`;
+    signed = Buffer.concat([Buffer.from(`${stamp.trim()}.`, 'utf8'), rawBody]);
     // Checked after the signature below would tell an attacker nothing more; checked
     // here it keeps replays of old, validly signed requests out.
     const ageSeconds = Math.abs(now / 1000 - Number(stamp.trim()));
@@ -64,7 +65,7 @@ export function checkWebhookAuth(
     }
   }
   const expected = createHmac(auth.algorithm, auth.secret)
-    .update(signed, 'utf8')
+    .update(signed)
     .digest('hex');
   return safeEqual(hex, expected)
     ? undefined

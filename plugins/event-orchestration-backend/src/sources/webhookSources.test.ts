@@ -371,7 +371,8 @@ describe('github webhook source', () => {
       body: push,
     });
     expect(event).toMatchObject({
-      id: 'github-72d3162e-cc78-11e3-81ab-4c9367dc0958',
+      id: expect.stringMatching(/^github-[0-9a-f]{40}$/),
+      githubdelivery: '72d3162e-cc78-11e3-81ab-4c9367dc0958',
       type: 'github.push',
       subject: 'acme/my-awesome-app',
       data: { ref: 'refs/heads/main' },

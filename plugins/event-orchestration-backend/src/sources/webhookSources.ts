@@ -253,7 +253,8 @@ export class WebhookSources {
     sourceName: string;
     /** Header names in lower case. */
     headers: Record<string, string | undefined>;
-    body: string;
+    /** The body as received; text stands for its UTF-8 bytes. */
+    body: Buffer | string;
   }): OrchestrationEvent[] {
     const source = this.byName.get(request.sourceName);
     if (!source) {
@@ -261,16 +262,16 @@ export class WebhookSources {
         `No webhook source named '${request.sourceName}' is configured`,
       );
     }
-    if (Buffer.byteLength(request.body, 'utf8') > source.maxBodyBytes) {
+    const rawBody =
+      typeof request.body === 'string'
+        ? Buffer.from(request.body, 'utf8')
+        : request.body;
+    if (rawBody.length > source.maxBodyBytes) {
       throw payloadTooLarge(
         `Request body exceeds ${source.maxBodyBytes} bytes, the limit of webhook source '${source.name}'`,
       );
     }
-    const authFailure = checkWebhookAuth(
-      source.auth,
-      request.headers,
-      request.body,
-    );
+    const authFailure = checkWebhookAuth(source.auth, request.headers, rawBody);
     if (authFailure) {
       throw new AuthenticationError(
         `${authFailure} for webhook source '${source.name}'`,
@@ -288,9 +289,19 @@ export class WebhookSources {
         verdict.retryAfterSeconds,
       );
     }
+    let text: string;
+    try {
+      // Strict: a lenient decoder would turn bytes nobody signed into U+FFFD.
+      // A leading BOM is dropped, as JSON.parse would refuse it.
+      text = new TextDecoder('utf-8', { fatal: true }).decode(rawBody);
+    } catch {
+      throw new InputError(
+        'Request body is not valid UTF-8 (JSON must be UTF-8, RFC 8259)',
+      );
+    }
     let json: unknown;
     try {
-      json = JSON.parse(request.body);
+      json = JSON.parse(text);
     } catch (error) {
       throw new InputError(
         `Request body is not valid JSON: ${(error as Error).message}`,
@@ -320,13 +331,14 @@ export class WebhookSources {
         });
       }
       case 'generic':
-        return genericToEvents(json, request.body, {
+        return genericToEvents(json, rawBody, {
           ...source,
           sourceName: source.name,
         });
       default:
         return githubToEvents(json, request.headers, {
           sourceName: source.name,
+          rawBody,
         });
     }
   }
