@@ -11,9 +11,38 @@ import {
   eventEntityRefs,
 } from '@edo/plugin-event-orchestration-common';
 
-interface CacheEntry<T> {
-  value: T;
-  expiresAt: number;
+/**
+ * Lookups remembered for `ttlMs`, at most `maxEntries` of them: event subjects
+ * come from senders, so without a bound a stream of distinct subjects would
+ * grow the cache for as long as the process runs. A Map keeps insertion order,
+ * so re-inserting on every hit makes its first key the least recently used
+ * (lru-cache is in the tree only as a transitive dependency).
+ */
+class LruCache<T> {
+  private readonly entries = new Map<string, { value: T; expiresAt: number }>();
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly ttlMs: number,
+  ) {}
+
+  /** Wrapped, so that a remembered `undefined` (no such entity) is a hit. */
+  get(key: string): { value: T } | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    if (entry.expiresAt <= Date.now()) return undefined;
+    this.entries.set(key, entry);
+    return { value: entry.value };
+  }
+
+  set(key: string, value: T, ttlMs = this.ttlMs) {
+    this.entries.delete(key);
+    this.entries.set(key, { value, expiresAt: Date.now() + ttlMs });
+    while (this.entries.size > this.maxEntries) {
+      this.entries.delete(this.entries.keys().next().value!);
+    }
+  }
 }
 
 /** After the catalog failed, lookups fail at once for this long (no pile-up of calls). */
@@ -36,8 +65,8 @@ export interface EventLinks {
  * briefly, since bursts of alerts name the same few applications.
  */
 export class EntityResolver {
-  private readonly bySubject = new Map<string, CacheEntry<Entity[]>>();
-  private readonly byRef = new Map<string, CacheEntry<Entity | undefined>>();
+  private readonly bySubject: LruCache<Entity[]>;
+  private readonly byRef: LruCache<Entity | undefined>;
   private readonly lookups = new Map<string, Promise<Entity[]>>();
   private catalogFailing = false;
   private catalogRetryAt = 0;
@@ -47,7 +76,12 @@ export class EntityResolver {
     private readonly auth: AuthService,
     private readonly logger: LoggerService,
     private readonly ttlMs = 60_000,
-  ) {}
+    /** Per cache (subjects, refs). */
+    maxCachedEntries = 5_000,
+  ) {
+    this.bySubject = new LruCache(maxCachedEntries, ttlMs);
+    this.byRef = new LruCache(maxCachedEntries, ttlMs);
+  }
 
   /** The event's entities; throws when the catalog cannot be asked. */
   async resolveEventEntities(event: OrchestrationEvent): Promise<string[]> {
@@ -121,11 +155,11 @@ export class EntityResolver {
   /** The entity behind a ref, for templates (`entity.metadata...`). */
   async getEntity(ref: string): Promise<Entity | undefined> {
     const cached = this.byRef.get(ref);
-    if (cached && cached.expiresAt > Date.now()) return cached.value;
+    if (cached) return cached.value;
     const value = await this.catalog.getEntityByRef(ref, {
       credentials: await this.auth.getOwnServiceCredentials(),
     });
-    this.byRef.set(ref, { value, expiresAt: Date.now() + this.ttlMs });
+    this.byRef.set(ref, value);
     return value;
   }
 
@@ -136,7 +170,7 @@ export class EntityResolver {
    */
   async entitiesForSubject(subject: string): Promise<Entity[]> {
     const cached = this.bySubject.get(subject);
-    if (cached && cached.expiresAt > Date.now()) return cached.value;
+    if (cached) return cached.value;
     let lookup = this.lookups.get(subject);
     if (!lookup) {
       lookup = this.askCatalog(subject).finally(() =>
@@ -179,11 +213,10 @@ export class EntityResolver {
       this.catalogFailing = false;
       this.logger.info('The catalog answers again; linking events by subject');
     }
-    if (this.bySubject.size > 10_000) this.bySubject.clear();
     // An unknown subject is remembered briefly only: the entity may be in the
     // catalog's next processing round.
     const ttl = items.length > 0 ? this.ttlMs : Math.min(this.ttlMs, 5_000);
-    this.bySubject.set(subject, { value: items, expiresAt: Date.now() + ttl });
+    this.bySubject.set(subject, items, ttl);
     return items;
   }
 }
