@@ -19,6 +19,8 @@ import { scrubKnownSecrets } from '../runs/redactSecrets';
 import type { EvaluationStatus } from '../sensors/correlate';
 
 const MAX_PAGE = 200;
+/** Runs listed in an event's details, newest first. */
+const RUNS_PER_EVENT = 100;
 const DEFAULT_PAGE = 50;
 
 /** Timestamps come back as Date (PostgreSQL) or ISO text (SQLite). */
@@ -819,12 +821,22 @@ export class OrchestrationStore {
       ...(row.comment ? { comment: row.comment } : {}),
     }));
   }
+  /** The event's newest runs, at most RUNS_PER_EVENT (an event's details show no more). */
   private async listRunsForEvent(eventId: string): Promise<RunRecord[]> {
-    // Trigger ids are stored as JSON text; a LIKE narrows, the exact check confirms.
+    // Trigger ids are stored as JSON text, with no link table: a substring
+    // search narrows (exact and case-sensitive: LIKE would read `_` and `%` in
+    // an id as wildcards, and SQLite's ignores case), the exact check confirms.
+    // The limit bounds what one request reads; the scan itself is bounded by
+    // eventOrchestration.retention.runs.
+    const client = String(this.knex.client.config?.client ?? '');
+    const contains = client.includes('sqlite')
+      ? 'instr(trigger_event_ids, ?) > 0'
+      : 'strpos(trigger_event_ids, ?) > 0';
     const runs = await this.snapshot(async db => {
       const rows = await db('edo_runs')
-        .where('trigger_event_ids', 'like', `%${JSON.stringify(eventId)}%`)
-        .orderBy('seq', 'desc');
+        .whereRaw(contains, [JSON.stringify(eventId)])
+        .orderBy('seq', 'desc')
+        .limit(RUNS_PER_EVENT);
       return this.toRuns(rows, db);
     });
     return runs.filter(r => r.triggerEventIds.includes(eventId));
