@@ -40,6 +40,7 @@ import {
 import { EntityResolver, EventRelinker } from './catalog';
 import { createRouter } from './router';
 import { RunEngine, knownSecretValues } from './runs';
+import { TemplateSecrets } from './templating/secrets';
 import {
   SensorEngine,
   SensorRegistry,
@@ -313,6 +314,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
             actions,
             entities,
             secrets,
+            templateSecrets: TemplateSecrets.fromConfig(config),
             logger: logger.child({ component: 'runs' }),
             hooks: {
               onStatusChange: run =>

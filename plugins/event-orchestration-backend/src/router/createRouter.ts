@@ -33,6 +33,7 @@ import { EventBus } from '@edo/plugin-event-orchestration-node';
 import { z } from 'zod';
 import { ActionRegistry } from '../actions';
 import { DryRunResult, SensorRegistry } from '../sensors';
+import { redactSecrets } from '../runs/redactSecrets';
 import { RateLimitedError, WebhookSources } from '../sources';
 import { RunEngine } from '../runs';
 import { InvalidCursorError, OrchestrationStore, RunRecord } from '../store';
@@ -548,7 +549,7 @@ export async function createRouter(deps: {
           ...(spec.description ? { description: spec.description } : {}),
           ...(spec.owner ? { owner: spec.owner } : {}),
           source,
-          spec,
+          spec: redactSecrets(spec),
           counters: {
             evaluated: counter?.evaluated ?? 0,
             matched: counter?.matched ?? 0,
@@ -580,7 +581,8 @@ export async function createRouter(deps: {
     res.json({
       name: sensor.spec.name,
       source: sensor.source,
-      spec: sensor.spec,
+      // Definitions may carry literal credentials; secrets.<name> references stay readable.
+      spec: redactSecrets(sensor.spec),
       counters: {
         evaluated: counter?.evaluated ?? 0,
         matched: counter?.matched ?? 0,

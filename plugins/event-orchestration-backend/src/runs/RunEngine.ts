@@ -13,9 +13,10 @@ import { EntityResolver } from '../catalog';
 import { OrchestrationStore, RunRecord } from '../store';
 import { evaluateCel } from '../templating/cel';
 import { renderTemplate } from '../templating/renderTemplate';
+import { TemplateSecrets } from '../templating/secrets';
 import { StepLogger } from './StepLogger';
 import { WakeableTimer } from '../bus/WakeableTimer';
-import { redactSecrets, scrubKnownSecrets } from './redactSecrets';
+import { redactSecrets, scrubText } from './redactSecrets';
 import { RunMetrics } from './runMetrics';
 
 /** Tunables of the run engine. */
@@ -119,6 +120,8 @@ export class RunEngine {
       metrics?: RunMetrics;
       /** Configured secret values, scrubbed from everything a step stores (see knownSecretValues). */
       secrets?: string[];
+      /** What `${{ secrets.<name> }}` resolves to in step inputs. */
+      templateSecrets?: TemplateSecrets;
     },
     options: RunEngineOptions = {},
   ) {
@@ -257,7 +260,11 @@ export class RunEngine {
     await Promise.all(this.active.values());
   }
 
-  /** Stores a step change with configured secret values scrubbed (a server may echo a token). */
+  /**
+   * Stores a step change with credentials redacted from its input, output,
+   * logs and error: configured values (a server may echo a token), secret keys
+   * and credential-shaped text.
+   */
   private updateStep(
     runId: string,
     position: number,
@@ -266,7 +273,7 @@ export class RunEngine {
     return this.deps.store.updateStep(
       runId,
       position,
-      scrubKnownSecrets(patch, this.deps.secrets ?? []),
+      redactSecrets(patch, this.deps.secrets ?? []),
     );
   }
 
@@ -399,7 +406,7 @@ export class RunEngine {
         run.id,
         this.owner,
         status,
-        failure ? scrubKnownSecrets(failure, this.deps.secrets ?? []) : null,
+        failure ? scrubText(failure, this.deps.secrets ?? []) : null,
       );
       if (!finished) {
         logger.warn(
@@ -453,7 +460,8 @@ export class RunEngine {
     const maxAttempts = step.retry?.attempts ?? 1;
     let attempts = previousAttempts;
     let output: Record<string, unknown> = {};
-    let renderedInput: unknown;
+    /** The input as stored and shown: `***` where a secret went. */
+    let shownInput: unknown;
     const fail = async (message: string) => {
       await this.updateStep(run.id, position, {
         status: cancelled.aborted ? 'cancelled' : 'failed',
@@ -461,9 +469,7 @@ export class RunEngine {
         output,
         logs: stepLogger.lines,
         attempts,
-        ...(renderedInput !== undefined
-          ? { input: redactSecrets(renderedInput) }
-          : {}),
+        ...(shownInput !== undefined ? { input: shownInput } : {}),
         finishedAt: new Date().toISOString(),
       });
       return { status: 'failed' as const, output, error: message };
@@ -486,7 +492,19 @@ export class RunEngine {
     if (!action) return fail(`no action '${step.action}' is registered`);
     let input: unknown;
     try {
-      renderedInput = renderTemplate(step.input, context());
+      const secrets = (
+        this.deps.templateSecrets ?? TemplateSecrets.none()
+      ).contextsFor(step.input, {
+        action: step.action,
+        startedByHand: run.sensor.startsWith('action:'),
+      });
+      const renderedInput = renderTemplate(
+        step.input,
+        secrets ? { ...context(), secrets: secrets.real } : context(),
+      );
+      shownInput = secrets
+        ? renderTemplate(step.input, { ...context(), secrets: secrets.masked })
+        : renderedInput;
       const parsed = action.schema.input.safeParse(renderedInput);
       if (!parsed.success) {
         return fail(
@@ -517,7 +535,7 @@ export class RunEngine {
         status: 'running',
         attempts,
         startedAt,
-        input: redactSecrets(renderedInput),
+        input: shownInput,
       });
       try {
         await action.handler({

@@ -1,41 +1,398 @@
-const SECRET_KEY = /authorization|cookie|token|secret|password|api[-_]?key/i;
+import { Config } from '@backstage/config';
+import { templateSpans } from '../templating/renderTemplate';
+
+/** What a redacted value is replaced with. */
+export const REDACTED = '***';
+
+/** Deeper values are cut off: a hostile payload must not exhaust the stack. */
+const MAX_DEPTH = 32;
+const TOO_DEEP = '[too deep]';
+
+// Keys are compared lower-cased with everything but letters and digits removed,
+// so `access_token`, `Access-Token` and `accessToken` are one key.
+const SECRET_KEY_WORDS = [
+  'token',
+  'secret',
+  'password',
+  'passwd',
+  'apikey',
+  'authorization',
+  'cookie',
+  'privatekey',
+  'dockerconfigjson',
+  'dockercfg',
+  'kubeconfig',
+  'credential',
+];
+// Keys that name, point to or describe a secret rather than hold one.
+const DESCRIPTIVE_SUFFIXES = [
+  'name',
+  'ref',
+  'type',
+  'url',
+  'uri',
+  'path',
+  'file',
+  'expiresin',
+  'expiresat',
+  'count',
+];
+/** Whose whole value is a credential even when it is an object (a parsed docker config, a kubeconfig). */
+const WHOLE_VALUE_KEYS = [
+  'dockerconfigjson',
+  'dockercfg',
+  'kubeconfig',
+  'privatekey',
+  'credentials',
+];
+/** Query parameters that carry credentials without a secret-looking name (signed URLs, API keys). */
+const SECRET_QUERY_PARAMETERS = new Set([
+  'sig',
+  'signature',
+  'xamzsignature',
+  'xamzcredential',
+  'key',
+  'code',
+]);
+const TOKEN_PREFIXES = [
+  'ghp_',
+  'gho_',
+  'ghu_',
+  'ghs_',
+  'ghr_',
+  'github_pat_',
+  'glpat-',
+  'xoxb-',
+  'xoxp-',
+  'xoxa-',
+  'xoxr-',
+  'xoxs-',
+];
+/** Longer words are no key names; checking them would only cost time. */
+const MAX_KEY_LENGTH = 64;
+
+function normalizeKey(key: string): string {
+  return key.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/** Whether a key (a JSON field, a header, a query parameter) holds a credential. */
+export function isSecretKey(key: string): boolean {
+  if (key.length > MAX_KEY_LENGTH) return false;
+  const normalized = normalizeKey(key);
+  return (
+    SECRET_KEY_WORDS.some(word => normalized.includes(word)) &&
+    !DESCRIPTIVE_SUFFIXES.some(suffix => normalized.endsWith(suffix))
+  );
+}
+
+function isWholeValueKey(key: string): boolean {
+  if (key.length > MAX_KEY_LENGTH) return false;
+  const normalized = normalizeKey(key);
+  return WHOLE_VALUE_KEYS.some(word => normalized.endsWith(word));
+}
+
+function isWordChar(code: number): boolean {
+  return (
+    (code >= 48 && code <= 57) || // 0-9
+    (code >= 65 && code <= 90) || // A-Z
+    (code >= 97 && code <= 122) || // a-z
+    code === 95 || // _
+    code === 45 || // -
+    code === 46 // .
+  );
+}
+
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9;
+}
+
+/** Where an unquoted value ends: the next space, quote, separator or bracket. */
+function isValueEnd(code: number): boolean {
+  return (
+    code === 32 ||
+    code === 9 ||
+    code === 10 ||
+    code === 13 ||
+    code === 34 || // "
+    code === 39 || // '
+    code === 96 || // `
+    code === 38 || // &
+    code === 44 || // ,
+    code === 59 || // ;
+    code === 35 || // #
+    code === 125 || // }
+    code === 93 || // ]
+    code === 41 || // )
+    code === 60 || // <
+    code === 62 || // >
+    code === 92 // \
+  );
+}
+
+function isAuthorityEnd(code: number): boolean {
+  return isValueEnd(code) || code === 47 /* / */ || code === 63 /* ? */;
+}
+
+/** Whether a word is, by its shape alone, a credential: a JWT, a GitHub/GitLab/Slack token, an AWS key id. */
+function looksLikeToken(word: string): boolean {
+  if (word.length < 12) return false;
+  if (
+    TOKEN_PREFIXES.some(p => word.startsWith(p) && word.length >= p.length + 16)
+  )
+    return true;
+  if (
+    word.length === 20 &&
+    (word.startsWith('AKIA') || word.startsWith('ASIA')) &&
+    /^[A-Z0-9]+$/.test(word)
+  )
+    return true;
+  if (word.startsWith('eyJ')) {
+    const parts = word.split('.', 4);
+    return parts.length === 3 && parts[0].length >= 8 && parts[1].length >= 4;
+  }
+  return false;
+}
+
+/** Replaces PEM private key blocks; a block without its END line is cut to the end of the text. */
+function scrubPrivateKeys(text: string): string {
+  const BEGIN = '-----BEGIN ';
+  let out = '';
+  let copied = 0;
+  let from = 0;
+  for (;;) {
+    const begin = text.indexOf(BEGIN, from);
+    if (begin < 0) break;
+    const labelEnd = text.indexOf('-----', begin + BEGIN.length);
+    if (labelEnd < 0) break;
+    const label = text.slice(begin + BEGIN.length, labelEnd);
+    if (label.length > 64 || !label.endsWith('PRIVATE KEY')) {
+      from = labelEnd;
+      continue;
+    }
+    out += `${text.slice(copied, begin)}${REDACTED}`;
+    const end = text.indexOf(`-----END ${label}-----`, labelEnd + 5);
+    if (end < 0) return out;
+    copied = end + `-----END ${label}-----`.length;
+    from = copied;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** `scheme://user:pass@host` → `scheme://***@host`, for every URL in the text. */
+function scrubUrlCredentials(text: string): string {
+  let out = '';
+  let copied = 0;
+  let from = 0;
+  for (;;) {
+    const scheme = text.indexOf('://', from);
+    if (scheme < 0) break;
+    const start = scheme + 3;
+    let end = start;
+    let at = -1;
+    while (end < text.length && !isAuthorityEnd(text.charCodeAt(end))) {
+      if (text.charCodeAt(end) === 64 /* @ */) at = end;
+      end++;
+    }
+    if (at > start) {
+      out += `${text.slice(copied, start)}${REDACTED}`;
+      copied = at;
+    }
+    // Not `end`: the `/` that ends this authority may begin the next `://`.
+    from = start;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
 
 /**
- * Replaces the values of secret-looking keys (headers such as `Authorization`,
- * fields named `token` or `password`) before a step's input is stored, so that
- * credentials never reach the database, the API or the UI.
+ * One pass over the words of the text: values after secret-looking keys
+ * (`password=…`, `"access_token": "…"`, `?sig=…`), after `Bearer`/`Basic`, and
+ * words shaped like tokens. Every character is looked at a bounded number of
+ * times, so hostile text costs linear time.
  */
-export function redactSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactSecrets);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        SECRET_KEY.test(k) && (typeof v === 'string' || typeof v === 'number')
-          ? '***'
-          : redactSecrets(v),
-      ]),
-    );
+function scrubWords(text: string): string {
+  let out = '';
+  let copied = 0;
+  const redact = (start: number, end: number) => {
+    out += `${text.slice(copied, start)}${REDACTED}`;
+    copied = end;
+  };
+  const valueEnd = (start: number) => {
+    let end = start;
+    while (end < text.length && !isValueEnd(text.charCodeAt(end))) end++;
+    return end;
+  };
+  const skipSpaces = (at: number) => {
+    let i = at;
+    while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+    return i;
+  };
+  let i = 0;
+  while (i < text.length) {
+    if (!isWordChar(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < text.length && isWordChar(text.charCodeAt(i))) i++;
+    const word = text.slice(start, i);
+    if (looksLikeToken(word)) {
+      redact(start, i);
+      continue;
+    }
+    if (word.length > MAX_KEY_LENGTH) continue;
+    const lower = word.toLowerCase();
+    if (lower === 'bearer' || lower === 'basic') {
+      const value = skipSpaces(i);
+      if (value === i) continue;
+      const end = valueEnd(value);
+      if (
+        end - value >= (lower === 'bearer' ? 3 : 8) &&
+        !text.startsWith('${{', value)
+      ) {
+        redact(value, end);
+        i = end;
+      }
+      continue;
+    }
+    const previous = start > 0 ? text.charCodeAt(start - 1) : 0;
+    // A host name (`//secrets.example.com:8443`) is no key.
+    if (previous === 47 /* / */ || previous === 64 /* @ */) continue;
+    const inQuery = previous === 63 /* ? */ || previous === 38; /* & */
+    const secretKey =
+      isSecretKey(word) ||
+      (inQuery && SECRET_QUERY_PARAMETERS.has(normalizeKey(word)));
+    if (!secretKey) continue;
+    // key, optional closing quote, `:` or `=`, optional opening quote, value
+    let j = i;
+    const keyQuote = text.charCodeAt(j);
+    if (keyQuote === 34 || keyQuote === 39) j++;
+    j = skipSpaces(j);
+    const separator = text.charCodeAt(j);
+    if (separator !== 58 /* : */ && separator !== 61 /* = */) continue;
+    j = skipSpaces(j + 1);
+    const quote = text.charCodeAt(j);
+    if (quote === 34 || quote === 39) {
+      const close = text.indexOf(text[j], j + 1);
+      const end = close < 0 ? text.length : close;
+      if (end > j + 1) redact(j + 1, end);
+      i = end;
+      continue;
+    }
+    if (text.startsWith('${{', j)) continue;
+    let end = valueEnd(j);
+    const scheme = text.slice(j, end).toLowerCase();
+    if (scheme === 'bearer' || scheme === 'basic' || scheme === 'token') {
+      const after = skipSpaces(end);
+      if (after > end) end = valueEnd(after);
+    }
+    if (end > j) redact(j, end);
+    i = end;
   }
-  return value;
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** Replaces every occurrence of the given values (configured secrets). */
+function scrubValues(text: string, values: readonly string[]): string {
+  let scrubbed = text;
+  for (const value of values) {
+    if (scrubbed.includes(value))
+      scrubbed = scrubbed.split(value).join(REDACTED);
+  }
+  return scrubbed;
+}
+
+/**
+ * Scrubs credentials from free text (log lines, error messages, response
+ * bodies): configured secret values, PEM private keys, tokens recognised by
+ * their shape, values after secret-looking keys or `Bearer`/`Basic`, and
+ * credentials in URLs.
+ */
+export function scrubText(
+  text: string,
+  knownValues: readonly string[] = [],
+): string {
+  return scrubWords(
+    scrubUrlCredentials(scrubPrivateKeys(scrubValues(text, knownValues))),
+  );
+}
+
+/** A URL with its user information and credential query parameters replaced by `***`. */
+export function redactUrl(url: string): string {
+  return scrubText(url);
+}
+
+/**
+ * Whether a value under a secret key is only a template naming secrets
+ * (`Bearer ${{ secrets.slackToken }}`): showing it reveals nothing.
+ */
+function onlyNamesSecrets(text: string): boolean {
+  const spans = templateSpans(text);
+  if (spans.length === 0) return false;
+  let rest = '';
+  let copied = 0;
+  for (const span of spans) {
+    if (
+      span.escaped ||
+      !/^secrets\.[A-Za-z_][A-Za-z0-9_]*$/.test(
+        span.expression.trim().slice(0, 200),
+      )
+    )
+      return false;
+    rest += text.slice(copied, span.start);
+    copied = span.end;
+  }
+  rest = (rest + text.slice(copied)).trim().toLowerCase();
+  return (
+    rest === '' || rest === 'bearer' || rest === 'basic' || rest === 'token'
+  );
+}
+
+/**
+ * Redacts a value before it is stored or shown: values of secret-looking keys
+ * (headers such as `Authorization`, fields such as `access_token`, a
+ * `.dockerconfigjson`), credentials in any string (see {@link scrubText}) and
+ * the configured secret values. Deeper than a bound, values are cut off.
+ */
+export function redactSecrets<T>(
+  value: T,
+  knownValues: readonly string[] = [],
+): T {
+  const redact = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return scrubText(v, knownValues);
+    if (v === null || typeof v !== 'object') return v;
+    if (depth >= MAX_DEPTH) return TOO_DEEP;
+    if (Array.isArray(v)) return v.map(item => redact(item, depth + 1));
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => {
+        if (x !== null && x !== undefined && x !== '') {
+          if (isWholeValueKey(k)) return [k, REDACTED];
+          if (isSecretKey(k)) {
+            if (typeof x === 'string' && onlyNamesSecrets(x)) return [k, x];
+            if (typeof x === 'string' || typeof x === 'number')
+              return [k, REDACTED];
+          }
+        }
+        return [k, redact(x, depth + 1)];
+      }),
+    );
+  };
+  return redact(value, 0) as T;
 }
 
 /**
  * The secret values of the configuration this plugin uses — webhook tokens and
  * HMAC secrets, Argo CD and cluster tokens, NATS credentials, GitHub integration
- * tokens — so they can be scrubbed from whatever a step stores, even when a
- * remote server echoes one back in an error.
+ * tokens, the `secrets` templates may name — so they can be scrubbed from
+ * whatever a step stores, even when a remote server echoes one back in an error.
  */
-export function knownSecretValues(config: {
-  getOptionalConfigArray(
-    key: string,
-  ): Array<{ getOptionalString(key: string): string | undefined }> | undefined;
-  getOptionalString(key: string): string | undefined;
-}): string[] {
+export function knownSecretValues(config: Config): string[] {
   const fromArray = (key: string, ...fields: string[]) =>
     (config.getOptionalConfigArray(key) ?? []).flatMap(entry =>
       fields.map(f => entry.getOptionalString(f)),
     );
+  const templateSecrets = config.getOptionalConfig(
+    'eventOrchestration.secrets',
+  );
   const values = [
     ...fromArray(
       'eventOrchestration.sources.webhooks',
@@ -52,6 +409,9 @@ export function knownSecretValues(config: {
       'serviceAccountToken',
     ),
     ...fromArray('integrations.github', 'token'),
+    ...(templateSecrets?.keys() ?? []).map(name =>
+      templateSecrets!.getOptionalString(name),
+    ),
     config.getOptionalString('eventOrchestration.bus.nats.token'),
     config.getOptionalString('eventOrchestration.bus.nats.pass'),
     config.getOptionalString('eventOrchestration.bus.nats.nkeySeed'),
@@ -67,18 +427,14 @@ export function knownSecretValues(config: {
 /** Replaces every occurrence of the given secret values in strings, deeply. */
 export function scrubKnownSecrets<T>(value: T, secrets: string[]): T {
   if (secrets.length === 0) return value;
-  const scrub = (v: unknown): unknown => {
-    if (typeof v === 'string')
-      return secrets.reduce(
-        (text, secret) => text.split(secret).join('***'),
-        v,
-      );
-    if (Array.isArray(v)) return v.map(scrub);
-    if (v && typeof v === 'object')
-      return Object.fromEntries(
-        Object.entries(v).map(([k, x]) => [k, scrub(x)]),
-      );
-    return v;
+  const scrub = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return scrubValues(v, secrets);
+    if (v === null || typeof v !== 'object') return v;
+    if (depth >= MAX_DEPTH) return TOO_DEEP;
+    if (Array.isArray(v)) return v.map(x => scrub(x, depth + 1));
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [k, scrub(x, depth + 1)]),
+    );
   };
-  return scrub(value) as T;
+  return scrub(value, 0) as T;
 }

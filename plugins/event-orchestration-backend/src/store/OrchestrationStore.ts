@@ -15,7 +15,7 @@ import {
   WorkflowStep,
 } from '@edo/plugin-event-orchestration-common';
 import { Knex } from 'knex';
-import { scrubKnownSecrets } from '../runs/redactSecrets';
+import { redactSecrets } from '../runs/redactSecrets';
 import type { EvaluationStatus } from '../sensors/correlate';
 
 const MAX_PAGE = 200;
@@ -155,7 +155,7 @@ export interface RunRecord extends Run {
 export class OrchestrationStore {
   constructor(
     private readonly knex: Knex,
-    /** Configured secret values: scrubbed from stored events (a sender may paste a token). */
+    /** Configured secret values: scrubbed from stored events (a sender may paste a token), as are secret keys and credential-shaped text. */
     private readonly secrets: string[] = [],
   ) {}
 
@@ -173,7 +173,7 @@ export class OrchestrationStore {
           source: event.source,
           subject: event.subject ?? null,
           time: event.time,
-          envelope: JSON.stringify(scrubKnownSecrets(event, this.secrets)),
+          envelope: JSON.stringify(redactSecrets(event, this.secrets)),
           received_at: new Date().toISOString(),
         })
         .onConflict('id')

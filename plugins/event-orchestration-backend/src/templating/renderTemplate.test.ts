@@ -98,3 +98,13 @@ describe('renderTemplate limits', () => {
     ).toBe(200_001);
   });
 });
+
+describe('renderTemplate on hostile text', () => {
+  it('renders 1 MB of unclosed `${{` as the text it is, without a quadratic scan', () => {
+    const unclosed = '${{'.repeat(350_000);
+    expect(renderTemplate(unclosed, {})).toBe(unclosed);
+    expect(findTemplateExpressions(unclosed)).toEqual([]);
+    const escapes = `${'$${{ x }}'.repeat(100_000)}`;
+    expect(renderTemplate(escapes, {})).toBe('${{ x }}'.repeat(100_000));
+  });
+});

@@ -3,10 +3,40 @@ import { evaluateCel } from './cel';
 /** Values templates can refer to: `event`, `entity`, `steps.<id>.output`, ... */
 export type TemplateContext = Record<string, unknown>;
 
-// `$${{ … }}` is an escape: it renders as the literal text `${{ … }}` (for
-// GitHub Actions workflows or scaffolder templates written by a step).
-const TEMPLATE_PATTERN = /(\$?)\$\{\{([\s\S]*?)\}\}/g;
-const WHOLE_TEMPLATE = /^\s*\$\{\{([\s\S]*?)\}\}\s*$/;
+/** One `${{ expression }}` in a text, with where it starts and ends. */
+export interface TemplateSpan {
+  start: number;
+  end: number;
+  expression: string;
+  /** `$${{ … }}` is an escape: it renders as the literal text `${{ … }}` (for
+   * GitHub Actions workflows or scaffolder templates written by a step). */
+  escaped: boolean;
+}
+
+/**
+ * The templates in a text, found with `indexOf` rather than a lazy regular
+ * expression, which costs quadratic time on a long text full of `${{`.
+ */
+export function templateSpans(text: string): TemplateSpan[] {
+  const spans: TemplateSpan[] = [];
+  let from = 0;
+  for (;;) {
+    const open = text.indexOf('${{', from);
+    if (open < 0) break;
+    const close = text.indexOf('}}', open + 3);
+    if (close < 0) break;
+    const escaped = open > from && text[open - 1] === '$';
+    spans.push({
+      start: escaped ? open - 1 : open,
+      end: close + 2,
+      expression: text.slice(open + 3, close),
+      escaped,
+    });
+    from = close + 2;
+  }
+  return spans;
+}
+
 /** Rendered strings larger than this are refused: a template must not explode. */
 const MAX_RENDERED_LENGTH = 1_000_000;
 
@@ -47,15 +77,28 @@ export function renderTemplate(
   context: TemplateContext,
 ): unknown {
   if (typeof value === 'string') {
-    const whole = WHOLE_TEMPLATE.exec(value);
-    if (whole && !whole[1].includes('}}')) {
-      return evaluate(whole[1], context);
+    const spans = templateSpans(value);
+    if (spans.length === 0) return value;
+    const [first] = spans;
+    if (
+      spans.length === 1 &&
+      !first.escaped &&
+      value.slice(0, first.start).trim() === '' &&
+      value.slice(first.end).trim() === ''
+    ) {
+      return evaluate(first.expression, context);
     }
-    const rendered = value.replace(
-      TEMPLATE_PATTERN,
-      (text, escaped: string, expression: string) =>
-        escaped ? text.slice(1) : stringify(evaluate(expression, context)),
-    );
+    let rendered = '';
+    let copied = 0;
+    for (const span of spans) {
+      rendered += value.slice(copied, span.start);
+      rendered += span.escaped
+        ? value.slice(span.start + 1, span.end)
+        : stringify(evaluate(span.expression, context));
+      copied = span.end;
+      if (rendered.length > MAX_RENDERED_LENGTH) break;
+    }
+    rendered += value.slice(copied);
     if (rendered.length > MAX_RENDERED_LENGTH) {
       throw new TemplateError(value.slice(0, 80), 'rendered text is too large');
     }
@@ -75,9 +118,9 @@ export function renderTemplate(
 /** Lists the expressions in a value, so they can be checked when a sensor loads. */
 export function findTemplateExpressions(value: unknown): string[] {
   if (typeof value === 'string') {
-    return [...value.matchAll(TEMPLATE_PATTERN)]
-      .filter(m => !m[1])
-      .map(m => m[2].trim());
+    return templateSpans(value)
+      .filter(span => !span.escaped)
+      .map(span => span.expression.trim());
   }
   if (Array.isArray(value)) return value.flatMap(findTemplateExpressions);
   if (value && typeof value === 'object') {
