@@ -62,11 +62,16 @@ export function groupOf(
 /**
  * Filters an event through a sensor and, when it matches, correlates it with the
  * given state. Shared by the live engine and dry runs.
+ *
+ * `receivedAt` (epoch ms) is when the backend received the event; the live
+ * engine always passes it. Only dry runs of draft events, which nobody
+ * received, leave it out: their `time` stands in for it.
  */
 export async function judge(
   sensor: LoadedSensor,
   event: OrchestrationEvent,
   stateFor: (group: string) => Promise<CorrelationState>,
+  receivedAt: number = Date.parse(event.time),
 ): Promise<SensorVerdict> {
   const outcome = filterEvent(sensor, event);
   if (outcome.matchedDependencies.length === 0) {
@@ -92,6 +97,7 @@ export async function judge(
     matchedDependencies: outcome.matchedDependencies,
     group,
     state: await stateFor(group),
+    receivedAt,
     filterReason: outcome.reason,
   });
   return { sensor: sensor.spec.name, group, ...decision };
@@ -159,6 +165,8 @@ export class SensorEngine {
       }
     }
     await store.recordEvaluations(event.id, rejected);
+    if (accepted.length === 0) return result;
+    const receivedAt = await this.receivedAt(event.id);
 
     for (const sensor of accepted) {
       const name = sensor.spec.name;
@@ -167,10 +175,14 @@ export class SensorEngine {
       let toCancel: string[] = [];
       await knex.transaction(async tx => {
         if (await store.hasEvaluation(event.id, name, tx)) return;
-        const verdict = await judge(sensor, event, async group =>
-          needsSharedState(sensor.spec)
-            ? DatabaseCorrelationState.lock(tx, name, group)
-            : new MemoryCorrelationState(group, []),
+        const verdict = await judge(
+          sensor,
+          event,
+          async group =>
+            needsSharedState(sensor.spec)
+              ? DatabaseCorrelationState.lock(tx, name, group)
+              : new MemoryCorrelationState(group, []),
+          receivedAt,
         );
         await store.recordEvaluations(event.id, [verdict], tx);
         if (verdict.status === 'pending' && verdict.debounceMs !== undefined) {
@@ -236,6 +248,19 @@ export class SensorEngine {
       }
     }
     return result;
+  }
+
+  /**
+   * When the event was first stored, by this backend's clock: correlation runs
+   * on it, not on the sender's `time`, and a redelivery keeps the first value.
+   */
+  private async receivedAt(eventId: string): Promise<number> {
+    const row = await this.deps
+      .knex('edo_events')
+      .where({ id: eventId })
+      .first('received_at');
+    const stored = row ? new Date(row.received_at).getTime() : NaN;
+    return Number.isFinite(stored) ? stored : Date.now();
   }
 
   /** Parks (or pushes back) a debounced fire of a sensor's group. */

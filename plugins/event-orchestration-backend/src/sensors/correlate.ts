@@ -49,8 +49,9 @@ function conditionDependencies(sensor: SensorSpec) {
 /**
  * Decides what a matching event means for a sensor, given the shared state of
  * its group: resolve, wait for other dependencies or a full window, hold back
- * for cooldown or rate limit, or fire. Times are the events' `time`, so a dry
- * run of old events decides as the live engine did.
+ * for cooldown or rate limit, or fire. Every time it compares is when the
+ * backend received an event, never the sender's `time`: a sender's clock (or an
+ * alert's `startsAt` a year ahead) must not open a rate limit or wedge a cooldown.
  */
 export async function correlate(options: {
   sensor: SensorSpec;
@@ -58,11 +59,13 @@ export async function correlate(options: {
   matchedDependencies: string[];
   group: string;
   state: CorrelationState;
+  /** Epoch ms when the backend received the event. */
+  receivedAt: number;
   /** Why the filters passed, to lead the reason of a match. */
   filterReason?: string;
 }): Promise<CorrelationDecision> {
-  const { sensor, event, matchedDependencies, group, state } = options;
-  const eventTime = Date.parse(event.time);
+  const { sensor, event, matchedDependencies, group, state, receivedAt } =
+    options;
   const groupNote = group ? ` for ${group}` : '';
 
   if (sensor.resolvedBy && matchedDependencies.includes(sensor.resolvedBy)) {
@@ -77,17 +80,17 @@ export async function correlate(options: {
   for (const dependency of matchedDependencies) {
     await state.putDependencyEvent(dependency, {
       eventId: event.id,
-      eventTime,
+      receivedAt,
     });
   }
   if (sensor.conditionsReset?.within) {
     await state.removeDependencyEventsBefore(
-      eventTime - parseDuration(sensor.conditionsReset.within)!,
+      receivedAt - parseDuration(sensor.conditionsReset.within)!,
     );
   }
   if (sensor.conditionsReset?.cron) {
     const lastTick = CronExpressionParser.parse(sensor.conditionsReset.cron, {
-      currentDate: new Date(eventTime + 1),
+      currentDate: new Date(receivedAt + 1),
       tz: sensor.conditionsReset.timezone,
     })
       .prev()
@@ -114,16 +117,16 @@ export async function correlate(options: {
   }
   const triggers = remembered
     .filter(r => names.includes(r.dependency))
-    .sort((a, b) => a.eventTime - b.eventTime);
+    .sort((a, b) => a.receivedAt - b.receivedAt);
   let triggerEventIds = [...new Set(triggers.map(r => r.eventId))];
   // The fire is dated by the newest trigger event, whichever replica saw it last.
-  let firedAt = Math.max(eventTime, ...triggers.map(t => t.eventTime));
+  let firedAt = Math.max(receivedAt, ...triggers.map(t => t.receivedAt));
 
   // Aggregation: count matching events in a sliding window.
   if (sensor.aggregate) {
     const within = parseDuration(sensor.aggregate.within)!;
-    await state.addWindowEvent({ eventId: event.id, eventTime });
-    const inWindow = await state.windowEventsSince(eventTime - within);
+    await state.addWindowEvent({ eventId: event.id, receivedAt });
+    const inWindow = await state.windowEventsSince(receivedAt - within);
     if (inWindow.length < sensor.aggregate.count) {
       return {
         status: 'pending',
@@ -131,17 +134,17 @@ export async function correlate(options: {
       };
     }
     triggerEventIds = inWindow.map(e => e.eventId);
-    firedAt = Math.max(...inWindow.map(e => e.eventTime));
+    firedAt = Math.max(...inWindow.map(e => e.receivedAt));
   }
 
   if (sensor.cooldown) {
     const cooldown = parseDuration(sensor.cooldown)!;
     const last = await state.lastFire();
-    if (last !== undefined && eventTime - last < cooldown) {
+    if (last !== undefined && receivedAt - last < cooldown) {
       return {
         status: 'cooled-down',
         reason: `a run started ${formatDuration(
-          eventTime - last,
+          receivedAt - last,
         )} earlier${groupNote}; cooldown ${sensor.cooldown}`,
       };
     }
@@ -150,7 +153,7 @@ export async function correlate(options: {
   if (sensor.rateLimit) {
     const per = parseDuration(sensor.rateLimit.per)!;
     const scope = sensor.aggregate?.groupBy ? 'group' : 'sensor';
-    const fired = await state.firesSince(eventTime - per, scope);
+    const fired = await state.firesSince(receivedAt - per, scope);
     if (fired >= sensor.rateLimit.max) {
       return {
         status: 'rate-limited',

@@ -3,8 +3,8 @@ import { Knex } from 'knex';
 /** A matched event remembered for a sensor and group. */
 export interface RememberedEvent {
   eventId: string;
-  /** Epoch ms of the event's `time`. */
-  eventTime: number;
+  /** Epoch ms when the backend received the event (stored as `event_time`). */
+  receivedAt: number;
 }
 
 /**
@@ -15,7 +15,7 @@ export interface RememberedEvent {
 export interface CorrelationState {
   dependencyEvents(): Promise<Array<RememberedEvent & { dependency: string }>>;
   putDependencyEvent(dependency: string, event: RememberedEvent): Promise<void>;
-  removeDependencyEventsBefore(eventTime: number): Promise<void>;
+  removeDependencyEventsBefore(receivedAt: number): Promise<void>;
   addWindowEvent(event: RememberedEvent): Promise<void>;
   /** Drops window events before `since` and returns the rest, oldest first. */
   windowEventsSince(since: number): Promise<RememberedEvent[]>;
@@ -40,20 +40,15 @@ export class DatabaseCorrelationState implements CorrelationState {
    * lock (`SELECT … FOR UPDATE`); SQLite serializes writing transactions anyway.
    */
   static async lock(tx: Knex.Transaction, sensor: string, group: string) {
-    // The retention task deletes the rows of groups with no state left: one
-    // deleted between our insert and our lock is inserted again, or two
-    // transactions could each go on without a lock.
-    for (;;) {
-      await tx('edo_sensor_groups')
-        .insert({ sensor, group_key: group })
-        .onConflict(['sensor', 'group_key'])
-        .ignore();
-      const locked = await tx('edo_sensor_groups')
-        .where({ sensor, group_key: group })
-        .forUpdate()
-        .first();
-      if (locked) return new DatabaseCorrelationState(tx, sensor, group);
-    }
+    await tx('edo_sensor_groups')
+      .insert({ sensor, group_key: group })
+      .onConflict(['sensor', 'group_key'])
+      .ignore();
+    await tx('edo_sensor_groups')
+      .where({ sensor, group_key: group })
+      .forUpdate()
+      .first();
+    return new DatabaseCorrelationState(tx, sensor, group);
   }
 
   private get key() {
@@ -65,7 +60,7 @@ export class DatabaseCorrelationState implements CorrelationState {
     return rows.map(r => ({
       dependency: r.dependency,
       eventId: r.event_id,
-      eventTime: Number(r.event_time),
+      receivedAt: Number(r.event_time),
     }));
   }
 
@@ -75,16 +70,16 @@ export class DatabaseCorrelationState implements CorrelationState {
         ...this.key,
         dependency,
         event_id: event.eventId,
-        event_time: event.eventTime,
+        event_time: event.receivedAt,
       })
       .onConflict(['sensor', 'group_key', 'dependency'])
       .merge(['event_id', 'event_time']);
   }
 
-  async removeDependencyEventsBefore(eventTime: number) {
+  async removeDependencyEventsBefore(receivedAt: number) {
     await this.tx('edo_sensor_dependency_events')
       .where(this.key)
-      .andWhere('event_time', '<', eventTime)
+      .andWhere('event_time', '<', receivedAt)
       .delete();
   }
 
@@ -93,7 +88,7 @@ export class DatabaseCorrelationState implements CorrelationState {
       .insert({
         ...this.key,
         event_id: event.eventId,
-        event_time: event.eventTime,
+        event_time: event.receivedAt,
       })
       .onConflict(['sensor', 'group_key', 'event_id'])
       .ignore();
@@ -109,7 +104,7 @@ export class DatabaseCorrelationState implements CorrelationState {
       .orderBy([{ column: 'event_time' }, { column: 'event_id' }]);
     return rows.map(r => ({
       eventId: r.event_id,
-      eventTime: Number(r.event_time),
+      receivedAt: Number(r.event_time),
     }));
   }
 
@@ -163,13 +158,13 @@ export class MemoryCorrelationState implements CorrelationState {
     for (const r of await knex('edo_sensor_dependency_events').where(key)) {
       state.dependencies.set(r.dependency, {
         eventId: r.event_id,
-        eventTime: Number(r.event_time),
+        receivedAt: Number(r.event_time),
       });
     }
     state.window = (await knex('edo_sensor_window_events').where(key)).map(
       r => ({
         eventId: r.event_id,
-        eventTime: Number(r.event_time),
+        receivedAt: Number(r.event_time),
       }),
     );
     return state;
@@ -184,9 +179,9 @@ export class MemoryCorrelationState implements CorrelationState {
   async putDependencyEvent(dependency: string, event: RememberedEvent) {
     this.dependencies.set(dependency, event);
   }
-  async removeDependencyEventsBefore(eventTime: number) {
+  async removeDependencyEventsBefore(receivedAt: number) {
     for (const [name, e] of this.dependencies) {
-      if (e.eventTime < eventTime) this.dependencies.delete(name);
+      if (e.receivedAt < receivedAt) this.dependencies.delete(name);
     }
   }
   async addWindowEvent(event: RememberedEvent) {
@@ -195,10 +190,10 @@ export class MemoryCorrelationState implements CorrelationState {
   }
   async windowEventsSince(since: number) {
     this.window = this.window
-      .filter(e => e.eventTime >= since)
+      .filter(e => e.receivedAt >= since)
       .sort(
         (a, b) =>
-          a.eventTime - b.eventTime || a.eventId.localeCompare(b.eventId),
+          a.receivedAt - b.receivedAt || a.eventId.localeCompare(b.eventId),
       );
     return [...this.window];
   }
