@@ -40,15 +40,20 @@ export class DatabaseCorrelationState implements CorrelationState {
    * lock (`SELECT … FOR UPDATE`); SQLite serializes writing transactions anyway.
    */
   static async lock(tx: Knex.Transaction, sensor: string, group: string) {
-    await tx('edo_sensor_groups')
-      .insert({ sensor, group_key: group })
-      .onConflict(['sensor', 'group_key'])
-      .ignore();
-    await tx('edo_sensor_groups')
-      .where({ sensor, group_key: group })
-      .forUpdate()
-      .first();
-    return new DatabaseCorrelationState(tx, sensor, group);
+    // The retention task deletes the rows of groups with no state left: one
+    // deleted between our insert and our lock is inserted again, or two
+    // transactions could each go on without a lock.
+    for (;;) {
+      await tx('edo_sensor_groups')
+        .insert({ sensor, group_key: group })
+        .onConflict(['sensor', 'group_key'])
+        .ignore();
+      const locked = await tx('edo_sensor_groups')
+        .where({ sensor, group_key: group })
+        .forUpdate()
+        .first();
+      if (locked) return new DatabaseCorrelationState(tx, sensor, group);
+    }
   }
 
   private get key() {
