@@ -22,14 +22,17 @@ const githubModuleStandIn = createBackendPlugin({
       deps: { events: eventsServiceRef, httpRouter: coreServices.httpRouter },
       async init({ events, httpRouter }) {
         const router = express.Router();
-        router.post('/push', async (_req, res) => {
+        router.post('/push', async (req, res) => {
           await events.publish({
             topic: 'github',
             eventPayload: {
               ref: 'refs/heads/main',
               repository: { full_name: 'acme/my-awesome-app' },
             },
-            metadata: { 'x-github-event': 'push', 'x-github-delivery': 'd-42' },
+            metadata: {
+              'x-github-event': 'push',
+              'x-github-delivery': String(req.query.delivery ?? 'd-42'),
+            },
           });
           res.status(204).end();
         });
@@ -71,7 +74,8 @@ describe("Backstage's EventsService as a source", () => {
       }
       expect(items.map(i => i.event)).toEqual([
         expect.objectContaining({
-          id: 'backstage-github-d-42',
+          id: expect.stringMatching(/^backstage-github-[0-9a-f]{40}$/),
+          githubdelivery: 'd-42',
           type: 'github.push',
           subject: 'acme/my-awesome-app',
           source: '/backstage-events/github',
@@ -81,6 +85,20 @@ describe("Backstage's EventsService as a source", () => {
           },
         }),
       ]);
+
+      // The same delivery replayed under another (unsigned) delivery id is a duplicate.
+      expect(
+        (
+          await request(backend.server).post(
+            '/api/publisher/push?delivery=d-43',
+          )
+        ).status,
+      ).toBe(204);
+      await new Promise(r => setTimeout(r, 1_500));
+      const after = (
+        await request(backend.server).get('/api/event-orchestration/events')
+      ).body.items;
+      expect(after.map((i: any) => i.event.id)).toEqual([items[0].event.id]);
     } finally {
       await backend.stop();
     }

@@ -50,18 +50,19 @@ export function backstageEventToEvent(
   const payload = params.eventPayload as
     | { repository?: { full_name?: unknown } }
     | undefined;
+  // The id comes from the payload only: X-GitHub-Delivery is not signed, and a
+  // delivery replayed under a new one must stay a duplicate. The same bytes
+  // parse to the same payload, so GitHub's own redeliveries are duplicates too.
   const delivery = header(params.metadata, 'x-github-delivery');
-  const id =
-    delivery ??
-    createHash('sha256')
-      .update(JSON.stringify([params.topic, params.eventPayload]))
-      .digest('hex')
-      .slice(0, 40);
+  const id = createHash('sha256')
+    .update(JSON.stringify([params.topic, params.eventPayload]))
+    .digest('hex')
+    .slice(0, 40);
   const subject =
     typeof payload?.repository?.full_name === 'string'
       ? payload.repository.full_name
       : undefined;
-  return {
+  const event: OrchestrationEvent & { githubdelivery?: string } = {
     specversion: '1.0',
     id: `backstage-${params.topic}-${id}`,
     source: `/backstage-events/${params.topic}`,
@@ -70,5 +71,7 @@ export function backstageEventToEvent(
     time: new Date().toISOString(),
     datacontenttype: 'application/json',
     data: params.eventPayload,
+    ...(delivery ? { githubdelivery: delivery } : {}),
   };
+  return event;
 }
