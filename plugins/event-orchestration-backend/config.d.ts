@@ -266,6 +266,16 @@ export interface Config {
        */
       concurrency?: number;
     };
+    /**
+     * Values step inputs may name as `${{ secrets.<name> }}` (names are CEL
+     * identifiers; values at least 6 characters), usually set from the
+     * environment (`slackToken: ${SLACK_TOKEN}`). Resolved when a step runs,
+     * never stored: stored and shown inputs have `***` where a secret went.
+     */
+    secrets?: {
+      /** @visibility secret */
+      [name: string]: string;
+    };
     /** Sensors declared inline; see docs/sensors.md for the format. */
     sensors?: Array<object>;
     /** Globs of sensor YAML files, relative to the backend's working directory. */

@@ -299,6 +299,22 @@ describe('secrets stay secret', () => {
     expect(stored.event.data.note).toBe('deploy key ***\n');
   });
 
+  it('previews a sensor that names secrets in a dry run with *** in their place', async () => {
+    const answer = await client()
+      .post('/api/event-orchestration/sensors/test')
+      .send({
+        sensorName: 'literal-credentials',
+        events: [{ type: 'test.never', data: {} }],
+      });
+    expect(answer.status).toBe(200);
+    expect(answer.body.results[0].steps[0].input.headers).toEqual({
+      Authorization: '***',
+      'X-Api-Key': '***',
+      'X-Templated': 'Bearer ***',
+    });
+    expect(answer.text).not.toContain(API_TOKEN);
+  });
+
   it('shows sensor definitions with literal credentials redacted and secret references kept', async () => {
     const list = await client().get('/api/event-orchestration/sensors');
     const one = await client().get(

@@ -6,6 +6,7 @@ import { Knex } from 'knex';
 import { EntityResolver } from '../catalog';
 import { redactSecrets } from '../runs/redactSecrets';
 import { renderTemplate } from '../templating/renderTemplate';
+import { maskedSecretsFor } from '../templating/secrets';
 import { MemoryCorrelationState } from './correlationState';
 import { EvaluationStatus } from './correlate';
 import { filterEvent } from './evaluateSensor';
@@ -113,6 +114,7 @@ export async function dryRunSensor(options: {
             entity,
             steps,
             run: { id: 'dry-run', sensor: sensor.name },
+            secrets: maskedSecretsFor(step.input),
           });
           return {
             id: step.id,

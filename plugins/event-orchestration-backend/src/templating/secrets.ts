@@ -130,3 +130,8 @@ export class TemplateSecrets {
     return { real, masked };
   }
 }
+
+/** A `secrets` context with `***` for every name the value uses: for previews, which never see a real value. */
+export function maskedSecretsFor(value: unknown): Record<string, string> {
+  return Object.fromEntries(secretNamesIn(value).map(name => [name, REDACTED]));
+}
