@@ -1,3 +1,7 @@
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Knex } from 'knex';
@@ -25,7 +29,13 @@ function start(knex: Knex, retention?: unknown) {
       eventOrchestrationPlugin,
       catalogServiceMock.factory({ entities: [] }),
       mockServices.database.factory({ knex }),
-      scheduler.factory({ skipTaskRunOnStartup: true }),
+      // The mock scheduler without its own factory: no task runs on start-up,
+      // the test triggers the retention task itself.
+      createServiceFactory({
+        service: coreServices.scheduler,
+        deps: {},
+        factory: () => scheduler,
+      }),
       mockServices.rootConfig.factory({
         data: {
           eventOrchestration: {

@@ -53,7 +53,7 @@ export class RetentionStore {
           .limit(limit)
           .forUpdate()
           .select('id')
-      ).map(r => r.id as string);
+      ).map((r: { id: string }) => r.id);
       if (deleted.length === 0) return 0;
       await tx('edo_runs').whereIn('id', deleted).delete();
       for (const table of [
