@@ -402,11 +402,14 @@ export class RunEngine {
         return;
       }
       const status: RunStatus = failure ? 'failed' : 'succeeded';
+      const runError = failure
+        ? scrubText(failure, this.deps.secrets ?? [])
+        : null;
       const finished = await store.finishRun(
         run.id,
         this.owner,
         status,
-        failure ? scrubText(failure, this.deps.secrets ?? []) : null,
+        runError,
       );
       if (!finished) {
         logger.warn(
@@ -414,7 +417,7 @@ export class RunEngine {
         );
         return;
       }
-      if (failure) logger.warn(`Run failed: ${failure}`);
+      if (runError) logger.warn(`Run failed: ${runError}`);
       this.metrics.runFinished(run.sensor, status);
       this.changed(run, status);
       await this.finished(run.id);
@@ -452,7 +455,11 @@ export class RunEngine {
     error?: string;
   }> {
     const { actions } = this.deps;
-    const stepLogger = new StepLogger(logger.child({ step: step.id }));
+    const stepLogger = new StepLogger(
+      logger.child({ step: step.id }),
+      [],
+      text => scrubText(text, this.deps.secrets ?? []),
+    );
     const declared = step.timeout ?? actions.get(step.action)?.defaultTimeout;
     const timeoutMs = declared
       ? parseDuration(declared) ?? this.options.stepTimeoutMs

@@ -5,12 +5,14 @@ const MAX_LINES = 500;
 
 /**
  * The logger an action receives: lines go to the backend log and are kept with
- * the step, so the UI can show what the action did.
+ * the step, so the UI can show what the action did. Both get the line with
+ * credentials scrubbed: backend logs are shipped and kept elsewhere too.
  */
 export class StepLogger implements LoggerService {
   constructor(
     private readonly target: LoggerService,
     readonly lines: string[] = [],
+    private readonly scrub: (text: string) => string = text => text,
   ) {}
 
   private keep(level: string, message: string) {
@@ -22,21 +24,24 @@ export class StepLogger implements LoggerService {
   }
 
   error(message: string, meta?: Error | JsonObject) {
-    this.keep('error', message);
-    this.target.error(message, meta);
+    const scrubbed = this.scrub(message);
+    this.keep('error', scrubbed);
+    this.target.error(scrubbed, meta);
   }
   warn(message: string, meta?: Error | JsonObject) {
-    this.keep('warn', message);
-    this.target.warn(message, meta);
+    const scrubbed = this.scrub(message);
+    this.keep('warn', scrubbed);
+    this.target.warn(scrubbed, meta);
   }
   info(message: string, meta?: Error | JsonObject) {
-    this.keep('info', message);
-    this.target.info(message, meta);
+    const scrubbed = this.scrub(message);
+    this.keep('info', scrubbed);
+    this.target.info(scrubbed, meta);
   }
   debug(message: string, meta?: Error | JsonObject) {
-    this.target.debug(message, meta);
+    this.target.debug(this.scrub(message), meta);
   }
   child(meta: JsonObject): LoggerService {
-    return new StepLogger(this.target.child(meta), this.lines);
+    return new StepLogger(this.target.child(meta), this.lines, this.scrub);
   }
 }
