@@ -158,6 +158,8 @@ function chaosConfig(options: {
 }) {
   return {
     eventOrchestration: {
+      // The sink listens on loopback, refused unless allowed.
+      actions: { http: { allowedCidrs: ['127.0.0.1/32'] } },
       bus: {
         nats: { servers: [options.natsUrl], stream: options.stream ?? 'CHAOS' },
       },

@@ -114,10 +114,23 @@ export interface Config {
     actions?: {
       http?: {
         /**
-         * Hosts http:request may call (`hooks.slack.com`, `*.example.com`). Unset:
-         * every host except link-local and cloud metadata addresses.
+         * Host names http:request may call (`hooks.slack.com`, `*.example.com`:
+         * subdomains only; case and a trailing dot do not matter). Unset: any
+         * name. Either way the addresses a name resolves to must pass the
+         * address check below.
          */
         allowedHosts?: string[];
+        /**
+         * Address ranges http:request may reach although they are denied by
+         * default (`10.20.0.0/16`, `127.0.0.1/32`, `::1/128`, or a bare address).
+         * Default: none — loopback, private, link-local, carrier-grade NAT,
+         * multicast, reserved and unspecified addresses are refused, checked
+         * on the resolved address of every connection. Cloud metadata
+         * addresses (169.254.169.254, fd00:ec2::254) pass only when an entry
+         * names exactly that address (`/32`, `/128`); `metadata.google.internal`
+         * never does.
+         */
+        allowedCidrs?: string[];
       };
     };
     /** Argo CD servers for argocd:sync and argocd:get-status. */

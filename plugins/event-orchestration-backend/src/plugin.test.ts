@@ -74,6 +74,8 @@ describe.each(databases.eachSupportedId())(
           mockServices.rootConfig.factory({
             data: {
               eventOrchestration: {
+                // The sink listens on loopback, refused unless allowed.
+                actions: { http: { allowedCidrs: ['127.0.0.1/32'] } },
                 sources: {
                   webhooks: [
                     {

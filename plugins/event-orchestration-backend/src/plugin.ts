@@ -26,6 +26,7 @@ import {
   createNotificationAction,
   readArgoCdInstances,
   createHttpRequestAction,
+  readHttpRequestActionOptions,
   logAction,
   createKubernetesActions,
   createCatalogRegisterAction,
@@ -261,11 +262,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           logger,
         });
         actions.register(
-          createHttpRequestAction({
-            allowedHosts: config.getOptionalStringArray(
-              'eventOrchestration.actions.http.allowedHosts',
-            ),
-          }),
+          createHttpRequestAction(readHttpRequestActionOptions(config)),
           logAction,
           createEventPublishAction(bus),
           ...createGitopsActions(

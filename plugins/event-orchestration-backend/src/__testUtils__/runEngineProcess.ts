@@ -11,7 +11,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import {
   ActionRegistry,
   createGitopsActions,
-  httpRequestAction,
+  createHttpRequestAction,
 } from '../actions';
 import { EntityResolver } from '../catalog';
 import { OrchestrationStore } from '../store';
@@ -33,7 +33,8 @@ const knex = knexFactory({
 const store = new OrchestrationStore(knex);
 const actions = new ActionRegistry();
 actions.register(
-  httpRequestAction,
+  // The crash test's sink listens on loopback, refused unless allowed.
+  createHttpRequestAction({ allowedCidrs: ['127.0.0.1/32'] }),
   ...createGitopsActions(
     { name: 'Event Orchestration', email: 'edo@example.com' },
     { allowedUrlSchemes: ['file'] },

@@ -1,27 +1,35 @@
 import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node';
+import { Config } from '@backstage/config';
+import { NotAllowedError } from '@backstage/errors';
+import { request } from 'undici';
 import { z } from 'zod';
+import {
+  HostResolver,
+  OutboundPolicy,
+  OutboundPolicyOptions,
+  createOutboundAgent,
+  readCappedBody,
+} from './http';
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
-/** Hosts `http:request` may call: patterns like `hooks.slack.com`, `*.example.com`. */
-export type HostAllowList = string[] | undefined;
+/** How `http:request` is set up: what it may reach, and (for tests) how names resolve. */
+export interface HttpRequestActionOptions extends OutboundPolicyOptions {
+  resolve?: HostResolver;
+}
 
-/** Addresses no sensor should reach unless allowed by name: cloud metadata, link-local. */
-const ALWAYS_SENSITIVE = /^(169\.254\.|\[?fe80:|metadata\.google\.internal$)/i;
-
-/**
- * Decides whether a URL's host may be called. With an allow-list only matching
- * hosts pass; without one every host passes except link-local and cloud
- * metadata addresses. (Names are matched as written: a DNS name pointing at a
- * private address is only stopped by an allow-list.)
- */
-export function hostAllowed(url: URL, allowedHosts: HostAllowList): boolean {
-  const host = url.hostname.toLowerCase();
-  if (!allowedHosts) return !ALWAYS_SENSITIVE.test(host);
-  return allowedHosts.some(pattern => {
-    const p = pattern.toLowerCase();
-    return p.startsWith('*.') ? host.endsWith(p.slice(1)) : host === p;
-  });
+/** Reads `eventOrchestration.actions.http`; fails on an entry it cannot parse. */
+export function readHttpRequestActionOptions(
+  config: Config,
+): OutboundPolicyOptions {
+  return {
+    allowedHosts: config.getOptionalStringArray(
+      'eventOrchestration.actions.http.allowedHosts',
+    ),
+    allowedCidrs: config.getOptionalStringArray(
+      'eventOrchestration.actions.http.allowedCidrs',
+    ),
+  };
 }
 
 /**
@@ -29,14 +37,25 @@ export function hostAllowed(url: URL, allowedHosts: HostAllowList): boolean {
  * A response outside 2xx fails the step; 5xx answers and network errors are
  * retried (`retries`, default 2). The step's idempotency key is sent as
  * `Idempotency-Key`, so receivers that support it apply a retried call once.
+ * Every connection is checked against the outbound policy (see
+ * `OutboundPolicy`); a refusal is not retried. Redirects are not followed, and
+ * the body is read up to 64 KiB (`truncated` says whether there was more).
  */
 export function createHttpRequestAction(
-  options: { allowedHosts?: HostAllowList } = {},
+  options: HttpRequestActionOptions = {},
 ) {
+  const policy = new OutboundPolicy(options);
+  const dispatcher = createOutboundAgent(policy, options.resolve);
   return createOrchestrationAction({
     id: 'http:request',
     description:
-      'Sends an HTTP request; fails the step when the response status is not 2xx.',
+      'Sends an HTTP request; fails the step when the response status is not 2xx. ' +
+      'Reaches public addresses only: the address of every connection is checked after DNS, and ' +
+      'loopback, private, link-local, carrier-grade NAT, multicast, reserved and cloud metadata ' +
+      'addresses are refused (the step fails at once, without retries) unless ' +
+      '`eventOrchestration.actions.http.allowedCidrs` allows them; with `allowedHosts` set, only ' +
+      'those host names are called. Redirects are not followed: a 3xx answer fails the step. The ' +
+      'response body is read up to 64 KiB, then the connection is closed and `truncated` is true.',
     schema: {
       input: z
         .object({
@@ -63,17 +82,19 @@ export function createHttpRequestAction(
             .describe('Retries of 5xx answers and network errors'),
         })
         .strict(),
-      output: z.object({ status: z.number(), body: z.unknown() }),
+      output: z.object({
+        status: z.number(),
+        body: z.unknown(),
+        truncated: z
+          .boolean()
+          .optional()
+          .describe('true when the body was cut at 64 KiB'),
+      }),
     },
     async handler(ctx) {
       const { url, method, headers, body, timeoutMs, retries } = ctx.input;
-      if (!hostAllowed(new URL(url), options.allowedHosts)) {
-        throw new Error(
-          `${
-            new URL(url).hostname
-          } is not in eventOrchestration.actions.http.allowedHosts`,
-        );
-      }
+      const verdict = policy.checkUrl(url);
+      if (!verdict.allowed) throw new NotAllowedError(verdict.reason);
       const requestHeaders: Record<string, string> = {
         'idempotency-key': ctx.idempotencyKey,
         ...Object.fromEntries(
@@ -89,29 +110,38 @@ export function createHttpRequestAction(
           requestHeaders['content-type'] ??= 'application/json';
         }
       }
-      let response: Response | undefined;
+      const { origin, pathname } = new URL(url);
+      let response: Awaited<ReturnType<typeof request>> | undefined;
       for (let attempt = 0; ; attempt++) {
         const signal = AbortSignal.any([
           ctx.signal,
           AbortSignal.timeout(timeoutMs),
         ]);
-        ctx.logger.info(
-          `${method} ${new URL(url).origin}${new URL(url).pathname}`,
-        );
+        ctx.logger.info(`${method} ${origin}${pathname}`);
         try {
-          response = await fetch(url, {
+          // undici's request never follows redirects: a 3xx is the answer.
+          response = await request(url, {
             method,
             headers: requestHeaders,
             body: payload,
             signal,
-            redirect: 'manual',
+            dispatcher,
           });
-          if (response.status < 500 || attempt >= retries) break;
+          if (response.statusCode < 500 || attempt >= retries) break;
+          await response.body.dump();
           ctx.logger.warn(
-            `answered ${response.status}; retrying (${retries - attempt} left)`,
+            `answered ${response.statusCode}; retrying (${
+              retries - attempt
+            } left)`,
           );
         } catch (error) {
-          if (ctx.signal.aborted || attempt >= retries) throw error;
+          if (
+            error instanceof NotAllowedError ||
+            ctx.signal.aborted ||
+            attempt >= retries
+          ) {
+            throw error;
+          }
           ctx.logger.warn(
             `${(error as Error).message}; retrying (${retries - attempt} left)`,
           );
@@ -119,26 +149,37 @@ export function createHttpRequestAction(
         await new Promise(resolve => setTimeout(resolve, 500 * 2 ** attempt));
       }
       if (!response) throw new Error('no response');
-      const text = (await response.text()).slice(0, MAX_RESPONSE_BYTES);
+      const { bytes, truncated } = await readCappedBody(
+        response.body,
+        MAX_RESPONSE_BYTES,
+      );
+      const text = bytes.toString('utf8');
+      const status = response.statusCode;
       let parsed: unknown = text;
-      if ((response.headers.get('content-type') ?? '').includes('json')) {
+      const contentType = response.headers['content-type'];
+      if (String(contentType ?? '').includes('json')) {
         try {
           parsed = JSON.parse(text);
         } catch {
-          // keep the text: a broken JSON body is still worth showing
+          // keep the text: a broken or truncated JSON body is still worth showing
         }
       }
-      ctx.output('status', response.status);
+      ctx.output('status', status);
       ctx.output('body', parsed as any);
-      ctx.logger.info(`answered ${response.status}`);
-      if (response.status < 200 || response.status >= 300) {
+      if (truncated) ctx.output('truncated', true);
+      ctx.logger.info(
+        `answered ${status}${
+          truncated ? `; body cut at ${MAX_RESPONSE_BYTES} bytes` : ''
+        }`,
+      );
+      if (status < 200 || status >= 300) {
         throw new Error(
-          `${method} ${url} answered ${response.status}: ${text.slice(0, 500)}`,
+          `${method} ${url} answered ${status}: ${text.slice(0, 500)}`,
         );
       }
     },
   });
 }
 
-/** `http:request` with no allow-list: every host but link-local and metadata addresses. */
+/** `http:request` with the default policy: public addresses only, any host name. */
 export const httpRequestAction = createHttpRequestAction();

@@ -12,12 +12,17 @@ import {
 import {
   ActionRegistry,
   createGitopsActions,
-  httpRequestAction,
+  createHttpRequestAction,
 } from '../actions';
 import { EntityResolver } from '../catalog';
 import { OrchestrationStore, tuneSqlite } from '../store';
 import { startHttpSink } from '../__testUtils__/httpSink';
 import { RunEngine } from './RunEngine';
+
+// The sinks listen on loopback, which http:request refuses unless allowed.
+const httpRequestAction = createHttpRequestAction({
+  allowedCidrs: ['127.0.0.1/32'],
+});
 
 jest.setTimeout(120_000);
 

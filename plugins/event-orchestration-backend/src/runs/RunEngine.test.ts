@@ -7,7 +7,7 @@ import {
 } from '@edo/plugin-event-orchestration-common';
 import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node';
 import { z } from 'zod';
-import { ActionRegistry, httpRequestAction, logAction } from '../actions';
+import { ActionRegistry, createHttpRequestAction, logAction } from '../actions';
 import { EntityResolver } from '../catalog';
 import { OrchestrationStore } from '../store';
 import { startHttpSink } from '../__testUtils__/httpSink';
@@ -15,6 +15,11 @@ import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { RunEngine } from './RunEngine';
 import { RunMetrics } from './runMetrics';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+
+// The sinks listen on loopback, which http:request refuses unless allowed.
+const httpRequestAction = createHttpRequestAction({
+  allowedCidrs: ['127.0.0.1/32'],
+});
 
 /** Reads what the instruments recorded, through the real OpenTelemetry SDK. */
 class CollectingReader extends MetricReader {

@@ -575,7 +575,10 @@ export class RunEngine {
           : errorMessage(error, timeoutMs);
         if (!cancelled.aborted) this.metrics.actionFailed(step.action);
         const left = previousAttempts + maxAttempts - attempts;
-        if (cancelled.aborted || left === 0) break;
+        // A refusal by policy (NotAllowedError, e.g. http:request to a
+        // denied address) cannot turn out differently on another attempt.
+        const refused = (error as Error | null)?.name === 'NotAllowedError';
+        if (cancelled.aborted || left === 0 || refused) break;
         const retry = step.retry!;
         const base = parseDuration(retry.backoff)!;
         const n = attempts - previousAttempts - 1;
