@@ -5,6 +5,7 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import { eventOrchestrationPlugin } from './plugin';
+import { createTestDatabases } from './__testUtils__/testDatabases';
 import { waitFor } from './__testUtils__/waitFor';
 
 jest.setTimeout(60_000);
@@ -155,186 +156,193 @@ function sensorsFor(base: string) {
   ];
 }
 
-describe('secrets stay secret', () => {
-  let api: Awaited<ReturnType<typeof startApi>>;
-  let backend: Awaited<ReturnType<typeof startTestBackend>>;
+const databases = createTestDatabases();
 
-  beforeAll(async () => {
-    api = await startApi();
-    backend = await startTestBackend({
-      features: [
-        eventOrchestrationPlugin,
-        catalogServiceMock.factory({ entities: [] }),
-        mockServices.rootConfig.factory({
-          data: {
-            eventOrchestration: {
-              secrets: { apiToken: API_TOKEN },
-              actions: {
-                http: {
-                  allowedHosts: ['127.0.0.1'],
-                  allowedCidrs: ['127.0.0.1/32'],
+describe.each(databases.eachSupportedId())(
+  'secrets stay secret on %s',
+  databaseId => {
+    let api: Awaited<ReturnType<typeof startApi>>;
+    let backend: Awaited<ReturnType<typeof startTestBackend>>;
+
+    beforeAll(async () => {
+      api = await startApi();
+      const knex = await databases.init(databaseId);
+      backend = await startTestBackend({
+        features: [
+          eventOrchestrationPlugin,
+          catalogServiceMock.factory({ entities: [] }),
+          mockServices.database.factory({ knex }),
+          mockServices.rootConfig.factory({
+            data: {
+              eventOrchestration: {
+                secrets: { apiToken: API_TOKEN },
+                actions: {
+                  http: {
+                    allowedHosts: ['127.0.0.1'],
+                    allowedCidrs: ['127.0.0.1/32'],
+                  },
                 },
+                sensors: sensorsFor(api.base),
               },
-              sensors: sensorsFor(api.base),
             },
+          }),
+        ],
+      });
+    });
+
+    afterAll(async () => {
+      await backend?.stop();
+      await new Promise(r => api?.server.close(r));
+    });
+
+    const client = () => request(backend.server);
+    const publish = async (type: string, data: Record<string, unknown>) => {
+      const response = await client()
+        .post('/api/event-orchestration/events')
+        .send({ type, data });
+      expect(response.status).toBe(201);
+    };
+    const finishedRun = (sensor: string) =>
+      waitFor(async () => {
+        const { body } = await client().get(
+          `/api/event-orchestration/runs?sensor=${sensor}`,
+        );
+        const run = body.items?.find(
+          (r: any) =>
+            r.sensor === sensor && ['failed', 'succeeded'].includes(r.status),
+        );
+        if (!run) return undefined;
+        return (await client().get(`/api/event-orchestration/runs/${run.id}`))
+          .body;
+      }, `a finished run of ${sensor}`);
+
+    it('sends a secret to the action but stores and shows ***, and scrubs tokens, keys and URL credentials from outputs, logs and errors', async () => {
+      await publish('test.token', { reason: 'rotate' });
+      const run = await finishedRun('token-exchange');
+      const text = JSON.stringify(run);
+
+      // The server got the real value; nothing stored shows it.
+      expect(api.received[0]).toEqual({
+        path: '/oauth/token',
+        authorization: `Bearer ${API_TOKEN}`,
+      });
+      const [exchange, pull, tls, note, clone] = run.steps;
+      expect(exchange.input.headers).toEqual({ Authorization: '***' });
+      expect(exchange.output.body).toEqual({
+        access_token: '***',
+        refresh_token: '***',
+        token_type: 'Bearer',
+        expires_in: 3600,
+      });
+      expect(pull.output.body.data).toEqual({ '.dockerconfigjson': '***' });
+      expect(tls.output.body.data['tls.crt']).toBe('not a secret');
+      expect(note.logs.join('\n')).toContain('key: ***');
+      expect(clone.input.url).toBe(
+        `${api.base.replace('http://', 'http://***@')}/org/repo.git/info/refs`,
+      );
+      expect(run.status).toBe('failed');
+      expect(run.error).toContain("step 'clone' failed");
+      for (const leaked of [
+        API_TOKEN,
+        ACCESS_TOKEN,
+        REFRESH_TOKEN,
+        DOCKER_CONFIG,
+        PRIVATE_KEY_BODY,
+        GIT_PASSWORD,
+      ]) {
+        expect(text).not.toContain(leaked);
+      }
+    });
+
+    it('fails a step that names an unknown secret, naming the secret', async () => {
+      const before = api.received.length;
+      await publish('test.unknown', { reason: 'missing' });
+      const run = await finishedRun('unknown-secret');
+      expect(run.status).toBe('failed');
+      expect(run.steps[0].error).toBe(
+        "no secret 'slackToken' is configured (eventOrchestration.secrets.slackToken)",
+      );
+      expect(api.received.length).toBe(before);
+    });
+
+    it('does not resolve secrets in the input of a hand-started action', async () => {
+      const before = api.received.length;
+      const started = await client()
+        .post('/api/event-orchestration/actions/http:request/runs')
+        .send({
+          input: {
+            url: `${api.base}/oauth/token`,
+            headers: { Authorization: 'Bearer ${{ secrets.apiToken }}' },
+            retries: 0,
           },
-        }),
-      ],
-    });
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    await new Promise(r => api?.server.close(r));
-  });
-
-  const client = () => request(backend.server);
-  const publish = async (type: string, data: Record<string, unknown>) => {
-    const response = await client()
-      .post('/api/event-orchestration/events')
-      .send({ type, data });
-    expect(response.status).toBe(201);
-  };
-  const finishedRun = (sensor: string) =>
-    waitFor(async () => {
-      const { body } = await client().get(
-        `/api/event-orchestration/runs?sensor=${sensor}`,
+        });
+      expect(started.status).toBe(201);
+      const run = await waitFor(async () => {
+        const { body } = await client().get(
+          `/api/event-orchestration/runs/${started.body.id}`,
+        );
+        return body.status === 'failed' ? body : undefined;
+      }, 'the hand-started run to fail');
+      expect(run.steps[0].error).toBe(
+        'secrets can only be used by sensors the deployment defines, not in the input of a hand-started action',
       );
-      const run = body.items?.find(
-        (r: any) =>
-          r.sensor === sensor && ['failed', 'succeeded'].includes(r.status),
-      );
-      if (!run) return undefined;
-      return (await client().get(`/api/event-orchestration/runs/${run.id}`))
-        .body;
-    }, `a finished run of ${sensor}`);
-
-  it('sends a secret to the action but stores and shows ***, and scrubs tokens, keys and URL credentials from outputs, logs and errors', async () => {
-    await publish('test.token', { reason: 'rotate' });
-    const run = await finishedRun('token-exchange');
-    const text = JSON.stringify(run);
-
-    // The server got the real value; nothing stored shows it.
-    expect(api.received[0]).toEqual({
-      path: '/oauth/token',
-      authorization: `Bearer ${API_TOKEN}`,
+      expect(api.received.length).toBe(before);
     });
-    const [exchange, pull, tls, note, clone] = run.steps;
-    expect(exchange.input.headers).toEqual({ Authorization: '***' });
-    expect(exchange.output.body).toEqual({
-      access_token: '***',
-      refresh_token: '***',
-      token_type: 'Bearer',
-      expires_in: 3600,
-    });
-    expect(pull.output.body.data).toEqual({ '.dockerconfigjson': '***' });
-    expect(tls.output.body.data['tls.crt']).toBe('not a secret');
-    expect(note.logs.join('\n')).toContain('key: ***');
-    expect(clone.input.url).toBe(
-      `${api.base.replace('http://', 'http://***@')}/org/repo.git/info/refs`,
-    );
-    expect(run.status).toBe('failed');
-    expect(run.error).toContain("step 'clone' failed");
-    for (const leaked of [
-      API_TOKEN,
-      ACCESS_TOKEN,
-      REFRESH_TOKEN,
-      DOCKER_CONFIG,
-      PRIVATE_KEY_BODY,
-      GIT_PASSWORD,
-    ]) {
-      expect(text).not.toContain(leaked);
-    }
-  });
 
-  it('fails a step that names an unknown secret, naming the secret', async () => {
-    const before = api.received.length;
-    await publish('test.unknown', { reason: 'missing' });
-    const run = await finishedRun('unknown-secret');
-    expect(run.status).toBe('failed');
-    expect(run.steps[0].error).toBe(
-      "no secret 'slackToken' is configured (eventOrchestration.secrets.slackToken)",
-    );
-    expect(api.received.length).toBe(before);
-  });
-
-  it('does not resolve secrets in the input of a hand-started action', async () => {
-    const before = api.received.length;
-    const started = await client()
-      .post('/api/event-orchestration/actions/http:request/runs')
-      .send({
-        input: {
-          url: `${api.base}/oauth/token`,
-          headers: { Authorization: 'Bearer ${{ secrets.apiToken }}' },
-          retries: 0,
-        },
+    it('stores an event with its password and credentials scrubbed', async () => {
+      await publish('test.stored', {
+        user: 'alice',
+        password: EVENT_PASSWORD,
+        note: `deploy key ${PRIVATE_KEY}`,
       });
-    expect(started.status).toBe(201);
-    const run = await waitFor(async () => {
-      const { body } = await client().get(
-        `/api/event-orchestration/runs/${started.body.id}`,
-      );
-      return body.status === 'failed' ? body : undefined;
-    }, 'the hand-started run to fail');
-    expect(run.steps[0].error).toBe(
-      'secrets can only be used by sensors the deployment defines, not in the input of a hand-started action',
-    );
-    expect(api.received.length).toBe(before);
-  });
-
-  it('stores an event with its password and credentials scrubbed', async () => {
-    await publish('test.stored', {
-      user: 'alice',
-      password: EVENT_PASSWORD,
-      note: `deploy key ${PRIVATE_KEY}`,
+      const stored = await waitFor(async () => {
+        const { body } = await client().get(
+          '/api/event-orchestration/events?type=test.stored',
+        );
+        return body.items?.[0];
+      }, 'the stored event');
+      expect(stored.event.data.user).toBe('alice');
+      expect(stored.event.data.password).toBe('***');
+      expect(stored.event.data.note).toBe('deploy key ***\n');
     });
-    const stored = await waitFor(async () => {
-      const { body } = await client().get(
-        '/api/event-orchestration/events?type=test.stored',
-      );
-      return body.items?.[0];
-    }, 'the stored event');
-    expect(stored.event.data.user).toBe('alice');
-    expect(stored.event.data.password).toBe('***');
-    expect(stored.event.data.note).toBe('deploy key ***\n');
-  });
 
-  it('previews a sensor that names secrets in a dry run with *** in their place', async () => {
-    const answer = await client()
-      .post('/api/event-orchestration/sensors/test')
-      .send({
-        sensorName: 'literal-credentials',
-        events: [{ type: 'test.never', data: {} }],
-      });
-    expect(answer.status).toBe(200);
-    expect(answer.body.results[0].steps[0].input.headers).toEqual({
-      Authorization: '***',
-      'X-Api-Key': '***',
-      'X-Templated': 'Bearer ***',
-    });
-    expect(answer.text).not.toContain(API_TOKEN);
-  });
-
-  it('shows sensor definitions with literal credentials redacted and secret references kept', async () => {
-    const list = await client().get('/api/event-orchestration/sensors');
-    const one = await client().get(
-      '/api/event-orchestration/sensors/literal-credentials',
-    );
-    for (const response of [list, one]) {
-      expect(response.status).toBe(200);
-      expect(response.text).not.toContain('literal-pat-9876');
-      expect(response.text).not.toContain('literal-api-key-5555');
-      expect(response.text).not.toContain('Bearer abc');
-      expect(response.text).not.toContain(GIT_PASSWORD);
-    }
-    const spec = one.body.spec;
-    expect(spec.workflow.steps[0].input).toEqual({
-      url: 'https://***@git.example.com/org/repo.git',
-      headers: {
+    it('previews a sensor that names secrets in a dry run with *** in their place', async () => {
+      const answer = await client()
+        .post('/api/event-orchestration/sensors/test')
+        .send({
+          sensorName: 'literal-credentials',
+          events: [{ type: 'test.never', data: {} }],
+        });
+      expect(answer.status).toBe(200);
+      expect(answer.body.results[0].steps[0].input.headers).toEqual({
         Authorization: '***',
         'X-Api-Key': '***',
-        'X-Templated': 'Bearer ${{ secrets.apiToken }}',
-      },
+        'X-Templated': 'Bearer ***',
+      });
+      expect(answer.text).not.toContain(API_TOKEN);
     });
-  });
-});
+
+    it('shows sensor definitions with literal credentials redacted and secret references kept', async () => {
+      const list = await client().get('/api/event-orchestration/sensors');
+      const one = await client().get(
+        '/api/event-orchestration/sensors/literal-credentials',
+      );
+      for (const response of [list, one]) {
+        expect(response.status).toBe(200);
+        expect(response.text).not.toContain('literal-pat-9876');
+        expect(response.text).not.toContain('literal-api-key-5555');
+        expect(response.text).not.toContain('Bearer abc');
+        expect(response.text).not.toContain(GIT_PASSWORD);
+      }
+      const spec = one.body.spec;
+      expect(spec.workflow.steps[0].input).toEqual({
+        url: 'https://***@git.example.com/org/repo.git',
+        headers: {
+          Authorization: '***',
+          'X-Api-Key': '***',
+          'X-Templated': 'Bearer ${{ secrets.apiToken }}',
+        },
+      });
+    });
+  },
+);
