@@ -27,3 +27,5 @@ export type {
   SensorSpecIssue,
 } from './sensors/sensorSpec';
 export { sensorJsonSchema } from './sensors/sensorJsonSchema';
+export { compileLinearRegex } from './sensors/linearRegex';
+export type { LinearRegex } from './sensors/linearRegex';

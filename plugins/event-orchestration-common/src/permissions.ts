@@ -24,10 +24,21 @@ export const deadLetterRedrivePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/**
+ * Dry-running a stored or draft sensor through `POST /sensors/test`: it runs
+ * the caller's patterns and expressions on the backend and reads stored
+ * events by id. @public
+ */
+export const sensorTestPermission = createPermission({
+  name: 'event-orchestration.sensor.test',
+  attributes: { action: 'read' },
+});
+
 /** Every permission the suite declares. @public */
 export const eventOrchestrationPermissions = [
   eventPublishPermission,
   runManagePermission,
   runApprovePermission,
   deadLetterRedrivePermission,
+  sensorTestPermission,
 ];

@@ -142,6 +142,8 @@ describe('templates/remediate-application with sensors/manual-remediation, throu
                   },
                 ],
               },
+              // A local bare repository: the deployment has to allow file remotes.
+              gitops: { allowedUrlSchemes: ['file'] },
               sensors: [exampleSensor('manual-remediation', `file://${bare}`)],
             },
           },

@@ -25,14 +25,14 @@ import {
   WebhookResponse,
   deadLetterRedrivePermission,
   eventPublishPermission,
-  parseSensorSpec,
   runApprovePermission,
   runManagePermission,
+  sensorTestPermission,
 } from '@edo/plugin-event-orchestration-common';
 import { EventBus } from '@edo/plugin-event-orchestration-node';
 import { z } from 'zod';
 import { ActionRegistry } from '../actions';
-import { DryRunResult, SensorRegistry } from '../sensors';
+import { DryRunResult, SensorRegistry, validateSensor } from '../sensors';
 import { redactSecrets } from '../runs/redactSecrets';
 import { RateLimitedError, WebhookSources } from '../sources';
 import { RunEngine } from '../runs';
@@ -345,6 +345,18 @@ export async function createRouter(deps: {
   });
 
   router.post('/sensors/test', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const [decision] = await permissions.authorize(
+      [{ permission: sensorTestPermission }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `Not allowed to dry-run sensors (permission ${sensorTestPermission.name})`,
+      );
+    }
     const body = parseBody(dryRunBody, req.body);
     let spec: SensorSpec;
     if (body.sensorName !== undefined) {
@@ -353,7 +365,7 @@ export async function createRouter(deps: {
         throw new NotFoundError(`No sensor named '${body.sensorName}'`);
       spec = found.spec;
     } else {
-      const parsed = parseSensorSpec(body.sensor);
+      const parsed = validateSensor(body.sensor);
       if (!parsed.success) {
         throw new InputError(
           `Invalid sensor: ${parsed.issues

@@ -307,3 +307,42 @@ describe('context, time and expression filters', () => {
     });
   });
 });
+
+describe('matching in linear time', () => {
+  // JavaScript's backtracking RegExp takes 2^n steps for these: with n = 34 the
+  // first held the event loop for minutes. RE2 answers at once.
+  it('answers a regex filter with nested quantifiers on hostile text', () => {
+    const text = `${'a'.repeat(34)}b`;
+    expect(
+      evaluateDataFilter({ path: 'text', regex: '^(a+)+$' }, { text }),
+    ).toEqual({
+      matched: false,
+      reason: `data.text was \`${text}\`, expected it to match /^(a+)+$/`,
+    });
+    expect(
+      evaluateDataFilter({ path: 'text', regex: '(a|aa)+c' }, { text }),
+    ).toMatchObject({ matched: false });
+    expect(
+      evaluateDataFilter({ path: 'text', regex: '^a+b$' }, { text }),
+    ).toEqual({ matched: true });
+  });
+
+  it('answers a context pattern with many wildcards on a long subject', () => {
+    const event = {
+      specversion: '1.0',
+      id: '1',
+      source: '/webhooks/github',
+      type: 'github.push',
+      subject: 'a'.repeat(5_000),
+      time: '2026-01-01T00:00:00Z',
+      data: {},
+    } as const;
+    // With the old wildcard RegExp (.*a.*a…) this took time n^stars.
+    expect(
+      evaluateContextFilter({ subject: '*a*a*a*a*a*a*a*a*b' }, event as any),
+    ).toMatchObject({ matched: false });
+    expect(evaluateContextFilter({ subject: 'a*a' }, event as any)).toEqual({
+      matched: true,
+    });
+  });
+});

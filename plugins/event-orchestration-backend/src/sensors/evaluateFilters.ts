@@ -2,8 +2,10 @@ import {
   ContextFilter,
   DataFilter,
   DependencyFilters,
+  LinearRegex,
   OrchestrationEvent,
   TimeFilter,
+  compileLinearRegex,
 } from '@edo/plugin-event-orchestration-common';
 import { evaluateCel } from '../templating/cel';
 import { getAtPath, parsePath } from './paths';
@@ -63,11 +65,13 @@ function toComparable(value: unknown, asTime: boolean): number | undefined {
 
 const COMPARATOR_SYMBOL = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
-const regexCache = new Map<string, RegExp>();
+// Patterns come from sensor files and from dry-run drafts, the text from webhooks:
+// RE2 (linear time) so no pattern can stall the event loop.
+const regexCache = new Map<string, LinearRegex>();
 function compiledRegex(source: string) {
   let regex = regexCache.get(source);
   if (!regex) {
-    regex = new RegExp(source, 'u');
+    regex = compileLinearRegex(source);
     if (regexCache.size > 10_000) regexCache.clear();
     regexCache.set(source, regex);
   }
@@ -178,18 +182,21 @@ export function evaluateDataFilter(
   return PASS;
 }
 
-/** `*` matches any run of characters; everything else is literal. */
-const wildcards = new Map<string, RegExp>();
+/**
+ * `*` matches any run of characters; everything else is literal. RE2 too: with
+ * a backtracking engine, `*a*a*a*a*b` against a long run of `a`s takes time
+ * growing with the input to the power of the stars.
+ */
+const wildcards = new Map<string, LinearRegex>();
 function wildcardMatches(pattern: string, value: string | undefined): boolean {
   if (value === undefined) return false;
   let regex = wildcards.get(pattern);
   if (!regex) {
-    regex = new RegExp(
-      `^${pattern
+    regex = compileLinearRegex(
+      `(?s)^${pattern
         .split('*')
         .map(part => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
         .join('.*')}$`,
-      's',
     );
     if (wildcards.size > 10_000) wildcards.clear();
     wildcards.set(pattern, regex);

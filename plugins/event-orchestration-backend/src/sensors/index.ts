@@ -1,4 +1,4 @@
-export { loadSensors, sensorFilePaths } from './loadSensors';
+export { loadSensors, sensorFilePaths, validateSensor } from './loadSensors';
 export { SensorRegistry } from './SensorRegistry';
 export type { LoadedSensor, SensorLoadResult } from './loadSensors';
 export { SensorEngine } from './SensorEngine';

@@ -87,6 +87,24 @@ function checkExpressions(spec: SensorSpec): SensorSpecIssue[] {
   return issues;
 }
 
+/**
+ * The one validation of a sensor definition, for files, inline config, the
+ * CLI and dry-run drafts alike: the schema (parseSensorSpec), then what zod
+ * cannot check — paths, CEL, cron.
+ */
+export function validateSensor(
+  input: unknown,
+):
+  | { success: true; sensor: SensorSpec }
+  | { success: false; issues: SensorSpecIssue[] } {
+  const parsed = parseSensorSpec(input);
+  if (!parsed.success) return parsed;
+  const issues = checkExpressions(parsed.sensor);
+  return issues.length > 0
+    ? { success: false, issues }
+    : { success: true, sensor: parsed.sensor };
+}
+
 function nameOf(input: unknown): string | undefined {
   if (input && typeof input === 'object' && 'name' in input) {
     const name = (input as { name: unknown }).name;
@@ -218,7 +236,7 @@ export function loadSensors(
       });
       continue;
     }
-    const parsed = parseSensorSpec(candidate.input);
+    const parsed = validateSensor(candidate.input);
     if (!parsed.success) {
       result.errors.push({
         source: candidate.source,
@@ -227,7 +245,7 @@ export function loadSensors(
       });
       continue;
     }
-    const issues = checkExpressions(parsed.sensor);
+    const issues: SensorSpecIssue[] = [];
     const earlier = bySensorName.get(parsed.sensor.name);
     if (earlier) {
       issues.push({

@@ -1,5 +1,12 @@
 import { parseEntityRef } from '@backstage/catalog-model';
 import { Environment } from '@marcbachmann/cel-js';
+import {
+  LinearRegex,
+  compileLinearRegex,
+} from '@edo/plugin-event-orchestration-common';
+
+/** The name our RE2-backed `matches` is registered under. */
+const RE2_MATCHES = 're2Matches';
 
 /** The largest text `parseJson` accepts: templates must not explode memory. */
 const MAX_JSON_TEXT = 1_000_000;
@@ -34,6 +41,16 @@ const environment = new Environment({
     (value: unknown, fallback: unknown) =>
       value === null || value === undefined || value === '' ? fallback : value,
   )
+  // The body of CEL's matches(), which the CEL spec defines with RE2 semantics;
+  // see routeMatchesToRe2 for why it has another name.
+  .registerFunction(
+    `string.${RE2_MATCHES}(string): bool`,
+    (text: string, pattern: string) => re2(pattern).test(text),
+  )
+  .registerFunction(
+    `${RE2_MATCHES}(string, string): bool`,
+    (text: string, pattern: string) => re2(pattern).test(text),
+  )
   // parseEntityRef("component:default/x").name, as the scaffolder's filter of that name
   .registerFunction('parseEntityRef(string): dyn', (ref: string) => {
     const { kind, namespace, name } = parseEntityRef(ref);
@@ -42,6 +59,61 @@ const environment = new Environment({
 
 type Compiled = (context: Record<string, unknown>) => unknown;
 
+const re2Cache = new Map<string, LinearRegex>();
+function re2(pattern: string): LinearRegex {
+  let compiled = re2Cache.get(pattern);
+  if (!compiled) {
+    compiled = compileLinearRegex(pattern);
+    if (re2Cache.size >= 1000) re2Cache.clear();
+    re2Cache.set(pattern, compiled);
+  }
+  return compiled;
+}
+
+/** A CEL syntax-tree node as cel-js builds it: `{ op, args }`. */
+interface CelNode {
+  op: string;
+  args: unknown;
+}
+const isNode = (value: unknown): value is CelNode =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as CelNode).op === 'string';
+
+/**
+ * cel-js implements `matches` with JavaScript's backtracking RegExp, and one
+ * pattern such as `^(a+)+$` in a sensor's expression (or a dry-run draft) could
+ * then stall the backend on webhook text. Its built-in cannot be replaced, so
+ * every call to `matches` — `s.matches(p)` (op `rcall`) and `matches(s, p)`
+ * (op `call`) — is pointed at our RE2 function before the tree is first
+ * evaluated. A call left over (a tree shape this does not know) is refused.
+ */
+function routeMatchesToRe2(node: unknown): void {
+  if (Array.isArray(node)) {
+    node.forEach(routeMatchesToRe2);
+    return;
+  }
+  if (!isNode(node)) return;
+  const args = node.args as unknown[];
+  if ((node.op === 'rcall' || node.op === 'call') && Array.isArray(args)) {
+    if (args[0] === 'matches') args[0] = RE2_MATCHES;
+  }
+  if (Array.isArray(node.args)) node.args.forEach(routeMatchesToRe2);
+  else routeMatchesToRe2(node.args);
+}
+
+function callsMatches(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(callsMatches);
+  if (!isNode(node)) return false;
+  if (
+    (node.op === 'rcall' || node.op === 'call') &&
+    Array.isArray(node.args) &&
+    node.args[0] === 'matches'
+  )
+    return true;
+  return callsMatches(node.args);
+}
+
 const compiledCache = new Map<string, Compiled>();
 const CACHE_LIMIT = 5000;
 
@@ -49,7 +121,12 @@ const CACHE_LIMIT = 5000;
 export function compileCel(expression: string): Compiled {
   let compiled = compiledCache.get(expression);
   if (!compiled) {
-    const parsed = environment.parse(expression);
+    const parsed = environment.parse(expression) as ReturnType<
+      typeof environment.parse
+    > & { ast?: unknown };
+    routeMatchesToRe2(parsed.ast);
+    if (callsMatches(parsed.ast))
+      throw new Error('matches() could not be routed to RE2');
     compiled = (context: Record<string, unknown>) => parsed(context);
     if (compiledCache.size >= CACHE_LIMIT) compiledCache.clear();
     compiledCache.set(expression, compiled);

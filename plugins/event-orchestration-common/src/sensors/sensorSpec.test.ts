@@ -46,6 +46,28 @@ describe('parseSensorSpec', () => {
     });
   });
 
+  it.each([
+    ['(a)\\1', /invalid escape sequence/],
+    ['(?=a)b', /unsupported Perl syntax/],
+    ['(?<=a)b', /invalid named capture/],
+  ])(
+    'refuses the pattern %s, which needs a backtracking engine, naming RE2 and the reason',
+    (regex, reason) => {
+      const issues = issuesOf(
+        sensorWith({ filters: { data: [{ path: 'a', regex }] } }),
+      );
+      expect(issues).toEqual([
+        {
+          path: 'dependencies[0].filters.data[0].regex',
+          message: expect.stringMatching(
+            /^invalid regular expression: RE2 cannot run it/,
+          ),
+        },
+      ]);
+      expect(issues[0].message).toMatch(reason);
+    },
+  );
+
   it('names the path and the problem of each invalid filter', () => {
     expect(
       issuesOf(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { conditionNames, parseConditions } from './conditions';
 import { parseDuration } from './durations';
+import { compileLinearRegex } from './linearRegex';
 
 const identifier = z
   .string()
@@ -77,8 +78,7 @@ const dataFilterSchema = z
     }
     if (filter.regex !== undefined) {
       try {
-        // eslint-disable-next-line no-new
-        new RegExp(filter.regex, 'u');
+        compileLinearRegex(filter.regex);
       } catch (error) {
         ctx.addIssue({
           code: z.ZodIssueCode.custom,

@@ -26,7 +26,7 @@ const repositoryInput = {
     .string()
     .min(1)
     .describe(
-      'A git URL. https://<host>/<owner>/<repo> with <host> in integrations.github goes through the GitHub API (its token); anything else (file://, ssh, other https) through plain git, which needs git in PATH',
+      'A git URL. https://<host>/<owner>/<repo> with <host> in integrations.github goes through the GitHub API (its token); anything else through plain git (git in PATH), over the transports eventOrchestration.gitops.allowedUrlSchemes allows (default https, ssh)',
     ),
   branch: z
     .string()

@@ -1,4 +1,4 @@
-/* eslint-disable jest/expect-expect, jest/no-conditional-expect -- fc.assert is the assertion: it throws with the counterexample; each generated case takes one of two outcomes 
+/* eslint-disable jest/expect-expect, jest/no-conditional-expect -- fc.assert is the assertion: it throws with the counterexample; each generated case takes one of two outcomes */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

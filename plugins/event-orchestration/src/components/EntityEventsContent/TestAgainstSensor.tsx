@@ -1,6 +1,10 @@
 import { useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
-import { SensorTestResult } from '@edo/plugin-event-orchestration-common';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  SensorTestResult,
+  sensorTestPermission,
+} from '@edo/plugin-event-orchestration-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import MenuItem from '@material-ui/core/MenuItem';
@@ -15,6 +19,7 @@ import { eventOrchestrationApiRef } from '../../api';
  */
 export function TestAgainstSensor(props: { eventId: string }) {
   const api = useApi(eventOrchestrationApiRef);
+  const allowed = usePermission({ permission: sensorTestPermission });
   const sensors = useAsync(() => api.getSensors(), [api]);
   const [sensor, setSensor] = useState('');
   const [result, setResult] = useState<SensorTestResult>();
@@ -61,9 +66,22 @@ export function TestAgainstSensor(props: { eventId: string }) {
           </MenuItem>
         ))}
       </TextField>
-      <Button size="small" variant="outlined" disabled={!sensor} onClick={test}>
-        Test
-      </Button>
+      <span
+        title={
+          allowed.allowed
+            ? ''
+            : `Needs the permission ${sensorTestPermission.name}`
+        }
+      >
+        <Button
+          size="small"
+          variant="outlined"
+          disabled={!sensor || !allowed.allowed}
+          onClick={test}
+        >
+          Test
+        </Button>
+      </span>
       {result && (
         <Typography variant="body2" aria-label="Test result">
           <strong>{result.status}</strong> — {result.reason}

@@ -1,8 +1,10 @@
 import { useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
 import {
   SensorSummary,
   SensorTestResult,
+  sensorTestPermission,
 } from '@edo/plugin-event-orchestration-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -54,6 +56,7 @@ export function SensorDryRun(props: {
   state?: DryRunState;
   update: (sensor: SensorSummary, patch: Partial<DryRunState>) => void;
 }) {
+  const allowed = usePermission({ permission: sensorTestPermission });
   const { sensor, update } = props;
   const api = useApi(eventOrchestrationApiRef);
   const { text, eventId, results, error, busy } = props.state ?? {
@@ -124,14 +127,22 @@ export function SensorDryRun(props: {
         size="small"
       />
       <Box marginTop={1}>
-        <Button
-          variant="contained"
-          color="primary"
-          disabled={busy || Boolean(parseError)}
-          onClick={run}
+        <span
+          title={
+            allowed.allowed
+              ? ''
+              : `Needs the permission ${sensorTestPermission.name}`
+          }
         >
-          Dry run
-        </Button>
+          <Button
+            variant="contained"
+            color="primary"
+            disabled={busy || Boolean(parseError) || !allowed.allowed}
+            onClick={run}
+          >
+            Dry run
+          </Button>
+        </span>
       </Box>
       {error && (
         <Typography role="alert" color="error" style={{ marginTop: 8 }}>
