@@ -134,6 +134,20 @@ function sensorsFor(base: string) {
       },
     },
     {
+      // Its verdict quotes the field it looked at.
+      name: 'no-passwords-in-events',
+      dependencies: [
+        {
+          name: 'stored',
+          eventType: 'test.stored',
+          filters: { data: [{ path: 'password', exists: false }] },
+        },
+      ],
+      workflow: {
+        steps: [{ id: 'note', action: 'log', input: { message: 'ok' } }],
+      },
+    },
+    {
       name: 'literal-credentials',
       dependencies: [{ name: 'start', eventType: 'test.never' }],
       workflow: {
@@ -304,6 +318,20 @@ describe.each(databases.eachSupportedId())(
       expect(stored.event.data.user).toBe('alice');
       expect(stored.event.data.password).toBe('***');
       expect(stored.event.data.note).toBe('deploy key ***\n');
+      const withVerdicts = await waitFor(async () => {
+        const response = await client().get(
+          `/api/event-orchestration/events/${stored.event.id}`,
+        );
+        return response.body.evaluations?.length ? response : undefined;
+      }, 'the verdicts on the stored event');
+      expect(withVerdicts.text).not.toContain(EVENT_PASSWORD);
+      expect(
+        withVerdicts.body.evaluations.find(
+          (e: any) => e.sensor === 'no-passwords-in-events',
+        ).reason,
+      ).toBe(
+        "dependency 'stored': data.password was `***`, expected it to be missing",
+      );
     });
 
     it('previews a sensor that names secrets in a dry run with *** in their place', async () => {

@@ -140,6 +140,10 @@ describe('redactSecrets', () => {
         '{"access_token":"***","token_type":"bearer","password": "***"}',
       ],
       ['password=hunter2 user=alice', 'password=*** user=alice'],
+      [
+        "dependency 'a': data.auth.token was `abc`, expected `x`",
+        "dependency 'a': data.auth.token was `***`, expected `x`",
+      ],
       ['the basic idea of a token bucket', 'the basic idea of a token bucket'],
     ];
     for (const [text, scrubbed] of cases) {

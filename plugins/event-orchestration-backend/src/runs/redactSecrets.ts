@@ -262,6 +262,14 @@ function scrubWords(text: string): string {
       isSecretKey(word) ||
       (inQuery && SECRET_QUERY_PARAMETERS.has(normalizeKey(word)));
     if (!secretKey) continue;
+    // A verdict's reason quotes the field it looked at: data.password was `…`
+    if (text.startsWith(' was `', i)) {
+      const close = text.indexOf('`', i + 6);
+      const end = close < 0 ? text.length : close;
+      if (end > i + 6) redact(i + 6, end);
+      i = end;
+      continue;
+    }
     // key, optional closing quote, `:` or `=`, optional opening quote, value
     let j = i;
     const keyQuote = text.charCodeAt(j);

@@ -15,7 +15,7 @@ import {
   WorkflowStep,
 } from '@edo/plugin-event-orchestration-common';
 import { Knex } from 'knex';
-import { redactSecrets } from '../runs/redactSecrets';
+import { redactSecrets, scrubText } from '../runs/redactSecrets';
 import type { EvaluationStatus } from '../sensors/correlate';
 
 const MAX_PAGE = 200;
@@ -243,7 +243,8 @@ export class OrchestrationStore {
       sensor: e.sensor,
       matched: e.status === 'matched',
       status: e.status,
-      reason: e.reason,
+      // A reason quotes the event's data, which may carry a credential.
+      reason: scrubText(e.reason, this.secrets),
       evaluated_at: now,
     }));
     // Chunks keep each statement under SQLite's limit of bound variables.
