@@ -254,6 +254,23 @@ describe('http:request', () => {
     });
   });
 
+  it('refuses a URL with credentials in it instead of dropping them silently', async () => {
+    const sink = await startHttpSink();
+    try {
+      const action = createHttpRequestAction({ allowedCidrs: LOOPBACK });
+      await expect(
+        run(action, {
+          url: sink.url.replace('http://', 'http://deploy:s3cret@'),
+        }),
+      ).rejects.toThrow(
+        'must not contain credentials; send them in headers (Authorization)',
+      );
+      expect(sink.received).toHaveLength(0);
+    } finally {
+      await sink.close();
+    }
+  });
+
   it('does not follow a redirect to an internal address', async () => {
     const internal = await startCountingServer();
     const redirecting = await startCountingServer((_req, res) => {

@@ -63,6 +63,13 @@ export function createHttpRequestAction(
             .string()
             .url()
             .refine(u => /^https?:\/\//i.test(u), 'must be an http(s) URL')
+            .refine(
+              // undici would drop them without a word; fetch used to refuse.
+              u =>
+                !URL.canParse(u) ||
+                (!new URL(u).username && !new URL(u).password),
+              'must not contain credentials; send them in headers (Authorization)',
+            )
             .describe('Absolute http(s) URL'),
           method: z
             .enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])
