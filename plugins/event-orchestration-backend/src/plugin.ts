@@ -406,8 +406,8 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           frequency: { minutes: 30 },
           timeout: { minutes: 15 },
           scope: 'global',
-          fn: async signal => {
-            await retention.prune(Date.now(), signal);
+          fn: async abortSignal => {
+            await retention.prune(Date.now(), abortSignal);
           },
         });
         // Before any route or source publishes: what this replica publishes is
