@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createGitopsActions } from './gitopsActions';
 import { runActionForTest } from '../../__testUtils__/runAction';
 import { createGitopsRepo, sh } from '../../__testUtils__/gitopsRepo';
+import { commitUrl, redactRemote } from './gitRepository';
 
 // Real git processes: on 2 cores shared with other suites one case can take over jest's 5 s default.
 jest.setTimeout(30_000);
@@ -175,5 +176,14 @@ describe('gitops actions cannot be turned against the backend host', () => {
       await runActionForTest(setImage, { ...input, repository: repo.url }),
     ).toMatchObject({ changed: true });
     expect(repo.log()).toHaveLength(2);
+  });
+
+  it('keeps credentials of a remote URL out of messages and the commit link', () => {
+    const remote =
+      'https://x-access-token:ghs_abcdefghijklmnopqrstuvwxyz0123456789@github.example.com/acme/gitops.git?token=t0ps3cret';
+    expect(redactRemote(remote)).not.toMatch(/ghs_abc|t0ps3cret/);
+    expect(commitUrl(remote, 'abc123')).toBe(
+      'https://github.example.com/acme/gitops/commit/abc123',
+    );
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { git, GitError } from './gitCli';
 import { ManifestEdit } from './editManifests';
+import { redactUrl } from '../../runs/redactSecrets';
 import {
   readRepositoryFile,
   safeRepositoryPath,
@@ -28,14 +29,24 @@ export interface GitChangeResult {
 
 const PUSH_ATTEMPTS = 4;
 
-function commitUrl(repository: string, sha: string) {
-  if (!/^https:\/\//.test(repository) || !sha) return '';
-  return `${repository.replace(/\.git$/, '').replace(/\/$/, '')}/commit/${sha}`;
+/** A link to the commit for https remotes, without any credentials of the remote URL. */
+export function commitUrl(repository: string, sha: string) {
+  if (!/^https:\/\//i.test(repository) || !sha) return '';
+  let url: URL;
+  try {
+    url = new URL(repository);
+  } catch {
+    return '';
+  }
+  const base = `${url.origin}${url.pathname}`
+    .replace(/\/$/, '')
+    .replace(/\.git$/, '');
+  return `${base}/commit/${sha}`;
 }
 
-/** Hides credentials embedded in a remote URL before it reaches a log. */
+/** Hides credentials in a remote URL (user info, token query parameters) before it reaches a log or an error. */
 export function redactRemote(repository: string) {
-  return repository.replace(/\/\/[^/@]*@/, '//***@');
+  return redactUrl(repository);
 }
 
 /** What a change function did in the working copy: one line per change; none = nothing to commit. */
