@@ -63,7 +63,6 @@ import {
 } from './sources';
 import { OrchestrationStore, RunRecord, tuneSqlite } from './store';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
-import { notificationService } from '@backstage/plugin-notifications-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { JsonObject } from '@backstage/types';
 import { readNatsConnectionSettings } from './bus/natsConnection';
@@ -186,7 +185,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
-        notifications: notificationService,
+        discovery: coreServices.discovery,
         backstageEvents: eventsServiceRef,
       },
       async init({
@@ -202,7 +201,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         permissionsRegistry,
         catalog,
         signals,
-        notifications,
+        discovery,
         backstageEvents,
       }) {
         const knex = await database.getClient();
@@ -283,8 +282,8 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           ),
           ...createArgoCdActions(readArgoCdInstances(config)),
           ...createKubernetesActions(readKubernetesClusters(config)),
-          createNotificationAction(notifications, entities),
-          createCatalogRegisterAction(catalog, auth),
+          createNotificationAction({ discovery, auth }, entities),
+          createCatalogRegisterAction({ discovery, auth }),
           createApprovalAction(knex),
           ...moduleActions,
         );

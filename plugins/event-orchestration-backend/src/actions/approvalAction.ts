@@ -1,16 +1,8 @@
 import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node';
 import { parseDuration } from '@edo/plugin-event-orchestration-common';
 import { Knex } from 'knex';
+import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>(resolve => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 
 /**
  * `approval:wait`: pauses the run until a user with permission
@@ -106,8 +98,11 @@ export function createApprovalAction(
           ctx.output('comment', '');
           return;
         }
-        ctx.signal.throwIfAborted();
-        await sleep(options.pollIntervalMs ?? 1000, ctx.signal);
+        // Rejects when the step times out or the run is cancelled; it also
+        // leaves no listener behind on the signal per poll.
+        await delay(options.pollIntervalMs ?? 1000, undefined, {
+          signal: ctx.signal,
+        });
       }
     },
   });

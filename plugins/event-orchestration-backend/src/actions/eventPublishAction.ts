@@ -43,6 +43,9 @@ export function createEventPublishAction(bus: EventBus) {
             'en-US',
           )
         : ctx.entityRefs;
+      // The bus takes no signal: an attempt already timed out or cancelled
+      // publishes nothing.
+      ctx.signal.throwIfAborted();
       const { duplicate } = await bus.publish({
         specversion: '1.0',
         id,

@@ -478,7 +478,7 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
       entityRefs: [],
     });
     const done = await finished(timedOut.run.id);
-    expect(done.steps[0].error).toBe('timed out after 200 ms');
+    expect(done.steps[0].error).toBe("step 'slow' timed out after 200 ms");
 
     await store.recordEvent({ ...event, id: 'evt-2' }, []);
     const long = await engine.startRun({

@@ -65,6 +65,25 @@ function errorMessage(error: unknown, timeoutMs: number): string {
   return String(error);
 }
 
+/**
+ * The handler's outcome, or the signal's reason once it fires. A handler that
+ * ignores its signal (a client library without one) is abandoned, so it cannot
+ * hold a run slot past the step's timeout.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const abandon = () => reject(signal.reason);
+    if (signal.aborted) {
+      abandon();
+      return;
+    }
+    signal.addEventListener('abort', abandon, { once: true });
+    work
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', abandon));
+  });
+}
+
 function sleep(ms: number, signal: AbortSignal) {
   return new Promise<void>(resolve => {
     const timer = setTimeout(resolve, ms);
@@ -544,8 +563,14 @@ export class RunEngine {
         startedAt,
         input: shownInput,
       });
+      const attemptSignal = AbortSignal.any([
+        cancelled,
+        AbortSignal.timeout(timeoutMs),
+      ]);
+      // Once the attempt is over, what an abandoned handler records is dropped.
+      let attemptOver = false;
       try {
-        await action.handler({
+        const handling = action.handler({
           input,
           logger: stepLogger,
           events: (context().triggerEvents as any[]) ?? [],
@@ -554,11 +579,16 @@ export class RunEngine {
           stepId: step.id,
           // Stable across attempts, redeliveries and resumption by another process.
           idempotencyKey: `${run.id}:${step.id}`,
-          signal: AbortSignal.any([cancelled, AbortSignal.timeout(timeoutMs)]),
+          signal: attemptSignal,
           output: (name, value) => {
-            attemptOutput[name] = value;
+            if (!attemptOver) attemptOutput[name] = value;
           },
         });
+        try {
+          await untilAborted(handling, attemptSignal);
+        } finally {
+          attemptOver = true;
+        }
         await this.updateStep(run.id, position, {
           status: 'succeeded',
           output,
@@ -570,9 +600,10 @@ export class RunEngine {
         measure('succeeded');
         return { status: 'succeeded', output };
       } catch (error) {
-        lastError = cancelled.aborted
-          ? 'the run was cancelled'
-          : errorMessage(error, timeoutMs);
+        if (cancelled.aborted) lastError = 'the run was cancelled';
+        else if (attemptSignal.aborted)
+          lastError = `step '${step.id}' timed out after ${timeoutMs} ms`;
+        else lastError = errorMessage(error, timeoutMs);
         if (!cancelled.aborted) this.metrics.actionFailed(step.action);
         const left = previousAttempts + maxAttempts - attempts;
         // A refusal by policy (NotAllowedError, e.g. http:request to a

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Config } from '@backstage/config';
 import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node';
 import { z } from 'zod';
@@ -169,10 +170,9 @@ export function createArgoCdActions(
       );
       let status = statusOf(app);
       while (ctx.input.wait && !TERMINAL_PHASES.includes(status.phase)) {
-        await new Promise(resolve =>
-          setTimeout(resolve, options.pollIntervalMs ?? 3000),
-        );
-        ctx.signal.throwIfAborted();
+        await delay(options.pollIntervalMs ?? 3000, undefined, {
+          signal: ctx.signal,
+        });
         app = await argocdRequest(
           instance,
           'GET',

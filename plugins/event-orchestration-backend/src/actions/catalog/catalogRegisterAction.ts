@@ -1,8 +1,8 @@
-import { AuthService } from '@backstage/backend-plugin-api';
+import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node';
 import { z } from 'zod';
+import { CatalogLocations } from './catalogLocations';
 
 /** The catalog's own words, from its error body when it sent one. */
 const reason = (error: unknown) =>
@@ -19,11 +19,13 @@ const isConflict = (error: unknown) =>
  * provisioned application gets its entity and with it its Events tab.
  * Registering a location that is already registered is not an error: the step
  * reports the existing location, so a retried step does the same as the first.
+ * Every catalog request carries the step's abort signal.
  */
-export function createCatalogRegisterAction(
-  catalog: Pick<CatalogService, 'addLocation' | 'getLocationByRef'>,
-  auth: Pick<AuthService, 'getOwnServiceCredentials'>,
-) {
+export function createCatalogRegisterAction(options: {
+  discovery: Pick<DiscoveryService, 'getBaseUrl'>;
+  auth: Pick<AuthService, 'getOwnServiceCredentials' | 'getPluginRequestToken'>;
+}) {
+  const catalog = new CatalogLocations(options.discovery, options.auth);
   return createOrchestrationAction({
     id: 'catalog:register',
     description:
@@ -50,14 +52,13 @@ export function createCatalogRegisterAction(
     },
     async handler(ctx) {
       const { target } = ctx.input;
-      const credentials = await auth.getOwnServiceCredentials();
       // A dry run first: the catalog reads the file and names its entities, so
       // a file it cannot read or parse fails the step with nothing registered.
       let preview;
       try {
         preview = await catalog.addLocation(
-          { type: 'url', target, dryRun: true },
-          { credentials },
+          { target, dryRun: true },
+          ctx.signal,
         );
       } catch (error) {
         throw new Error(
@@ -67,10 +68,7 @@ export function createCatalogRegisterAction(
       let locationId: string;
       let alreadyRegistered = false;
       try {
-        const added = await catalog.addLocation(
-          { type: 'url', target },
-          { credentials },
-        );
+        const added = await catalog.addLocation({ target }, ctx.signal);
         locationId = added.location.id;
       } catch (error) {
         if (!isConflict(error)) {
@@ -78,9 +76,10 @@ export function createCatalogRegisterAction(
             `the catalog refused location ${target}: ${reason(error)}`,
           );
         }
-        const existing = await catalog.getLocationByRef(`url:${target}`, {
-          credentials,
-        });
+        const existing = await catalog.getLocationByRef(
+          `url:${target}`,
+          ctx.signal,
+        );
         if (!existing) throw error;
         locationId = existing.id;
         alreadyRegistered = true;

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Config } from '@backstage/config';
 import {
   HttpMethod,
   KubeConfig,
+  createConfiguration,
   KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
@@ -99,6 +101,31 @@ const FIELD_MANAGER = 'event-orchestration';
  * credentials, through the client's own request path.
  */
 class ObjectApi extends KubernetesObjectApi {
+  /**
+   * This API with every request, discovery included, cancelled by `signal`
+   * (the client has no per-call signal; a middleware sets it on each request).
+   * It shares the discovery cache with this one.
+   */
+  withSignal(signal: AbortSignal): ObjectApi {
+    const api = new ObjectApi(
+      createConfiguration({
+        baseServer: this.configuration.baseServer,
+        authMethods: { default: this.configuration.authMethods.default },
+        promiseMiddleware: [
+          {
+            pre: async request => {
+              request.setSignal(signal);
+              return request;
+            },
+            post: async response => response,
+          },
+        ],
+      }),
+    );
+    api.apiVersionResourceCache = this.apiVersionResourceCache;
+    return api;
+  }
+
   async jsonPatch(
     apiVersion: string,
     kind: string,
@@ -124,12 +151,16 @@ class ObjectApi extends KubernetesObjectApi {
 
 /** The client for one cluster: `@kubernetes/client-node`'s generic object API. */
 class ClusterClient {
-  readonly kc: KubeConfig;
-  readonly objects: ObjectApi;
+  constructor(
+    readonly cluster: KubernetesCluster,
+    readonly objects: ObjectApi = kubeConfigFor(cluster).makeApiClient(
+      ObjectApi,
+    ),
+  ) {}
 
-  constructor(readonly cluster: KubernetesCluster) {
-    this.kc = kubeConfigFor(cluster);
-    this.objects = this.kc.makeApiClient(ObjectApi);
+  /** The same client, its requests cancelled by a step's abort signal. */
+  withSignal(signal: AbortSignal): ClusterClient {
+    return new ClusterClient(this.cluster, this.objects.withSignal(signal));
   }
 
   read(
@@ -262,7 +293,7 @@ export function createKubernetesActions(clusters: KubernetesCluster[]) {
       }),
     },
     async handler(ctx) {
-      const client = pick(ctx.input.cluster);
+      const client = pick(ctx.input.cluster).withSignal(ctx.signal);
       const { kind, name, namespace } = ctx.input;
       const current = await k8s(`reading ${kind} ${namespace}/${name}`, () =>
         client.read('apps/v1', kind, name, namespace),
@@ -308,7 +339,7 @@ export function createKubernetesActions(clusters: KubernetesCluster[]) {
       output: z.object({ restartedAt: z.string(), changed: z.boolean() }),
     },
     async handler(ctx) {
-      const client = pick(ctx.input.cluster);
+      const client = pick(ctx.input.cluster).withSignal(ctx.signal);
       const { kind, name, namespace } = ctx.input;
       const current = await k8s(`reading ${kind} ${namespace}/${name}`, () =>
         client.read('apps/v1', kind, name, namespace),
@@ -395,7 +426,7 @@ export function createKubernetesActions(clusters: KubernetesCluster[]) {
       output: z.object({ resourceVersion: z.string() }),
     },
     async handler(ctx) {
-      const client = pick(ctx.input.cluster);
+      const client = pick(ctx.input.cluster).withSignal(ctx.signal);
       const { apiVersion, kind, name, namespace } = ctx.input;
       const what = `patching ${kind} ${
         namespace ? `${namespace}/` : ''
@@ -467,7 +498,7 @@ export function createKubernetesActions(clusters: KubernetesCluster[]) {
       output: z.object({ applied: z.array(z.string()) }),
     },
     async handler(ctx) {
-      const client = pick(ctx.input.cluster);
+      const client = pick(ctx.input.cluster).withSignal(ctx.signal);
       const objects = manifestList(ctx.input.manifests);
       const applied: string[] = [];
       for (const object of objects) {
@@ -526,7 +557,7 @@ export function createKubernetesActions(clusters: KubernetesCluster[]) {
       output: z.object({ namespace: z.string(), applied: z.array(z.string()) }),
     },
     async handler(ctx) {
-      const client = pick(ctx.input.cluster);
+      const client = pick(ctx.input.cluster).withSignal(ctx.signal);
       const { name, labels, owner, role, quota } = ctx.input;
       const objects: K8sObject[] = [
         {
@@ -645,7 +676,7 @@ export function createKubernetesActions(clusters: KubernetesCluster[]) {
       }),
     },
     async handler(ctx) {
-      const client = pick(ctx.input.cluster);
+      const client = pick(ctx.input.cluster).withSignal(ctx.signal);
       const { namespace } = ctx.input;
       // The name comes from the idempotency key: a retried step meets its own
       // workflow (409) instead of submitting a second one.
@@ -710,10 +741,9 @@ export function createKubernetesActions(clusters: KubernetesCluster[]) {
       }
       let phase = String(current.status?.phase ?? 'Pending');
       while (ctx.input.wait && !WORKFLOW_DONE.includes(phase)) {
-        await new Promise(resolve =>
-          setTimeout(resolve, ctx.input.pollIntervalSeconds * 1000),
-        );
-        ctx.signal.throwIfAborted();
+        await delay(ctx.input.pollIntervalSeconds * 1000, undefined, {
+          signal: ctx.signal,
+        });
         current = await k8s(`reading workflow ${namespace}/${name}`, () =>
           client.read('argoproj.io/v1alpha1', 'Workflow', name, namespace),
         );

@@ -1,8 +1,9 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { NotificationService } from '@backstage/plugin-notifications-node';
+import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node';
 import { z } from 'zod';
 import { EntityResolver } from '../../catalog';
+import { NotificationSender } from './notificationSender';
 
 /** Where in the app an entity's Events tab is, for the notification's link. */
 function eventsTabLink(ref: string) {
@@ -17,9 +18,19 @@ function eventsTabLink(ref: string) {
  * run concerns, or to given users and groups, linking to the entity's Events tab.
  */
 export function createNotificationAction(
-  notifications: NotificationService,
+  services: {
+    discovery: Pick<DiscoveryService, 'getBaseUrl'>;
+    auth: Pick<
+      AuthService,
+      'getOwnServiceCredentials' | 'getPluginRequestToken'
+    >;
+  },
   entities: Pick<EntityResolver, 'getEntity'>,
 ) {
+  const notifications = new NotificationSender(
+    services.discovery,
+    services.auth,
+  );
   return createOrchestrationAction({
     id: 'notification:send',
     description:
@@ -84,18 +95,23 @@ export function createNotificationAction(
           ),
         );
       }
-      await notifications.send({
-        recipients: { type: 'entity', entityRef: refs },
-        payload: {
-          title,
-          ...(description ? { description } : {}),
-          link:
-            link ??
-            (ctx.entityRefs[0] ? eventsTabLink(ctx.entityRefs[0]) : undefined),
-          severity,
-          topic,
+      await notifications.send(
+        {
+          recipients: { type: 'entity', entityRef: refs },
+          payload: {
+            title,
+            ...(description ? { description } : {}),
+            link:
+              link ??
+              (ctx.entityRefs[0]
+                ? eventsTabLink(ctx.entityRefs[0])
+                : undefined),
+            severity,
+            topic,
+          },
         },
-      });
+        ctx.signal,
+      );
       ctx.logger.info(`notified ${refs.join(', ')}: ${title}`);
       ctx.output('recipients', refs);
     },
