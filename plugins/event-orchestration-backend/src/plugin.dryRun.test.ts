@@ -78,6 +78,31 @@ describe('POST /sensors/test with hostile drafts', () => {
     expect(health.status).toBe(200);
   });
 
+  it('refuses a pattern whose RE2 program is too large, and nested comprehensions over other lists', async () => {
+    // Each of these passed validation and held the event loop for 35 s / 6.5 s.
+    const repeats = await dryRun({
+      sensor: draft({ regex: `${'a{0,1000}'.repeat(110)}$` }),
+      events: [
+        { type: 'chat.message', data: { text: `${'a'.repeat(1500)}b` } },
+      ],
+    });
+    expect(repeats.status).toBe(400);
+    expect(repeats.body.error.message).toMatch(
+      /dependencies\[0\]\.filters\.data\[0\]\.regex: invalid regular expression: RE2 cannot run it here: it compiles to 220003 instructions, at most 2000/,
+    );
+    let nested = 'true';
+    for (let i = 8; i > 0; i--)
+      nested = `[0,1,2,3,4,5,6,7,8,9].all(v${i}, ${nested})`;
+    const comprehensions = await dryRun({
+      sensor: draft({ exists: true }, nested),
+      events: [{ type: 'chat.message', data: { text: 'x' } }],
+    });
+    expect(comprehensions.status).toBe(400);
+    expect(comprehensions.body.error.message).toMatch(
+      /dependencies\[0\]\.filters\.expr: invalid CEL: all\(\) inside another comprehension/,
+    );
+  });
+
   it('refuses a pattern RE2 cannot run, naming the filter', async () => {
     const answer = await dryRun({
       sensor: draft({ regex: '^(a)\\1$' }),

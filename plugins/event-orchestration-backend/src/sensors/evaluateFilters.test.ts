@@ -327,6 +327,19 @@ describe('matching in linear time', () => {
     ).toEqual({ matched: true });
   });
 
+  it('refuses to match text longer than the budget of the pattern, saying so', () => {
+    // ~1,000 instructions: at most 10,000 characters (instructions × characters ≤ 10^7).
+    const regex = `^${'[a-z]{0,30}'.repeat(15)}$`;
+    const text = 'a'.repeat(200_000);
+    const verdict = evaluateDataFilter({ path: 'text', regex }, { text });
+    expect(verdict.matched).toBe(false);
+    expect(verdict).toMatchObject({
+      reason: expect.stringMatching(
+        /^data\.text was 200000 characters, longer than the \d+ \/.*\/ may be matched against$/,
+      ),
+    });
+  });
+
   it('answers a context pattern with many wildcards on a long subject', () => {
     const event = {
       specversion: '1.0',

@@ -122,7 +122,13 @@ export function evaluateDataFilter(
     if (typeof actual !== 'string' && typeof actual !== 'number') {
       return fail(`${was}, expected text matching /${filter.regex}/`);
     }
-    return compiledRegex(filter.regex).test(String(actual))
+    const regex = compiledRegex(filter.regex);
+    const text = String(actual);
+    if (text.length > regex.maxTextLength)
+      return fail(
+        `${field} was ${text.length} characters, longer than the ${regex.maxTextLength} /${filter.regex}/ may be matched against`,
+      );
+    return regex.test(text)
       ? PASS
       : fail(`${was}, expected it to match /${filter.regex}/`);
   }
@@ -201,7 +207,8 @@ function wildcardMatches(pattern: string, value: string | undefined): boolean {
     if (wildcards.size > 10_000) wildcards.clear();
     wildcards.set(pattern, regex);
   }
-  return regex.test(value);
+  // A subject longer than the pattern's budget cannot match a sensible pattern anyway.
+  return value.length <= regex.maxTextLength && regex.test(value);
 }
 
 /** Checks CloudEvent attributes against patterns. */

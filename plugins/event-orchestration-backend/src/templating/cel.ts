@@ -102,6 +102,73 @@ function routeMatchesToRe2(node: unknown): void {
   else routeMatchesToRe2(node.args);
 }
 
+/** CEL's comprehension macros: each iterates a list (or a map's keys). */
+const COMPREHENSIONS = new Set([
+  'all',
+  'exists',
+  'exists_one',
+  'existsOne',
+  'map',
+  'filter',
+  'transformList',
+  'transformMap',
+  'sortBy',
+]);
+const MAX_COMPREHENSION_DEPTH = 3;
+
+function referencesAny(node: unknown, names: ReadonlySet<string>): boolean {
+  if (Array.isArray(node)) return node.some(n => referencesAny(n, names));
+  if (!isNode(node)) return false;
+  if (node.op === 'id') return names.has(node.args as string);
+  return referencesAny(node.args, names);
+}
+
+/**
+ * Comprehensions have no loops of their own, but their cost is the product
+ * of the lists they nest over: two nested over the same 250,000-element
+ * webhook list would take hours. A comprehension inside another must iterate
+ * a part of the outer element (`commits.exists(c, c.modified.exists(f, …))`,
+ * whose total cost is the size of the data), and they nest at most three deep.
+ */
+function checkComprehensions(
+  node: unknown,
+  scope: ReadonlySet<string> = new Set(),
+  depth = 0,
+): void {
+  if (Array.isArray(node)) {
+    node.forEach(n => checkComprehensions(n, scope, depth));
+    return;
+  }
+  if (!isNode(node)) return;
+  const args = node.args as unknown[];
+  if (
+    node.op === 'rcall' &&
+    Array.isArray(args) &&
+    COMPREHENSIONS.has(args[0] as string) &&
+    Array.isArray(args[2])
+  ) {
+    const [name, range, parts] = args as [string, unknown, unknown[]];
+    if (depth >= MAX_COMPREHENSION_DEPTH)
+      throw new Error(
+        `${name}(): comprehensions nest at most ${MAX_COMPREHENSION_DEPTH} deep`,
+      );
+    if (depth > 0 && !referencesAny(range, scope))
+      throw new Error(
+        `${name}() inside another comprehension must iterate a part of the outer element (such as c.files.exists(f, …) inside commits.exists(c, …)): iterating another list there costs the product of both sizes`,
+      );
+    checkComprehensions(range, scope, depth);
+    const variables = parts
+      .slice(0, -1)
+      .filter(isNode)
+      .filter(p => p.op === 'id')
+      .map(p => p.args as string);
+    const inner = new Set([...scope, ...variables]);
+    checkComprehensions(parts, inner, depth + 1);
+    return;
+  }
+  checkComprehensions(node.args, scope, depth);
+}
+
 function callsMatches(node: unknown): boolean {
   if (Array.isArray(node)) return node.some(callsMatches);
   if (!isNode(node)) return false;
@@ -124,6 +191,7 @@ export function compileCel(expression: string): Compiled {
     const parsed = environment.parse(expression) as ReturnType<
       typeof environment.parse
     > & { ast?: unknown };
+    checkComprehensions(parsed.ast);
     routeMatchesToRe2(parsed.ast);
     if (callsMatches(parsed.ast))
       throw new Error('matches() could not be routed to RE2');

@@ -121,9 +121,9 @@ const timeFilterSchema = z
 /** Tests CloudEvent attributes; `*` is a wildcard (`github.*`). */
 const contextFilterSchema = z
   .object({
-    type: z.string().min(1).optional(),
-    source: z.string().min(1).optional(),
-    subject: z.string().min(1).optional(),
+    type: z.string().min(1).max(256).optional(),
+    source: z.string().min(1).max(256).optional(),
+    subject: z.string().min(1).max(256).optional(),
   })
   .strict()
   .refine(
