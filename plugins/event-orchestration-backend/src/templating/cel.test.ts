@@ -58,30 +58,40 @@ describe('CEL comprehensions', () => {
         event: { data: { l: [1, 2] } },
       }),
     ).toThrow(/map\(\) inside another comprehension/);
+    // Naming the outer element is not enough: the range must be a part of it.
+    expect(() =>
+      evaluateCel('event.data.l.all(a, [a, event.data.l][1].all(b, true))', {
+        event: { data: { l: [1, 2] } },
+      }),
+    ).toThrow(/all\(\) inside another comprehension/);
   });
 
   it('allows comprehensions over parts of the outer element, three deep', () => {
     const data = {
-      commits: [
-        { modified: ['README.md'] },
-        { modified: ['apps/shop/deployment.yaml', 'docs/x.md'] },
+      pushes: [
+        {
+          commits: [
+            { modified: ['README.md'] },
+            { modified: ['apps/shop/deployment.yaml', 'docs/x.md'] },
+          ],
+        },
       ],
     };
     expect(
       evaluateCel(
-        'event.data.commits.exists(c, c.modified.exists(f, f.startsWith("apps/")))',
+        'event.data.pushes[0].commits.exists(c, c.modified.exists(f, f.startsWith("apps/")))',
         { event: { data } },
       ),
     ).toBe(true);
     expect(
       evaluateCel(
-        'event.data.commits.map(c, c.modified.filter(f, [f].exists(g, g == f)).size())',
+        'event.data.pushes.map(p, p.commits.filter(c, c.modified.exists(f, f.startsWith("docs/"))).size())',
         { event: { data } },
       ),
-    ).toEqual([1, 2]);
+    ).toEqual([1]);
     expect(() =>
       evaluateCel(
-        'event.data.commits.all(c, c.modified.all(f, [f].all(g, [g].all(h, true))))',
+        'event.data.pushes.all(p, p.commits.all(c, c.modified.all(f, f.all(x, true))))',
         { event: { data } },
       ),
     ).toThrow(/nest at most 3 deep/);

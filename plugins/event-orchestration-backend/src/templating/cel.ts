@@ -116,11 +116,13 @@ const COMPREHENSIONS = new Set([
 ]);
 const MAX_COMPREHENSION_DEPTH = 3;
 
-function referencesAny(node: unknown, names: ReadonlySet<string>): boolean {
-  if (Array.isArray(node)) return node.some(n => referencesAny(n, names));
+/** Whether `node` is a field or index path into one of `names` (`c.files`, `c["files"][0]`). */
+function isPathFrom(node: unknown, names: ReadonlySet<string>): boolean {
   if (!isNode(node)) return false;
   if (node.op === 'id') return names.has(node.args as string);
-  return referencesAny(node.args, names);
+  if (['.', '.?', '[]', '[?]'].includes(node.op) && Array.isArray(node.args))
+    return isPathFrom(node.args[0], names);
+  return false;
 }
 
 /**
@@ -152,7 +154,7 @@ function checkComprehensions(
       throw new Error(
         `${name}(): comprehensions nest at most ${MAX_COMPREHENSION_DEPTH} deep`,
       );
-    if (depth > 0 && !referencesAny(range, scope))
+    if (depth > 0 && !isPathFrom(range, scope))
       throw new Error(
         `${name}() inside another comprehension must iterate a part of the outer element (such as c.files.exists(f, …) inside commits.exists(c, …)): iterating another list there costs the product of both sizes`,
       );
