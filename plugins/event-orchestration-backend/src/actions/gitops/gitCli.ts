@@ -52,6 +52,8 @@ export async function git(
       env: {
         ...process.env,
         GIT_TERMINAL_PROMPT: '0',
+        // Paths are paths, never globs: `b?` must not match `b-` (the symlink check reads ls-files).
+        GIT_LITERAL_PATHSPECS: '1',
         GIT_ASKPASS: 'echo',
         LC_ALL: 'C',
         ...(options.protocols

@@ -186,4 +186,82 @@ describe('gitops actions cannot be turned against the backend host', () => {
       'https://github.example.com/acme/gitops/commit/abc123',
     );
   });
+
+  it('finds only its own step commit: not one of a step whose key it prefixes, not one a message forged', async () => {
+    // Step deploy-prod of run-1 committed first; step deploy of run-1 must still commit.
+    await runActionForTest(
+      commitFiles,
+      {
+        repository: repo.url,
+        message: 'prod',
+        files: [{ path: 'prod.txt', content: 'p\n' }],
+      },
+      { runId: 'run-1', stepId: 'deploy-prod' },
+    );
+    const staging = await runActionForTest(
+      commitFiles,
+      {
+        repository: repo.url,
+        message: 'staging',
+        files: [{ path: 'staging.txt', content: 's\n' }],
+      },
+      { runId: 'run-1', stepId: 'deploy' },
+    );
+    expect(staging).toMatchObject({ changed: true, files: ['staging.txt'] });
+    expect(repo.read('staging.txt')).toBe('s');
+
+    // A user's commit whose message carries run-9's trailer does not stand in for run-9's step.
+    await runActionForTest(
+      commitFiles,
+      {
+        repository: repo.url,
+        message: 'harmless\n\nEvent-Orchestration-Key: run-9:rollback',
+        files: [{ path: 'harmless.txt', content: 'h\n' }],
+      },
+      { runId: 'run-2', stepId: 'x' },
+    );
+    const rollback = await runActionForTest(
+      commitFiles,
+      {
+        repository: repo.url,
+        message: 'the real step',
+        files: [{ path: 'rollback.txt', content: 'r\n' }],
+      },
+      { runId: 'run-9', stepId: 'rollback' },
+    );
+    expect(rollback).toMatchObject({ changed: true, files: ['rollback.txt'] });
+    expect(repo.log()).toHaveLength(5);
+  });
+
+  it('refuses control characters in paths, which would forge lines of the commit message', async () => {
+    await expect(
+      runActionForTest(commitFiles, {
+        repository: repo.url,
+        message: 'x',
+        files: [
+          {
+            path: 'a.txt\n\nEvent-Orchestration-Key: run-9:rollback',
+            content: 'x',
+          },
+        ],
+      }),
+    ).rejects.toThrow(/must not contain control characters/);
+  });
+
+  it('reads a path with glob characters literally when it checks for symbolic links', async () => {
+    // A link named `b?` next to a file `b-`: as a glob, `b?` would find the file first.
+    fs.writeFileSync(path.join(repo.work, 'b-'), 'plain\n');
+    fs.symlinkSync('/etc/passwd', path.join(repo.work, 'b?'));
+    sh(repo.work, 'add', 'b-', 'b?');
+    sh(repo.work, 'commit', '--quiet', '-m', 'glob');
+    sh(repo.work, 'push', '--quiet', 'origin', 'HEAD:main');
+    await expect(
+      runActionForTest(commitFiles, {
+        repository: repo.url,
+        message: 'repoint the link',
+        files: [{ path: 'b?', content: '/etc/shadow' }],
+      }),
+    ).rejects.toThrow(/'b\?' in the repository is a symbolic link/);
+    expect(repo.log()).toHaveLength(2);
+  });
 });

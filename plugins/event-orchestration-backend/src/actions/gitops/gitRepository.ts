@@ -5,6 +5,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { git, GitError } from './gitCli';
 import { ManifestEdit } from './editManifests';
 import { redactUrl } from '../../runs/redactSecrets';
+import { isStepCommit } from './commitTrailers';
 import {
   readRepositoryFile,
   safeRepositoryPath,
@@ -122,18 +123,25 @@ export async function commitChange(options: {
     const keyTrailer = `Event-Orchestration-Key: ${options.idempotencyKey}`;
 
     for (let attempt = 1; attempt <= PUSH_ATTEMPTS; attempt++) {
-      const earlier = (
+      // Candidates by a quick search, each confirmed by its trailers (isStepCommit).
+      const candidates = (
         await inRepo([
           'log',
           '-n',
           '50',
           '--fixed-strings',
           `--grep=${keyTrailer}`,
-          '--format=%H',
+          '--format=%H%x1f%B%x1e',
         ])
-      ).trim();
+      )
+        .split('\x1e')
+        .map(record => record.replace(/^\n/, '').split('\x1f'))
+        .filter(([sha]) => /^[0-9a-f]{40}$/.test(sha));
+      const earlier = candidates.find(([, message]) =>
+        isStepCommit(message ?? '', options.idempotencyKey),
+      );
       if (earlier) {
-        const sha = earlier.split('\n')[0];
+        const [sha, message] = earlier;
         options.logger.info(
           `${shown}@${branch} already has this step's commit ${sha}`,
         );
@@ -141,7 +149,7 @@ export async function commitChange(options: {
           commitSha: sha,
           changed: true,
           url: commitUrl(options.repository, sha),
-          stepCommitMessage: await inRepo(['show', '-s', '--format=%B', sha]),
+          stepCommitMessage: message,
         };
       }
       const change = await options.change({ dir, branch, git: inRepo });
@@ -216,8 +224,8 @@ async function refuseLinkEntry(
   inRepo: (args: string[]) => Promise<string>,
   file: string,
 ) {
-  const entry = await inRepo(['ls-files', '--stage', '--', file]);
-  if (entry.startsWith('120000 '))
+  const entries = await inRepo(['ls-files', '--stage', '--', file]);
+  if (entries.split('\n').some(entry => entry.startsWith('120000 ')))
     throw new Error(
       `'${file}' in the repository is a symbolic link; it is not followed`,
     );

@@ -11,6 +11,7 @@ import {
   checkFilesToCommit,
   safeRepositoryPath,
 } from './gitRepository';
+import { isStepCommit } from './commitTrailers';
 
 /** A repository reached through GitHub's REST API instead of plain git. */
 export interface GitHubRepository {
@@ -115,7 +116,9 @@ async function stepOnGitHub(
         ...request,
       }),
     );
-    return recent.find(c => c.commit.message.includes(keyTrailer));
+    return recent.find(c =>
+      isStepCommit(c.commit.message, options.idempotencyKey),
+    );
   };
   /**
    * Commits `tree` on `parent` and fast-forwards the branch to it (never a

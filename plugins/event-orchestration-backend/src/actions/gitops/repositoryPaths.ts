@@ -10,8 +10,14 @@ import path from 'node:path';
  * sender's command).
  */
 export function safeRepositoryPath(file: string): string {
-  if (file.includes('\0'))
-    throw new Error(`file '${file}' must not contain a NUL character`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(file))
+    throw new Error(
+      `file '${JSON.stringify(file).slice(
+        1,
+        -1,
+      )}' must not contain control characters (newlines would forge lines of the commit message)`,
+    );
   const normalized = path.posix.normalize(file.replace(/\\/g, '/'));
   if (
     normalized.startsWith('/') ||
