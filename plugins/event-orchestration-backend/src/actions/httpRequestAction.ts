@@ -117,14 +117,15 @@ export function createHttpRequestAction(
           requestHeaders['content-type'] ??= 'application/json';
         }
       }
-      const { origin, pathname } = new URL(url);
+      // The origin only: a path may carry a token (Slack and Discord webhook URLs).
+      const { origin } = new URL(url);
       let response: Awaited<ReturnType<typeof request>> | undefined;
       for (let attempt = 0; ; attempt++) {
         const signal = AbortSignal.any([
           ctx.signal,
           AbortSignal.timeout(timeoutMs),
         ]);
-        ctx.logger.info(`${method} ${origin}${pathname}`);
+        ctx.logger.info(`${method} ${origin}`);
         try {
           // undici's request never follows redirects: a 3xx is the answer.
           response = await request(url, {

@@ -91,6 +91,22 @@ describe('OutboundPolicy', () => {
     }
   });
 
+  it('judges an IPv4-compatible IPv6 address (::/96) by the IPv4 address in it', () => {
+    const policy = new OutboundPolicy();
+    for (const [url, reason] of [
+      ['http://[::7f00:1]/', '127.0.0.1 (loopback address)'],
+      ['http://[::127.0.0.1]/', '127.0.0.1 (loopback address)'],
+      ['http://[::a00:1]/', '10.0.0.1 (private address)'],
+      ['http://[::a9fe:a9fe]/', '169.254.169.254 (cloud metadata address)'],
+    ]) {
+      expect(policy.checkUrl(url)).toMatchObject({ allowed: false });
+      expect((policy.checkUrl(url) as { reason: string }).reason).toContain(
+        reason,
+      );
+    }
+    expect(policy.checkUrl('http://[::5db8:d70e]/')).toEqual(allowed);
+  });
+
   it('refuses schemes other than http and https', () => {
     expect(new OutboundPolicy().checkUrl('file:///etc/passwd')).toEqual(
       refusal('http:request refused file: URLs: only http and https'),

@@ -59,6 +59,9 @@ function embeddedIPv4(address: ipaddr.IPv6, range: string) {
     return new ipaddr.IPv4(bytes.slice(12, 16));
   }
   if (range === '6to4') return new ipaddr.IPv4(bytes.slice(2, 6));
+  // IPv4-compatible (::a.b.c.d, deprecated but routed by some stacks): ipaddr.js calls it unicast.
+  if (range === 'unicast' && bytes.slice(0, 12).every(b => b === 0))
+    return new ipaddr.IPv4(bytes.slice(12, 16));
   return undefined;
 }
 
@@ -215,7 +218,6 @@ export class OutboundPolicy {
     }
     if (this.#covered(effective)) return undefined;
     const range = effective.range();
-    if (range === 'unicast') return undefined;
     if (effective.kind() === 'ipv6') {
       const inner = embeddedIPv4(effective as ipaddr.IPv6, range);
       if (inner) {
@@ -223,11 +225,14 @@ export class OutboundPolicy {
         return innerDenial
           ? {
               ...innerDenial,
-              label: `${range} address of ${inner} (${innerDenial.label})`,
+              label: `${
+                range === 'unicast' ? 'IPv4-compatible' : range
+              } address of ${inner} (${innerDenial.label})`,
             }
           : undefined;
       }
     }
+    if (range === 'unicast') return undefined;
     return { label: rangeLabel(range), address: effective.toString() };
   }
 
