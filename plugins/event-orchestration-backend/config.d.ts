@@ -238,6 +238,13 @@ export interface Config {
        * GitHub's API and are not affected.
        */
       allowedUrlSchemes?: Array<'https' | 'ssh' | 'http' | 'git' | 'file'>;
+      /**
+       * Address ranges (`10.0.0.0/8`, `::1/128`) a plain-git remote's host may
+       * resolve to although they are denied by default (loopback, private,
+       * link-local; cloud metadata only when named exactly), as
+       * `actions.http.allowedCidrs` does for http:request. Default none.
+       */
+      allowedCidrs?: string[];
     };
     /** Calendar schedules that emit `schedule.tick` events (one replica fires each tick). */
     schedules?: Array<{

@@ -94,6 +94,11 @@ describe('self-service provisioning in the example backend', () => {
             },
             eventOrchestration: {
               sensors: [sensor],
+              // The stand-in Git host is this backend, over http on loopback.
+              gitops: {
+                allowedUrlSchemes: ['http'],
+                allowedCidrs: ['127.0.0.0/8', '::1/128'],
+              },
               kubernetes: {
                 clusters: [
                   {

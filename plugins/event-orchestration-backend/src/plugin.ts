@@ -22,6 +22,7 @@ import {
   createEventPublishAction,
   createGitHubResolver,
   createGitopsActions,
+  readGitRemotePolicy,
   readGitUrlSchemes,
   createNotificationAction,
   readArgoCdInstances,
@@ -278,6 +279,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
             {
               github: createGitHubResolver(config),
               allowedUrlSchemes: readGitUrlSchemes(config),
+              remotePolicy: readGitRemotePolicy(config),
             },
           ),
           ...createArgoCdActions(readArgoCdInstances(config)),

@@ -9,6 +9,7 @@ export { createEventPublishAction } from './eventPublishAction';
 export {
   createGitopsActions,
   createGitHubResolver,
+  readGitRemotePolicy,
   readGitUrlSchemes,
 } from './gitops';
 export { createArgoCdActions, readArgoCdInstances } from './argocd';

@@ -1,4 +1,7 @@
+import { isIP } from 'node:net';
 import { Config } from '@backstage/config';
+import { OutboundPolicy } from '../http/outboundPolicy';
+import { HostResolver, outboundRefusal } from '../http/outboundAgent';
 
 /** URL schemes a deployment may allow for plain-git remotes (`ssh` covers `git@host:path`). */
 export const GIT_URL_SCHEMES = ['https', 'ssh', 'http', 'git', 'file'] as const;
@@ -82,4 +85,74 @@ export function readGitUrlSchemes(config: Config): GitUrlScheme[] {
       );
   }
   return configured as GitUrlScheme[];
+}
+
+/** The host a network remote names (`https://h/…`, `ssh://u@h:22/…`, `u@h:path`); undefined for local paths. */
+export function remoteHost(repository: string): string | undefined {
+  const scheme = remoteScheme(repository);
+  if (scheme === 'file') return undefined;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repository)) {
+    try {
+      return new URL(repository).hostname || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  // scp-like: [user@]host:path, or [user@][host]:path for an IPv6 address
+  const afterUser = repository.slice(repository.indexOf('@') + 1);
+  if (afterUser.startsWith('[')) {
+    const close = afterUser.indexOf(']');
+    return close > 0 ? afterUser.slice(0, close + 1) : undefined;
+  }
+  return afterUser.slice(0, afterUser.indexOf(':')) || undefined;
+}
+
+/**
+ * Refuses a network remote whose host resolves to an address the outbound
+ * policy denies (loopback, private, link-local, metadata unless
+ * `eventOrchestration.gitops.allowedCidrs` allows them): git would otherwise
+ * connect anywhere a step's input says, and its errors tell an open port from
+ * a closed one. git resolves the name again itself; this narrows, it does not
+ * pin (a name that changes its answer in between is not caught).
+ */
+export async function checkRemoteAddresses(
+  repository: string,
+  policy: OutboundPolicy,
+  resolve: HostResolver,
+): Promise<void> {
+  const host = remoteHost(repository);
+  if (!host) return;
+  const hostVerdict = policy.checkHost(host);
+  if (!hostVerdict.allowed) throw outboundRefusal(hostVerdict.reason);
+  const literal = host.replace(/^\[(.*)\]$/, '$1');
+  let addresses: string[];
+  try {
+    addresses = isIP(literal)
+      ? [literal]
+      : (await resolve(host)).map(a => a.address);
+  } catch (error) {
+    throw new Error(
+      `gitops cannot resolve ${host}: ${(error as Error).message}`,
+    );
+  }
+  for (const address of addresses) {
+    const verdict = policy.checkAddress(address, host);
+    if (!verdict.allowed) throw outboundRefusal(verdict.reason);
+  }
+}
+
+/** The outbound policy of plain-git remotes, from `eventOrchestration.gitops.allowedCidrs`. */
+export function readGitRemotePolicy(config: Config): OutboundPolicy {
+  return gitRemotePolicy(
+    config.getOptionalStringArray('eventOrchestration.gitops.allowedCidrs'),
+  );
+}
+
+/** The outbound policy of plain-git remotes with these allowed ranges. */
+export function gitRemotePolicy(allowedCidrs?: string[]): OutboundPolicy {
+  return new OutboundPolicy({
+    allowedCidrs,
+    subject: 'gitops',
+    configPrefix: 'eventOrchestration.gitops',
+  });
 }

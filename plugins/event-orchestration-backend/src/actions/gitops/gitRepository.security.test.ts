@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { createGitopsActions } from './gitopsActions';
 import { runActionForTest } from '../../__testUtils__/runAction';
 import { createGitopsRepo, sh } from '../../__testUtils__/gitopsRepo';
 import { commitUrl, redactRemote } from './gitRepository';
+import { gitRemotePolicy } from './gitRemotes';
 
 // Real git processes: on 2 cores shared with other suites one case can take over jest's 5 s default.
 jest.setTimeout(30_000);
@@ -263,5 +265,72 @@ describe('gitops actions cannot be turned against the backend host', () => {
       }),
     ).rejects.toThrow(/'b\?' in the repository is a symbolic link/);
     expect(repo.log()).toHaveLength(2);
+  });
+
+  it('does not let git connect to inward addresses: a remote is a URL like any other', async () => {
+    // A listener on loopback that records whether anything connected.
+    let connections = 0;
+    const listener = net.createServer(socket => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>(resolve =>
+      listener.listen(0, '127.0.0.1', resolve),
+    );
+    const port = (listener.address() as net.AddressInfo).port;
+    try {
+      const [publicOnly] = createGitopsActions(author, {
+        allowedUrlSchemes: ['https', 'ssh', 'http'],
+      });
+      for (const [repository, reason] of [
+        [`https://127.0.0.1:${port}/x.git`, '127.0.0.1 (loopback address)'],
+        [`ssh://git@127.0.0.1:${port}/x.git`, '127.0.0.1 (loopback address)'],
+        [`git@[::ffff:127.0.0.1]:x.git`, '127.0.0.1 (loopback address)'],
+        [`http://localhost:${port}/x.git`, '(loopback address) for localhost'],
+        [
+          'http://169.254.169.254/x.git',
+          '169.254.169.254 (cloud metadata address)',
+        ],
+        [
+          'http://metadata.google.internal./x.git',
+          'metadata.google.internal (cloud metadata host)',
+        ],
+      ]) {
+        await expect(
+          runActionForTest(publicOnly, {
+            repository,
+            file: 'apps/my-awesome-app/deployment.yaml',
+            image: 'ghcr.io/acme/my-awesome-app',
+            tag: 'v2',
+          }),
+        ).rejects.toThrow(`gitops refused`);
+        await expect(
+          runActionForTest(publicOnly, {
+            repository,
+            file: 'apps/my-awesome-app/deployment.yaml',
+            image: 'ghcr.io/acme/my-awesome-app',
+            tag: 'v2',
+          }),
+        ).rejects.toThrow(reason);
+      }
+      expect(connections).toBe(0);
+
+      // A deployment that allows loopback (the example's stand-in Git host) reaches it.
+      const [allowed] = createGitopsActions(author, {
+        allowedUrlSchemes: ['http'],
+        remotePolicy: gitRemotePolicy(['127.0.0.0/8']),
+      });
+      await expect(
+        runActionForTest(allowed, {
+          repository: `http://127.0.0.1:${port}/x.git`,
+          file: 'apps/my-awesome-app/deployment.yaml',
+          image: 'ghcr.io/acme/my-awesome-app',
+          tag: 'v2',
+        }),
+      ).rejects.toThrow(/git clone failed/);
+      expect(connections).toBeGreaterThan(0);
+    } finally {
+      listener.close();
+    }
   });
 });

@@ -15,7 +15,11 @@ import {
   DEFAULT_GIT_URL_SCHEMES,
   branchNameProblem,
   checkRemote,
+  checkRemoteAddresses,
+  gitRemotePolicy,
 } from './gitRemotes';
+import { OutboundPolicy } from '../http/outboundPolicy';
+import { HostResolver, systemResolver } from '../http/outboundAgent';
 
 export { safeRepositoryPath };
 
@@ -88,10 +92,19 @@ export async function commitChange(options: {
   depth?: number;
   /** Transports the deployment allows (`eventOrchestration.gitops.allowedUrlSchemes`). */
   allowedUrlSchemes?: readonly string[];
+  /** Addresses a network remote may resolve to; default: public ones only. */
+  remotePolicy?: OutboundPolicy;
+  /** Resolves a remote's host (DNS by default; tests map names). */
+  resolve?: HostResolver;
 }): Promise<GitChangeResult & { stepCommitMessage?: string }> {
   const shown = redactRemote(options.repository);
   const protocols = options.allowedUrlSchemes ?? DEFAULT_GIT_URL_SCHEMES;
   checkRemote(options.repository, protocols, shown);
+  await checkRemoteAddresses(
+    options.repository,
+    options.remotePolicy ?? gitRemotePolicy(),
+    options.resolve ?? systemResolver,
+  );
   const branchProblem =
     options.branch === undefined
       ? undefined
@@ -244,6 +257,7 @@ export async function commitFileChange(options: {
   logger: LoggerService;
   signal?: AbortSignal;
   allowedUrlSchemes?: readonly string[];
+  remotePolicy?: OutboundPolicy;
 }): Promise<GitChangeResult> {
   const file = safeRepositoryPath(options.file);
   const shown = redactRemote(options.repository);
@@ -296,6 +310,7 @@ export async function commitFiles(options: {
   logger: LoggerService;
   signal?: AbortSignal;
   allowedUrlSchemes?: readonly string[];
+  remotePolicy?: OutboundPolicy;
 }): Promise<GitChangeResult & { files: string[] }> {
   const wanted = checkFilesToCommit(options.files);
   let written: string[] = [];
@@ -354,6 +369,7 @@ export async function revertToKnownGood(options: {
   logger: LoggerService;
   signal?: AbortSignal;
   allowedUrlSchemes?: readonly string[];
+  remotePolicy?: OutboundPolicy;
 }): Promise<GitChangeResult & { revertedTo: string }> {
   const scope = options.path ? safeRepositoryPath(options.path) : '.';
   const shown = redactRemote(options.repository);

@@ -13,7 +13,12 @@ import {
   commitFilesOnGitHub,
   revertOnGitHub,
 } from './githubProvider';
-import { DEFAULT_GIT_URL_SCHEMES, branchNameProblem } from './gitRemotes';
+import {
+  DEFAULT_GIT_URL_SCHEMES,
+  branchNameProblem,
+  gitRemotePolicy,
+} from './gitRemotes';
+import { OutboundPolicy } from '../http/outboundPolicy';
 
 /** The author of GitOps commits. */
 export interface GitAuthor {
@@ -85,16 +90,20 @@ export function createGitopsActions(
     github?: (repository: string) => GitHubRepository | undefined;
     /** Transports plain git may use (`eventOrchestration.gitops.allowedUrlSchemes`); default https and ssh. */
     allowedUrlSchemes?: readonly string[];
+    /** Addresses plain-git remotes may resolve to (`eventOrchestration.gitops.allowedCidrs`); default public only. */
+    remotePolicy?: OutboundPolicy;
   } = {},
 ) {
-  const allowedUrlSchemes =
-    options.allowedUrlSchemes ?? DEFAULT_GIT_URL_SCHEMES;
+  const remotes = {
+    allowedUrlSchemes: options.allowedUrlSchemes ?? DEFAULT_GIT_URL_SCHEMES,
+    remotePolicy: options.remotePolicy ?? gitRemotePolicy(),
+  };
   /** One file changed, through the GitHub provider or plain git. */
   const changeFile = (args: Parameters<typeof commitFileChange>[0]) => {
     const github = options.github?.(args.repository);
     return github
       ? commitFileChangeOnGitHub({ ...args, github })
-      : commitFileChange({ ...args, allowedUrlSchemes });
+      : commitFileChange({ ...args, ...remotes });
   };
 
   const setImageAction = createOrchestrationAction({
@@ -237,7 +246,7 @@ export function createGitopsActions(
         ...stepIdentity(ctx),
         author,
         ...ctx.input,
-        allowedUrlSchemes,
+        ...remotes,
       });
       reportChange(ctx, result);
       ctx.output('revertedTo', result.revertedTo);
@@ -286,7 +295,7 @@ export function createGitopsActions(
       const args = { ...stepIdentity(ctx), author, ...ctx.input };
       const result = github
         ? await commitFilesOnGitHub({ ...args, github })
-        : await commitFiles({ ...args, allowedUrlSchemes });
+        : await commitFiles({ ...args, ...remotes });
       reportChange(ctx, result);
       ctx.output('files', result.files);
     },

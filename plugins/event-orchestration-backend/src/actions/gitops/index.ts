@@ -1,4 +1,4 @@
 export { createGitopsActions } from './gitopsActions';
 export type { GitAuthor } from './gitopsActions';
 export { createGitHubResolver } from './githubProvider';
-export { readGitUrlSchemes } from './gitRemotes';
+export { readGitRemotePolicy, readGitUrlSchemes } from './gitRemotes';

@@ -9,6 +9,10 @@ export interface OutboundPolicyOptions {
   allowedHosts?: string[];
   /** Address ranges (`10.1.0.0/16`, `::1/128`, a bare address) allowed although denied by default. */
   allowedCidrs?: string[];
+  /** Who is refused, in reasons; default `http:request`. */
+  subject?: string;
+  /** The config keys named in reasons; default `eventOrchestration.actions.http`. */
+  configPrefix?: string;
 }
 
 /** The verdict on a URL or an address: allowed, or refused with the reason. */
@@ -16,7 +20,7 @@ export type OutboundVerdict =
   | { allowed: true }
   | { allowed: false; reason: string };
 
-const CONFIG_PREFIX = 'eventOrchestration.actions.http';
+const HTTP_CONFIG_PREFIX = 'eventOrchestration.actions.http';
 
 /**
  * Reachable only through cloud instance metadata services, which hand out the
@@ -75,7 +79,7 @@ function unbracketed(host: string): string {
 }
 
 /** An allowedHosts entry in the form a URL's host name takes, or an error naming it. */
-function parseHostPattern(pattern: string): string {
+function parseHostPattern(pattern: string, configPrefix: string): string {
   const wildcard = pattern.startsWith('*.');
   const name = wildcard ? pattern.slice(2) : pattern;
   let host: string;
@@ -87,20 +91,20 @@ function parseHostPattern(pattern: string): string {
     host = canonicalHost(url.hostname);
   } catch {
     throw new Error(
-      `${CONFIG_PREFIX}.allowedHosts: '${pattern}' is not a host name or *.domain pattern`,
+      `${configPrefix}.allowedHosts: '${pattern}' is not a host name or *.domain pattern`,
     );
   }
   return wildcard ? `*.${host}` : host;
 }
 
-function parseCidr(entry: string): [Address, number] {
+function parseCidr(entry: string, configPrefix: string): [Address, number] {
   try {
     return entry.includes('/')
       ? ipaddr.parseCIDR(entry)
       : [ipaddr.parse(entry), ipaddr.parse(entry).kind() === 'ipv4' ? 32 : 128];
   } catch {
     throw new Error(
-      `${CONFIG_PREFIX}.allowedCidrs: '${entry}' is not an address or CIDR range`,
+      `${configPrefix}.allowedCidrs: '${entry}' is not an address or CIDR range`,
     );
   }
 }
@@ -114,11 +118,19 @@ function parseCidr(entry: string): [Address, number] {
 export class OutboundPolicy {
   readonly #allowedHosts?: string[];
   readonly #allowedCidrs: Array<[Address, number]>;
+  readonly #subject: string;
+  readonly #configPrefix: string;
 
   /** Throws, naming the key and the entry, on a pattern or range it cannot parse. */
   constructor(options: OutboundPolicyOptions = {}) {
-    this.#allowedHosts = options.allowedHosts?.map(parseHostPattern);
-    this.#allowedCidrs = (options.allowedCidrs ?? []).map(parseCidr);
+    this.#subject = options.subject ?? 'http:request';
+    this.#configPrefix = options.configPrefix ?? HTTP_CONFIG_PREFIX;
+    this.#allowedHosts = options.allowedHosts?.map(p =>
+      parseHostPattern(p, this.#configPrefix),
+    );
+    this.#allowedCidrs = (options.allowedCidrs ?? []).map(c =>
+      parseCidr(c, this.#configPrefix),
+    );
   }
 
   /** Checks what can be known before connecting: scheme, host name, a literal address. */
@@ -127,12 +139,14 @@ export class OutboundPolicy {
     try {
       url = new URL(rawUrl);
     } catch {
-      return { allowed: false, reason: `http:request refused: not a URL` };
+      return { allowed: false, reason: `${this.#subject} refused: not a URL` };
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       return {
         allowed: false,
-        reason: `http:request refused ${url.protocol} URLs: only http and https`,
+        reason: `${this.#subject} refused ${
+          url.protocol
+        } URLs: only http and https`,
       };
     }
     const hostVerdict = this.checkHost(url.hostname);
@@ -151,7 +165,7 @@ export class OutboundPolicy {
     if (METADATA_HOSTS.has(host)) {
       return {
         allowed: false,
-        reason: `http:request refused ${host} (cloud metadata host)`,
+        reason: `${this.#subject} refused ${host} (cloud metadata host)`,
       };
     }
     if (
@@ -160,7 +174,9 @@ export class OutboundPolicy {
     ) {
       return {
         allowed: false,
-        reason: `http:request refused ${host}: not in ${CONFIG_PREFIX}.allowedHosts`,
+        reason: `${this.#subject} refused ${host}: not in ${
+          this.#configPrefix
+        }.allowedHosts`,
       };
     }
     return { allowed: true };
@@ -174,7 +190,7 @@ export class OutboundPolicy {
     } catch {
       return {
         allowed: false,
-        reason: `http:request refused ${address}: not an IP address`,
+        reason: `${this.#subject} refused ${address}: not an IP address`,
       };
     }
     const denial = this.#denial(parsed);
@@ -188,11 +204,13 @@ export class OutboundPolicy {
     const remedy = denial.metadata
       ? `allow it by naming ${denial.address}/${
           denial.address.includes(':') ? 128 : 32
-        } in ${CONFIG_PREFIX}.allowedCidrs`
-      : `allow it with ${CONFIG_PREFIX}.allowedCidrs`;
+        } in ${this.#configPrefix}.allowedCidrs`
+      : `allow it with ${this.#configPrefix}.allowedCidrs`;
     return {
       allowed: false,
-      reason: `http:request refused ${shown} (${denial.label})${forHost}; ${remedy}`,
+      reason: `${this.#subject} refused ${shown} (${
+        denial.label
+      })${forHost}; ${remedy}`,
     };
   }
 
