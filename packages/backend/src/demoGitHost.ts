@@ -12,6 +12,19 @@ import { standInsEnabled } from './standIns';
 
 const run = promisify(execFile);
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+/** Pushes of the example are a few KiB; this keeps a stranger from filling the disk in one request. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const tooLarge = `the request body is larger than ${MAX_BODY_BYTES} bytes`;
+/**
+ * What `git http-backend` serves besides smart HTTP (dumb-HTTP files, and
+ * whatever a `..` in the path reaches) stays unreachable: these are the
+ * smart-HTTP endpoints, with the method each answers.
+ */
+const SMART_HTTP_ENDPOINTS: Record<string, string> = {
+  '/info/refs': 'GET',
+  '/git-upload-pack': 'POST',
+  '/git-receive-pack': 'POST',
+};
 
 /**
  * A stand-in for a Git host such as GitHub, so that the example templates can
@@ -25,7 +38,8 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
  *
  * Every repository exists: one that is asked for the first time is created
  * bare under `demoGitHost.root` with one commit (a README), as if someone had
- * just created it on GitHub. No authentication: not for production.
+ * just created it on GitHub. No authentication: not for production. Only
+ * the smart-HTTP endpoints are served, and a request body is at most 10 MiB.
  */
 export const demoGitHostPlugin = createBackendPlugin({
   pluginId: 'demo-git',
@@ -83,9 +97,25 @@ export const demoGitHostPlugin = createBackendPlugin({
         // Smart HTTP: /<owner>/<repo>.git/info/refs, /git-upload-pack, /git-receive-pack.
         router.all(/^\/([^/]+)\/([^/]+)\.git(\/.*)$/, async (req, res) => {
           const [owner, repo, rest] = [0, 1, 2].map(i => req.params[i]);
+          const method = Object.hasOwn(SMART_HTTP_ENDPOINTS, rest)
+            ? SMART_HTTP_ENDPOINTS[rest]
+            : undefined;
+          if (!method) {
+            answerAfterBody(req, res, 404, `${rest} is not served`);
+            return;
+          }
+          if (req.method !== method) {
+            res.setHeader('Allow', method);
+            answerAfterBody(req, res, 405, `${rest} answers ${method} only`);
+            return;
+          }
+          if (Number(req.headers['content-length']) > MAX_BODY_BYTES) {
+            answerAfterBody(req, res, 413, tooLarge);
+            return;
+          }
           const dir = await repository(owner, repo);
           if (!dir) {
-            res.status(400).json({ error: 'bad repository name' });
+            answerAfterBody(req, res, 400, 'bad repository name');
             return;
           }
           serveGit(req, res, root, `/${owner}/${repo}.git${rest}`);
@@ -127,6 +157,28 @@ async function createRepository(dir: string, name: string) {
   await git(['update-ref', 'refs/heads/main', commit]);
 }
 
+/**
+ * Answers once the client has sent its body: answering earlier would reset a
+ * connection the client is still writing to, and it would see no answer.
+ */
+function answerAfterBody(
+  req: express.Request,
+  res: express.Response,
+  status: number,
+  error: string,
+) {
+  const answer = () => {
+    if (!res.headersSent) res.status(status).json({ error });
+  };
+  if (req.readableEnded) {
+    answer();
+    return;
+  }
+  req.on('end', answer);
+  req.on('error', () => res.destroy());
+  req.resume();
+}
+
 /** Runs `git http-backend` as a CGI program for one request. */
 function serveGit(
   req: express.Request,
@@ -152,10 +204,27 @@ function serveGit(
       REMOTE_USER: 'demo',
     },
   });
-  req.pipe(child.stdin);
   let head = Buffer.alloc(0);
   let headersSent = false;
+  let size = 0;
+  let overLimit = false;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES && !overLimit) {
+      overLimit = true;
+      req.unpipe(child.stdin);
+      child.kill();
+      if (headersSent) res.destroy();
+      else answerAfterBody(req, res, 413, tooLarge);
+    }
+  });
+  req.on('error', () => child.kill());
+  // git stops reading when it has answered (or failed): the rest of the body
+  // is not needed, and an unhandled EPIPE would end the backend process.
+  child.stdin.on('error', () => {});
+  req.pipe(child.stdin);
   child.stdout.on('data', (chunk: Buffer) => {
+    if (overLimit) return;
     if (headersSent) {
       res.write(chunk);
       return;
@@ -164,19 +233,30 @@ function serveGit(
     const end = head.indexOf('\r\n\r\n');
     if (end < 0) return;
     let status = 200;
-    for (const line of head.subarray(0, end).toString('utf8').split('\r\n')) {
-      const colon = line.indexOf(':');
-      const key = line.slice(0, colon).trim();
-      const value = line.slice(colon + 1).trim();
-      if (key.toLowerCase() === 'status') status = parseInt(value, 10);
-      else res.setHeader(key, value);
+    try {
+      for (const line of head.subarray(0, end).toString('utf8').split('\r\n')) {
+        const colon = line.indexOf(':');
+        const key = line.slice(0, colon).trim();
+        const value = line.slice(colon + 1).trim();
+        if (key.toLowerCase() === 'status') status = parseInt(value, 10);
+        else res.setHeader(key, value);
+      }
+      res.status(status);
+    } catch {
+      // A header Node refuses: nothing sensible can follow.
+      child.kill();
+      res.destroy();
+      return;
     }
-    res.status(status);
     headersSent = true;
     res.write(head.subarray(end + 4));
   });
-  child.stdout.on('end', () => res.end());
+  child.stdout.on('end', () => {
+    if (!overLimit) res.end();
+  });
   child.on('error', () => {
-    if (!headersSent) res.status(500).end('git http-backend failed');
+    if (!headersSent && !res.headersSent)
+      res.status(500).json({ error: 'git http-backend failed' });
+    else res.destroy();
   });
 }

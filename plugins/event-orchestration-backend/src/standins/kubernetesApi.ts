@@ -16,7 +16,11 @@ import { randomUUID } from 'node:crypto';
  * nothing is scheduled, no controller reconciles.
  */
 export interface KubernetesApiStandIn {
-  /** Serves one request (reads the body itself; mount it without a body parser). */
+  /**
+   * Serves one request (reads the body itself, at most `maxBodyBytes`, 1 MiB by
+   * default; mount it without a body parser). Never throws: what it refuses is
+   * answered with a Status and the reason.
+   */
   handle(req: http.IncomingMessage, res: http.ServerResponse): void;
   /** Every request: method, path, query and the Authorization header. */
   requests: Array<{
@@ -91,41 +95,125 @@ const RESOURCES: Record<
   },
 };
 
+/** The largest request body the stand-in reads (the API server's own limit is larger; a demo needs less). */
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Keys that lead from a parsed JSON value to the prototypes every object shares:
+ * a patch through them would change every object in the process.
+ */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** A request the stand-in refuses, answered as the API server does: a Status with the reason. */
+class RequestRejected extends Error {
+  constructor(
+    message: string,
+    readonly code = 400,
+    readonly reason = 'BadRequest',
+  ) {
+    super(message);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** JSON.parse that refuses `__proto__` keys, which no Kubernetes object has. */
+function parseBody(raw: string): unknown {
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw, (key, value) => {
+      if (key === '__proto__') {
+        throw new RequestRejected(
+          "the body has a key named '__proto__', which no Kubernetes object has",
+        );
+      }
+      return value;
+    });
+  } catch (error) {
+    if (error instanceof RequestRejected) throw error;
+    throw new RequestRejected('the body is not JSON');
+  }
+}
+
 /** RFC 7386 merge patch; the fake applies strategic merge and apply patches the same way. */
 function mergePatch(target: any, patch: any): any {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
-    return patch;
-  const result =
-    target && typeof target === 'object' && !Array.isArray(target)
-      ? { ...target }
-      : {};
+  if (!isPlainObject(patch)) return patch;
+  const result = isPlainObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
-    else result[key] = mergePatch(result[key], value);
+    else
+      result[key] = mergePatch(
+        Object.hasOwn(result, key) ? result[key] : undefined,
+        value,
+      );
   }
   return result;
 }
 
-/** RFC 6902 JSON patch, the operations our actions send (add, replace, remove). */
-function jsonPatch(
-  target: any,
-  ops: Array<{ op: string; path: string; value?: unknown }>,
-): any {
-  const result = JSON.parse(JSON.stringify(target));
-  for (const op of ops) {
+const JSON_PATCH_OPS = ['add', 'remove', 'replace'];
+
+/**
+ * RFC 6902 JSON patch, the operations our actions send (add, remove, replace).
+ * It walks only the document's own keys, so no path reaches a prototype.
+ */
+function jsonPatch(target: any, ops: unknown): any {
+  if (!Array.isArray(ops)) {
+    throw new RequestRejected('a JSON patch is a list of operations');
+  }
+  const result = structuredClone(target);
+  ops.forEach((op, i) => {
+    const rejected = (reason: string) =>
+      new RequestRejected(`JSON patch operation ${i}: ${reason}`);
+    if (!isPlainObject(op)) throw rejected('must be an object');
+    if (typeof op.op !== 'string' || !JSON_PATCH_OPS.includes(op.op)) {
+      throw rejected(
+        `op '${String(op.op)}' is not one of ${JSON_PATCH_OPS.join(', ')}`,
+      );
+    }
+    if (typeof op.path !== 'string' || !op.path.startsWith('/')) {
+      throw rejected("path must be a JSON pointer like '/spec/replicas'");
+    }
+    if (op.op !== 'remove' && !Object.hasOwn(op, 'value')) {
+      throw rejected(`'${op.op}' needs a value`);
+    }
     const parts = op.path
       .split('/')
       .slice(1)
       .map(p => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    if (parts.some(part => PROTOTYPE_KEYS.has(part))) {
+      throw rejected(
+        `path '${op.path}' names a key no Kubernetes object has (${[
+          ...PROTOTYPE_KEYS,
+        ].join(', ')})`,
+      );
+    }
+    const missing = () => rejected(`path '${op.path}' does not exist`);
     const last = parts.pop()!;
-    let parent = result;
-    for (const part of parts) parent = parent[part];
-    if (op.op === 'remove') {
-      if (Array.isArray(parent)) parent.splice(Number(last), 1);
-      else delete parent[last];
-    } else if (Array.isArray(parent) && last === '-') parent.push(op.value);
-    else parent[last] = op.value;
-  }
+    let parent: unknown = result;
+    for (const part of parts) {
+      if (typeof parent !== 'object' || parent === null) throw missing();
+      if (!Object.hasOwn(parent, part)) throw missing();
+      parent = (parent as any)[part];
+    }
+    if (Array.isArray(parent)) {
+      let index = NaN;
+      if (last === '-' && op.op === 'add') index = parent.length;
+      else if (/^(0|[1-9]\d*)$/.test(last)) index = Number(last);
+      const highest = op.op === 'add' ? parent.length : parent.length - 1;
+      if (!(index <= highest)) throw missing();
+      if (op.op === 'remove') parent.splice(index, 1);
+      else if (op.op === 'add') parent.splice(index, 0, op.value);
+      else parent[index] = op.value;
+    } else if (isPlainObject(parent)) {
+      if (op.op !== 'add' && !Object.hasOwn(parent, last)) throw missing();
+      if (op.op === 'remove') delete parent[last];
+      else parent[last] = op.value;
+    } else {
+      throw missing();
+    }
+  });
   return result;
 }
 
@@ -143,8 +231,9 @@ function matchesSelector(object: any, selector: string | null) {
  * (default: all, for tests; a long-running demo passes a limit).
  */
 export function createKubernetesApiStandIn(
-  options_: { keepRequests?: number } = {},
+  options_: { keepRequests?: number; maxBodyBytes?: number } = {},
 ): KubernetesApiStandIn {
+  const maxBodyBytes = options_.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   let version = 100;
   let compactedAt = 0;
   const objects = new Map<string, Map<string, any>>(); // resource → uid → object
@@ -217,19 +306,13 @@ export function createKubernetesApiStandIn(
     return stored;
   }
 
-  function handle(
+  function serve(
     req: http.IncomingMessage,
     res: http.ServerResponse,
     raw: string,
   ) {
     const url = new URL(req.url!, 'http://localhost');
-    let body: any;
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      send(res, 400, status(400, 'BadRequest', 'the body is not JSON'));
-      return;
-    }
+    const body: any = parseBody(raw);
     if (
       options_.keepRequests !== undefined &&
       requests.length >= options_.keepRequests
@@ -268,7 +351,7 @@ export function createKubernetesApiStandIn(
     const match = url.pathname.match(
       /^\/(?:api\/v1|apis\/[^/]+\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/,
     );
-    if (!match || !RESOURCES[match[2]]) {
+    if (!match || !Object.hasOwn(RESOURCES, match[2])) {
       send(
         res,
         404,
@@ -282,6 +365,9 @@ export function createKubernetesApiStandIn(
     }
     const [, namespace, resource, name] = match;
     if (req.method === 'POST' && !name) {
+      if (!isPlainObject(body)) {
+        throw new RequestRejected('the body must be a JSON object');
+      }
       const exists = [...(objects.get(resource)?.values() ?? [])].find(
         o =>
           o.metadata.name === body.metadata?.name &&
@@ -326,6 +412,11 @@ export function createKubernetesApiStandIn(
           status(404, 'NotFound', `${resource} "${name}" not found`),
         );
         return;
+      }
+      if (!type.startsWith('application/json-patch') && !isPlainObject(body)) {
+        throw new RequestRejected(
+          'a merge patch of an object must be a JSON object',
+        );
       }
       const patched = type.startsWith('application/json-patch')
         ? jsonPatch(current, body)
@@ -405,10 +496,40 @@ export function createKubernetesApiStandIn(
   }
   return {
     handle(req, res) {
-      let raw = '';
-      req.setEncoding('utf8');
-      req.on('data', chunk => (raw += chunk));
-      req.on('end', () => handle(req, res, raw));
+      const chunks: Buffer[] = [];
+      let size = 0;
+      // Read to the end even past the limit, so that the client hears the 413
+      // instead of a reset connection; only what fits is kept.
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= maxBodyBytes) chunks.push(chunk);
+      });
+      req.on('error', () => res.destroy());
+      req.on('end', () => {
+        // An exception here would end the process that mounts the stand-in.
+        try {
+          if (size > maxBodyBytes) {
+            throw new RequestRejected(
+              `the request body is larger than ${maxBodyBytes} bytes`,
+              413,
+              'RequestEntityTooLarge',
+            );
+          }
+          serve(req, res, Buffer.concat(chunks).toString('utf8'));
+        } catch (error) {
+          if (res.headersSent) {
+            res.destroy();
+          } else if (error instanceof RequestRejected) {
+            send(
+              res,
+              error.code,
+              status(error.code, error.reason, error.message),
+            );
+          } else {
+            send(res, 500, status(500, 'InternalError', String(error)));
+          }
+        }
+      });
     },
     requests,
     get goneAs() {
