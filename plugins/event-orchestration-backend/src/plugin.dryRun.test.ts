@@ -88,7 +88,7 @@ describe('POST /sensors/test with hostile drafts', () => {
     });
     expect(repeats.status).toBe(400);
     expect(repeats.body.error.message).toMatch(
-      /dependencies\[0\]\.filters\.data\[0\]\.regex: invalid regular expression: RE2 cannot run it here: it compiles to 220003 instructions, at most 2000/,
+      /dependencies\[0\]\.filters\.data\[0\]\.regex: invalid regular expression: RE2 cannot run it here: its counted repeats add up to 110000, at most 2000/,
     );
     let nested = 'true';
     for (let i = 8; i > 0; i--)

@@ -137,7 +137,8 @@ const dependencySchema = z
     eventType: z.string().min(1),
     filters: z
       .object({
-        data: z.array(dataFilterSchema).default([]),
+        // Bounded so that checking one definition (a dry-run draft) is bounded too.
+        data: z.array(dataFilterSchema).max(100).default([]),
         /** A CEL expression over `event` that must be true. */
         expr: z.string().min(1).max(4000).optional(),
         context: contextFilterSchema.optional(),
@@ -194,7 +195,7 @@ export const sensorSpecSchema = z
     name: identifier,
     description: z.string().optional(),
     owner: z.string().optional(),
-    dependencies: z.array(dependencySchema).min(1),
+    dependencies: z.array(dependencySchema).min(1).max(50),
     /** Boolean expression over dependency names; default: all of them. */
     conditions: z.string().min(1).optional(),
     /**
@@ -251,9 +252,9 @@ export const sensorSpecSchema = z
     entity: z.string().min(1).optional(),
     workflow: z
       .object({
-        steps: z.array(stepSchema).min(1),
+        steps: z.array(stepSchema).min(1).max(100),
         /** Steps run after a step failed (escalation); their failure does not hide the first. */
-        onFailure: z.array(stepSchema).default([]),
+        onFailure: z.array(stepSchema).max(100).default([]),
       })
       .strict(),
   })
