@@ -35,6 +35,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import knexFactory, { Knex } from 'knex';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { startNatsServer } from '../../plugins/event-orchestration-backend/src/__testUtils__/natsServer';
 import { Replica, SharedDatabase } from '../replica';
 
@@ -506,6 +507,9 @@ async function main() {
     const health = (await (
       await fetch(
         `http://127.0.0.1:${replicas[0].port}/api/event-orchestration/health`,
+        // /health shows its details to a valid token only; the replicas are
+        // test backends, where this is the mock user's.
+        { headers: { authorization: mockCredentials.user.header() } },
       )
     ).json()) as { bus: { consumers: Array<{ deadLettered: number }> } };
     deadLettered = health.bus.consumers.reduce(

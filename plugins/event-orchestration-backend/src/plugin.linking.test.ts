@@ -215,9 +215,16 @@ describe('linking events to entities the catalog learns of later', () => {
     );
     expect(deadLetters.status).toBe(200);
     expect(deadLetters.body.items).toEqual([]);
-    const health = async () =>
-      (await request(backend.server).get('/api/event-orchestration/health'))
-        .body.linking;
+    /** The linking counts, measured after the call (/health reuses a measurement for a few seconds). */
+    const health = async () => {
+      const since = Date.now();
+      return waitFor(async () => {
+        const { body } = await request(backend.server).get(
+          '/api/event-orchestration/health',
+        );
+        return Date.parse(body.checkedAt) >= since ? body.linking : undefined;
+      }, 'a fresh /health measurement');
+    };
     expect(await health()).toEqual({
       catalogUnreachable: 1,
       unknownSubject: 0,

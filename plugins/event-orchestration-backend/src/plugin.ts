@@ -518,6 +518,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
             logger,
             watches: () => kubernetesSources?.status() ?? [],
             roles,
+            pingDatabase: () => knex.raw('select 1'),
           }),
         );
         // Webhook senders are not Backstage users: each source checks its own token.
@@ -525,7 +526,8 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           path: '/webhooks',
           allow: 'unauthenticated',
         });
-        // Liveness probes of orchestrators carry no Backstage credentials.
+        // Liveness probes of orchestrators carry no Backstage credentials; the
+        // route shows its details only to a valid user or service token.
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },
     });

@@ -125,7 +125,10 @@ export interface SensorsResponse extends ListResponse<SensorSummary> {
   errors: SensorLoadError[];
 }
 
-/** `GET /health`. @public */
+/**
+ * `GET /health` with a user or service token; without one it answers
+ * `{ status: 'ok' }` (or 503 when the database does not answer). @public
+ */
 export interface HealthResponse {
   status: 'ok' | 'degraded';
   bus: {
@@ -162,6 +165,8 @@ export interface HealthResponse {
     resourceVersion?: string;
     lastError?: string;
   }>;
+  /** When bus and linking were measured: they are reused for up to 5 s. */
+  checkedAt?: string;
 }
 
 /** An event a subscriber gave up on after its last allowed delivery. @public */

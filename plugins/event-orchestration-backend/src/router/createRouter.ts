@@ -37,6 +37,13 @@ import { redactSecrets } from '../runs/redactSecrets';
 import { RateLimitedError, WebhookSources } from '../sources';
 import { RunEngine } from '../runs';
 import { InvalidCursorError, OrchestrationStore, RunRecord } from '../store';
+import {
+  HEALTH_DETAILS_MAX_AGE_MS,
+  LIVENESS_TIMEOUT_MS,
+  SharedMeasurement,
+  maySeeHealthDetails,
+  within,
+} from './health';
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).optional(),
@@ -235,6 +242,8 @@ export async function createRouter(deps: {
   watches?: () => NonNullable<HealthResponse['watches']>;
   /** What this replica does besides ingest, for /health; default both. */
   roles?: NonNullable<HealthResponse['replica']>;
+  /** Resolves when the database answers: the liveness part of /health. */
+  pingDatabase: () => Promise<unknown>;
 }): Promise<express.Router> {
   const {
     store,
@@ -677,7 +686,19 @@ export async function createRouter(deps: {
     },
   );
 
-  router.get('/health', async (_req, res) => {
+  // Probes share one database ping; the details (database aggregates, NATS
+  // calls) are measured at most every few seconds, whoever asks how often.
+  const liveness = new SharedMeasurement(
+    () =>
+      within(
+        deps.pingDatabase(),
+        LIVENESS_TIMEOUT_MS,
+        `no answer within ${LIVENESS_TIMEOUT_MS} ms`,
+      ),
+    0,
+  );
+  const measured = new SharedMeasurement(async () => {
+    const checkedAt = new Date().toISOString();
     let bus_: HealthResponse['bus'];
     try {
       bus_ = await bus.health();
@@ -685,9 +706,22 @@ export async function createRouter(deps: {
       bus_ = { type: 'embedded', connected: false, consumers: [] };
       logger.warn(`Health check could not reach the bus: ${error}`);
     }
+    return { bus: bus_, linking: await store.linkRetryCounts(), checkedAt };
+  }, HEALTH_DETAILS_MAX_AGE_MS);
+  router.get('/health', async (req, res) => {
+    try {
+      await liveness.get();
+    } catch (error) {
+      logger.warn(`Health check: the database does not answer: ${error}`);
+      throw new ServiceUnavailableError('The database does not answer');
+    }
+    if (!(await maySeeHealthDetails(httpAuth, req))) {
+      res.json({ status: 'ok' });
+      return;
+    }
+    const { bus: bus_, linking, checkedAt } = await measured.get();
     const loaded = sensors.current();
     const watches = deps.watches?.() ?? [];
-    const linking = await store.linkRetryCounts();
     const response: HealthResponse = {
       status:
         bus_.connected &&
@@ -700,6 +734,7 @@ export async function createRouter(deps: {
       linking,
       replica: deps.roles ?? { sensorEngine: true, runs: true },
       ...(watches.length > 0 ? { watches } : {}),
+      checkedAt,
     };
     res.status(bus_.connected ? 200 : 503).json(response);
   });
