@@ -1,17 +1,16 @@
 import { useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
-import { usePermission } from '@backstage/plugin-permission-react';
 import {
   SensorTestResult,
   sensorTestPermission,
 } from '@edo/plugin-event-orchestration-common';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { eventOrchestrationApiRef } from '../../api';
+import { PermittedButton } from '../shared/PermittedButton';
 
 /**
  * "Test against sensor…": a dry run of this stored event against any loaded
@@ -19,7 +18,6 @@ import { eventOrchestrationApiRef } from '../../api';
  */
 export function TestAgainstSensor(props: { eventId: string }) {
   const api = useApi(eventOrchestrationApiRef);
-  const allowed = usePermission({ permission: sensorTestPermission });
   const sensors = useAsync(() => api.getSensors(), [api]);
   const [sensor, setSensor] = useState('');
   const [result, setResult] = useState<SensorTestResult>();
@@ -66,22 +64,15 @@ export function TestAgainstSensor(props: { eventId: string }) {
           </MenuItem>
         ))}
       </TextField>
-      <span
-        title={
-          allowed.allowed
-            ? ''
-            : `Needs the permission ${sensorTestPermission.name}`
-        }
+      <PermittedButton
+        permission={sensorTestPermission}
+        size="small"
+        variant="outlined"
+        disabled={!sensor}
+        onClick={test}
       >
-        <Button
-          size="small"
-          variant="outlined"
-          disabled={!sensor || !allowed.allowed}
-          onClick={test}
-        >
-          Test
-        </Button>
-      </span>
+        Test
+      </PermittedButton>
       {result && (
         <Typography variant="body2" aria-label="Test result">
           <strong>{result.status}</strong> — {result.reason}

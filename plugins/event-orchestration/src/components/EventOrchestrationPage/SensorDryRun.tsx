@@ -1,16 +1,15 @@
 import { useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
-import { usePermission } from '@backstage/plugin-permission-react';
 import {
   SensorSummary,
   SensorTestResult,
   sensorTestPermission,
 } from '@edo/plugin-event-orchestration-common';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { eventOrchestrationApiRef } from '../../api';
+import { PermittedButton } from '../shared/PermittedButton';
 
 /** An event to start from: the sensor's first event type, with an empty payload. */
 function exampleEvents(sensor: SensorSummary) {
@@ -56,7 +55,6 @@ export function SensorDryRun(props: {
   state?: DryRunState;
   update: (sensor: SensorSummary, patch: Partial<DryRunState>) => void;
 }) {
-  const allowed = usePermission({ permission: sensorTestPermission });
   const { sensor, update } = props;
   const api = useApi(eventOrchestrationApiRef);
   const { text, eventId, results, error, busy } = props.state ?? {
@@ -127,22 +125,15 @@ export function SensorDryRun(props: {
         size="small"
       />
       <Box marginTop={1}>
-        <span
-          title={
-            allowed.allowed
-              ? ''
-              : `Needs the permission ${sensorTestPermission.name}`
-          }
+        <PermittedButton
+          permission={sensorTestPermission}
+          variant="contained"
+          color="primary"
+          disabled={busy || Boolean(parseError)}
+          onClick={run}
         >
-          <Button
-            variant="contained"
-            color="primary"
-            disabled={busy || Boolean(parseError) || !allowed.allowed}
-            onClick={run}
-          >
-            Dry run
-          </Button>
-        </span>
+          Dry run
+        </PermittedButton>
       </Box>
       {error && (
         <Typography role="alert" color="error" style={{ marginTop: 8 }}>
