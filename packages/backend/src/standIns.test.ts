@@ -307,3 +307,30 @@ describe('the Git host stand-in under hostile requests', () => {
       ]);
   });
 });
+
+describe('the Argo CD stand-in under hostile requests', () => {
+  let backend: Awaited<ReturnType<typeof startTestBackend>>;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ backend, cleanup } = await backendWith({ standIns: true }));
+  });
+  afterAll(() => cleanup());
+
+  const sync = '/api/demo-argocd/api/v1/applications/my-awesome-app/sync';
+
+  it('answers a body that is not JSON with 400 and one over 100 kB with 413, and keeps serving', async () => {
+    const malformed = await request(backend.server)
+      .post(sync)
+      .set('Content-Type', 'application/json')
+      .send('{"prune": ');
+    const large = await request(backend.server)
+      .post(sync)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ prune: true, padding: 'x'.repeat(200 * 1024) }));
+    expect([malformed.status, large.status]).toEqual([400, 413]);
+    expect((await request(backend.server).post(sync).send({})).status).toBe(
+      200,
+    );
+  });
+});
