@@ -73,4 +73,20 @@ describe('app-config.production.yaml over app-config.yaml', () => {
         ?.map(allow => allow.getString('host')) ?? [],
     ).not.toContainEqual(expect.stringMatching(/^(localhost|127\.)/));
   });
+
+  it('reaches no loopback or private address and no local repository', () => {
+    expect(
+      config.getOptionalStringArray(
+        'eventOrchestration.actions.http.allowedCidrs',
+      ),
+    ).toEqual([]);
+    expect(
+      config.getOptionalStringArray('eventOrchestration.gitops.allowedCidrs'),
+    ).toEqual([]);
+    expect(
+      config.getOptionalStringArray(
+        'eventOrchestration.gitops.allowedUrlSchemes',
+      ),
+    ).toEqual(['https', 'ssh']);
+  });
 });
