@@ -633,8 +633,9 @@ export async function createRouter(deps: {
 
   router.get('/dead-letters', async (req, res) => {
     const query = parseQuery(deadLettersQuery, req.query);
+    // A subscriber's error may carry a credential; the bus stores it as thrown.
     const response: DeadLettersResponse = {
-      items: await bus.listDeadLetters(query),
+      items: redactSecrets(await bus.listDeadLetters(query)),
     };
     res.json(response);
   });
