@@ -30,9 +30,22 @@ test('provision-app-environment creates a component with its own Events tab', as
   const app = `web-${Date.now().toString(36)}`;
   await page.goto('/create/templates/default/provision-app-environment');
   await page.getByRole('button', { name: 'Enter' }).click();
-  await page.getByRole('textbox', { name: 'Name' }).fill(app);
-  await page.getByRole('textbox', { name: 'Owner' }).fill('acme');
-  await page.getByRole('textbox', { name: 'Repository' }).fill(app);
+  // RepoUrlPicker re-renders its fields once the integrations have loaded; on a
+  // busy machine that can land between two fills (once the repository name ended
+  // up in Owner), so fill until the form holds what was typed.
+  await expect(async () => {
+    await page.getByRole('textbox', { name: 'Name' }).fill(app);
+    await page.getByRole('textbox', { name: 'Owner' }).fill('acme');
+    await page.getByRole('textbox', { name: 'Repository' }).fill(app);
+    await expect(page.getByRole('textbox', { name: 'Owner' })).toHaveValue(
+      'acme',
+      { timeout: 1_000 },
+    );
+    await expect(page.getByRole('textbox', { name: 'Repository' })).toHaveValue(
+      app,
+      { timeout: 1_000 },
+    );
+  }).toPass({ timeout: 30_000 });
   const owner = page.getByRole('textbox', { name: 'Owning team' });
   await owner.click();
   await page.getByRole('option', { name: /platform-team/ }).click();
