@@ -1,0 +1,1 @@
+export { createSubmitWorkflowAction } from './submitWorkflow';

@@ -1,0 +1,75 @@
+import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node';
+import { z } from 'zod';
+import { ClusterPicker, k8s } from './clusterClient';
+import { target } from './inputs';
+import { K8sObject } from './clusters';
+import { parseAllDocuments } from 'yaml';
+
+/** `kubernetes:apply` on the configured clusters. */
+export function createApplyAction(pick: ClusterPicker) {
+  return createOrchestrationAction({
+    id: 'kubernetes:apply',
+    description:
+      'Server-side applies manifests (objects, or YAML with several documents); applying the same manifests again changes nothing.',
+    schema: {
+      input: z
+        .object({
+          cluster: target.cluster,
+          namespace: target.namespace
+            .optional()
+            .describe('Default namespace for namespaced objects without one'),
+          manifests: z.union([
+            z.string().min(1),
+            z.record(z.unknown()),
+            z.array(z.record(z.unknown())),
+          ]),
+        })
+        .strict(),
+      output: z.object({ applied: z.array(z.string()) }),
+    },
+    async handler(ctx) {
+      const client = pick(ctx.input.cluster).withSignal(ctx.signal);
+      const objects = manifestList(ctx.input.manifests);
+      const applied: string[] = [];
+      for (const object of objects) {
+        if (!object.apiVersion || !object.kind || !object.metadata?.name) {
+          throw new Error(
+            `every manifest needs apiVersion, kind and metadata.name (got ${JSON.stringify(
+              object,
+            ).slice(0, 120)})`,
+          );
+        }
+        const namespace = object.metadata.namespace ?? ctx.input.namespace;
+        const withNamespace = namespace
+          ? { ...object, metadata: { ...object.metadata, namespace } }
+          : object;
+        const ref = `${object.kind} ${namespace ? `${namespace}/` : ''}${
+          object.metadata.name
+        }`;
+        await k8s(`applying ${ref}`, () => client.apply(withNamespace));
+        applied.push(ref);
+        ctx.logger.info(`applied ${ref} on ${client.cluster.name}`);
+      }
+      ctx.output('applied', applied);
+    },
+  });
+}
+
+/** Manifests as objects: one object, a list, or YAML/JSON text with several documents. */
+export function manifestList(
+  manifests: string | Record<string, unknown> | Array<Record<string, unknown>>,
+): K8sObject[] {
+  if (Array.isArray(manifests)) return manifests as K8sObject[];
+  if (typeof manifests !== 'string') return [manifests as K8sObject];
+  const documents = parseAllDocuments(manifests);
+  const objects: K8sObject[] = [];
+  for (const document of documents) {
+    if (document.errors.length > 0)
+      throw new Error(
+        `manifests are not valid YAML: ${document.errors[0].message}`,
+      );
+    const value = document.toJS();
+    if (value) objects.push(value);
+  }
+  return objects;
+}
