@@ -1,6 +1,6 @@
-import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyLocationRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
+import { PluginRequestServices, requestPlugin } from '../pluginRequest';
 
 /** A location as the catalog's REST API returns it. */
 export interface CatalogLocation {
@@ -18,11 +18,8 @@ export interface CatalogLocation {
  */
 export class CatalogLocations {
   constructor(
-    private readonly discovery: Pick<DiscoveryService, 'getBaseUrl'>,
-    private readonly auth: Pick<
-      AuthService,
-      'getOwnServiceCredentials' | 'getPluginRequestToken'
-    >,
+    private readonly discovery: PluginRequestServices['discovery'],
+    private readonly auth: PluginRequestServices['auth'],
   ) {}
 
   async addLocation(
@@ -54,24 +51,13 @@ export class CatalogLocations {
       .find(l => stringifyLocationRef(l) === locationRef);
   }
 
-  private async request(
-    path: string,
-    signal: AbortSignal,
-    init: RequestInit = {},
-  ) {
-    const baseUrl = await this.discovery.getBaseUrl('catalog');
-    const { token } = await this.auth.getPluginRequestToken({
-      onBehalfOf: await this.auth.getOwnServiceCredentials(),
-      targetPluginId: 'catalog',
-    });
-    signal.throwIfAborted();
-    return fetch(`${baseUrl}${path}`, {
-      ...init,
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${token}`,
-      },
+  private request(path: string, signal: AbortSignal, init: RequestInit = {}) {
+    return requestPlugin(
+      { discovery: this.discovery, auth: this.auth },
+      'catalog',
+      path,
       signal,
-    });
+      init,
+    );
   }
 }

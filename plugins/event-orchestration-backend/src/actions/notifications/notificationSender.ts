@@ -1,6 +1,6 @@
-import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import { NotificationSendOptions } from '@backstage/plugin-notifications-node';
+import { PluginRequestServices, requestPlugin } from '../pluginRequest';
 
 /**
  * Sends a notification as Backstage's NotificationService does (a `POST` to
@@ -10,33 +10,21 @@ import { NotificationSendOptions } from '@backstage/plugin-notifications-node';
  */
 export class NotificationSender {
   constructor(
-    private readonly discovery: Pick<DiscoveryService, 'getBaseUrl'>,
-    private readonly auth: Pick<
-      AuthService,
-      'getOwnServiceCredentials' | 'getPluginRequestToken'
-    >,
+    private readonly discovery: PluginRequestServices['discovery'],
+    private readonly auth: PluginRequestServices['auth'],
   ) {}
 
   async send(
     notification: NotificationSendOptions,
     signal: AbortSignal,
   ): Promise<void> {
-    const baseUrl = await this.discovery.getBaseUrl('notifications');
-    const { token } = await this.auth.getPluginRequestToken({
-      onBehalfOf: await this.auth.getOwnServiceCredentials(),
-      targetPluginId: 'notifications',
-    });
-    signal.throwIfAborted();
-    const response = await fetch(baseUrl, {
-      method: 'POST',
-      body: JSON.stringify(notification),
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json',
-        authorization: `Bearer ${token}`,
-      },
+    const response = await requestPlugin(
+      { discovery: this.discovery, auth: this.auth },
+      'notifications',
+      '',
       signal,
-    });
+      { method: 'POST', body: JSON.stringify(notification) },
+    );
     if (!response.ok) throw await ResponseError.fromResponse(response);
   }
 }
