@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import {
 import { EntityResolver } from '../catalog';
 import { OrchestrationStore, tuneSqlite } from '../store';
 import { startHttpSink } from '../__testUtils__/httpSink';
+import { sh as git } from '../__testUtils__/gitopsRepo';
 import { RunEngine } from './RunEngine';
 
 // The sinks listen on loopback, which http:request refuses unless allowed.
@@ -35,20 +36,6 @@ const event: OrchestrationEvent = {
   time: '2026-11-24T08:00:00.000Z',
   data: { image: 'ghcr.io/acme/my-awesome-app', tag: 'v1.2.3' },
 };
-
-function git(cwd: string, ...args: string[]) {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@t',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@t',
-    },
-  }).trim();
-}
 
 async function until<T>(
   what: string,
