@@ -130,7 +130,7 @@ export class SensorEngine {
     // by its subject (EventRelinker), and its sensors decide now.
     const links = await entities.linkEvent(event);
     const eventEntityRefs = links.entityRefs;
-    await store.recordEvent(
+    const { receivedAt } = await store.recordEvent(
       event,
       eventEntityRefs,
       links.retry && event.subject
@@ -166,7 +166,6 @@ export class SensorEngine {
     }
     await store.recordEvaluations(event.id, rejected);
     if (accepted.length === 0) return result;
-    const receivedAt = await this.receivedAt(event.id);
 
     for (const sensor of accepted) {
       const name = sensor.spec.name;
@@ -248,19 +247,6 @@ export class SensorEngine {
       }
     }
     return result;
-  }
-
-  /**
-   * When the event was first stored, by this backend's clock: correlation runs
-   * on it, not on the sender's `time`, and a redelivery keeps the first value.
-   */
-  private async receivedAt(eventId: string): Promise<number> {
-    const row = await this.deps
-      .knex('edo_events')
-      .where({ id: eventId })
-      .first('received_at');
-    const stored = row ? new Date(row.received_at).getTime() : NaN;
-    return Number.isFinite(stored) ? stored : Date.now();
   }
 
   /** Parks (or pushes back) a debounced fire of a sensor's group. */

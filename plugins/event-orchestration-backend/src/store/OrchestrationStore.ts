@@ -159,13 +159,18 @@ export class OrchestrationStore {
     private readonly secrets: string[] = [],
   ) {}
 
-  /** Stores an event once; a second call with the same id changes nothing. */
+  /**
+   * Stores an event once; a second call with the same id changes nothing.
+   * Returns when the backend first received it (epoch ms, this backend's
+   * clock): correlation runs on it, not on the sender's `time`.
+   */
   async recordEvent(
     event: OrchestrationEvent,
     entityRefs: string[],
     linkRetry?: LinkRetry,
-  ): Promise<void> {
-    await this.knex.transaction(async tx => {
+  ): Promise<{ receivedAt: number }> {
+    const now = new Date();
+    return this.knex.transaction(async tx => {
       const inserted = await tx('edo_events')
         .insert({
           id: event.id,
@@ -174,7 +179,7 @@ export class OrchestrationStore {
           subject: event.subject ?? null,
           time: event.time,
           envelope: JSON.stringify(redactSecrets(event, this.secrets)),
-          received_at: new Date().toISOString(),
+          received_at: now.toISOString(),
         })
         .onConflict('id')
         .ignore()
@@ -191,16 +196,22 @@ export class OrchestrationStore {
           .ignore();
       }
       if (inserted.length > 0 && linkRetry) {
-        const now = Date.now();
         await tx('edo_event_link_retries').insert({
           event_id: event.id,
           subject: linkRetry.subject,
           reason: linkRetry.reason,
           attempts: 0,
-          received_at_ms: now,
-          next_attempt_at_ms: now + linkRetry.firstDelayMs,
+          received_at_ms: now.getTime(),
+          next_attempt_at_ms: now.getTime() + linkRetry.firstDelayMs,
         });
       }
+      if (inserted.length > 0) return { receivedAt: now.getTime() };
+      // A redelivery keeps the first receive time.
+      const row = await tx('edo_events')
+        .where({ id: event.id })
+        .first('received_at');
+      const first = Date.parse(iso(row?.received_at) ?? '');
+      return { receivedAt: Number.isFinite(first) ? first : now.getTime() };
     });
   }
 
