@@ -7,6 +7,7 @@ export * from './events';
 export * from './runs';
 export * from './annotations';
 export * from './permissions';
+export * from './signals';
 export * from './api';
 export * from './sensors/conditions';
 export * from './sensors/durations';

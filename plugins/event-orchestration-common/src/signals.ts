@@ -1,0 +1,34 @@
+import { RunStatus } from './runs';
+
+/**
+ * Backstage signal channel on which the backend announces every run status
+ * change; the message is a {@link RunSignal}.
+ *
+ * @public
+ */
+export const RUNS_SIGNAL_CHANNEL = 'event-orchestration:runs';
+
+/**
+ * Backstage signal channel on which the backend announces events it evaluated
+ * or linked to entities; the message is an {@link EventSignal}.
+ *
+ * @public
+ */
+export const EVENTS_SIGNAL_CHANNEL = 'event-orchestration:events';
+
+/** A message on {@link RUNS_SIGNAL_CHANNEL}. @public */
+export interface RunSignal {
+  runId: string;
+  sensor: string;
+  status: RunStatus;
+  /** Lower-case refs of the entities the run concerns. */
+  entityRefs: string[];
+}
+
+/** A message on {@link EVENTS_SIGNAL_CHANNEL}; `type` is absent when an older event was newly linked. @public */
+export interface EventSignal {
+  eventId: string;
+  type?: string;
+  /** Lower-case refs of the entities the event concerns. */
+  entityRefs: string[];
+}
