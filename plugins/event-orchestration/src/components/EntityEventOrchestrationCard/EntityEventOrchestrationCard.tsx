@@ -4,14 +4,12 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
 import Typography from '@material-ui/core/Typography';
-import useAsync from 'react-use/esm/useAsync';
-import { eventOrchestrationApiRef } from '../../api';
+import { useEntityOverview } from '../../hooks';
 import { StatusChip } from '../shared/StatusChip';
 import { formatTime, summarizeEvent } from '../shared/format';
 
@@ -19,14 +17,7 @@ import { formatTime, summarizeEvent } from '../shared/format';
 export function EntityEventOrchestrationCard() {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
-  const api = useApi(eventOrchestrationApiRef);
-  const { value, loading, error } = useAsync(async () => {
-    const [runs, events] = await Promise.all([
-      api.listRuns({ entityRef, limit: 20 }),
-      api.listEvents({ entityRef, limit: 3 }),
-    ]);
-    return { runs: runs.items, events: events.items };
-  }, [api, entityRef]);
+  const { value, loading, error } = useEntityOverview(entityRef);
 
   return (
     <InfoCard

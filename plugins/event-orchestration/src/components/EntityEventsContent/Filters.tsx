@@ -2,34 +2,7 @@ import { useEffect, useState } from 'react';
 import Box from '@material-ui/core/Box';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
-
-/** What the Events tab shows: runs by sensor and status, events by type, both by time. */
-export interface TabFilters {
-  type: string;
-  sensor: string;
-  status: '' | 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-  range: 'all' | '1h' | '24h' | '7d';
-}
-
-export const NO_FILTERS: TabFilters = {
-  type: '',
-  sensor: '',
-  status: '',
-  range: 'all',
-};
-
-const RANGE_MS = {
-  '1h': 3_600_000,
-  '24h': 86_400_000,
-  '7d': 7 * 86_400_000,
-} as const;
-
-/** The ISO time a range starts at, computed when the data is fetched. */
-export function sinceOf(range: TabFilters['range']): string | undefined {
-  return range === 'all'
-    ? undefined
-    : new Date(Date.now() - RANGE_MS[range]).toISOString();
-}
+import { TabFilters } from '../../hooks';
 
 /** Filter fields; text fields apply 300 ms after the last keystroke. */
 export function FilterBar(props: {

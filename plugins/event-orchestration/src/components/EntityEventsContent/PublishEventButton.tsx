@@ -1,7 +1,4 @@
 import { useState } from 'react';
-import { alertApiRef, useApi } from '@backstage/core-plugin-api';
-import { usePermission } from '@backstage/plugin-permission-react';
-import { eventPublishPermission } from '@edo/plugin-event-orchestration-common';
 import Button from '@material-ui/core/Button';
 import Dialog from '@material-ui/core/Dialog';
 import DialogActions from '@material-ui/core/DialogActions';
@@ -9,9 +6,8 @@ import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import { eventOrchestrationApiRef } from '../../api';
-
-const TYPE = /^[a-z0-9]+(\.[a-z0-9_-]+)+$/;
+import { usePublishEvent } from '../../hooks';
+import { EVENT_TYPE } from '../EventTypePicker/EventTypePicker';
 
 /**
  * "Publish event": a manual event about this entity, as the signed-in user (the
@@ -23,16 +19,15 @@ export function PublishEventButton(props: {
   onPublished: () => void;
 }) {
   const { entityRef, subject, onPublished } = props;
-  const api = useApi(eventOrchestrationApiRef);
-  const alertApi = useApi(alertApiRef);
-  const allowed = usePermission({ permission: eventPublishPermission });
+  const { allowed, publish, busy, error } = usePublishEvent({
+    entityRef,
+    subject,
+  });
   const [open, setOpen] = useState(false);
   const [type, setType] = useState('portal.manual');
   const [data, setData] = useState('{}');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
 
-  if (!allowed.allowed) return null;
+  if (!allowed) return null;
 
   let parsed: unknown;
   let dataError: string | undefined;
@@ -41,33 +36,14 @@ export function PublishEventButton(props: {
   } catch (e) {
     dataError = `Not JSON: ${(e as Error).message}`;
   }
-  const typeError = TYPE.test(type)
+  const typeError = EVENT_TYPE.test(type)
     ? undefined
     : 'Dotted lower-case, like portal.deploy.requested';
 
-  const publish = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const { id } = await api.publishEvent({
-        type,
-        subject,
-        entityRef,
-        data: parsed,
-      });
-      alertApi.post({
-        message: `Published ${type} as ${id}`,
-        severity: 'success',
-        display: 'transient',
-      });
+  const submit = async () => {
+    if (await publish(type, parsed)) {
       setOpen(false);
       onPublished();
-    } catch (e) {
-      // The backend's reason (ResponseError body), not just "Request failed with 403".
-      const body = (e as { body?: { error?: { message?: string } } }).body;
-      setError(body?.error?.message ?? (e as Error).message);
-    } finally {
-      setBusy(false);
     }
   };
 
@@ -127,7 +103,7 @@ export function PublishEventButton(props: {
             color="primary"
             variant="contained"
             disabled={busy || Boolean(typeError || dataError)}
-            onClick={publish}
+            onClick={submit}
           >
             Publish
           </Button>

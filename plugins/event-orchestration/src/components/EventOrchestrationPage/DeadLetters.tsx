@@ -5,12 +5,7 @@ import {
   Table,
   TableColumn,
 } from '@backstage/core-components';
-import { alertApiRef, useApi } from '@backstage/core-plugin-api';
-import { usePermission } from '@backstage/plugin-permission-react';
-import {
-  DeadLetter,
-  deadLetterRedrivePermission,
-} from '@edo/plugin-event-orchestration-common';
+import { DeadLetter } from '@edo/plugin-event-orchestration-common';
 import Button from '@material-ui/core/Button';
 import Dialog from '@material-ui/core/Dialog';
 import DialogActions from '@material-ui/core/DialogActions';
@@ -19,8 +14,7 @@ import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { eventOrchestrationApiRef } from '../../api';
+import { useDeadLetters } from '../../hooks';
 import { formatTime } from '../shared/format';
 
 function RedriveDialog(props: {
@@ -73,44 +67,19 @@ function RedriveDialog(props: {
  * confirmation) for users holding `event-orchestration.deadletter.redrive`.
  */
 export function DeadLetters(props: { onChanged?: () => void }) {
-  const api = useApi(eventOrchestrationApiRef);
-  const alertApi = useApi(alertApiRef);
-  const redrive = usePermission({ permission: deadLetterRedrivePermission });
+  const { deadLetters, loading, error, refresh, canRedrive, redrive } =
+    useDeadLetters();
   const [confirming, setConfirming] = useState<DeadLetter | undefined>();
   const [busy, setBusy] = useState(false);
-  const { value, loading, error, retry } = useAsyncRetry(
-    () => api.listDeadLetters(),
-    [api],
-  );
 
   const confirm = async (comment: string) => {
     if (!confirming) return;
     setBusy(true);
-    try {
-      await api.redriveDeadLetter(
-        confirming.subscriber,
-        confirming.eventId,
-        comment || undefined,
-      );
-      alertApi.post({
-        message: `Event ${confirming.eventId} re-driven to ${confirming.subscriber}`,
-        severity: 'success',
-        display: 'transient',
-      });
-    } catch (e) {
-      const body = (e as { body?: { error?: { message?: string } } }).body;
-      alertApi.post({
-        message: `Could not re-drive event ${confirming.eventId}: ${
-          body?.error?.message ?? (e as Error).message
-        }`,
-        severity: 'error',
-      });
-    } finally {
-      setBusy(false);
-      setConfirming(undefined);
-      retry();
-      props.onChanged?.();
-    }
+    await redrive(confirming, comment);
+    setBusy(false);
+    setConfirming(undefined);
+    refresh();
+    props.onChanged?.();
   };
 
   const columns: TableColumn<DeadLetter>[] = [
@@ -121,7 +90,7 @@ export function DeadLetters(props: { onChanged?: () => void }) {
     { title: 'Attempts', render: d => d.attempts ?? '—' },
     { title: 'Last error', render: d => d.lastError ?? '—' },
     { title: 'Dead-lettered', render: d => formatTime(d.deadLetteredAt) },
-    ...(redrive.allowed
+    ...(canRedrive
       ? [
           {
             title: 'Re-drive',
@@ -140,7 +109,7 @@ export function DeadLetters(props: { onChanged?: () => void }) {
       : []),
   ];
 
-  if (loading && !value) return <Progress />;
+  if (loading && !deadLetters) return <Progress />;
   if (error)
     return (
       <ResponseErrorPanel
@@ -154,7 +123,7 @@ export function DeadLetters(props: { onChanged?: () => void }) {
         title="Dead-lettered events"
         options={{ paging: false, search: false, padding: 'dense' }}
         columns={columns}
-        data={value?.items ?? []}
+        data={deadLetters ?? []}
         emptyContent={
           <Typography variant="body2" style={{ padding: 16 }}>
             No dead-lettered events.

@@ -9,8 +9,6 @@ import {
   Table,
   TableColumn,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import { useSignal } from '@backstage/plugin-signals-react';
 import {
   Run,
   SensorLoadError,
@@ -18,40 +16,34 @@ import {
   StoredEvent,
 } from '@edo/plugin-event-orchestration-common';
 import Box from '@material-ui/core/Box';
-import Chip from '@material-ui/core/Chip';
 import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
 import Typography from '@material-ui/core/Typography';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { useRefreshOnSignal } from '../shared/useRefreshOnSignal';
+import { useDryRunStates, useOrchestrationOverview } from '../../hooks';
+import { EventDetailPanel } from '../shared/EventDetailPanel';
+import { RunStepsPanel } from '../shared/RunStepsPanel';
 import { SelectedRun } from '../shared/SelectedRun';
+import { StatusChip } from '../shared/StatusChip';
+import { eventColumn, runColumn } from '../shared/columns';
+import { formatTime } from '../shared/format';
 import { DeadLetters } from './DeadLetters';
 import { SensorDetail, sensorDetailLink } from './SensorDetail';
-import { SensorDryRun, useDryRunStates } from './SensorDryRun';
-import { eventOrchestrationApiRef } from '../../api';
-import { EventDetailPanel } from '../EntityEventsContent/EventDetailPanel';
-import { RunStepsPanel } from '../EntityEventsContent/RunStepsPanel';
-import { StatusChip } from '../shared/StatusChip';
-import { formatDuration, formatTime, summarizeEvent } from '../shared/format';
+import { SensorDryRun } from './SensorDryRun';
 
 const runColumns: TableColumn<Run>[] = [
-  { title: 'Sensor', field: 'sensor' },
+  runColumn.sensor(),
   { title: 'Status', render: r => <StatusChip status={r.status} /> },
-  { title: 'Entities', render: r => r.entityRefs.join(', ') || '—' },
-  { title: 'Started', render: r => formatTime(r.startedAt ?? r.createdAt) },
-  { title: 'Duration', render: r => formatDuration(r.startedAt, r.finishedAt) },
+  runColumn.entities(),
+  runColumn.started(),
+  runColumn.duration(),
 ];
 
 const eventColumns: TableColumn<StoredEvent>[] = [
   { title: 'Time', render: e => formatTime(e.event.time) },
-  { title: 'Type', field: 'event.type' },
-  { title: 'Summary', render: e => summarizeEvent(e) },
-  { title: 'Entities', render: e => e.entityRefs.join(', ') || '—' },
-  {
-    title: 'Matched sensors',
-    render: e =>
-      e.matchedSensors.map(s => <Chip key={s} size="small" label={s} />),
-  },
+  eventColumn.type(),
+  eventColumn.summary(),
+  eventColumn.entities(),
+  eventColumn.matchedSensors(),
 ];
 
 const sensorColumns: TableColumn<SensorSummary>[] = [
@@ -108,22 +100,9 @@ function LoadErrors(props: { errors: SensorLoadError[] }) {
 
 /** The global Event Orchestration page: every run, event and sensor, and the bus. */
 export function EventOrchestrationPage() {
-  const api = useApi(eventOrchestrationApiRef);
   const [tab, setTab] = useState(0);
   const dryRuns = useDryRunStates();
-  const { lastSignal: runSignal } = useSignal('event-orchestration:runs');
-  const { lastSignal: eventSignal } = useSignal('event-orchestration:events');
-  const { value, loading, error, retry } = useAsyncRetry(async () => {
-    const [runs, events, sensors, health] = await Promise.all([
-      api.listRuns({ limit: 100 }),
-      api.listEvents({ limit: 100 }),
-      api.getSensors(),
-      api.getHealth(),
-    ]);
-    return { runs: runs.items, events: events.items, sensors, health };
-  }, [api]);
-  useRefreshOnSignal(runSignal, retry);
-  useRefreshOnSignal(eventSignal, retry);
+  const { value, loading, error, refresh } = useOrchestrationOverview();
 
   return (
     <Page themeId="tool">
@@ -157,7 +136,7 @@ export function EventOrchestrationPage() {
             columns={runColumns}
             data={value.runs}
             detailPanel={({ rowData }) => (
-              <RunStepsPanel run={rowData} onChanged={retry} />
+              <RunStepsPanel run={rowData} onChanged={refresh} />
             )}
           />
         )}
@@ -224,7 +203,7 @@ export function EventOrchestrationPage() {
               </Box>
             )}
             <Box marginTop={2}>
-              <DeadLetters onChanged={retry} />
+              <DeadLetters onChanged={refresh} />
             </Box>
           </>
         )}

@@ -1,6 +1,5 @@
 import { ReactNode } from 'react';
 import { Link, Progress, ResponseErrorPanel } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import {
   SensorLoadError,
   SensorSummary,
@@ -20,11 +19,15 @@ import { makeStyles } from '@material-ui/core/styles';
 import CloseIcon from '@material-ui/icons/Close';
 import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
 import { useSearchParams } from 'react-router-dom';
-import useAsync from 'react-use/esm/useAsync';
-import { eventOrchestrationApiRef } from '../../api';
+import {
+  DryRunState,
+  UpdateDryRun,
+  useSensorRuns,
+  useSensorVerdicts,
+} from '../../hooks';
 import { StatusChip } from '../shared/StatusChip';
 import { formatTime } from '../shared/format';
-import { DryRunState, SensorDryRun } from './SensorDryRun';
+import { SensorDryRun } from './SensorDryRun';
 
 const useStyles = makeStyles(theme => ({
   paper: { width: 'min(720px, 100vw)', padding: theme.spacing(2) },
@@ -56,8 +59,7 @@ export function sensorDetailLink(name: string) {
  * each item one line, with an optional second line.
  */
 function LoadedList<T>(props: {
-  load: () => Promise<{ items: T[] }>;
-  deps: unknown[];
+  state: { value?: { items: T[] }; loading: boolean; error?: Error };
   label: string;
   what: string;
   empty: string;
@@ -65,8 +67,7 @@ function LoadedList<T>(props: {
   primary: (item: T) => ReactNode;
   secondary: (item: T) => ReactNode;
 }) {
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const { value, loading, error } = useAsync(props.load, props.deps);
+  const { value, loading, error } = props.state;
   if (loading) return <Progress />;
   if (error)
     return (
@@ -93,11 +94,10 @@ function LoadedList<T>(props: {
 }
 
 function RecentRuns(props: { sensor: string }) {
-  const api = useApi(eventOrchestrationApiRef);
+  const runs = useSensorRuns(props.sensor);
   return (
     <LoadedList
-      load={() => api.listRuns({ sensor: props.sensor, limit: 10 })}
-      deps={[api, props.sensor]}
+      state={runs}
       label={`Recent runs of ${props.sensor}`}
       what="Recent runs"
       empty="No run yet."
@@ -119,11 +119,10 @@ function RecentRuns(props: { sensor: string }) {
 
 /** The sensor's newest verdicts: why it did or did not fire, event by event. */
 function RecentVerdicts(props: { sensor: string }) {
-  const api = useApi(eventOrchestrationApiRef);
+  const verdicts = useSensorVerdicts(props.sensor);
   return (
     <LoadedList
-      load={() => api.listSensorVerdicts(props.sensor, { limit: 10 })}
-      deps={[api, props.sensor]}
+      state={verdicts}
       label={`Recent verdicts of ${props.sensor}`}
       what="Recent verdicts"
       empty="No event evaluated yet."
@@ -162,7 +161,7 @@ function LoadFailure(props: { failure: SensorLoadError }) {
 function LoadedSensor(props: {
   sensor: SensorSummary;
   dryRun?: DryRunState;
-  updateDryRun: (sensor: SensorSummary, patch: Partial<DryRunState>) => void;
+  updateDryRun: UpdateDryRun;
 }) {
   const { sensor } = props;
   const classes = useStyles();
@@ -239,7 +238,7 @@ function LoadedSensor(props: {
 export function SensorDetail(props: {
   sensors?: SensorsResponse;
   dryRuns: Record<string, DryRunState>;
-  updateDryRun: (sensor: SensorSummary, patch: Partial<DryRunState>) => void;
+  updateDryRun: UpdateDryRun;
 }) {
   const classes = useStyles();
   const [params, setParams] = useSearchParams();

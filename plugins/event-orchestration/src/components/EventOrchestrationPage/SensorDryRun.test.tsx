@@ -3,7 +3,8 @@ import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { rest } from 'msw';
 import { setupServer } from 'msw/node';
 import { TEST_BASE_URL as BASE, withApis } from '../../__testUtils__/withApis';
-import { SensorDryRun, useDryRunStates } from './SensorDryRun';
+import { useDryRunStates } from '../../hooks';
+import { SensorDryRun } from './SensorDryRun';
 
 const server = setupServer();
 registerMswTestHooks(server);

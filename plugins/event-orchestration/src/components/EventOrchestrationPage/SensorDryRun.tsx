@@ -1,25 +1,12 @@
-import { useState } from 'react';
-import { useApi } from '@backstage/core-plugin-api';
 import {
   SensorSummary,
-  SensorTestResult,
   sensorTestPermission,
 } from '@edo/plugin-event-orchestration-common';
 import Box from '@material-ui/core/Box';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import { eventOrchestrationApiRef } from '../../api';
+import { DryRunState, UpdateDryRun, useDryRun } from '../../hooks';
 import { PermittedButton } from '../shared/PermittedButton';
-
-/** An event to start from: the sensor's first event type, with an empty payload. */
-function exampleEvents(sensor: SensorSummary) {
-  const type = sensor.spec.dependencies[0]?.eventType ?? 'example.event';
-  return JSON.stringify(
-    [{ type, subject: 'my-awesome-app', data: {} }],
-    null,
-    2,
-  );
-}
 
 /**
  * The dry-run editor of a sensor: paste events (a list, evaluated in order, so
@@ -27,72 +14,23 @@ function exampleEvents(sensor: SensorSummary) {
  * each verdict with its reason and, when matched, the steps with their rendered
  * inputs. Nothing is stored, no run starts (`POST /sensors/test`).
  */
-/** What a dry-run editor holds; kept by the page, so live table refreshes cannot reset it. */
-export interface DryRunState {
-  text: string;
-  eventId: string;
-  results?: SensorTestResult[];
-  error?: string;
-  busy?: boolean;
-}
-
-/** The dry-run states of all sensors of a page, by sensor name. */
-export function useDryRunStates() {
-  const [states, setStates] = useState<Record<string, DryRunState>>({});
-  const update = (sensor: SensorSummary, patch: Partial<DryRunState>) =>
-    setStates(all => ({
-      ...all,
-      [sensor.name]: {
-        ...(all[sensor.name] ?? { text: exampleEvents(sensor), eventId: '' }),
-        ...patch,
-      },
-    }));
-  return { states, update };
-}
-
 export function SensorDryRun(props: {
   sensor: SensorSummary;
   state?: DryRunState;
-  update: (sensor: SensorSummary, patch: Partial<DryRunState>) => void;
+  update: UpdateDryRun;
 }) {
-  const { sensor, update } = props;
-  const api = useApi(eventOrchestrationApiRef);
-  const { text, eventId, results, error, busy } = props.state ?? {
-    text: exampleEvents(sensor),
-    eventId: '',
-  };
-  const setText = (value: string) => update(sensor, { text: value });
-  const setEventId = (value: string) => update(sensor, { eventId: value });
-
-  let events: unknown[] | undefined;
-  let parseError: string | undefined;
-  if (!eventId.trim()) {
-    try {
-      const parsed = JSON.parse(text);
-      events = Array.isArray(parsed) ? parsed : [parsed];
-    } catch (e) {
-      parseError = `Not JSON: ${(e as Error).message}`;
-    }
-  }
-
-  const run = async () => {
-    update(sensor, { busy: true, error: undefined });
-    try {
-      const response = await api.testSensor(
-        eventId.trim()
-          ? { sensorName: sensor.name, eventId: eventId.trim() }
-          : { sensorName: sensor.name, events },
-      );
-      update(sensor, { busy: false, results: response.results });
-    } catch (e) {
-      const body = (e as { body?: { error?: { message?: string } } }).body;
-      update(sensor, {
-        busy: false,
-        results: undefined,
-        error: body?.error?.message ?? (e as Error).message,
-      });
-    }
-  };
+  const { sensor } = props;
+  const {
+    text,
+    eventId,
+    results,
+    error,
+    busy,
+    parseError,
+    setText,
+    setEventId,
+    run,
+  } = useDryRun(sensor, props.state, props.update);
 
   return (
     <Box padding={2}>

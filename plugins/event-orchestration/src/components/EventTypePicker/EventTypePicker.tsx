@@ -1,9 +1,7 @@
-import { useApi } from '@backstage/core-plugin-api';
 import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import TextField from '@material-ui/core/TextField';
 import Autocomplete from '@material-ui/lab/Autocomplete';
-import useAsync from 'react-use/esm/useAsync';
-import { eventOrchestrationApiRef } from '../../api';
+import { useSensors } from '../../hooks';
 
 /** Event types are dotted lower-case, like the backend requires for POST /events. */
 export const EVENT_TYPE = /^[a-z0-9]+(\.[a-z0-9_-]+)+$/;
@@ -15,8 +13,7 @@ export const EVENT_TYPE = /^[a-z0-9]+(\.[a-z0-9_-]+)+$/;
  */
 export function EventTypePicker(props: FieldExtensionComponentProps<string>) {
   const { formData, onChange, schema, required, rawErrors, uiSchema } = props;
-  const api = useApi(eventOrchestrationApiRef);
-  const sensors = useAsync(() => api.getSensors(), [api]);
+  const sensors = useSensors();
   const listeners = new Map<string, string[]>();
   for (const sensor of sensors.value?.items ?? []) {
     for (const dependency of sensor.spec.dependencies) {

@@ -3,10 +3,8 @@ import { renderInTestApp } from '@backstage/test-utils';
 import { sensorTestPermission } from '@edo/plugin-event-orchestration-common';
 import { screen, waitFor } from '@testing-library/react';
 import { withApis } from '../../__testUtils__/withApis';
-import {
-  SensorDryRun,
-  useDryRunStates,
-} from '../EventOrchestrationPage/SensorDryRun';
+import { useDryRunStates } from '../../hooks';
+import { SensorDryRun } from '../EventOrchestrationPage/SensorDryRun';
 
 const sensor = {
   name: 'slo-remediation',

@@ -3,12 +3,10 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import Button from '@material-ui/core/Button';
 import { useSearchParams } from 'react-router-dom';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { eventOrchestrationApiRef } from '../../api';
-import { RunStepsPanel } from '../EntityEventsContent/RunStepsPanel';
+import { useRun } from '../../hooks';
+import { RunStepsPanel } from './RunStepsPanel';
 import { StatusChip } from './StatusChip';
 
 /**
@@ -18,16 +16,7 @@ import { StatusChip } from './StatusChip';
 export function SelectedRun() {
   const [params, setParams] = useSearchParams();
   const runId = params.get('run');
-  const api = useApi(eventOrchestrationApiRef);
-  const {
-    value: run,
-    loading,
-    error,
-    retry,
-  } = useAsyncRetry(
-    async () => (runId ? api.getRun(runId) : undefined),
-    [api, runId],
-  );
+  const { run, loading, error, refresh } = useRun(runId);
   if (!runId) return null;
   const close = () => {
     params.delete('run');
@@ -54,7 +43,7 @@ export function SelectedRun() {
       ).toLocaleString()}`}
       action={<Button onClick={close}>Close</Button>}
     >
-      <RunStepsPanel run={run} onChanged={retry} />
+      <RunStepsPanel run={run} onChanged={refresh} />
     </InfoCard>
   );
 }

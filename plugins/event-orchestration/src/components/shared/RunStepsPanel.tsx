@@ -3,8 +3,8 @@ import { Run, RunStep } from '@edo/plugin-event-orchestration-common';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import { StatusChip } from '../shared/StatusChip';
-import { formatDuration } from '../shared/format';
+import { StatusChip } from './StatusChip';
+import { formatDuration } from './format';
 import { RunControls } from './RunControls';
 
 const useStyles = makeStyles(theme => ({

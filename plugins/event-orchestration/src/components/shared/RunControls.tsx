@@ -1,16 +1,10 @@
 import { useState } from 'react';
-import { alertApiRef, useApi } from '@backstage/core-plugin-api';
-import { usePermission } from '@backstage/plugin-permission-react';
-import {
-  Run,
-  runApprovePermission,
-  runManagePermission,
-} from '@edo/plugin-event-orchestration-common';
+import { Run } from '@edo/plugin-event-orchestration-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import { eventOrchestrationApiRef } from '../../api';
+import { useRunActions } from '../../hooks';
 
 /**
  * Retry, cancel, approve or reject a run — each button only for users whose
@@ -18,39 +12,12 @@ import { eventOrchestrationApiRef } from '../../api';
  */
 export function RunControls(props: { run: Run; onChanged: () => void }) {
   const { run, onChanged } = props;
-  const api = useApi(eventOrchestrationApiRef);
-  const alertApi = useApi(alertApiRef);
-  const manage = usePermission({ permission: runManagePermission });
-  const approve = usePermission({ permission: runApprovePermission });
   const [comment, setComment] = useState('');
-  const [busy, setBusy] = useState(false);
-
-  const act = (what: string, call: () => Promise<unknown>) => async () => {
-    setBusy(true);
-    try {
-      await call();
-      alertApi.post({
-        message: `Run ${run.id.slice(0, 8)}: ${what}`,
-        severity: 'success',
-        display: 'transient',
-      });
-      setComment('');
-      onChanged();
-    } catch (error) {
-      alertApi.post({
-        message: `Could not ${what} run: ${(error as Error).message}`,
-        severity: 'error',
-      });
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const canRetry =
-    manage.allowed && (run.status === 'failed' || run.status === 'cancelled');
-  const canCancel =
-    manage.allowed && (run.status === 'pending' || run.status === 'running');
-  const canDecide = approve.allowed && Boolean(run.pendingApproval);
+  const actions = useRunActions(run, () => {
+    setComment('');
+    onChanged();
+  });
+  const { busy, canRetry, canCancel, canDecide } = actions;
   if (!canRetry && !canCancel && !canDecide && !run.pendingApproval)
     return null;
 
@@ -84,9 +51,7 @@ export function RunControls(props: { run: Run; onChanged: () => void }) {
             variant="contained"
             color="primary"
             disabled={busy}
-            onClick={act('approved', () =>
-              api.decideApproval(run.id, 'approve', comment),
-            )}
+            onClick={() => actions.approve(comment)}
           >
             Approve
           </Button>
@@ -94,9 +59,7 @@ export function RunControls(props: { run: Run; onChanged: () => void }) {
             size="small"
             variant="outlined"
             disabled={busy}
-            onClick={act('rejected', () =>
-              api.decideApproval(run.id, 'reject', comment),
-            )}
+            onClick={() => actions.reject(comment)}
           >
             Reject
           </Button>
@@ -107,7 +70,7 @@ export function RunControls(props: { run: Run; onChanged: () => void }) {
           size="small"
           variant="outlined"
           disabled={busy}
-          onClick={act('retried', () => api.retryRun(run.id, comment))}
+          onClick={() => actions.retry(comment)}
         >
           Retry
         </Button>
@@ -117,7 +80,7 @@ export function RunControls(props: { run: Run; onChanged: () => void }) {
           size="small"
           variant="outlined"
           disabled={busy}
-          onClick={act('cancelled', () => api.cancelRun(run.id, comment))}
+          onClick={() => actions.cancel(comment)}
         >
           Cancel
         </Button>

@@ -1,19 +1,13 @@
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
-import useAsync from 'react-use/esm/useAsync';
-import { eventOrchestrationApiRef } from '../../api';
-import { StatusChip } from '../shared/StatusChip';
+import { useEventDetail } from '../../hooks';
+import { StatusChip } from './StatusChip';
 import { TestAgainstSensor } from './TestAgainstSensor';
 
 /** Every sensor's verdict on an event with its reason, and the event's payload. */
 export function EventDetailPanel(props: { eventId: string }) {
-  const api = useApi(eventOrchestrationApiRef);
-  const { value, loading, error } = useAsync(
-    () => api.getEvent(props.eventId),
-    [props.eventId],
-  );
+  const { value, loading, error } = useEventDetail(props.eventId);
   if (loading) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;
   if (!value) return null;

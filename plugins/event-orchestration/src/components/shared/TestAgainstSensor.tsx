@@ -1,42 +1,21 @@
 import { useState } from 'react';
-import { useApi } from '@backstage/core-plugin-api';
-import {
-  SensorTestResult,
-  sensorTestPermission,
-} from '@edo/plugin-event-orchestration-common';
+import { sensorTestPermission } from '@edo/plugin-event-orchestration-common';
 import Box from '@material-ui/core/Box';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import useAsync from 'react-use/esm/useAsync';
-import { eventOrchestrationApiRef } from '../../api';
-import { PermittedButton } from '../shared/PermittedButton';
+import { useSensorTest, useSensors } from '../../hooks';
+import { PermittedButton } from './PermittedButton';
 
 /**
  * "Test against sensor…": a dry run of this stored event against any loaded
  * sensor — why would it (not) fire? Nothing is stored, no run starts.
  */
 export function TestAgainstSensor(props: { eventId: string }) {
-  const api = useApi(eventOrchestrationApiRef);
-  const sensors = useAsync(() => api.getSensors(), [api]);
+  const sensors = useSensors();
   const [sensor, setSensor] = useState('');
-  const [result, setResult] = useState<SensorTestResult>();
-  const [error, setError] = useState<string>();
+  const { result, error, test, clearResult } = useSensorTest(props.eventId);
   const names = sensors.value?.items.map(s => s.name) ?? [];
-
-  const test = async () => {
-    setError(undefined);
-    try {
-      const { results } = await api.testSensor({
-        sensorName: sensor,
-        eventId: props.eventId,
-      });
-      setResult(results[0]);
-    } catch (e) {
-      const body = (e as { body?: { error?: { message?: string } } }).body;
-      setError(body?.error?.message ?? (e as Error).message);
-    }
-  };
 
   return (
     <Box
@@ -55,7 +34,7 @@ export function TestAgainstSensor(props: { eventId: string }) {
         value={sensor}
         onChange={e => {
           setSensor(e.target.value);
-          setResult(undefined);
+          clearResult();
         }}
       >
         {names.map(name => (
@@ -69,7 +48,7 @@ export function TestAgainstSensor(props: { eventId: string }) {
         size="small"
         variant="outlined"
         disabled={!sensor}
-        onClick={test}
+        onClick={() => test(sensor)}
       >
         Test
       </PermittedButton>

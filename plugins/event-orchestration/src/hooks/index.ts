@@ -1,0 +1,16 @@
+export { useLiveRefresh } from './useLiveRefresh';
+export type { LiveRefreshOptions } from './useLiveRefresh';
+export { useEntityTimeline, NO_FILTERS, sinceOf } from './useEntityTimeline';
+export type { EntityTimeline, TabFilters } from './useEntityTimeline';
+export { useEntityOverview } from './useEntityOverview';
+export { useOrchestrationOverview } from './useOrchestrationOverview';
+export { useRun } from './useRun';
+export { useRunActions } from './useRunActions';
+export { useEventDetail } from './useEventDetail';
+export { usePublishEvent } from './usePublishEvent';
+export { useSensors } from './useSensors';
+export { useSensorRuns, useSensorVerdicts } from './useSensorHistory';
+export { useSensorTest } from './useSensorTest';
+export { useDryRun, useDryRunStates } from './useDryRun';
+export type { DryRunState, UpdateDryRun } from './useDryRun';
+export { useDeadLetters } from './useDeadLetters';
