@@ -6,10 +6,7 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import {
-  OrchestrationEvent,
-  eventOrchestrationPermissions,
-} from '@edo/plugin-event-orchestration-common';
+import { eventOrchestrationPermissions } from '@edo/plugin-event-orchestration-common';
 import {
   OrchestrationAction,
   Subscription,
@@ -41,7 +38,7 @@ import {
 } from './retention';
 import { EntityResolver, EventRelinker } from './catalog';
 import { createRouter } from './router';
-import { RunEngine, knownSecretValues } from './runs';
+import { RunEngine, knownSecretValues, runFinishedEvent } from './runs';
 import { TemplateSecrets } from './templating/secrets';
 import {
   SensorEngine,
@@ -62,7 +59,7 @@ import {
   readSchedules,
   readWebhookSources,
 } from './sources';
-import { OrchestrationStore, RunRecord, tuneSqlite } from './store';
+import { OrchestrationStore, tuneSqlite } from './store';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { JsonObject } from '@backstage/types';
@@ -71,30 +68,6 @@ import { readNatsConnectionSettings } from './bus/natsConnection';
 /** Signal channels the frontend listens to. */
 const RUNS_SIGNAL_CHANNEL = 'event-orchestration:runs';
 const EVENTS_SIGNAL_CHANNEL = 'event-orchestration:events';
-
-/** The event a finished run publishes, once per finish (a retried run finishes again). */
-function runFinishedEvent(run: RunRecord): OrchestrationEvent {
-  return {
-    specversion: '1.0',
-    id: `run-finished-${run.id}-${run.finishedAt ?? run.status}`,
-    source: `/runs/${run.id}`,
-    type: 'orchestration.run.finished',
-    subject: run.sensor,
-    time: run.finishedAt ?? new Date().toISOString(),
-    datacontenttype: 'application/json',
-    data: {
-      runId: run.id,
-      sensor: run.sensor,
-      status: run.status,
-      ...(run.error ? { error: run.error } : {}),
-      triggerEventIds: run.triggerEventIds,
-      startedAt: run.startedAt ?? null,
-      finishedAt: run.finishedAt ?? null,
-    },
-    ...(run.entityRefs.length ? { entityref: run.entityRefs } : {}),
-    correlationid: run.id,
-  };
-}
 
 /** Name of the bus subscriber that evaluates sensors; shared by all replicas. */
 const SENSOR_ENGINE_SUBSCRIBER = 'sensor-engine';

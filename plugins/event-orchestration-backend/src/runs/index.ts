@@ -1,5 +1,6 @@
 export { RunEngine } from './RunEngine';
 export type { RunEngineOptions } from './RunEngine';
+export { runFinishedEvent } from './runFinishedEvent';
 export {
   redactSecrets,
   knownSecretValues,
