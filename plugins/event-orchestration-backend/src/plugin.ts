@@ -63,7 +63,7 @@ import { OrchestrationStore, tuneSqlite } from './store';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { JsonObject } from '@backstage/types';
-import { readNatsConnectionSettings } from './bus/natsConnection';
+import { readNatsConnectionSettings } from './shared/nats/natsConnection';
 
 /** Signal channels the frontend listens to. */
 const RUNS_SIGNAL_CHANNEL = 'event-orchestration:runs';

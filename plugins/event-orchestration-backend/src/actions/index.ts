@@ -3,7 +3,7 @@ export {
   createHttpRequestAction,
   httpRequestAction,
   readHttpRequestActionOptions,
-} from './httpRequestAction';
+} from './http/httpRequestAction';
 export { logAction } from './logAction';
 export { createEventPublishAction } from './eventPublishAction';
 export {

@@ -15,6 +15,7 @@ import {
 import { Knex } from 'knex';
 import { WakeableTimer } from './WakeableTimer';
 import { OrderedTaskPool, orderingKey } from './OrderedTaskPool';
+import { eventTypeMatches } from '../shared/eventTypes';
 
 /** Tunables of the embedded bus; the defaults suit a development machine. */
 export interface EmbeddedEventBusOptions {
@@ -46,13 +47,6 @@ const DEFAULTS: Required<EmbeddedEventBusOptions> = {
 
 /** Messages deleted per statement by `prune`, so no statement holds the table long. */
 const PRUNE_CHUNK = 2_000;
-
-function typeMatches(type: string, patterns: string[] | undefined) {
-  if (!patterns || patterns.length === 0) return true;
-  return patterns.some(p =>
-    p.endsWith('.*') ? type.startsWith(p.slice(0, -1)) : p === type,
-  );
-}
 
 /** A stored payload, parsed; a payload that is not JSON keeps its error for the handler's turn. */
 type ParsedPayload = { event: OrchestrationEvent } | { error: unknown };
@@ -170,7 +164,7 @@ export class EmbeddedEventBus implements EventBus {
         seqOf.delete(event.id);
         for (const c of consumers) {
           if (
-            typeMatches(
+            eventTypeMatches(
               event.type,
               c.event_types ? JSON.parse(c.event_types) : undefined,
             )

@@ -9,6 +9,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { startNatsServer } from '../__testUtils__/natsServer';
 import { EventBus } from '@edo/plugin-event-orchestration-node';
+import { until } from '../__testUtils__/waitFor';
 
 jest.setTimeout(60_000);
 
@@ -98,14 +99,6 @@ function event(id: string, type = 'test.event'): OrchestrationEvent {
     time: '2026-11-23T08:00:00.000Z',
     data: { n: id },
   };
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 20));
-  }
 }
 
 /** The bus's dead letters once there are `n` (NATS copies them asynchronously). */

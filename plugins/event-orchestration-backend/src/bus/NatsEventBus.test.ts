@@ -7,6 +7,7 @@ import { NatsEventBus } from './NatsEventBus';
 import { createEventBus } from './createEventBus';
 import { ConfigReader } from '@backstage/config';
 import { Knex } from 'knex';
+import { until } from '../__testUtils__/waitFor';
 
 jest.setTimeout(60_000);
 
@@ -18,18 +19,6 @@ const event = (id: string): OrchestrationEvent => ({
   time: '2026-11-23T08:00:00.000Z',
   data: {},
 });
-
-async function until(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 20_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 50));
-  }
-}
 
 describe('NatsEventBus', () => {
   it('starts from the minimal config — servers only — on the default stream', async () => {

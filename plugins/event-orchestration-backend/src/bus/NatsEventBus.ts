@@ -17,7 +17,10 @@ import {
   headers,
   nanos,
 } from '@nats-io/transport-node';
-import { NatsConnectionSettings, connectNats } from './natsConnection';
+import {
+  NatsConnectionSettings,
+  connectNats,
+} from '../shared/nats/natsConnection';
 import {
   DeadLetter,
   OrchestrationEvent,
@@ -32,6 +35,7 @@ import {
 } from '@edo/plugin-event-orchestration-node';
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import { OrderedTaskPool, orderingKey } from './OrderedTaskPool';
+import { eventTypeMatches } from '../shared/eventTypes';
 
 /** Settings of the NATS JetStream bus, `eventOrchestration.bus.nats`. */
 export interface NatsEventBusOptions extends NatsConnectionSettings {
@@ -140,13 +144,6 @@ function parseMessage(m: JsMsg): OrchestrationEvent | undefined {
   } catch {
     return undefined;
   }
-}
-
-function typeMatches(type: string, patterns: string[] | undefined) {
-  if (!patterns || patterns.length === 0) return true;
-  return patterns.some(p =>
-    p.endsWith('.*') ? type.startsWith(p.slice(0, -1)) : p === type,
-  );
 }
 
 /**
@@ -440,7 +437,7 @@ export class NatsEventBus implements EventBus {
       m.term(); // not JSON: no delivery can help
       return;
     }
-    if (!typeMatches(event.type, eventTypes)) {
+    if (!eventTypeMatches(event.type, eventTypes)) {
       m.ack();
       return;
     }

@@ -5,7 +5,7 @@ import { parseDuration } from '@edo/plugin-event-orchestration-common';
 import { Knex } from 'knex';
 import { EmbeddedEventBus } from './EmbeddedEventBus';
 import { NatsEventBus } from './NatsEventBus';
-import { readNatsConnectionSettings } from './natsConnection';
+import { readNatsConnectionSettings } from '../shared/nats/natsConnection';
 
 function durationMs(
   config: Config,

@@ -6,7 +6,7 @@ import { ConfigReader } from '@backstage/config';
 import { mockServices } from '@backstage/backend-test-utils';
 import { createUser } from '@nats-io/nkeys';
 import { NatsEventBus } from './NatsEventBus';
-import { readNatsConnectionSettings } from './natsConnection';
+import { readNatsConnectionSettings } from '../shared/nats/natsConnection';
 import { startNatsServer } from '../__testUtils__/natsServer';
 import { natsOperatorSetup } from '../__testUtils__/natsOperator';
 

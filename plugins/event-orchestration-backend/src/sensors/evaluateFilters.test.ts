@@ -6,7 +6,7 @@ import {
   evaluateExprFilter,
   evaluateTimeFilter,
 } from './evaluateFilters';
-import { getAtPath, parsePath } from './paths';
+import { getAtPath, parsePath } from '../shared/paths';
 
 const data = {
   status: 'firing',

@@ -8,7 +8,7 @@ import {
   compileLinearRegex,
 } from '@edo/plugin-event-orchestration-common';
 import { evaluateCel } from '../templating/cel';
-import { getAtPath, parsePath } from './paths';
+import { getAtPath, parsePath } from '../shared/paths';
 
 /** Outcome of checking one event against filters. */
 export type FilterVerdict =

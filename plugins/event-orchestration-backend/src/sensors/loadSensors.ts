@@ -12,7 +12,7 @@ import { parseAllDocuments } from 'yaml';
 import { CronExpressionParser } from 'cron-parser';
 import { compileCel } from '../templating/cel';
 import { findTemplateExpressions } from '../templating/renderTemplate';
-import { parsePath } from './paths';
+import { parsePath } from '../shared/paths';
 
 /** A sensor that passed validation, with where it was declared. */
 export interface LoadedSensor {

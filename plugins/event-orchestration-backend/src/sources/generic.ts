@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '@backstage/errors';
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
-import { getAtPath, parsePath } from '../sensors/paths';
+import { getAtPath, parsePath } from '../shared/paths';
 
 /** Default most items one batched request (`itemsPath`) may carry. */
 export const DEFAULT_MAX_ITEMS = 1000;

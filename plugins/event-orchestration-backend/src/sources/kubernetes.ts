@@ -8,7 +8,7 @@ import {
 } from '@kubernetes/client-node';
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
 import { EventBus } from '@edo/plugin-event-orchestration-node';
-import { kubeConfigFor } from '../actions/kubernetes/clusters';
+import { kubeConfigFor } from '../shared/kubernetes/clusters';
 import { Knex } from 'knex';
 
 /** A resource kind to watch besides core Events. */

@@ -12,8 +12,8 @@ import {
   jetstreamManager,
 } from '@nats-io/jetstream';
 import { NatsConnection } from '@nats-io/transport-node';
-import { NatsConnectionSettings, connectNats } from '../bus/natsConnection';
-import { getAtPath, parsePath } from '../sensors/paths';
+import { NatsConnectionSettings, connectNats } from '../shared/nats/natsConnection';
+import { getAtPath, parsePath } from '../shared/paths';
 
 /** A NATS subject whose messages become events, `eventOrchestration.sources.natsSubjects[]`. */
 export interface NatsSubjectSource {

@@ -22,7 +22,7 @@ import {
 } from './generic';
 import { githubToEvents } from './github';
 import { WebhookAuth, checkWebhookAuth } from './webhookAuth';
-import { parsePath } from '../sensors/paths';
+import { parsePath } from '../shared/paths';
 import { RateLimitedError, TokenBucket } from './rateLimiter';
 
 /** Deepest nesting of objects and arrays a webhook body may have. */

@@ -9,7 +9,7 @@ import {
   statusCode,
 } from '../kubernetes/clusterClient';
 import { target } from '../kubernetes/inputs';
-import { K8sObject } from '../kubernetes/clusters';
+import { K8sObject } from '../../shared/kubernetes/clusters';
 
 /** Phases after which an Argo Workflow no longer changes. */
 const WORKFLOW_DONE = ['Succeeded', 'Failed', 'Error'];

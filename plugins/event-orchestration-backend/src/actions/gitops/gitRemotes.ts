@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { Config } from '@backstage/config';
-import { OutboundPolicy } from '../http/outboundPolicy';
-import { HostResolver, outboundRefusal } from '../http/outboundAgent';
+import { OutboundPolicy } from '../../shared/http/outboundPolicy';
+import { HostResolver, outboundRefusal } from '../../shared/http/outboundAgent';
 
 /** URL schemes a deployment may allow for plain-git remotes (`ssh` covers `git@host:path`). */
 export const GIT_URL_SCHEMES = ['https', 'ssh', 'http', 'git', 'file'] as const;

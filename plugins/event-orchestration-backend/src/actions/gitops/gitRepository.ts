@@ -18,8 +18,8 @@ import {
   checkRemoteAddresses,
   gitRemotePolicy,
 } from './gitRemotes';
-import { OutboundPolicy } from '../http/outboundPolicy';
-import { HostResolver, systemResolver } from '../http/outboundAgent';
+import { OutboundPolicy } from '../../shared/http/outboundPolicy';
+import { HostResolver, systemResolver } from '../../shared/http/outboundAgent';
 
 export { safeRepositoryPath };
 

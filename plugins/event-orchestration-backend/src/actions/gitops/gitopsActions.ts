@@ -18,7 +18,7 @@ import {
   branchNameProblem,
   gitRemotePolicy,
 } from './gitRemotes';
-import { OutboundPolicy } from '../http/outboundPolicy';
+import { OutboundPolicy } from '../../shared/http/outboundPolicy';
 
 /** The author of GitOps commits. */
 export interface GitAuthor {

@@ -2,7 +2,10 @@
 import { BlockList, isIP } from 'node:net';
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
-import { OutboundPolicy, OutboundVerdict } from './outboundPolicy';
+import {
+  OutboundPolicy,
+  OutboundVerdict,
+} from '../../shared/http/outboundPolicy';
 
 jest.setTimeout(120_000);
 

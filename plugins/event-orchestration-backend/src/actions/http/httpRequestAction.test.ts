@@ -1,10 +1,10 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { runActionForTest } from '../__testUtils__/runAction';
-import { startHttpSink } from '../__testUtils__/httpSink';
-import { waitFor } from '../__testUtils__/waitFor';
+import { runActionForTest } from '../../__testUtils__/runAction';
+import { startHttpSink } from '../../__testUtils__/httpSink';
+import { waitFor } from '../../__testUtils__/waitFor';
 import { createHttpRequestAction } from './httpRequestAction';
-import { HostResolver } from './http';
+import { HostResolver } from '../../shared/http';
 
 const run = (
   action: ReturnType<typeof createHttpRequestAction>,

@@ -9,7 +9,7 @@ import {
   OutboundPolicyOptions,
   createOutboundAgent,
   readCappedBody,
-} from './http';
+} from '../../shared/http';
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
 

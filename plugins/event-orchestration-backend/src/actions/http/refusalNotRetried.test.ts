@@ -4,7 +4,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { ActionRegistry } from '../ActionRegistry';
-import { createHttpRequestAction } from '../httpRequestAction';
+import { createHttpRequestAction } from './httpRequestAction';
 import { EntityResolver } from '../../catalog';
 import { OrchestrationStore } from '../../store';
 import { RunEngine } from '../../runs';

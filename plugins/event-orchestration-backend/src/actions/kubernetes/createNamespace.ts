@@ -2,7 +2,7 @@ import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node'
 import { z } from 'zod';
 import { ClusterPicker, k8s } from './clusterClient';
 import { target } from './inputs';
-import { K8sObject } from './clusters';
+import { K8sObject } from '../../shared/kubernetes/clusters';
 
 /** `kubernetes:create-namespace` on the configured clusters. */
 export function createCreateNamespaceAction(pick: ClusterPicker) {

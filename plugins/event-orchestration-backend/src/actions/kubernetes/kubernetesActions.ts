@@ -1,14 +1,14 @@
 import { createSubmitWorkflowAction } from '../argoWorkflows';
 import { createApplyAction } from './apply';
 import { clusterPicker } from './clusterClient';
-import { KubernetesCluster } from './clusters';
+import { KubernetesCluster } from '../../shared/kubernetes/clusters';
 import { createCreateNamespaceAction } from './createNamespace';
 import { createPatchAction } from './patch';
 import { createRolloutRestartAction } from './rolloutRestart';
 import { createScaleAction } from './scale';
 
-export { readKubernetesClusters, kubeConfigFor } from './clusters';
-export type { KubernetesCluster } from './clusters';
+export { readKubernetesClusters, kubeConfigFor } from '../../shared/kubernetes/clusters';
+export type { KubernetesCluster } from '../../shared/kubernetes/clusters';
 export { manifestList } from './apply';
 
 /**

@@ -3,7 +3,7 @@ import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node'
 import { z } from 'zod';
 import { ClusterPicker, FIELD_MANAGER, k8s } from './clusterClient';
 import { target } from './inputs';
-import { K8sObject } from './clusters';
+import { K8sObject } from '../../shared/kubernetes/clusters';
 
 /** `kubernetes:patch` on the configured clusters. */
 export function createPatchAction(pick: ClusterPicker) {
