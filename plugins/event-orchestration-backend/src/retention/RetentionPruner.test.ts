@@ -43,7 +43,7 @@ describe.each(databases.eachSupportedId())(
       const store = new OrchestrationStore(knex);
       const pruner = (sensorPeriodMs = 0) =>
         new RetentionPruner({
-          knex,
+          store,
           settings,
           logger: mockServices.logger.mock(),
           longestSensorPeriodMs: () => sensorPeriodMs,

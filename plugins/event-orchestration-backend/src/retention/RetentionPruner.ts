@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { Knex } from 'knex';
-import { RetentionStore } from '../store/retentionStore';
+import type { OrchestrationDatabase } from '../store';
+import { deleteEvents } from './deleteEvents';
 import { RetentionSettings } from './retentionSettings';
 
 /** Rows deleted by one pass, by kind (groups count with correlation). */
@@ -26,12 +26,11 @@ const yieldToEventLoop = () =>
  * re-checks its conditions and counts only what it removed).
  */
 export class RetentionPruner {
-  private readonly store: RetentionStore;
   private readonly chunkSize: number;
 
   constructor(
     private readonly options: {
-      knex: Knex;
+      store: OrchestrationDatabase;
       settings: RetentionSettings;
       logger: LoggerService;
       /** See longestCorrelationPeriodMs; read on every pass (sensors reload). */
@@ -39,7 +38,6 @@ export class RetentionPruner {
       chunkSize?: number;
     },
   ) {
-    this.store = new RetentionStore(options.knex);
     this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   }
 
@@ -48,7 +46,7 @@ export class RetentionPruner {
     now = Date.now(),
     signal?: AbortSignal,
   ): Promise<RetentionCounts> {
-    const { settings } = this.options;
+    const { settings, store } = this.options;
     const size = this.chunkSize;
     const before = (ms: number) => new Date(now - ms);
     const counts: RetentionCounts = {
@@ -72,32 +70,46 @@ export class RetentionPruner {
 
     // Runs first: the events of the runs that go are no longer held.
     await inChunks('runs', () =>
-      this.store.deleteFinishedRuns(before(settings.runsMs), size),
+      store.runs.deleteFinishedRuns({
+        before: before(settings.runsMs),
+        limit: size,
+      }),
     );
     const correlationBefore =
       now -
       Math.max(settings.correlationMs, this.options.longestSensorPeriodMs());
     await inChunks('correlation', () =>
-      this.store.deleteCorrelationState(correlationBefore, size),
+      store.correlation.deleteStateBefore({
+        before: correlationBefore,
+        limit: size,
+      }),
     );
-    await inChunks('correlation', () => this.store.deleteIdleGroups(size));
+    await inChunks('correlation', () =>
+      store.correlation.deleteIdleGroups({ limit: size }),
+    );
     let afterSeq = 0;
     while (!signal?.aborted) {
-      const { deleted, lastSeq } = await this.store.deleteEvents(
-        before(settings.eventsMs),
+      const { deleted, lastSeq } = await deleteEvents(store, {
+        before: before(settings.eventsMs),
         afterSeq,
-        size,
-      );
+        limit: size,
+      });
       counts.events += deleted;
       if (lastSeq === undefined) break;
       afterSeq = lastSeq;
       await yieldToEventLoop();
     }
     await inChunks('evaluations', () =>
-      this.store.deleteEvaluations(before(settings.evaluationsMs), size),
+      store.evaluations.deleteVerdictsBefore({
+        before: before(settings.evaluationsMs),
+        limit: size,
+      }),
     );
     await inChunks('redrives', () =>
-      this.store.deleteRedrives(before(settings.redrivesMs), size),
+      store.deadLetters.deleteRedrivesBefore({
+        before: before(settings.redrivesMs),
+        limit: size,
+      }),
     );
 
     const total = Object.values(counts).reduce((a, b) => a + b, 0);

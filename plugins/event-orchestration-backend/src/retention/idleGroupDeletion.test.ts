@@ -1,5 +1,5 @@
 import { Knex } from 'knex';
-import { DatabaseCorrelationState } from '../sensors/correlationState';
+import { OrchestrationDatabase, storeTransactionOf } from '../store';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 
 jest.setTimeout(60_000);
@@ -38,11 +38,11 @@ describe.each(
     await retention('edo_sensor_groups').where(key).forUpdate().first();
     // ...while an event of that group is correlated.
     const first = await knex.transaction();
-    const firstLocked = DatabaseCorrelationState.lock(
-      first,
-      key.sensor,
-      key.group_key,
-    );
+    const { correlation } = OrchestrationDatabase.create({ knex });
+    const firstLocked = correlation.lockGroup(storeTransactionOf(first), {
+      sensor: key.sensor,
+      group: key.group_key,
+    });
     await until(async () => (await lockWaits(knex)) === 1, 'the first lock');
     await retention('edo_sensor_groups').where(key).delete();
     await retention.commit();
@@ -51,13 +51,14 @@ describe.each(
     // A second event of the group must wait for the first correlation.
     const second = await knex.transaction();
     let secondLocked = false;
-    const secondLocking = DatabaseCorrelationState.lock(
-      second,
-      key.sensor,
-      key.group_key,
-    ).then(() => {
-      secondLocked = true;
-    });
+    const secondLocking = correlation
+      .lockGroup(storeTransactionOf(second), {
+        sensor: key.sensor,
+        group: key.group_key,
+      })
+      .then(() => {
+        secondLocked = true;
+      });
     await until(
       async () => secondLocked || (await lockWaits(knex)) === 1,
       'the second lock to be taken or waited for',
