@@ -89,7 +89,6 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       store,
       entities,
       runs,
-      knex,
       logger,
     });
     const replicaB = new SensorEngine({
@@ -97,7 +96,6 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       store,
       entities,
       runs,
-      knex,
       logger,
     });
 
@@ -172,7 +170,6 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       store,
       entities,
       runs,
-      knex,
       logger,
     });
     const replicaB = new SensorEngine({
@@ -180,7 +177,6 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       store,
       entities,
       runs,
-      knex,
       logger,
     });
     const events: OrchestrationEvent[] = Array.from({ length: 30 }, (_, i) => ({
@@ -217,7 +213,7 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
   });
 
   it('debounces: fires once after matching events stop, with all of them', async () => {
-    const { knex, store, entities, runs } = await engineParts();
+    const { store, entities, runs } = await engineParts();
     const spec = parseSensorSpec({
       name: 'flapping',
       dependencies: [{ name: 'alert', eventType: 'alertmanager.alert' }],
@@ -233,7 +229,6 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       store,
       entities,
       runs,
-      knex,
       logger,
     });
 
@@ -258,7 +253,7 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
   });
 
   it("a resolving event drops a debounced fire and cancels the group's unfinished runs", async () => {
-    const { knex, store, entities, runs } = await engineParts();
+    const { store, entities, runs } = await engineParts();
     const spec = parseSensorSpec({
       name: 'settle',
       dependencies: [
@@ -287,7 +282,6 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       store,
       entities,
       runs,
-      knex,
       logger,
     });
 

@@ -1,9 +1,8 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
-import { Knex } from 'knex';
 import { EntityResolver, FIRST_RELINK_DELAY_MS } from '../catalog';
 import { RunEngine } from '../runs';
-import { OrchestrationStore } from '../store';
+import { OrchestrationDatabase, StoreTransaction } from '../store';
 import { renderTemplate } from '../templating/renderTemplate';
 import { LoadedSensor } from './loadSensors';
 import type { SensorRegistry } from './SensorRegistry';
@@ -11,8 +10,8 @@ import { filterEvent } from './evaluateSensor';
 import { CorrelationDecision, EvaluationStatus, correlate } from './correlate';
 import {
   CorrelationState,
-  DatabaseCorrelationState,
   MemoryCorrelationState,
+  lockCorrelationState,
 } from './correlationState';
 
 /** One sensor's verdict on one event. */
@@ -115,37 +114,40 @@ export class SensorEngine {
   constructor(
     private readonly deps: {
       sensors: Pick<SensorRegistry, 'candidates' | 'find'>;
-      store: OrchestrationStore;
+      store: OrchestrationDatabase;
       entities: EntityResolver;
       runs: RunEngine;
-      knex: Knex;
       logger: LoggerService;
     },
   ) {}
 
   /** Handles one delivered event; returns the entities it concerns. */
   async handle(event: OrchestrationEvent): Promise<{ entityRefs: string[] }> {
-    const { store, entities, runs, logger, knex } = this.deps;
+    const { store, entities, runs, logger } = this.deps;
     // Never held up by the catalog: an event it cannot link now is linked later
     // by its subject (EventRelinker), and its sensors decide now.
     const links = await entities.linkEvent(event);
     const eventEntityRefs = links.entityRefs;
-    const { receivedAt } = await store.recordEvent(
+    const { receivedAt } = await store.events.recordEvent({
       event,
-      eventEntityRefs,
-      links.retry && event.subject
-        ? {
-            subject: event.subject,
-            reason: links.retry,
-            firstDelayMs: FIRST_RELINK_DELAY_MS,
-          }
-        : undefined,
-    );
+      entityRefs: eventEntityRefs,
+      linkRetry:
+        links.retry && event.subject
+          ? {
+              subject: event.subject,
+              reason: links.retry,
+              firstDelayMs: FIRST_RELINK_DELAY_MS,
+            }
+          : undefined,
+    });
     const result = { entityRefs: eventEntityRefs };
 
     const candidates = this.deps.sensors.candidates(event.type);
     if (candidates.length === 0) return result;
-    const decided = await store.sensorsWithEvaluation(event.id); // a redelivery
+    // a redelivery
+    const decided = await store.evaluations.sensorsWithVerdict({
+      eventId: event.id,
+    });
     const pending = candidates.filter(s => !decided.has(s.spec.name));
 
     // Most candidates reject an event at their filters: those verdicts need no
@@ -164,7 +166,10 @@ export class SensorEngine {
         accepted.push(sensor);
       }
     }
-    await store.recordEvaluations(event.id, rejected);
+    await store.evaluations.recordFilterVerdicts({
+      eventId: event.id,
+      verdicts: rejected,
+    });
     if (accepted.length === 0) return result;
 
     for (const sensor of accepted) {
@@ -172,32 +177,47 @@ export class SensorEngine {
       const entityRefs = await this.runEntities(sensor, event, eventEntityRefs);
       let started: string | undefined;
       let toCancel: string[] = [];
-      await knex.transaction(async tx => {
-        if (await store.hasEvaluation(event.id, name, tx)) return;
+      await store.transaction(async tx => {
+        if (
+          await store.evaluations.hasVerdict(tx, {
+            eventId: event.id,
+            sensor: name,
+          })
+        )
+          return;
         const verdict = await judge(
           sensor,
           event,
           async group =>
             needsSharedState(sensor.spec)
-              ? DatabaseCorrelationState.lock(tx, name, group)
+              ? lockCorrelationState(store.correlation, tx, name, group)
               : new MemoryCorrelationState(group, []),
           receivedAt,
         );
-        await store.recordEvaluations(event.id, [verdict], tx);
+        await store.evaluations.recordVerdicts(tx, {
+          eventId: event.id,
+          verdicts: [verdict],
+        });
         if (verdict.status === 'pending' && verdict.debounceMs !== undefined) {
-          await this.parkDebounced(tx, name, verdict, entityRefs);
+          await store.correlation.parkDebounced(tx, {
+            sensor: name,
+            group: verdict.group ?? '',
+            dueAt: Date.now() + verdict.debounceMs,
+            triggerEventIds: verdict.triggerEventIds ?? [],
+            entityRefs,
+          });
         }
         if (verdict.status === 'resolved') {
           // A fire parked by debounce is no longer wanted.
-          await tx('edo_sensor_debounce')
-            .where({ sensor: name, group_key: verdict.group ?? '' })
-            .delete();
+          await store.correlation.dropDebounced(tx, {
+            sensor: name,
+            group: verdict.group ?? '',
+          });
           if (sensor.spec.cancelOnResolve) {
-            toCancel = await store.unfinishedRunsOfGroup(
-              name,
-              verdict.group ?? '',
-              tx,
-            );
+            toCancel = await store.runs.unfinishedRunsOfGroup(tx, {
+              sensor: name,
+              group: verdict.group ?? '',
+            });
           }
         }
         if (verdict.status === 'matched') {
@@ -220,9 +240,9 @@ export class SensorEngine {
           if (created) started = run.id;
           if (created && entityRefs.length === 0 && links.retry) {
             // Gets the event's entities when it is linked later (EventRelinker).
-            await tx('edo_run_link_retries').insert({
-              run_id: run.id,
-              event_id: event.id,
+            await store.runs.linkRetries.add(tx, {
+              runId: run.id,
+              eventId: event.id,
             });
           }
         }
@@ -234,11 +254,14 @@ export class SensorEngine {
         );
       }
       for (const runId of toCancel) {
-        const cancelled = await store.cancelRun(runId, {
-          action: 'cancel',
-          actor: `sensor:${name}`,
-          at: new Date().toISOString(),
-          comment: `resolved by event ${event.id}`,
+        const cancelled = await store.runs.cancelRun({
+          id: runId,
+          entry: {
+            action: 'cancel',
+            actor: `sensor:${name}`,
+            at: new Date().toISOString(),
+            comment: `resolved by event ${event.id}`,
+          },
         });
         if (cancelled)
           logger.info(
@@ -249,66 +272,30 @@ export class SensorEngine {
     return result;
   }
 
-  /** Parks (or pushes back) a debounced fire of a sensor's group. */
-  private async parkDebounced(
-    tx: Knex.Transaction,
-    sensor: string,
-    verdict: SensorVerdict & { debounceMs?: number },
-    entityRefs: string[],
-  ) {
-    const key = { sensor, group_key: verdict.group ?? '' };
-    const existing = await tx('edo_sensor_debounce').where(key).first();
-    const triggers = [
-      ...new Set([
-        ...(existing
-          ? (JSON.parse(existing.trigger_event_ids) as string[])
-          : []),
-        ...(verdict.triggerEventIds ?? []),
-      ]),
-    ];
-    const row = {
-      due_at: Date.now() + verdict.debounceMs!,
-      trigger_event_ids: JSON.stringify(triggers),
-      entity_refs: JSON.stringify(entityRefs),
-    };
-    if (existing) {
-      await tx('edo_sensor_debounce').where(key).update(row);
-    } else {
-      await tx('edo_sensor_debounce').insert({ ...key, ...row });
-    }
-  }
-
   /**
    * Fires the debounced groups whose quiet period is over: records the fire,
    * clears the group's state and starts the run, in one transaction per group.
    * Called periodically by one replica at a time (a global scheduler task).
    */
   async fireDueDebounces(now = Date.now()): Promise<string[]> {
-    const { knex, runs, logger } = this.deps;
-    const due = await knex('edo_sensor_debounce')
-      .where('due_at', '<=', now)
-      .select();
+    const { store, runs, logger } = this.deps;
+    const due = await store.correlation.dueDebounces({ now });
     const started: string[] = [];
-    for (const row of due) {
-      const sensor = this.deps.sensors.find(row.sensor);
-      const created = await knex.transaction(async tx => {
+    for (const fire of due) {
+      const sensor = this.deps.sensors.find(fire.sensor);
+      const created = await store.transaction(async tx => {
         // Only if nobody pushed it back or fired it meanwhile.
-        const taken = await tx('edo_sensor_debounce')
-          .where({
-            sensor: row.sensor,
-            group_key: row.group_key,
-            due_at: row.due_at,
-          })
-          .delete();
-        if (taken !== 1 || !sensor) return undefined;
-        const state = await DatabaseCorrelationState.lock(
+        const taken = await store.correlation.takeDebounced(tx, fire);
+        if (!taken || !sensor) return undefined;
+        const state = await lockCorrelationState(
+          store.correlation,
           tx,
-          row.sensor,
-          row.group_key,
+          fire.sensor,
+          fire.group,
         );
-        await state.recordFire(Number(row.due_at));
+        await state.recordFire(fire.dueAt);
         await state.clear();
-        const triggerEventIds = JSON.parse(row.trigger_event_ids) as string[];
+        const triggerEventIds = fire.triggerEventIds;
         const { run } = await runs.startRun(
           {
             sensor: sensor.spec,
@@ -319,8 +306,8 @@ export class SensorEngine {
               undefined,
               tx,
             ),
-            entityRefs: JSON.parse(row.entity_refs),
-            group: row.group_key,
+            entityRefs: fire.entityRefs,
+            group: fire.group,
           },
           tx,
         );
@@ -329,11 +316,11 @@ export class SensorEngine {
       if (created) {
         started.push(created);
         logger.info(
-          `Sensor '${row.sensor}' fired after its debounce; started run ${created}`,
+          `Sensor '${fire.sensor}' fired after its debounce; started run ${created}`,
         );
       } else if (!sensor) {
         logger.warn(
-          `Debounced fire of unknown sensor '${row.sensor}' dropped (sensor removed?)`,
+          `Debounced fire of unknown sensor '${fire.sensor}' dropped (sensor removed?)`,
         );
       }
     }
@@ -365,16 +352,16 @@ export class SensorEngine {
     sensor: LoadedSensor,
     triggerEventIds: string[],
     current: OrchestrationEvent | undefined,
-    tx: Knex.Transaction,
+    tx: StoreTransaction,
   ): Promise<Record<string, string>> {
     const result: Record<string, string> = {};
-    const rows = await tx('edo_events')
-      .whereIn('id', triggerEventIds)
-      .select('id', 'envelope');
+    const stored = await this.deps.store.events.eventsById(tx, {
+      ids: triggerEventIds,
+    });
     const events = triggerEventIds.flatMap(id => {
       if (current && id === current.id) return [current];
-      const row = rows.find(r => r.id === id);
-      return row ? [JSON.parse(row.envelope) as OrchestrationEvent] : [];
+      const found = stored.get(id);
+      return found ? [found] : [];
     });
     for (const event of events) {
       for (const dependency of filterEvent(sensor, event).matchedDependencies) {

@@ -2,8 +2,8 @@ import {
   OrchestrationEvent,
   SensorSpec,
 } from '@edo/plugin-event-orchestration-common';
-import { Knex } from 'knex';
 import { EntityResolver } from '../catalog';
+import type { CorrelationStore } from '../store';
 import { redactSecrets } from '../runs/redactSecrets';
 import { renderTemplate } from '../templating/renderTemplate';
 import { maskedSecretsFor } from '../templating/secrets';
@@ -36,22 +36,17 @@ export interface DryRunResult {
 export async function dryRunSensor(options: {
   sensor: SensorSpec;
   events: OrchestrationEvent[];
-  /** The database whose stored state is copied; without it the state starts empty. */
-  knex?: Knex;
+  /** The stored state to copy; without it the state starts empty. */
+  correlation?: CorrelationStore;
   /** Catalog lookups for `entity`; without it templates see `entity: null`. */
   entities?: EntityResolver;
   /** Looks up stored events that earlier dry-run events refer to. */
   loadEvent?: (id: string) => Promise<OrchestrationEvent | undefined>;
 }): Promise<DryRunResult[]> {
-  const { sensor, events, knex, entities } = options;
+  const { sensor, events, correlation, entities } = options;
   const loaded: LoadedSensor = { spec: sensor, source: 'dry run' };
-  const fires = knex
-    ? (
-        await knex('edo_sensor_fires')
-          .where({ sensor: sensor.name })
-          .orderBy('fired_at', 'desc')
-          .limit(10_000)
-      ).map(r => ({ group: r.group_key as string, at: Number(r.fired_at) }))
+  const fires = correlation
+    ? await correlation.firesOf({ sensor: sensor.name, limit: 10_000 })
     : [];
   const states = new Map<string, MemoryCorrelationState>();
   const seen = new Map(events.map(e => [e.id, e]));
@@ -62,9 +57,9 @@ export async function dryRunSensor(options: {
       if (!states.has(group)) {
         states.set(
           group,
-          knex
+          correlation
             ? await MemoryCorrelationState.snapshot(
-                knex,
+                correlation,
                 sensor.name,
                 group,
                 fires,
