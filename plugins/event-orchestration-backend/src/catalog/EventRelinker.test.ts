@@ -47,7 +47,7 @@ describe.each(databases.eachSupportedId())(
       const outage = { on: false, lookups: 0 };
       const linkedSignals: string[] = [];
       const relinker = new EventRelinker({
-        knex,
+        store,
         entities: {
           entitiesForSubject: async subject => {
             outage.lookups++;

@@ -1,7 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { Knex } from 'knex';
-import type { LinkRetry } from '../store/OrchestrationStore';
+import type { LinkRetryReason, OrchestrationDatabase } from '../store';
 
 /** When an event whose subject could not be linked is first looked up again. */
 export const FIRST_RELINK_DELAY_MS = 10_000;
@@ -13,14 +12,12 @@ const MAX_RELINK_DELAY_MS = 30 * 60_000;
  * run, the catalog's next processing round); after a quarter of an hour it
  * concerns no entity. An outage of the catalog is waited out for a day.
  */
-const GIVE_UP_AFTER_MS: Record<LinkRetry['reason'], number> = {
+const GIVE_UP_AFTER_MS: Record<LinkRetryReason, number> = {
   'no-entity': 15 * 60_000,
   'catalog-unreachable': 24 * 60 * 60_000,
 };
 /** Subjects per pass (one catalog lookup each). */
 const SUBJECTS_PER_PASS = 100;
-/** Rows per statement (SQLite allows 999 bound values). */
-const CHUNK = 200;
 
 export interface RelinkPass {
   /** Events linked to at least one entity in this pass. */
@@ -29,30 +26,6 @@ export interface RelinkPass {
   postponed: number;
   /** Events no longer looked up (past their reason's window). */
   gaveUp: number;
-}
-
-function chunks<T>(items: T[]): T[][] {
-  const result: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) {
-    result.push(items.slice(i, i + CHUNK));
-  }
-  return result;
-}
-
-/** Links each of `ids` to each of `entityRefs` in an entity table; existing links stay. */
-async function insertLinks(
-  tx: Knex.Transaction,
-  table: 'edo_event_entities' | 'edo_run_entities',
-  idColumn: 'event_id' | 'run_id',
-  ids: string[],
-  entityRefs: string[],
-) {
-  const rows = ids.flatMap(id =>
-    entityRefs.map(ref => ({ [idColumn]: id, entity_ref: ref })),
-  );
-  for (const part of chunks(rows)) {
-    await tx(table).insert(part).onConflict([idColumn, 'entity_ref']).ignore();
-  }
 }
 
 /**
@@ -65,7 +38,7 @@ async function insertLinks(
 export class EventRelinker {
   constructor(
     private readonly deps: {
-      knex: Knex;
+      store: Pick<OrchestrationDatabase, 'events' | 'runs' | 'transaction'>;
       entities: { entitiesForSubject(subject: string): Promise<Entity[]> };
       logger: LoggerService;
       /** Called for each event once it is linked (live views update). */
@@ -74,15 +47,11 @@ export class EventRelinker {
   ) {}
 
   async relinkDue(now = Date.now()): Promise<RelinkPass> {
-    const { knex } = this.deps;
     const pass: RelinkPass = { linked: 0, postponed: 0, gaveUp: 0 };
-    const subjects: string[] = (
-      await knex('edo_event_link_retries')
-        .where('next_attempt_at_ms', '<=', now)
-        .distinct('subject')
-        .orderBy('subject')
-        .limit(SUBJECTS_PER_PASS)
-    ).map(row => row.subject);
+    const subjects = await this.deps.store.events.linkRetries.dueSubjects({
+      now,
+      limit: SUBJECTS_PER_PASS,
+    });
     for (const subject of subjects) {
       let entities: Entity[];
       try {
@@ -112,22 +81,18 @@ export class EventRelinker {
 
   /** Every waiting event of the subject, due or not: its entities are known now. */
   private async link(subject: string, entityRefs: string[], pass: RelinkPass) {
-    const eventIds = await this.deps.knex.transaction(async tx => {
-      const ids: string[] = (
-        await tx('edo_event_link_retries').where({ subject }).select('event_id')
-      ).map(row => row.event_id);
-      await insertLinks(tx, 'edo_event_entities', 'event_id', ids, entityRefs);
-      for (const part of chunks(ids)) {
-        // Runs started from these events that concern no entity get theirs.
-        const runIds: string[] = (
-          await tx('edo_run_link_retries')
-            .whereIn('event_id', part)
-            .select('run_id')
-        ).map(row => row.run_id);
-        await insertLinks(tx, 'edo_run_entities', 'run_id', runIds, entityRefs);
-        await tx('edo_run_link_retries').whereIn('event_id', part).delete();
-        await tx('edo_event_link_retries').whereIn('event_id', part).delete();
-      }
+    const { store } = this.deps;
+    const eventIds = await store.transaction(async tx => {
+      const ids = await store.events.linkRetries.waitingEventsOf(tx, {
+        subject,
+      });
+      await store.events.linkEntities(tx, { eventIds: ids, entityRefs });
+      // Runs started from these events that concern no entity get theirs.
+      await store.runs.linkRetries.linkRunsOf(tx, {
+        eventIds: ids,
+        entityRefs,
+      });
+      await store.events.linkRetries.forget(tx, { eventIds: ids });
       return ids;
     });
     pass.linked += eventIds.length;
@@ -136,51 +101,25 @@ export class EventRelinker {
 
   /**
    * Due events of the subject (all subjects when undefined) wait twice as long
-   * as last time, or are dropped once past their reason's window: two
-   * statements, however many events a busy subject has waiting.
+   * as last time, or are dropped once past their reason's window.
    */
   private async postpone(
     subject: string | undefined,
-    reason: LinkRetry['reason'],
+    reason: LinkRetryReason,
     now: number,
     pass: RelinkPass,
   ) {
-    const { knex } = this.deps;
-    const due = () =>
-      knex('edo_event_link_retries')
-        .where('next_attempt_at_ms', '<=', now)
-        .modify(query => {
-          if (subject !== undefined) query.where({ subject });
-        });
-    const gaveUp = await due()
-      .where('received_at_ms', '<=', now - GIVE_UP_AFTER_MS[reason])
-      .delete();
-    // The next wait for each number of attempts so far, in SQL.
-    const waits = Array.from(
-      { length: 16 },
-      (_, attempts) =>
-        `WHEN ${attempts} THEN ${Math.min(
-          FIRST_RELINK_DELAY_MS * 2 ** (attempts + 1),
-          MAX_RELINK_DELAY_MS,
-        )}`,
-    ).join(' ');
-    const postponed = await due().update({
-      attempts: knex.raw('?? + 1', ['attempts']),
+    const { store } = this.deps;
+    const { gaveUp, postponed } = await store.events.linkRetries.postpone({
+      subject,
       reason,
-      next_attempt_at_ms: knex.raw(
-        `CAST(? AS BIGINT) + CASE ?? ${waits} ELSE ${MAX_RELINK_DELAY_MS} END`,
-        [now, 'attempts'],
-      ),
+      now,
+      giveUpReceivedBefore: now - GIVE_UP_AFTER_MS[reason],
+      firstDelayMs: FIRST_RELINK_DELAY_MS,
+      maxDelayMs: MAX_RELINK_DELAY_MS,
     });
-    if (Number(gaveUp) > 0) {
-      await knex('edo_run_link_retries')
-        .whereNotIn(
-          'event_id',
-          knex('edo_event_link_retries').select('event_id'),
-        )
-        .delete();
-    }
-    pass.gaveUp += Number(gaveUp);
-    pass.postponed += Number(postponed);
+    if (gaveUp > 0) await store.runs.linkRetries.forgetWhereEventGaveUp();
+    pass.gaveUp += gaveUp;
+    pass.postponed += postponed;
   }
 }
