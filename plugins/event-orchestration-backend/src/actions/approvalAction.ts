@@ -1,8 +1,8 @@
 import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node';
 import { parseDuration } from '@edo/plugin-event-orchestration-common';
-import { Knex } from 'knex';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
+import type { RunStore } from '../store';
 
 /**
  * `approval:wait`: pauses the run until a user with permission
@@ -13,7 +13,7 @@ import { z } from 'zod';
  * same decision.
  */
 export function createApprovalAction(
-  knex: Knex,
+  runs: Pick<RunStore, 'requestApproval' | 'getApproval' | 'timeOutApproval'>,
   options: { pollIntervalMs?: number } = {},
 ) {
   return createOrchestrationAction({
@@ -46,50 +46,35 @@ export function createApprovalAction(
       }),
     },
     async handler(ctx) {
-      const key = { run_id: ctx.runId, step_id: ctx.stepId };
-      await knex('edo_approvals')
-        .insert({
-          ...key,
-          status: 'waiting',
-          prompt: ctx.input.prompt,
-          requested_at: new Date().toISOString(),
-        })
-        .onConflict(['run_id', 'step_id'])
-        .ignore();
-      const row0 = await knex('edo_approvals').where(key).first();
-      const requestedAt = new Date(row0.requested_at).getTime();
-      const deadline = requestedAt + parseDuration(ctx.input.timeout)!;
+      const key = { runId: ctx.runId, stepId: ctx.stepId };
+      const request = await runs.requestApproval({
+        ...key,
+        prompt: ctx.input.prompt,
+      });
+      const deadline = request.requestedAt + parseDuration(ctx.input.timeout)!;
       ctx.logger.info(`waiting for approval: ${ctx.input.prompt}`);
       for (;;) {
-        const row = await knex('edo_approvals').where(key).first();
-        if (row.status === 'approved') {
-          ctx.logger.info(
-            `approved by ${row.decided_by}${
-              row.comment ? `: ${row.comment}` : ''
-            }`,
-          );
+        const approval = (await runs.getApproval(key))!;
+        const by = `${approval.decidedBy}${
+          approval.comment ? `: ${approval.comment}` : ''
+        }`;
+        if (approval.status === 'approved') {
+          ctx.logger.info(`approved by ${by}`);
           ctx.output('decision', 'approved');
-          ctx.output('decidedBy', row.decided_by);
-          ctx.output('comment', row.comment ?? '');
+          ctx.output('decidedBy', approval.decidedBy!);
+          ctx.output('comment', approval.comment ?? '');
           return;
         }
-        if (row.status === 'rejected') {
-          throw new Error(
-            `rejected by ${row.decided_by}${
-              row.comment ? `: ${row.comment}` : ''
-            }`,
-          );
+        if (approval.status === 'rejected') {
+          throw new Error(`rejected by ${by}`);
         }
         if (Date.now() >= deadline) {
           // Decide the timeout in the store too, so a late approval is refused.
-          await knex('edo_approvals')
-            .where({ ...key, status: 'waiting' })
-            .update({
-              status:
-                ctx.input.onTimeout === 'continue' ? 'approved' : 'rejected',
-              decided_by: 'timeout',
-              decided_at: new Date().toISOString(),
-            });
+          await runs.timeOutApproval({
+            ...key,
+            outcome:
+              ctx.input.onTimeout === 'continue' ? 'approved' : 'rejected',
+          });
           if (ctx.input.onTimeout === 'fail')
             throw new Error(`no decision within ${ctx.input.timeout}`);
           ctx.logger.warn(`no decision within ${ctx.input.timeout}; going on`);
