@@ -10,6 +10,7 @@ import {
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { EmbeddedEventBus } from '../bus/EmbeddedEventBus';
 import { KubernetesSources, readKubernetesSources } from './kubernetes';
+import { OrchestrationDatabase } from '../store';
 
 jest.setTimeout(60_000);
 
@@ -110,7 +111,7 @@ describe.each(databases.eachSupportedId())(
       const sources = await KubernetesSources.start({
         clusters: clusters(),
         bus,
-        knex,
+        sourceState: OrchestrationDatabase.create({ knex }).sourceState,
         logger,
         retryDelayMs: 50,
       });
@@ -181,7 +182,7 @@ describe.each(databases.eachSupportedId())(
         const sources = await KubernetesSources.start({
           clusters: clusters(),
           bus,
-          knex,
+          sourceState: OrchestrationDatabase.create({ knex }).sourceState,
           logger,
           retryDelayMs: 50,
         });
@@ -220,7 +221,7 @@ describe.each(databases.eachSupportedId())(
       const first = await KubernetesSources.start({
         clusters: clusters(),
         bus,
-        knex,
+        sourceState: OrchestrationDatabase.create({ knex }).sourceState,
         logger,
         retryDelayMs: 50,
       });
@@ -234,7 +235,7 @@ describe.each(databases.eachSupportedId())(
       const second = await KubernetesSources.start({
         clusters: clusters(),
         bus,
-        knex,
+        sourceState: OrchestrationDatabase.create({ knex }).sourceState,
         logger,
         retryDelayMs: 50,
       });
@@ -265,7 +266,7 @@ describe.each(databases.eachSupportedId())(
           ],
         }),
         bus,
-        knex,
+        sourceState: OrchestrationDatabase.create({ knex }).sourceState,
         logger,
         retryDelayMs: 50,
       });

@@ -9,7 +9,7 @@ import {
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
 import { EventBus } from '@edo/plugin-event-orchestration-node';
 import { kubeConfigFor } from '../shared/kubernetes/clusters';
-import { Knex } from 'knex';
+import type { SourceStateStore } from '../store';
 
 /** A resource kind to watch besides core Events. */
 export interface KubernetesWatchedResource {
@@ -143,7 +143,8 @@ class CollectionWatch {
     private readonly api: ObjectApi,
     private readonly deps: {
       bus: EventBus;
-      knex: Knex;
+      /** Where each watch got to, so a restart resumes it. */
+      sourceState: Pick<SourceStateStore, 'loadCursor' | 'saveCursor'>;
       logger: LoggerService;
       retryDelayMs: number;
     },
@@ -158,12 +159,11 @@ class CollectionWatch {
   }
 
   async start() {
-    const row = await this.deps
-      .knex('edo_source_cursors')
-      .where({ source: this.status.source })
-      .first();
-    this.resourceVersion = row?.cursor;
-    this.savedVersion = row?.cursor;
+    const cursor = await this.deps.sourceState.loadCursor({
+      source: this.status.source,
+    });
+    this.resourceVersion = cursor;
+    this.savedVersion = cursor;
     void this.run();
   }
 
@@ -342,15 +342,10 @@ class CollectionWatch {
     if (!this.resourceVersion || this.resourceVersion === this.savedVersion)
       return;
     const cursor = this.resourceVersion;
-    await this.deps
-      .knex('edo_source_cursors')
-      .insert({
-        source: this.status.source,
-        cursor,
-        updated_at: new Date().toISOString(),
-      })
-      .onConflict('source')
-      .merge();
+    await this.deps.sourceState.saveCursor({
+      source: this.status.source,
+      cursor,
+    });
     this.savedVersion = cursor;
     this.savedAt = Date.now();
   }
@@ -479,7 +474,7 @@ export class KubernetesSources {
   static async start(options: {
     clusters: KubernetesClusterSource[];
     bus: EventBus;
-    knex: Knex;
+    sourceState: Pick<SourceStateStore, 'loadCursor' | 'saveCursor'>;
     logger: LoggerService;
     /** First back-off after a failed watch; default 1 s. */
     retryDelayMs?: number;

@@ -3,6 +3,7 @@ import { ConfigReader } from '@backstage/config';
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { emitDueTicks, readSchedules } from './schedules';
+import { OrchestrationDatabase } from '../store';
 
 jest.setTimeout(30_000);
 const databases = createTestDatabases();
@@ -33,7 +34,7 @@ describe.each(databases.eachSupportedId())('schedules on %s', databaseId => {
     });
     const published: OrchestrationEvent[] = [];
     return {
-      knex,
+      sourceState: OrchestrationDatabase.create({ knex }).sourceState,
       published,
       publish: async (e: OrchestrationEvent) => void published.push(e),
     };
@@ -41,32 +42,32 @@ describe.each(databases.eachSupportedId())('schedules on %s', databaseId => {
   const at = (iso: string) => Date.parse(iso);
 
   it('emits each tick once, in the schedule time zone, from the first round on', async () => {
-    const { knex, published, publish } = await setup();
+    const { sourceState, published, publish } = await setup();
     const schedules = readSchedules(config(false));
     // Monday 2026-11-23 07:00 UTC = 08:00 Berlin: the first round only starts the clock.
     await emitDueTicks({
       schedules,
-      knex,
+      sourceState,
       publish,
       now: at('2026-11-23T07:00:00Z'),
     });
     expect(published).toEqual([]);
     await emitDueTicks({
       schedules,
-      knex,
+      sourceState,
       publish,
       now: at('2026-11-23T07:59:50Z'),
     });
     expect(published).toEqual([]);
     await emitDueTicks({
       schedules,
-      knex,
+      sourceState,
       publish,
       now: at('2026-11-23T08:00:10Z'),
     });
     await emitDueTicks({
       schedules,
-      knex,
+      sourceState,
       publish,
       now: at('2026-11-23T08:00:25Z'),
     });
@@ -94,14 +95,14 @@ describe.each(databases.eachSupportedId())('schedules on %s', databaseId => {
     const skip = await setup();
     await emitDueTicks({
       schedules: readSchedules(config(false)),
-      knex: skip.knex,
+      sourceState: skip.sourceState,
       publish: skip.publish,
       now: at('2026-11-20T12:00:00Z'),
     });
     // Down from Friday noon to Wednesday 10:00 UTC: Mon, Tue, Wed 09:00 Berlin were missed.
     await emitDueTicks({
       schedules: readSchedules(config(false)),
-      knex: skip.knex,
+      sourceState: skip.sourceState,
       publish: skip.publish,
       now: at('2026-11-25T10:00:00Z'),
     });
@@ -110,13 +111,13 @@ describe.each(databases.eachSupportedId())('schedules on %s', databaseId => {
     const catchUp = await setup();
     await emitDueTicks({
       schedules: readSchedules(config(true)),
-      knex: catchUp.knex,
+      sourceState: catchUp.sourceState,
       publish: catchUp.publish,
       now: at('2026-11-20T12:00:00Z'),
     });
     await emitDueTicks({
       schedules: readSchedules(config(true)),
-      knex: catchUp.knex,
+      sourceState: catchUp.sourceState,
       publish: catchUp.publish,
       now: at('2026-11-25T10:00:00Z'),
     });

@@ -1,7 +1,7 @@
 import { Config } from '@backstage/config';
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
 import { CronExpressionParser } from 'cron-parser';
-import { Knex } from 'knex';
+import type { SourceStateStore } from '../store';
 
 /** A configured schedule, `eventOrchestration.schedules[]`. */
 export interface ScheduleConfig {
@@ -128,26 +128,22 @@ export function tickEvent(
  */
 export async function emitDueTicks(options: {
   schedules: ScheduleConfig[];
-  knex: Knex;
+  /** Each schedule's last tick. */
+  sourceState: Pick<
+    SourceStateStore,
+    'lastTick' | 'startSchedule' | 'saveTick'
+  >;
   publish: (event: OrchestrationEvent) => Promise<unknown>;
   now?: number;
 }): Promise<OrchestrationEvent[]> {
   const now = options.now ?? Date.now();
   const emitted: OrchestrationEvent[] = [];
   for (const schedule of options.schedules) {
-    const row = await options
-      .knex('edo_schedule_state')
-      .where({ name: schedule.name })
-      .first();
-    if (!row) {
-      await options
-        .knex('edo_schedule_state')
-        .insert({ name: schedule.name, last_tick: now })
-        .onConflict('name')
-        .ignore();
+    const last = await options.sourceState.lastTick({ name: schedule.name });
+    if (last === undefined) {
+      await options.sourceState.startSchedule({ name: schedule.name, at: now });
       continue;
     }
-    const last = Number(row.last_tick);
     let due = ticksBetween(schedule, last, now, MAX_TICKS_PER_ROUND);
     if (due.length === 0) continue;
     const newest = due[due.length - 1];
@@ -163,10 +159,7 @@ export async function emitDueTicks(options: {
       await options.publish(event);
       emitted.push(event);
     }
-    await options
-      .knex('edo_schedule_state')
-      .where({ name: schedule.name })
-      .update({ last_tick: newest });
+    await options.sourceState.saveTick({ name: schedule.name, tick: newest });
   }
   return emitted;
 }
