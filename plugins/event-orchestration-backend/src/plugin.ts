@@ -259,7 +259,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           ...createKubernetesActions(readKubernetesClusters(config)),
           createNotificationAction({ discovery, auth }, entities),
           createCatalogRegisterAction({ discovery, auth }),
-          createApprovalAction(knex),
+          createApprovalAction(store.runs),
           ...moduleActions,
         );
         for (const sensor of sensors.sensors) {
@@ -306,7 +306,6 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         const engine = new SensorEngine({
           sensors: registry,
           store,
-          knex,
           entities,
           runs,
           logger: logger.child({ component: 'sensors' }),
@@ -325,7 +324,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
             fn: async () => {
               await emitDueTicks({
                 schedules,
-                knex,
+                sourceState: store.sourceState,
                 publish: event => bus.publish(event),
               });
             },
@@ -334,7 +333,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         // Debounced fires fall due while no event arrives: one replica looks for them.
         // Events whose subject the catalog could not link yet (see docs/api.md, "Linking events to entities").
         const relinker = new EventRelinker({
-          knex,
+          store,
           entities,
           logger,
           onLinked: (eventId, entityRefs) =>
@@ -367,7 +366,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         // Global scope: one replica at a time deletes what is past
         // eventOrchestration.retention (docs/api.md, "Retention").
         const retention = new RetentionPruner({
-          knex,
+          store,
           settings: readRetentionSettings(config),
           logger: logger.child({ component: 'retention' }),
           longestSensorPeriodMs: () =>
@@ -422,7 +421,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
             kubernetesSources = await KubernetesSources.start({
               clusters: kubernetesClusters,
               bus,
-              knex,
+              sourceState: store.sourceState,
               logger: logger.child({ component: 'kubernetes-sources' }),
             });
           }
@@ -481,7 +480,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
               dryRunSensor({
                 sensor: spec,
                 events,
-                knex,
+                correlation: store.correlation,
                 entities,
                 loadEvent: async id => (await store.getEvent(id))?.event,
               }),
@@ -491,7 +490,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
             logger,
             watches: () => kubernetesSources?.status() ?? [],
             roles,
-            pingDatabase: () => knex.raw('select 1'),
+            pingDatabase: () => store.ping(),
           }),
         );
         // Webhook senders are not Backstage users: each source checks its own token.
