@@ -1,6 +1,6 @@
 export { useLiveRefresh } from './useLiveRefresh';
 export type { LiveRefreshOptions } from './useLiveRefresh';
-export { useEntityTimeline, NO_FILTERS, sinceOf } from './useEntityTimeline';
+export { useEntityTimeline, NO_FILTERS } from './useEntityTimeline';
 export type { EntityTimeline, TabFilters } from './useEntityTimeline';
 export { useEntityOverview } from './useEntityOverview';
 export { useOrchestrationOverview } from './useOrchestrationOverview';

@@ -11,11 +11,15 @@ import { useLiveRefresh, LiveRefreshOptions } from './useLiveRefresh';
 
 function render(options: LiveRefreshOptions, signals: TestSignals | undefined) {
   const refresh = jest.fn();
-  const wrapper = ({ children }: PropsWithChildren<{}>) => (
-    <TestApiProvider apis={signals ? [[signalApiRef, signals]] : []}>
-      {children}
-    </TestApiProvider>
-  );
+  // Without a signal API the app has no signals plugin installed.
+  const wrapper = ({ children }: PropsWithChildren<{}>) =>
+    signals ? (
+      <TestApiProvider apis={[[signalApiRef, signals]]}>
+        {children}
+      </TestApiProvider>
+    ) : (
+      <TestApiProvider apis={[]}>{children}</TestApiProvider>
+    );
   const hook = renderHook(() => useLiveRefresh(refresh, options), {
     wrapper,
   });
