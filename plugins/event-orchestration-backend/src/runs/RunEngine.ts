@@ -1,18 +1,14 @@
 import { randomUUID, createHash } from 'node:crypto';
-import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   RunAuditEntry,
   SensorSpec,
 } from '@edo/plugin-event-orchestration-common';
-import { ActionRegistry } from '../actions';
-import { EntityResolver } from '../catalog';
-import { OrchestrationStore, StoreTransaction } from '../store';
-import { TemplateSecrets } from '../templating/secrets';
-import { RunEngineHooks, RunExecutor } from './RunExecutor';
+import { StoreTransaction } from '../store';
+import { RunEngineDeps, RunExecutor } from './RunExecutor';
 import { RunWorker } from './RunWorker';
 import { RunMetrics } from './runMetrics';
 
-export type { RunEngineHooks } from './RunExecutor';
+export type { RunEngineDeps, RunEngineHooks } from './RunExecutor';
 
 /** Tunables of the run engine. */
 export interface RunEngineOptions {
@@ -50,19 +46,7 @@ export class RunEngine {
   private readonly worker: RunWorker;
 
   constructor(
-    private readonly deps: {
-      store: OrchestrationStore;
-      actions: ActionRegistry;
-      entities: EntityResolver;
-      logger: LoggerService;
-      hooks?: RunEngineHooks;
-      /** OpenTelemetry instruments; default on the global MeterProvider. */
-      metrics?: RunMetrics;
-      /** Configured secret values, scrubbed from everything a step stores (see knownSecretValues). */
-      secrets?: string[];
-      /** What `${{ secrets.<name> }}` resolves to in step inputs. */
-      templateSecrets?: TemplateSecrets;
-    },
+    private readonly deps: RunEngineDeps,
     options: RunEngineOptions = {},
   ) {
     const settings = { ...DEFAULTS, ...options };

@@ -20,6 +20,21 @@ export interface RunEngineHooks {
   onFinished?(run: RunRecord): Promise<void>;
 }
 
+/** What the run engine works with. */
+export interface RunEngineDeps {
+  store: OrchestrationStore;
+  actions: ActionRegistry;
+  entities: EntityResolver;
+  logger: LoggerService;
+  hooks?: RunEngineHooks;
+  /** OpenTelemetry instruments; default on the global MeterProvider. */
+  metrics?: RunMetrics;
+  /** Configured secret values, scrubbed from everything a step stores (see knownSecretValues). */
+  secrets?: string[];
+  /** What `${{ secrets.<name> }}` resolves to in step inputs. */
+  templateSecrets?: TemplateSecrets;
+}
+
 /**
  * Executes one leased run: marks it running, builds what templates see (the
  * trigger events, the entity, earlier steps' outputs), executes its steps in
@@ -33,18 +48,7 @@ export class RunExecutor {
   private readonly secrets: string[];
 
   constructor(
-    private readonly deps: {
-      store: OrchestrationStore;
-      actions: ActionRegistry;
-      entities: EntityResolver;
-      logger: LoggerService;
-      hooks?: RunEngineHooks;
-      metrics: RunMetrics;
-      /** Configured secret values, scrubbed from everything a step stores. */
-      secrets?: string[];
-      /** What `${{ secrets.<name> }}` resolves to in step inputs. */
-      templateSecrets?: TemplateSecrets;
-    },
+    private readonly deps: RunEngineDeps & { metrics: RunMetrics },
     options: { stepTimeoutMs: number },
   ) {
     this.secrets = deps.secrets ?? [];
