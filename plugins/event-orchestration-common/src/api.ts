@@ -237,3 +237,111 @@ export interface SensorTestResult {
 export interface SensorTestResponse {
   results: SensorTestResult[];
 }
+
+/** Query of `GET /events`. @public */
+export interface ListEventsRequest {
+  entityRef?: string;
+  type?: string;
+  /** ISO time: only events received since then. */
+  since?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** Query of `GET /runs`. @public */
+export interface ListRunsRequest {
+  entityRef?: string;
+  sensor?: string;
+  status?: RunStatus;
+  /** ISO time: only runs created since then. */
+  since?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** Query of `GET /sensors/:name/verdicts`; `limit` defaults to 20. @public */
+export interface ListSensorVerdictsRequest {
+  limit?: number;
+}
+
+/** Query of `GET /dead-letters`. @public */
+export interface ListDeadLettersRequest {
+  subscriber?: string;
+  limit?: number;
+}
+
+/** Query of `GET /dead-letters/redrives`. @public */
+export interface ListRedrivesRequest {
+  subscriber?: string;
+  eventId?: string;
+  limit?: number;
+}
+
+/** `GET /dead-letters/redrives`: re-drives done by hand, newest first. @public */
+export interface RedrivesResponse {
+  items: DeadLetterRedrive[];
+}
+
+/** Body of `POST /events`: what a portal user or a service may publish. @public */
+export interface PublishEventRequest {
+  /** Dotted lower-case, like `portal.provisioning.requested`. */
+  type: string;
+  subject?: string;
+  entityRef?: string;
+  correlationId?: string;
+  /** A JSON object (default `{}`); anything else is refused with 400. */
+  data?: unknown;
+}
+
+/** `POST /events` answers 201 with the id of the published event. @public */
+export interface PublishEventResponse {
+  id: string;
+}
+
+/** Body of `POST /runs/:id/cancel`, `/retry` and `POST /dead-letters/.../redrive`. @public */
+export interface CommentRequest {
+  comment?: string;
+}
+
+/** Body of `POST /runs/:id/approve`; `decision` defaults to `approve`. @public */
+export interface ApprovalDecisionRequest {
+  decision?: 'approve' | 'reject';
+  comment?: string;
+}
+
+/** Body of `POST /actions/:id/runs`. @public */
+export interface RunActionRequest {
+  /** Checked against the action's input schema; default `{}`. */
+  input?: Record<string, unknown>;
+  entityRef?: string;
+  /** Same key, same run: retrying a request starts nothing new. */
+  idempotencyKey?: string;
+}
+
+/**
+ * Body of `POST /sensors/test`: exactly one of `sensor` (a definition) and
+ * `sensorName` (a loaded sensor), and exactly one of `event`, `eventId` and
+ * `events`. An event is a stored event's id or a pasted CloudEvent, whose
+ * missing attributes get defaults.
+ *
+ * @public
+ */
+export interface SensorTestRequest {
+  sensor?: unknown;
+  sensorName?: string;
+  event?: unknown;
+  eventId?: string;
+  events?: unknown[];
+}
+
+/** A registered action with the JSON Schema of its input and output. @public */
+export interface ActionSummary {
+  id: string;
+  description?: string;
+  schema: { input: object; output?: object };
+}
+
+/** `GET /actions`. @public */
+export interface ActionsResponse {
+  items: ActionSummary[];
+}

@@ -9,6 +9,7 @@ export * from './annotations';
 export * from './permissions';
 export * from './signals';
 export * from './api';
+export * from './client';
 export * from './sensors/conditions';
 export * from './sensors/durations';
 export {

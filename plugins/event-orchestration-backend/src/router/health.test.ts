@@ -7,7 +7,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { eventOrchestrationPlugin } from '../plugin';
-import { SharedMeasurement } from './health';
+import { SharedMeasurement } from './routes/health';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 
 jest.setTimeout(120_000);

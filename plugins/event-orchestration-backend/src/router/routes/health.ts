@@ -1,6 +1,8 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { isError } from '@backstage/errors';
+import { ServiceUnavailableError, isError } from '@backstage/errors';
+import { HealthResponse } from '@edo/plugin-event-orchestration-common';
 import express from 'express';
+import { ApiRouter, RouteContext } from '../types';
 
 /** How long `/health` details are reused before they are measured again. */
 export const HEALTH_DETAILS_MAX_AGE_MS = 5_000;
@@ -87,4 +89,68 @@ export async function maySeeHealthDetails(
     }
     throw error;
   }
+}
+
+/**
+ * `GET /health`. Probes share one database ping; the details (database
+ * aggregates, NATS calls) are measured at most every few seconds, whoever asks
+ * how often.
+ */
+export function registerHealthRoutes(router: ApiRouter, ctx: RouteContext) {
+  const { bus, store, sensors, logger, httpAuth } = ctx;
+  const liveness = new SharedMeasurement(
+    () =>
+      within(
+        ctx.pingDatabase(),
+        LIVENESS_TIMEOUT_MS,
+        `no answer within ${LIVENESS_TIMEOUT_MS} ms`,
+      ),
+    0,
+  );
+  const measured = new SharedMeasurement(async () => {
+    const checkedAt = new Date().toISOString();
+    let busHealth: HealthResponse['bus'];
+    try {
+      busHealth = await bus.health();
+    } catch (error) {
+      busHealth = { type: 'embedded', connected: false, consumers: [] };
+      logger.warn(`Health check could not reach the bus: ${error}`);
+    }
+    return {
+      bus: busHealth,
+      linking: await store.linkRetryCounts(),
+      checkedAt,
+    };
+  }, HEALTH_DETAILS_MAX_AGE_MS);
+
+  router.get('/health', async (req, res) => {
+    try {
+      await liveness.get();
+    } catch (error) {
+      logger.warn(`Health check: the database does not answer: ${error}`);
+      throw new ServiceUnavailableError('The database does not answer');
+    }
+    if (!(await maySeeHealthDetails(httpAuth, req))) {
+      res.json({ status: 'ok' });
+      return;
+    }
+    const { bus: busHealth, linking, checkedAt } = await measured.get();
+    const loaded = sensors.current();
+    const watches = ctx.watches?.() ?? [];
+    const response: HealthResponse = {
+      status:
+        busHealth.connected &&
+        loaded.errors.length === 0 &&
+        watches.every(w => w.connected)
+          ? 'ok'
+          : 'degraded',
+      bus: busHealth,
+      sensors: { loaded: loaded.sensors.length, failed: loaded.errors.length },
+      linking,
+      replica: ctx.roles ?? { sensorEngine: true, runs: true },
+      ...(watches.length > 0 ? { watches } : {}),
+      checkedAt,
+    };
+    res.status(busHealth.connected ? 200 : 503).json(response);
+  });
 }

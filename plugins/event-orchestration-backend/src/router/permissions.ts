@@ -1,0 +1,68 @@
+import {
+  BackstageCredentials,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { NotAllowedError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
+import express from 'express';
+
+/** The entity ref of a user, or `service:<subject>` for a service. */
+export function actorOf(credentials: BackstageCredentials): string {
+  const p = credentials.principal as {
+    userEntityRef?: string;
+    subject?: string;
+  };
+  return p.userEntityRef ?? `service:${p.subject ?? 'unknown'}`;
+}
+
+/**
+ * The one place routes check who may do what (the scaffolder's
+ * `checkPermission` is the model): the caller's credentials, the permission
+ * decision, and a NotAllowedError naming the permission when it is denied.
+ */
+export class PermissionCheck {
+  constructor(
+    private readonly deps: {
+      httpAuth: HttpAuthService;
+      permissions: PermissionsService;
+    },
+  ) {}
+
+  /** The calling user or service. */
+  credentials(req: express.Request): Promise<BackstageCredentials> {
+    return this.deps.httpAuth.credentials(req, { allow: ['user', 'service'] });
+  }
+
+  /**
+   * Resolves with the actor (see {@link actorOf}) when `credentials` hold
+   * `permission`; otherwise throws `Not allowed to <doing> (permission <name>)`.
+   */
+  async authorize(
+    credentials: BackstageCredentials,
+    permission: BasicPermission,
+    doing: string,
+  ): Promise<string> {
+    const [decision] = await this.deps.permissions.authorize([{ permission }], {
+      credentials,
+    });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `Not allowed to ${doing} (permission ${permission.name})`,
+      );
+    }
+    return actorOf(credentials);
+  }
+
+  /** {@link PermissionCheck.credentials} then {@link PermissionCheck.authorize}. */
+  async authorizeCaller(
+    req: express.Request,
+    permission: BasicPermission,
+    doing: string,
+  ): Promise<string> {
+    return this.authorize(await this.credentials(req), permission, doing);
+  }
+}

@@ -1,0 +1,50 @@
+import {
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import {
+  HealthResponse,
+  OrchestrationEvent,
+  SensorSpec,
+} from '@edo/plugin-event-orchestration-common';
+import { EventBus } from '@edo/plugin-event-orchestration-node';
+import { ActionRegistry } from '../actions';
+import { RunEngine } from '../runs';
+import { createOpenApiRouter } from '../schema/openapi';
+import { DryRunResult, SensorRegistry } from '../sensors';
+import { WebhookSources } from '../sources';
+import { OrchestrationStore } from '../store';
+import { PermissionCheck } from './permissions';
+
+/** What the REST API serves from. */
+export interface RouterOptions {
+  store: OrchestrationStore;
+  bus: EventBus;
+  sources: WebhookSources;
+  sensors: Pick<SensorRegistry, 'current' | 'find'>;
+  actions: ActionRegistry;
+  /** Evaluates events against a sensor without side effects. */
+  dryRun: (
+    sensor: SensorSpec,
+    events: OrchestrationEvent[],
+  ) => Promise<DryRunResult[]>;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  runs: Pick<RunEngine, 'notify' | 'startActionRun'>;
+  logger: LoggerService;
+  /** The state of watching sources (Kubernetes), for /health. */
+  watches?: () => NonNullable<HealthResponse['watches']>;
+  /** What this replica does besides ingest, for /health; default both. */
+  roles?: NonNullable<HealthResponse['replica']>;
+  /** Resolves when the database answers: the liveness part of /health. */
+  pingDatabase: () => Promise<unknown>;
+}
+
+/** The router the spec validates, typed by its operations. */
+export type ApiRouter = Awaited<ReturnType<typeof createOpenApiRouter>>;
+
+/** What each group of routes gets: the options and the permission check. */
+export interface RouteContext extends RouterOptions {
+  access: PermissionCheck;
+}

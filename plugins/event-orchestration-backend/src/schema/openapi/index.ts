@@ -1,0 +1,2 @@
+export { createOpenApiRouter, spec } from './generated/router';
+export type { EndpointMap } from './endpoints';

@@ -1,0 +1,5 @@
+export { EventOrchestrationApiClient } from './EventOrchestrationApiClient';
+export type {
+  EventOrchestrationApiClientOptions,
+  EventOrchestrationRequestOptions,
+} from './EventOrchestrationApiClient';
