@@ -293,10 +293,13 @@ export interface PublishEventRequest {
   data?: unknown;
 }
 
-/** `POST /events` answers 201 with the id of the published event. @public */
-export interface PublishEventResponse {
-  id: string;
-}
+/**
+ * `POST /events` answers 201 with the id of the published event. A type, not
+ * an interface, so it stays assignable to `JsonValue` (scaffolder checkpoints).
+ *
+ * @public
+ */
+export type PublishEventResponse = { id: string };
 
 /** Body of `POST /runs/:id/cancel`, `/retry` and `POST /dead-letters/.../redrive`. @public */
 export interface CommentRequest {

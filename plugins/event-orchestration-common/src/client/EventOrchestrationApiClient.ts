@@ -1,7 +1,6 @@
 import { ResponseError } from '@backstage/errors';
 import {
   ActionsResponse,
-  CommentRequest,
   DeadLetterRedrive,
   DeadLettersResponse,
   EventDetails,

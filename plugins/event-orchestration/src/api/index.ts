@@ -2,9 +2,10 @@ export {
   eventOrchestrationApiRef,
   EventOrchestrationClient,
 } from './EventOrchestrationApi';
+export type { EventOrchestrationApi } from './EventOrchestrationApi';
+// The request types live in -common, shared with the backend's clients.
 export type {
-  EventOrchestrationApi,
   PublishEventRequest,
   ListEventsRequest,
   ListRunsRequest,
-} from './EventOrchestrationApi';
+} from '@edo/plugin-event-orchestration-common';
