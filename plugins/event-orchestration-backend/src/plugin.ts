@@ -482,7 +482,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
                 events,
                 correlation: store.correlation,
                 entities,
-                loadEvent: async id => (await store.getEvent(id))?.event,
+                loadEvent: async id => (await store.views.getEvent(id))?.event,
               }),
             httpAuth,
             permissions,

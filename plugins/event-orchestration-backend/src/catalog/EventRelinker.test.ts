@@ -1,7 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
-import { OrchestrationStore } from '../store';
+import { OrchestrationDatabase } from '../store';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { EventRelinker, FIRST_RELINK_DELAY_MS } from './EventRelinker';
 
@@ -42,7 +42,7 @@ describe.each(databases.eachSupportedId())(
     async function setup() {
       const knex = await databases.init(databaseId);
       await knex.migrate.latest({ directory: `${__dirname}/../../migrations` });
-      const store = new OrchestrationStore(knex);
+      const store = OrchestrationDatabase.create({ knex });
       const catalog = new Map<string, Entity[]>();
       const outage = { on: false, lookups: 0 };
       const linkedSignals: string[] = [];
@@ -59,10 +59,10 @@ describe.each(databases.eachSupportedId())(
         onLinked: id => linkedSignals.push(id),
       });
       const record = (id: string, subject: string, reason: any) =>
-        store.recordEvent(event(id, subject), [], {
-          subject,
-          reason,
-          firstDelayMs: FIRST_RELINK_DELAY_MS,
+        store.events.recordEvent({
+          event: event(id, subject),
+          entityRefs: [],
+          linkRetry: { subject, reason, firstDelayMs: FIRST_RELINK_DELAY_MS },
         });
       const links = async (id: string) =>
         (await knex('edo_event_entities').where({ event_id: id })).map(

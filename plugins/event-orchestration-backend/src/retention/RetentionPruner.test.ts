@@ -5,7 +5,7 @@ import {
   parseSensorSpec,
 } from '@edo/plugin-event-orchestration-common';
 import { Knex } from 'knex';
-import { OrchestrationStore } from '../store';
+import { OrchestrationDatabase } from '../store';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { RetentionPruner } from './RetentionPruner';
 import { longestCorrelationPeriodMs } from './longestCorrelationPeriod';
@@ -40,7 +40,7 @@ describe.each(databases.eachSupportedId())(
       await knex.migrate.latest({
         directory: `${__dirname}/../../migrations`,
       });
-      const store = new OrchestrationStore(knex);
+      const store = OrchestrationDatabase.create({ knex });
       const pruner = (sensorPeriodMs = 0) =>
         new RetentionPruner({
           store,
@@ -55,7 +55,7 @@ describe.each(databases.eachSupportedId())(
     /** A run of `sensor` on `eventIds` with two steps, an approval and links. */
     async function run(
       knex: Knex,
-      store: OrchestrationStore,
+      store: OrchestrationDatabase,
       options: {
         key: string;
         eventIds: string[];
@@ -63,17 +63,19 @@ describe.each(databases.eachSupportedId())(
         finishedDaysAgo?: number;
       },
     ) {
-      const { run: created } = await store.createRun({
-        sensor: 'deploy',
-        idempotencyKey: options.key,
-        triggerEventIds: options.eventIds,
-        triggerDependencies: {},
-        entityRefs: ['component:default/payments'],
-        steps: [
-          { id: 'approve', action: 'approval:wait', input: {} },
-          { id: 'say', action: 'log', input: {} },
-        ],
-      });
+      const { run: created } = await store.transaction(tx =>
+        store.runs.createRun(tx, {
+          sensor: 'deploy',
+          idempotencyKey: options.key,
+          triggerEventIds: options.eventIds,
+          triggerDependencies: {},
+          entityRefs: ['component:default/payments'],
+          steps: [
+            { id: 'approve', action: 'approval:wait', input: {} },
+            { id: 'say', action: 'log', input: {} },
+          ],
+        }),
+      );
       await knex('edo_approvals').insert({
         run_id: created.id,
         step_id: 'approve',
@@ -104,7 +106,7 @@ describe.each(databases.eachSupportedId())(
 
     it('deletes finished runs past retention with their steps, links and approvals; keeps young and live runs', async () => {
       const { knex, store, pruner } = await setup(2);
-      await store.recordEvent(event('e1'), []);
+      await store.events.recordEvent({ event: event('e1'), entityRefs: [] });
       const ids = {
         oldSucceeded: await run(knex, store, {
           key: 'a',
@@ -161,14 +163,21 @@ describe.each(databases.eachSupportedId())(
     it('deletes events past retention with their links and verdicts; keeps young events, those of live runs and those correlation state holds', async () => {
       const { knex, store, pruner } = await setup(2);
       for (const id of ['old', 'old-2', 'of-live-run', 'of-done-run']) {
-        await store.recordEvent(event(id), ['component:default/payments'], {
-          subject: 'payments',
-          reason: 'no-entity',
-          firstDelayMs: 10_000,
+        await store.events.recordEvent({
+          event: event(id),
+          entityRefs: ['component:default/payments'],
+          linkRetry: {
+            subject: 'payments',
+            reason: 'no-entity',
+            firstDelayMs: 10_000,
+          },
         });
       }
       for (const id of ['young', 'held-by-window', 'held-by-dependency']) {
-        await store.recordEvent(event(id), ['component:default/payments']);
+        await store.events.recordEvent({
+          event: event(id),
+          entityRefs: ['component:default/payments'],
+        });
       }
       for (const id of [
         'old',
@@ -179,10 +188,13 @@ describe.each(databases.eachSupportedId())(
         'held-by-window',
         'held-by-dependency',
       ]) {
-        await store.recordEvaluations(id, [
-          { sensor: 'deploy', status: 'matched', reason: 'matched' },
-          { sensor: 'other', status: 'not-matched', reason: 'no' },
-        ]);
+        await store.evaluations.recordFilterVerdicts({
+          eventId: id,
+          verdicts: [
+            { sensor: 'deploy', status: 'matched', reason: 'matched' },
+            { sensor: 'other', status: 'not-matched', reason: 'no' },
+          ],
+        });
       }
       await knex('edo_events')
         .whereNot({ id: 'young' })
@@ -238,18 +250,21 @@ describe.each(databases.eachSupportedId())(
       ]);
       // The finished run stays (runs have their own retention), its event went.
       expect(
-        (await store.listRuns({})).items.map(r => r.triggerEventIds),
+        (await store.runs.listRuns({})).items.map(r => r.triggerEventIds),
       ).toEqual([['of-done-run'], ['young', 'of-live-run']]);
       expect(await pruner().prune(NOW)).toMatchObject({ events: 0 });
     });
 
     it('deletes verdicts past their retention on events that stay', async () => {
       const { knex, store, pruner } = await setup();
-      await store.recordEvent(event('e1'), []);
-      await store.recordEvaluations('e1', [
-        { sensor: 'deploy', status: 'matched', reason: 'matched' },
-        { sensor: 'other', status: 'not-matched', reason: 'no' },
-      ]);
+      await store.events.recordEvent({ event: event('e1'), entityRefs: [] });
+      await store.evaluations.recordFilterVerdicts({
+        eventId: 'e1',
+        verdicts: [
+          { sensor: 'deploy', status: 'matched', reason: 'matched' },
+          { sensor: 'other', status: 'not-matched', reason: 'no' },
+        ],
+      });
       await knex('edo_evaluations')
         .where({ sensor: 'other' })
         .update({ evaluated_at: daysAgo(31) });
@@ -340,7 +355,7 @@ describe.each(databases.eachSupportedId())(
         ['e-old', daysAgo(91)],
         ['e-young', daysAgo(89)],
       ]) {
-        await store.recordRedrive({
+        await store.deadLetters.recordRedrive({
           subscriber: 'sensor-engine',
           eventId,
           eventType: 'ci.image.pushed',
@@ -358,10 +373,16 @@ describe.each(databases.eachSupportedId())(
       const { knex, store, pruner } = await setup(3);
       const eventIds = Array.from({ length: 20 }, (_, i) => `e${i}`);
       for (const id of eventIds) {
-        await store.recordEvent(event(id), ['component:default/payments']);
-        await store.recordEvaluations(id, [
-          { sensor: 'deploy', status: 'matched', reason: 'matched' },
-        ]);
+        await store.events.recordEvent({
+          event: event(id),
+          entityRefs: ['component:default/payments'],
+        });
+        await store.evaluations.recordFilterVerdicts({
+          eventId: id,
+          verdicts: [
+            { sensor: 'deploy', status: 'matched', reason: 'matched' },
+          ],
+        });
       }
       for (let i = 0; i < 10; i++) {
         await run(knex, store, {
@@ -397,7 +418,10 @@ describe.each(databases.eachSupportedId())(
     it('starts no chunk once the scheduler aborted the task', async () => {
       const { knex, store, pruner } = await setup(2);
       for (let i = 0; i < 6; i++) {
-        await store.recordEvent(event(`e${i}`), []);
+        await store.events.recordEvent({
+          event: event(`e${i}`),
+          entityRefs: [],
+        });
       }
       await knex('edo_events').update({ received_at: daysAgo(40) });
       const controller = new AbortController();

@@ -106,7 +106,7 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       events.map((e, i) => (i % 2 ? replicaA : replicaB).handle(e)),
     );
 
-    const page = await store.listRuns({ limit: 200 });
+    const page = await store.runs.listRuns({ limit: 200 });
     expect(page.items).toHaveLength(apps.length);
     expect(page.items.map(r => r.triggerEventIds.length)).toEqual(
       apps.map(() => 3),
@@ -121,7 +121,7 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
     await Promise.all(
       events.map((e, i) => (i % 2 ? replicaB : replicaA).handle(e)),
     );
-    expect((await store.listRuns({ limit: 200 })).items).toHaveLength(
+    expect((await store.runs.listRuns({ limit: 200 })).items).toHaveLength(
       apps.length,
     );
 
@@ -142,7 +142,7 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
     await replicaA.handle(cpuAlert('app-0', 3));
     await replicaA.handle(cpuAlert('app-0', 4));
     await replicaB.handle(cpuAlert('app-0', 5));
-    const last = await store.getEvent('app-0-5');
+    const last = await store.views.getEvent('app-0-5');
     expect(last?.evaluations).toEqual([
       expect.objectContaining({
         status: 'cooled-down',
@@ -193,7 +193,7 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       events.flatMap(e => [replicaA.handle(e), replicaB.handle(e)]),
     );
 
-    const page = await store.listRuns({ limit: 100 });
+    const page = await store.runs.listRuns({ limit: 100 });
     expect(page.items).toHaveLength(30);
     expect(page.items.map(r => r.triggerEventIds[0]).sort()).toEqual(
       events.map(e => e.id).sort(),
@@ -233,7 +233,9 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
     });
 
     await engine.handle(cpuAlert('shop', 0));
-    expect((await store.getEvent('shop-0'))?.evaluations[0]).toMatchObject({
+    expect(
+      (await store.views.getEvent('shop-0'))?.evaluations[0],
+    ).toMatchObject({
       status: 'pending',
       reason: 'debounced: fires 30s after the last match unless more arrive',
     });
@@ -243,13 +245,13 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
 
     const started = await engine.fireDueDebounces(Date.now() + 31_000);
     expect(started).toHaveLength(1);
-    const run = await store.getRun(started[0]);
+    const run = await store.runs.getRun({ id: started[0] });
     expect(run?.triggerEventIds).toEqual(['shop-0', 'shop-1']);
     expect(await engine.fireDueDebounces(Date.now() + 60_000)).toEqual([]);
 
     // After the fire the group starts afresh.
     await engine.handle(cpuAlert('shop', 2));
-    expect((await store.listRuns({})).items).toHaveLength(1);
+    expect((await store.runs.listRuns({})).items).toHaveLength(1);
   });
 
   it("a resolving event drops a debounced fire and cancels the group's unfinished runs", async () => {
@@ -286,16 +288,18 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
     });
 
     await engine.handle(cpuAlert('shop', 0)); // fires: a run for group shop, never executed here
-    const [run] = (await store.listRuns({})).items;
+    const [run] = (await store.runs.listRuns({})).items;
     expect(run.status).toBe('pending');
     await engine.handle({
       ...cpuAlert('shop', 1),
       data: { status: 'resolved', labels: {} },
     });
-    expect((await store.getEvent('shop-1'))?.evaluations[0]).toMatchObject({
+    expect(
+      (await store.views.getEvent('shop-1'))?.evaluations[0],
+    ).toMatchObject({
       status: 'resolved',
     });
-    const cancelled = await store.getRun(run.id);
+    const cancelled = await store.runs.getRun({ id: run.id });
     expect(cancelled?.status).toBe('cancelled');
     expect(cancelled?.audit).toEqual([
       expect.objectContaining({

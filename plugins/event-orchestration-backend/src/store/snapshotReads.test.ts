@@ -1,5 +1,5 @@
 import { RunAuditEntry } from '@edo/plugin-event-orchestration-common';
-import { OrchestrationStore } from './OrchestrationStore';
+import { OrchestrationDatabase } from './OrchestrationDatabase';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 
 jest.setTimeout(120_000);
@@ -10,7 +10,7 @@ describe.each(databases.eachSupportedId())('run reads on %p', databaseId => {
   it('never show a run half-way through an approval being asked or decided', async () => {
     const knex = await databases.init(databaseId);
     await knex.migrate.latest({ directory: `${__dirname}/../../migrations` });
-    const store = new OrchestrationStore(knex);
+    const store = OrchestrationDatabase.create({ knex });
     const runId = 'run-snapshot';
     await knex('edo_runs').insert({
       id: runId,
@@ -55,12 +55,16 @@ describe.each(databases.eachSupportedId())('run reads on %p', databaseId => {
                 ]),
               });
           });
-          const decided = await store.decideApproval(runId, 'approve', {
-            action: 'approve',
-            actor: 'user:default/alice',
-            at: new Date().toISOString(),
-            comment: `s${n}`,
-          } as RunAuditEntry);
+          const decided = await store.runs.decideApproval({
+            runId,
+            decision: 'approve',
+            entry: {
+              action: 'approve',
+              actor: 'user:default/alice',
+              at: new Date().toISOString(),
+              comment: `s${n}`,
+            } as RunAuditEntry,
+          });
           expect(decided).toBe(true);
         }
       } finally {
@@ -91,14 +95,17 @@ describe.each(databases.eachSupportedId())('run reads on %p', databaseId => {
     };
     await Promise.all([
       writer,
-      reader(() => store.getRun(runId)),
+      reader(() => store.runs.getRun({ id: runId })),
       reader(
-        async () => (await store.listRuns({ sensor: 'approvals' })).items[0],
+        async () =>
+          (
+            await store.runs.listRuns({ sensor: 'approvals' })
+          ).items[0],
       ),
     ]);
     expect(torn).toEqual([]);
     expect(reads).toBeGreaterThan(20);
-    const final = await store.getRun(runId);
+    const final = await store.runs.getRun({ id: runId });
     expect(final!.audit).toHaveLength(rounds * 2);
     expect(final!.pendingApproval).toBeUndefined();
   });
