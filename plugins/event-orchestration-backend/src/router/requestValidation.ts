@@ -28,6 +28,10 @@ export const rewordSpecErrors: express.ErrorRequestHandler = (
   let match: RegExpMatchArray | null;
   if ((match = message.match(/^Unknown query parameter '(.*)'$/))) {
     next(new InputError(`Invalid query: unknown parameter(s) ${match[1]}`));
+  } else if (
+    (match = message.match(/^Empty value found for query parameter '(.*)'$/))
+  ) {
+    next(new InputError(`Invalid query: ${match[1]}: must not be empty`));
   } else if ((match = message.match(/^request\/query\/([^ ]+) (.*)$/s))) {
     next(new InputError(`Invalid query: ${match[1]}: ${match[2]}`));
   } else if (message.startsWith("Parameter '")) {
