@@ -37,6 +37,8 @@ export const createOpenApiRouter = async (
     options,
   );
 `;
+  // The repo's formatter, from the root: the generated file passes prettier:check.
+  // eslint-disable-next-line @backstage/no-undeclared-imports
   const prettier = require('prettier');
   const config = (await prettier.resolveConfig(target)) ?? {};
   const formatted = await prettier.format(text, {

@@ -13,6 +13,44 @@ import { z } from 'zod';
 
 const refusedBodies = new WeakMap<express.Request, InputError>();
 
+/** How the validator's messages read in the routes' words; a body refusal waits for its route. */
+const rewordings: Array<{
+  pattern: RegExp;
+  reword: (match: RegExpMatchArray) => string;
+  body?: true;
+}> = [
+  {
+    pattern: /^Unknown query parameter '(.*)'$/,
+    reword: m => `Invalid query: unknown parameter(s) ${m[1]}`,
+  },
+  {
+    pattern: /^Empty value found for query parameter '(.*)'$/,
+    reword: m => `Invalid query: ${m[1]}: must not be empty`,
+  },
+  {
+    pattern: /^request\/query\/([^ ]+) (.*)$/s,
+    reword: m => `Invalid query: ${m[1]}: ${m[2]}`,
+  },
+  { pattern: /^(Parameter '.*)$/s, reword: m => `Invalid query: ${m[1]}` },
+  {
+    pattern: /^request\/params\/([^ ]+) (.*)$/s,
+    reword: m => `Invalid path: ${m[1]}: ${m[2]}`,
+  },
+  {
+    pattern: /^request\/body(\/[^ ]*)? (.*)$/s,
+    reword: m =>
+      `Invalid request body: ${
+        (m[1] ?? '').split('/').filter(Boolean).join('.') || 'body'
+      }: ${m[2]}`,
+    body: true,
+  },
+  {
+    pattern: /^(unsupported media type.*)$/s,
+    reword: m => `Invalid request body: ${m[1]}`,
+    body: true,
+  },
+];
+
 /** Error handler placed right after the validator (whose errors arrive as InputError). */
 export const rewordSpecErrors: express.ErrorRequestHandler = (
   error,
@@ -24,33 +62,19 @@ export const rewordSpecErrors: express.ErrorRequestHandler = (
     next(error);
     return;
   }
-  const message = error.message;
-  let match: RegExpMatchArray | null;
-  if ((match = message.match(/^Unknown query parameter '(.*)'$/))) {
-    next(new InputError(`Invalid query: unknown parameter(s) ${match[1]}`));
-  } else if (
-    (match = message.match(/^Empty value found for query parameter '(.*)'$/))
-  ) {
-    next(new InputError(`Invalid query: ${match[1]}: must not be empty`));
-  } else if ((match = message.match(/^request\/query\/([^ ]+) (.*)$/s))) {
-    next(new InputError(`Invalid query: ${match[1]}: ${match[2]}`));
-  } else if (message.startsWith("Parameter '")) {
-    next(new InputError(`Invalid query: ${message}`));
-  } else if ((match = message.match(/^request\/params\/([^ ]+) (.*)$/s))) {
-    next(new InputError(`Invalid path: ${match[1]}: ${match[2]}`));
-  } else if ((match = message.match(/^request\/body(\/[^ ]*)? (.*)$/s))) {
-    const field = (match[1] ?? '').split('/').filter(Boolean).join('.');
-    refusedBodies.set(
-      req,
-      new InputError(`Invalid request body: ${field || 'body'}: ${match[2]}`),
-    );
-    next();
-  } else if (message.startsWith('unsupported media type')) {
-    refusedBodies.set(req, new InputError(`Invalid request body: ${message}`));
-    next();
-  } else {
-    next(error);
+  for (const { pattern, reword, body } of rewordings) {
+    const match = error.message.match(pattern);
+    if (!match) continue;
+    const reworded = new InputError(reword(match));
+    if (body) {
+      refusedBodies.set(req, reworded);
+      next();
+    } else {
+      next(reworded);
+    }
+    return;
   }
+  next(error);
 };
 
 /**
