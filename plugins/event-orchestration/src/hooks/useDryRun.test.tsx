@@ -1,22 +1,18 @@
 import { PropsWithChildren } from 'react';
 import { registerMswTestHooks } from '@backstage/test-utils';
 import { act, renderHook, waitFor } from '@testing-library/react';
+import { SensorSummary } from '@edo/plugin-event-orchestration-common';
 import { rest } from 'msw';
 import { setupServer } from 'msw/node';
+import { sensors } from '../__fixtures__/globalPage';
 import { TEST_BASE_URL as BASE, withApis } from '../__testUtils__/withApis';
 import { useDryRun, useDryRunStates } from './useDryRun';
 
 const server = setupServer();
 registerMswTestHooks(server);
 
-const sensor = {
-  name: 'slo-remediation',
-  source: 'app-config',
-  spec: {
-    dependencies: [{ name: 'unhealthy', eventType: 'alertmanager.alert' }],
-  },
-  counters: { evaluated: 0, matched: 0, runsStarted: 0 },
-} as any;
+// The fixture is a recorded response; its spec holds only what the dry run reads.
+const sensor = sensors.items[0] as unknown as SensorSummary;
 
 function renderDryRun() {
   const wrapper = ({ children }: PropsWithChildren<{}>) =>
