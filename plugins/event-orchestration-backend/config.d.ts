@@ -1,3 +1,5 @@
+import { HumanDuration } from '@backstage/types';
+
 export interface Config {
   /** Event Orchestration for Backstage. */
   eventOrchestration?: {
@@ -149,19 +151,20 @@ export interface Config {
     };
     /**
      * How long stored data is kept; a scheduled task on one replica deletes
-     * what is older. Durations such as 30d or 36h, each at least 1d.
+     * what is older. Durations such as 30d or 36h, or Backstage's duration
+     * objects ({ days: 30 }) and ISO 8601 (P30D); each at least 1d.
      */
     retention?: {
       /** Events with their entity links and verdicts; default 30d. Events of pending or running runs stay. */
-      events?: string;
+      events?: string | HumanDuration;
       /** Sensors' verdicts, also on events kept longer; default 30d. */
-      evaluations?: string;
+      evaluations?: string | HumanDuration;
       /** Finished runs with their steps, logs and approvals; default 90d. */
-      runs?: string;
+      runs?: string | HumanDuration;
       /** Correlation state and fires; default 30d, never less than a loaded sensor's window, cooldown or rate-limit period. */
-      correlation?: string;
+      correlation?: string | HumanDuration;
       /** Records of dead-letter re-drives; default 90d. */
-      redrives?: string;
+      redrives?: string | HumanDuration;
     };
     /** The event bus; without `nats` the embedded, database-backed bus is used. */
     bus?: {
@@ -172,7 +175,7 @@ export interface Config {
          * with it, e.g. 7d (default); at least 2m. Re-published ids are
          * duplicates for that long. Stored events are not affected.
          */
-        maxAge?: string;
+        maxAge?: string | HumanDuration;
       };
       /** NATS JetStream (nats-server 2.9+). */
       nats?: {
@@ -181,11 +184,11 @@ export interface Config {
         /** Stream name; default EVENT_ORCHESTRATION. */
         stream?: string;
         /** Oldest event kept, e.g. 7d (default). */
-        maxAge?: string;
+        maxAge?: string | HumanDuration;
         /** Largest stream size in bytes; default unlimited. */
         maxBytes?: number;
         /** Window in which re-published ids are dropped, e.g. 2m (default). */
-        duplicateWindow?: string;
+        duplicateWindow?: string | HumanDuration;
         /** Deliveries before an event is dead-lettered; default 5. */
         maxDeliver?: number;
         /** One way to authenticate: token, user + pass, nkeySeed or credsFile. */

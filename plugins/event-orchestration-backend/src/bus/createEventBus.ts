@@ -1,10 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { EventBus } from '@edo/plugin-event-orchestration-node';
-import { parseDuration } from '@edo/plugin-event-orchestration-common';
 import { Knex } from 'knex';
 import { EmbeddedEventBus } from './EmbeddedEventBus';
 import { NatsEventBus } from './NatsEventBus';
+import { readOptionalDurationMs } from '../shared/config/durations';
 import { readNatsConnectionSettings } from '../shared/nats/natsConnection';
 
 function durationMs(
@@ -12,13 +12,10 @@ function durationMs(
   key: string,
   prefix = 'eventOrchestration.bus.nats',
 ): number | undefined {
-  const value = config.getOptional(key);
-  if (value === undefined) return undefined;
-  const ms = typeof value === 'number' ? value : parseDuration(String(value));
-  if (ms === undefined) {
-    throw new Error(`${prefix}.${key} must be a duration such as 7d or 2m`);
-  }
-  return ms;
+  return readOptionalDurationMs(config, key, {
+    message: `${prefix}.${key} must be a duration such as 7d or 2m`,
+    numberIsMilliseconds: true,
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Config } from '@backstage/config';
 import { parseDuration } from '@edo/plugin-event-orchestration-common';
+import { readOptionalDurationMs } from '../shared/config/durations';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -45,13 +46,12 @@ export function readRetentionSettings(config: Config): RetentionSettings {
   }
   const settings = {} as RetentionSettings;
   for (const [key, { field, default: fallback }] of Object.entries(KEYS)) {
-    const value = section?.getOptional(key) ?? fallback;
-    const ms = typeof value === 'string' ? parseDuration(value) : undefined;
-    if (ms === undefined) {
-      throw new Error(
-        `eventOrchestration.retention.${key} must be a duration such as 30d or 36h`,
-      );
-    }
+    const ms =
+      (section &&
+        readOptionalDurationMs(section, key, {
+          message: `eventOrchestration.retention.${key} must be a duration such as 30d or 36h`,
+        })) ??
+      parseDuration(fallback)!;
     // Stored events and verdicts are what recognise a redelivered event as
     // already judged: they must outlive the bus's redeliveries by far.
     if (ms < DAY_MS) {
