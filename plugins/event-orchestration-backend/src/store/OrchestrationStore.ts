@@ -10,7 +10,6 @@ import {
 } from '@edo/plugin-event-orchestration-common';
 import { Knex } from 'knex';
 import { StoreTransaction } from './database';
-import { NewVerdict } from './evaluations/EvaluationStore';
 import { EventQuery, LinkRetry } from './events/EventStore';
 import { OrchestrationDatabase } from './OrchestrationDatabase';
 import { RunQuery, StepPatch } from './runs/RunStore';
@@ -20,7 +19,9 @@ import { SensorCounters } from './views';
 /**
  * TEMPORARY facade with the store's former API, each method one line over the
  * area stores, until `router/` and `runs/` call those directly (`store.runs`,
- * `store.events`, …). New code uses the area stores.
+ * `store.events`, …). New code uses the area stores. The former methods only
+ * the sensor engine used (recordEvaluations, sensorsWithEvaluation,
+ * hasEvaluation, unfinishedRunsOfGroup) are gone: it uses the area stores.
  */
 export class OrchestrationStore extends OrchestrationDatabase {
   constructor(knex: Knex, secrets: string[] = []) {
@@ -39,33 +40,8 @@ export class OrchestrationStore extends OrchestrationDatabase {
     return this.events.linkRetries.counts();
   }
 
-  recordEvaluations(
-    eventId: string,
-    evaluations: NewVerdict[],
-    tx?: StoreTransaction,
-  ): Promise<void> {
-    return tx
-      ? this.evaluations.recordVerdicts(tx, { eventId, verdicts: evaluations })
-      : this.evaluations.recordFilterVerdicts({
-          eventId,
-          verdicts: evaluations,
-        });
-  }
-
   listSensorVerdicts(sensor: string, limit: number): Promise<SensorVerdict[]> {
     return this.evaluations.listSensorVerdicts({ sensor, limit });
-  }
-
-  sensorsWithEvaluation(eventId: string): Promise<Set<string>> {
-    return this.evaluations.sensorsWithVerdict({ eventId });
-  }
-
-  hasEvaluation(eventId: string, sensor: string, tx?: StoreTransaction) {
-    return tx
-      ? this.evaluations.hasVerdict(tx, { eventId, sensor })
-      : this.transaction(t =>
-          this.evaluations.hasVerdict(t, { eventId, sensor }),
-        );
   }
 
   listEvents(query: EventQuery): Promise<ListResponse<StoredEvent>> {
@@ -129,14 +105,6 @@ export class OrchestrationStore extends OrchestrationDatabase {
     entry: RunAuditEntry,
   ): Promise<boolean> {
     return this.runs.decideApproval({ runId, decision, entry });
-  }
-
-  unfinishedRunsOfGroup(sensor: string, group: string, tx?: StoreTransaction) {
-    return tx
-      ? this.runs.unfinishedRunsOfGroup(tx, { sensor, group })
-      : this.transaction(t =>
-          this.runs.unfinishedRunsOfGroup(t, { sensor, group }),
-        );
   }
 
   getRunStatus(id: string): Promise<RunStatus | undefined> {

@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
+import { dialectOf } from './dialect';
 
 /**
  * On a SQLite file, switches to write-ahead logging with `synchronous=NORMAL`:
@@ -14,8 +15,7 @@ export async function tuneSqlite(
   knex: Knex,
   logger: LoggerService,
 ): Promise<void> {
-  const client = String(knex.client.config?.client ?? '');
-  if (client !== 'better-sqlite3' && client !== 'sqlite3') return;
+  if (dialectOf(knex) !== 'sqlite') return;
   const connection = knex.client.config?.connection;
   const filename =
     typeof connection === 'string' ? connection : connection?.filename;

@@ -5,6 +5,7 @@ import {
   RunStatus,
   StepStatus,
 } from '@edo/plugin-event-orchestration-common';
+import { Knex } from 'knex';
 import { StoreDatabase, StoreTransaction, knexOf } from '../database';
 import { containsSql, timeValue } from '../dialect';
 import { insertEntityLinks, pageOf } from '../rows';
@@ -100,7 +101,7 @@ export class RunStore {
     id: string;
     snapshot?: boolean;
   }): Promise<RunRecord | undefined> {
-    const read = async (db: typeof this.db.knex) => {
+    const read = async (db: Knex) => {
       const row: DbRunRow | undefined = await db('edo_runs')
         .where({ id: options.id })
         .first();
