@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { Run } from '@edo/plugin-event-orchestration-common';
-import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useRunActions } from '../../hooks';
+import { ControlRow } from './ControlRow';
 
 /**
  * Retry, cancel, approve or reject a run — each button only for users whose
@@ -22,13 +22,7 @@ export function RunControls(props: { run: Run; onChanged: () => void }) {
     return null;
 
   return (
-    <Box
-      display="flex"
-      alignItems="center"
-      flexWrap="wrap"
-      style={{ gap: 8 }}
-      marginTop={1}
-    >
+    <ControlRow>
       {run.pendingApproval && (
         <Typography variant="body2">
           Waiting for approval: <strong>{run.pendingApproval.prompt}</strong>
@@ -85,6 +79,6 @@ export function RunControls(props: { run: Run; onChanged: () => void }) {
           Cancel
         </Button>
       )}
-    </Box>
+    </ControlRow>
   );
 }

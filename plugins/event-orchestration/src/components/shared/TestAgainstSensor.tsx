@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { sensorTestPermission } from '@edo/plugin-event-orchestration-common';
-import Box from '@material-ui/core/Box';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useSensorTest, useSensors } from '../../hooks';
+import { ControlRow } from './ControlRow';
 import { PermittedButton } from './PermittedButton';
 
 /**
@@ -18,13 +18,7 @@ export function TestAgainstSensor(props: { eventId: string }) {
   const names = sensors.value?.items.map(s => s.name) ?? [];
 
   return (
-    <Box
-      display="flex"
-      alignItems="center"
-      flexWrap="wrap"
-      style={{ gap: 8 }}
-      marginTop={1}
-    >
+    <ControlRow>
       <TextField
         id={`test-sensor-${props.eventId}`}
         select
@@ -65,6 +59,6 @@ export function TestAgainstSensor(props: { eventId: string }) {
           {error}
         </Typography>
       )}
-    </Box>
+    </ControlRow>
   );
 }
