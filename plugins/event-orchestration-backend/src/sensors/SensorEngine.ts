@@ -178,13 +178,11 @@ export class SensorEngine {
       let started: string | undefined;
       let toCancel: string[] = [];
       await store.transaction(async tx => {
-        if (
-          await store.evaluations.hasVerdict(tx, {
-            eventId: event.id,
-            sensor: name,
-          })
-        )
-          return;
+        const redelivered = await store.evaluations.hasVerdict(tx, {
+          eventId: event.id,
+          sensor: name,
+        });
+        if (redelivered) return;
         const verdict = await judge(
           sensor,
           event,
