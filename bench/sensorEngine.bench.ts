@@ -197,7 +197,6 @@ export async function fullPath(
     store,
     entities,
     runs,
-    knex,
     logger,
   });
   const events = makeEvents(eventCount, types);
