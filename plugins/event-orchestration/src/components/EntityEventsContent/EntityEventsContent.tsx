@@ -24,7 +24,7 @@ import { RunStepsPanel } from '../shared/RunStepsPanel';
 import { SelectedRun } from '../shared/SelectedRun';
 import { StatusChip } from '../shared/StatusChip';
 import { eventColumn, runColumn } from '../shared/columns';
-import { formatTime } from '../shared/format';
+import { formatTime, summarizeSteps } from '../shared/format';
 import { FilterBar } from './Filters';
 import { PublishEventButton } from './PublishEventButton';
 
@@ -55,21 +55,9 @@ const runColumns: TableColumn<Run>[] = [
   runColumn.duration(),
   {
     title: 'Steps',
-    render: row => stepsSummary(row.steps),
+    render: row => summarizeSteps(row.steps),
   },
 ];
-
-/** "1 of 2 succeeded; 2 onFailure ran": main steps, then the failure handlers that ran. */
-function stepsSummary(steps: Array<{ status: string; phase?: string }>) {
-  const main = steps.filter(s => s.phase !== 'onFailure');
-  const succeeded = main.filter(s => s.status === 'succeeded').length;
-  const handlers = steps.filter(
-    s => s.phase === 'onFailure' && ['succeeded', 'failed'].includes(s.status),
-  ).length;
-  return `${succeeded} of ${main.length} succeeded${
-    handlers ? `; ${handlers} onFailure ran` : ''
-  }`;
-}
 
 /**
  * The entity's Events tab: what happened to it, what the platform did about it,

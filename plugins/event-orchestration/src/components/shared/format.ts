@@ -36,3 +36,17 @@ export function summarizeEvent(stored: StoredEvent): string {
   }
   return event.subject ?? event.id;
 }
+
+/** "1 of 2 succeeded; 2 onFailure ran": main steps, then the failure handlers that ran. */
+export function summarizeSteps(
+  steps: Array<{ status: string; phase?: string }>,
+): string {
+  const main = steps.filter(s => s.phase !== 'onFailure');
+  const succeeded = main.filter(s => s.status === 'succeeded').length;
+  const handlers = steps.filter(
+    s => s.phase === 'onFailure' && ['succeeded', 'failed'].includes(s.status),
+  ).length;
+  return `${succeeded} of ${main.length} succeeded${
+    handlers ? `; ${handlers} onFailure ran` : ''
+  }`;
+}
