@@ -1,3 +1,5 @@
+export { createBuiltinActions } from './builtinActions';
+export type { BuiltinActionSettings } from './builtinActions';
 export { ActionRegistry } from './ActionRegistry';
 export {
   createHttpRequestAction,

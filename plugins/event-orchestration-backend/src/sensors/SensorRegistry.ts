@@ -34,6 +34,38 @@ export class SensorRegistry {
     return this.result;
   }
 
+  /** Logs what start-up loaded: each skipped sensor as an error, then a summary. */
+  reportLoaded(webhookSources: string[]): void {
+    const { sensors, errors } = this.result;
+    for (const error of errors) {
+      this.logger.error(
+        `Sensor ${error.sensor ? `'${error.sensor}' ` : ''}from ${
+          error.source
+        } was skipped: ${error.issues
+          .map(i => `${i.path}: ${i.message}`)
+          .join('; ')}`,
+      );
+    }
+    this.logger.info(
+      `Loaded ${sensors.length} sensor(s)${
+        errors.length ? `, ${errors.length} failed` : ''
+      }; webhook sources: ${webhookSources.join(', ') || 'none'}`,
+    );
+  }
+
+  /** Warns about steps whose action no one registered: their runs fail there. */
+  warnAboutUnknownActions(isKnown: (actionId: string) => boolean): void {
+    for (const sensor of this.result.sensors) {
+      for (const step of sensor.spec.workflow.steps) {
+        if (!isKnown(step.action)) {
+          this.logger.warn(
+            `Sensor '${sensor.spec.name}' step '${step.id}' uses unknown action '${step.action}'; its runs will fail at that step`,
+          );
+        }
+      }
+    }
+  }
+
   /** Sensors with a dependency on this event type. */
   candidates(eventType: string): LoadedSensor[] {
     return this.byType.get(eventType) ?? [];

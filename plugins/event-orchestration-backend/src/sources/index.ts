@@ -15,3 +15,4 @@ export {
 export { KubernetesSources, readKubernetesSources } from './kubernetes';
 export type { KubernetesClusterSource } from './kubernetes';
 export { RateLimitedError } from './rateLimiter';
+export { startSources } from './startSources';

@@ -1,0 +1,59 @@
+import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
+import {
+  EventBus,
+  OrchestrationAction,
+} from '@edo/plugin-event-orchestration-node';
+import { EntityResolver } from '../catalog';
+import { RunStore } from '../store';
+import { KubernetesCluster } from '../shared/kubernetes/clusters';
+import { createApprovalAction } from './approvalAction';
+import { ArgoCdInstance, createArgoCdActions } from './argocd/argocdActions';
+import { createCatalogRegisterAction } from './catalog';
+import { createEventPublishAction } from './eventPublishAction';
+import { createGitopsActions } from './gitops';
+import {
+  HttpRequestActionOptions,
+  createHttpRequestAction,
+} from './http/httpRequestAction';
+import { createKubernetesActions } from './kubernetes';
+import { logAction } from './logAction';
+import { createNotificationAction } from './notifications';
+
+type GitopsOptions = NonNullable<Parameters<typeof createGitopsActions>[1]>;
+
+/** What the built-in actions take from `eventOrchestration` (read in config.ts). */
+export interface BuiltinActionSettings {
+  http: HttpRequestActionOptions;
+  gitops: GitopsOptions & {
+    author: Parameters<typeof createGitopsActions>[0];
+  };
+  argocd: ArgoCdInstance[];
+  kubernetesClusters: KubernetesCluster[];
+}
+
+/** Every action this plugin ships, configured; modules add theirs beside them. */
+export function createBuiltinActions(options: {
+  settings: BuiltinActionSettings;
+  bus: EventBus;
+  entities: EntityResolver;
+  approvals: Pick<
+    RunStore,
+    'requestApproval' | 'getApproval' | 'timeOutApproval'
+  >;
+  discovery: Pick<DiscoveryService, 'getBaseUrl'>;
+  auth: Pick<AuthService, 'getOwnServiceCredentials' | 'getPluginRequestToken'>;
+}): OrchestrationAction[] {
+  const { settings, discovery, auth } = options;
+  const { author, ...gitops } = settings.gitops;
+  return [
+    createHttpRequestAction(settings.http),
+    logAction,
+    createEventPublishAction(options.bus),
+    ...createGitopsActions(author, gitops),
+    ...createArgoCdActions(settings.argocd),
+    ...createKubernetesActions(settings.kubernetesClusters),
+    createNotificationAction({ discovery, auth }, options.entities),
+    createCatalogRegisterAction({ discovery, auth }),
+    createApprovalAction(options.approvals),
+  ];
+}

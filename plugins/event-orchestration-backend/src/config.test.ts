@@ -1,0 +1,73 @@
+import { ConfigReader } from '@backstage/config';
+import { readOrchestrationConfig } from './config';
+
+const read = (eventOrchestration: object, dialect: 'sqlite' | 'postgres') =>
+  readOrchestrationConfig(new ConfigReader({ eventOrchestration }), {
+    dialect,
+  });
+
+describe('readOrchestrationConfig', () => {
+  it('defaults the concurrency by database: one writer on SQLite, more on PostgreSQL', () => {
+    expect(read({}, 'sqlite')).toMatchObject({
+      sensorEngineConcurrency: 1,
+      runConcurrency: 4,
+      roles: { sensorEngine: true, runs: true },
+    });
+    expect(read({}, 'postgres')).toMatchObject({
+      sensorEngineConcurrency: 8,
+      runConcurrency: 16,
+    });
+    expect(
+      read(
+        {
+          sensorEngine: { concurrency: 3, enabled: false },
+          runs: { concurrency: 2 },
+        },
+        'postgres',
+      ),
+    ).toMatchObject({
+      sensorEngineConcurrency: 3,
+      runConcurrency: 2,
+      roles: { sensorEngine: false, runs: true },
+    });
+  });
+
+  it('fails start-up naming the key of a bad value', () => {
+    expect(() => read({ runs: { concurrency: 0 } }, 'sqlite')).toThrow(
+      'eventOrchestration.runs.concurrency must be an integer from 1 to 256, got 0',
+    );
+    expect(() =>
+      read({ sensorEngine: { concurrency: 1.5 } }, 'sqlite'),
+    ).toThrow(
+      'eventOrchestration.sensorEngine.concurrency must be an integer from 1 to 256, got 1.5',
+    );
+    expect(() =>
+      read(
+        {
+          sources: {
+            natsSubjects: [
+              {
+                name: 'ci',
+                subject: 'ci.images',
+                eventType: 'ci.image.pushed',
+              },
+            ],
+          },
+        },
+        'sqlite',
+      ),
+    ).toThrow(
+      'eventOrchestration.sources.natsSubjects needs eventOrchestration.bus.nats (the NATS servers to listen to)',
+    );
+    expect(() => read({ retention: { runs: '1h' } }, 'sqlite')).toThrow(
+      'eventOrchestration.retention.runs must be at least 1d',
+    );
+  });
+
+  it('reads the GitOps author with its defaults', () => {
+    expect(read({}, 'sqlite').actions.gitops.author).toEqual({
+      name: 'Event Orchestration',
+      email: 'event-orchestration@backstage.local',
+    });
+  });
+});
