@@ -17,8 +17,8 @@ import {
 } from './actions';
 import { readKubernetesClusters } from './shared/kubernetes/clusters';
 import { readRetentionSettings } from './retention';
-import { knownSecretValues } from './runs';
-import { TemplateSecrets } from './templating/secrets';
+import { knownSecretValues } from './shared/redaction/knownSecretValues';
+import { TemplateSecrets } from './shared/templating/secrets';
 import {
   NatsConnectionSettings,
   readNatsConnectionSettings,

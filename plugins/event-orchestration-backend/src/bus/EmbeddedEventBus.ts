@@ -13,7 +13,7 @@ import {
   OrchestrationEvent,
 } from '@edo/plugin-event-orchestration-common';
 import { Knex } from 'knex';
-import { WakeableTimer } from './WakeableTimer';
+import { WakeableTimer } from '../shared/timers/WakeableTimer';
 import { OrderedTaskPool, orderingKey } from './OrderedTaskPool';
 import { eventTypeMatches } from '../shared/eventTypes';
 

@@ -36,6 +36,7 @@ import {
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import { OrderedTaskPool, orderingKey } from './OrderedTaskPool';
 import { eventTypeMatches } from '../shared/eventTypes';
+import { sleep } from '../shared/timers/sleep';
 
 /** Settings of the NATS JetStream bus, `eventOrchestration.bus.nats`. */
 export interface NatsEventBusOptions extends NatsConnectionSettings {
@@ -395,7 +396,7 @@ export class NatsEventBus implements EventBus {
         }
         // Consuming again may fail while the server is still away: keep trying.
         while (running) {
-          await new Promise(r => setTimeout(r, 1000));
+          await sleep(1000);
           if (!running) break;
           try {
             messages = await consumer.consume({

@@ -1,6 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { SensorSummary } from '@edo/plugin-event-orchestration-common';
-import { redactSecrets } from '../runs/redactSecrets';
+import { redactSecrets } from '../shared/redaction/redactSecrets';
 import { LoadedSensor } from '../sensors';
 import { InvalidCursorError, RunRecord, SensorCounters } from '../store';
 

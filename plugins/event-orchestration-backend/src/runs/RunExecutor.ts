@@ -3,10 +3,10 @@ import { RunStatus } from '@edo/plugin-event-orchestration-common';
 import { ActionRegistry } from '../actions';
 import { EntityResolver } from '../catalog';
 import { OrchestrationStore, RunRecord } from '../store';
-import { TemplateSecrets } from '../templating/secrets';
+import { TemplateSecrets } from '../shared/templating/secrets';
 import { RunLease } from './RunLease';
 import { StepChange, StepExecutor } from './StepExecutor';
-import { redactSecrets, scrubText } from './redactSecrets';
+import { redactSecrets, scrubText } from '../shared/redaction/redactSecrets';
 import { RunMetrics } from './runMetrics';
 
 /** Called when a run changes status (live updates) or finishes (follow-up events). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { WakeableTimer } from '../bus/WakeableTimer';
+import { WakeableTimer } from '../shared/timers/WakeableTimer';
 import { OrchestrationStore, RunRecord } from '../store';
 import { RunLease } from './RunLease';
 

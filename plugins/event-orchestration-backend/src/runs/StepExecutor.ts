@@ -5,13 +5,14 @@ import {
 } from '@edo/plugin-event-orchestration-common';
 import { ActionRegistry } from '../actions';
 import { OrchestrationStore, RunRecord } from '../store';
-import { evaluateCel } from '../templating/cel';
-import { renderTemplate } from '../templating/renderTemplate';
-import { TemplateSecrets } from '../templating/secrets';
+import { evaluateCel } from '../shared/templating/cel';
+import { renderTemplate } from '../shared/templating/renderTemplate';
+import { TemplateSecrets } from '../shared/templating/secrets';
 import { StepLogger } from './StepLogger';
 import { StepAttempt, isRefusal } from './StepAttempt';
-import { scrubText } from './redactSecrets';
+import { scrubText } from '../shared/redaction/redactSecrets';
 import { RunMetrics } from './runMetrics';
+import { sleep } from '../shared/timers/sleep';
 
 /** A change to a step's record, stored with its credentials redacted. */
 export type StepChange = Parameters<OrchestrationStore['updateStep']>[2];
@@ -21,16 +22,6 @@ export interface StepOutcome {
   status: 'succeeded' | 'failed' | 'skipped';
   output: Record<string, unknown>;
   error?: string;
-}
-
-function sleep(ms: number, signal: AbortSignal) {
-  return new Promise<void>(resolve => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }
 
 /** Whether a step's `if:` holds: CEL, bare or as one `${{ }}` template. */

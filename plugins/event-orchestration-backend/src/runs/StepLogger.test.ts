@@ -1,6 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { StepLogger } from './StepLogger';
-import { scrubText } from './redactSecrets';
+import { scrubText } from '../shared/redaction/redactSecrets';
 
 describe('StepLogger', () => {
   it('keeps and forwards a line with the credentials in it scrubbed', () => {

@@ -1,8 +1,3 @@
 export { RunEngine } from './RunEngine';
 export type { RunEngineOptions } from './RunEngine';
 export { runFinishedEvent } from './runFinishedEvent';
-export {
-  redactSecrets,
-  knownSecretValues,
-  scrubKnownSecrets,
-} from './redactSecrets';

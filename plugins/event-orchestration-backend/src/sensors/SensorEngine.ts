@@ -3,7 +3,7 @@ import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
 import { EntityResolver, FIRST_RELINK_DELAY_MS } from '../catalog';
 import { RunEngine } from '../runs';
 import { OrchestrationDatabase, StoreTransaction } from '../store';
-import { renderTemplate } from '../templating/renderTemplate';
+import { renderTemplate } from '../shared/templating/renderTemplate';
 import { LoadedSensor } from './loadSensors';
 import type { SensorRegistry } from './SensorRegistry';
 import { filterEvent } from './evaluateSensor';

@@ -4,9 +4,9 @@ import {
 } from '@edo/plugin-event-orchestration-common';
 import { EntityResolver } from '../catalog';
 import type { CorrelationStore } from '../store';
-import { redactSecrets } from '../runs/redactSecrets';
-import { renderTemplate } from '../templating/renderTemplate';
-import { maskedSecretsFor } from '../templating/secrets';
+import { redactSecrets } from '../shared/redaction/redactSecrets';
+import { renderTemplate } from '../shared/templating/renderTemplate';
+import { maskedSecretsFor } from '../shared/templating/secrets';
 import { MemoryCorrelationState } from './correlationState';
 import { EvaluationStatus } from './correlate';
 import { filterEvent } from './evaluateSensor';

@@ -7,7 +7,7 @@ import {
   TimeFilter,
   compileLinearRegex,
 } from '@edo/plugin-event-orchestration-common';
-import { evaluateCel } from '../templating/cel';
+import { evaluateCel } from '../shared/templating/cel';
 import { getAtPath, parsePath } from '../shared/paths';
 
 /** Outcome of checking one event against filters. */

@@ -10,8 +10,8 @@ import {
 import { globSync } from 'glob';
 import { parseAllDocuments } from 'yaml';
 import { CronExpressionParser } from 'cron-parser';
-import { compileCel } from '../templating/cel';
-import { findTemplateExpressions } from '../templating/renderTemplate';
+import { compileCel } from '../shared/templating/cel';
+import { findTemplateExpressions } from '../shared/templating/renderTemplate';
 import { parsePath } from '../shared/paths';
 
 /** A sensor that passed validation, with where it was declared. */

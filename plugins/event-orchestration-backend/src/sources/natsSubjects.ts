@@ -12,7 +12,10 @@ import {
   jetstreamManager,
 } from '@nats-io/jetstream';
 import { NatsConnection } from '@nats-io/transport-node';
-import { NatsConnectionSettings, connectNats } from '../shared/nats/natsConnection';
+import {
+  NatsConnectionSettings,
+  connectNats,
+} from '../shared/nats/natsConnection';
 import { getAtPath, parsePath } from '../shared/paths';
 
 /** A NATS subject whose messages become events, `eventOrchestration.sources.natsSubjects[]`. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { git, GitError } from './gitCli';
 import { ManifestEdit } from './editManifests';
-import { redactUrl } from '../../runs/redactSecrets';
+import { redactUrl } from '../../shared/redaction/redactSecrets';
 import { isStepCommit } from './commitTrailers';
 import {
   readRepositoryFile,

@@ -10,6 +10,7 @@ import {
   createOutboundAgent,
   readCappedBody,
 } from '../../shared/http';
+import { sleep } from '../../shared/timers/sleep';
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
@@ -154,7 +155,7 @@ export function createHttpRequestAction(
             `${(error as Error).message}; retrying (${retries - attempt} left)`,
           );
         }
-        await new Promise(resolve => setTimeout(resolve, 500 * 2 ** attempt));
+        await sleep(500 * 2 ** attempt);
       }
       if (!response) throw new Error('no response');
       const { bytes, truncated } = await readCappedBody(

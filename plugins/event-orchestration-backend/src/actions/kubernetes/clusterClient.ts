@@ -4,7 +4,11 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
 } from '@kubernetes/client-node';
-import { K8sObject, KubernetesCluster, kubeConfigFor } from '../../shared/kubernetes/clusters';
+import {
+  K8sObject,
+  KubernetesCluster,
+  kubeConfigFor,
+} from '../../shared/kubernetes/clusters';
 
 /** The field manager of every change we make (server-side apply ownership). */
 export const FIELD_MANAGER = 'event-orchestration';

@@ -7,7 +7,10 @@ import { createPatchAction } from './patch';
 import { createRolloutRestartAction } from './rolloutRestart';
 import { createScaleAction } from './scale';
 
-export { readKubernetesClusters, kubeConfigFor } from '../../shared/kubernetes/clusters';
+export {
+  readKubernetesClusters,
+  kubeConfigFor,
+} from '../../shared/kubernetes/clusters';
 export type { KubernetesCluster } from '../../shared/kubernetes/clusters';
 export { manifestList } from './apply';
 

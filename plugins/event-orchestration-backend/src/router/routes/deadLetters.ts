@@ -5,7 +5,7 @@ import {
   DeadLettersResponse,
   deadLetterRedrivePermission,
 } from '@edo/plugin-event-orchestration-common';
-import { redactSecrets } from '../../runs/redactSecrets';
+import { redactSecrets } from '../../shared/redaction/redactSecrets';
 import { validBody } from '../requestValidation';
 import { ApiRouter, RouteContext } from '../types';
 

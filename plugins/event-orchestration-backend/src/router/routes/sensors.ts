@@ -6,7 +6,7 @@ import {
   sensorTestPermission,
 } from '@edo/plugin-event-orchestration-common';
 import { z } from 'zod';
-import { redactSecrets } from '../../runs/redactSecrets';
+import { redactSecrets } from '../../shared/redaction/redactSecrets';
 import { validateSensor } from '../../sensors';
 import { validBody } from '../requestValidation';
 import { countersOf, sensorSummary } from '../responses';

@@ -4,7 +4,7 @@ import {
   SensorVerdict,
 } from '@edo/plugin-event-orchestration-common';
 import { Knex } from 'knex';
-import { scrubText } from '../../runs/redactSecrets';
+import { scrubText } from '../../shared/redaction/redactSecrets';
 import { StoreDatabase, StoreTransaction, knexOf } from '../database';
 import { timeValue } from '../dialect';
 import { iso } from '../rows';

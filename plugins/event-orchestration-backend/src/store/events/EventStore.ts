@@ -1,5 +1,5 @@
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
-import { redactSecrets } from '../../runs/redactSecrets';
+import { redactSecrets } from '../../shared/redaction/redactSecrets';
 import { StoreDatabase, StoreTransaction, knexOf } from '../database';
 import { timeValue } from '../dialect';
 import { insertEntityLinks, iso, pageOf } from '../rows';

@@ -1,5 +1,5 @@
 import { Config } from '@backstage/config';
-import { REDACTED } from '../runs/redactSecrets';
+import { REDACTED } from '../redaction/redactSecrets';
 import { findTemplateExpressions } from './renderTemplate';
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;

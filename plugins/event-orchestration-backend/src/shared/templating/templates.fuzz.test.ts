@@ -1,7 +1,7 @@
 /* eslint-disable jest/expect-expect, jest/no-conditional-expect -- fc.assert is the assertion: it throws with the counterexample; each generated case takes one of two outcomes */
 import fc from 'fast-check';
 import { compileLinearRegex } from '@edo/plugin-event-orchestration-common';
-import { evaluateDataFilter } from '../sensors/evaluateFilters';
+import { evaluateDataFilter } from '../../sensors/evaluateFilters';
 import { TemplateError, renderTemplate } from './renderTemplate';
 
 jest.setTimeout(120_000);
