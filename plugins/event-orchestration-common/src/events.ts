@@ -23,6 +23,13 @@ export interface OrchestrationEvent {
   actor?: string;
 }
 
+/**
+ * What an event type looks like: dotted and lower-case, at least two parts
+ * (`alertmanager.alert`, `ci.image.pushed`). Every place that accepts a type
+ * checks it against this. @public
+ */
+export const EVENT_TYPE_PATTERN = /^[a-z0-9]+(\.[a-z0-9_-]+)+$/;
+
 /** Event types emitted by the built-in sources. @public */
 export const EVENT_TYPES = {
   alertmanagerAlert: 'alertmanager.alert',

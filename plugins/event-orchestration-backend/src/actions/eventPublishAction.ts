@@ -5,6 +5,7 @@ import {
   createOrchestrationAction,
 } from '@edo/plugin-event-orchestration-node';
 import { z } from 'zod';
+import { EVENT_TYPE_PATTERN } from '@edo/plugin-event-orchestration-common';
 
 /**
  * `event:publish`: publishes a follow-up event — chaining sensors, and the
@@ -22,7 +23,7 @@ export function createEventPublishAction(bus: EventBus) {
           type: z
             .string()
             .regex(
-              /^[a-z0-9]+(\.[a-z0-9_-]+)+$/,
+              EVENT_TYPE_PATTERN,
               'must be dotted lower-case, like orchestration.remediation.failed',
             ),
           subject: z.string().min(1).optional(),

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
-import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
+import {
+  OrchestrationEvent,
+  EVENT_TYPE_PATTERN,
+} from '@edo/plugin-event-orchestration-common';
 import { EventBus } from '@edo/plugin-event-orchestration-node';
 import {
   AckPolicy,
@@ -45,7 +48,7 @@ export function readNatsSubjectSources(config: Config): NatsSubjectSource[] {
         `${where}.subject '${subject}' is inside the bus's own edo.> subjects`,
       );
     const eventType = entry.getString('eventType');
-    if (!/^[a-z0-9]+(\.[a-z0-9_-]+)+$/.test(eventType)) {
+    if (!EVENT_TYPE_PATTERN.test(eventType)) {
       throw new Error(
         `${where}.eventType '${eventType}' must be dotted lower-case, like ci.image.pushed`,
       );

@@ -1,5 +1,8 @@
 import { Config } from '@backstage/config';
-import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
+import {
+  OrchestrationEvent,
+  EVENT_TYPE_PATTERN,
+} from '@edo/plugin-event-orchestration-common';
 import { CronExpressionParser } from 'cron-parser';
 import type { SourceStateStore } from '../store';
 
@@ -54,7 +57,7 @@ export function readSchedules(config: Config): ScheduleConfig[] {
       );
     }
     const type = entry.getOptionalString('type') ?? 'schedule.tick';
-    if (!/^[a-z0-9]+(\.[a-z0-9_-]+)+$/.test(type)) {
+    if (!EVENT_TYPE_PATTERN.test(type)) {
       throw new Error(
         `${where}.type '${type}' must be dotted lower-case, like schedule.tick`,
       );

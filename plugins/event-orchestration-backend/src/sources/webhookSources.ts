@@ -8,6 +8,7 @@ import {
   OrchestrationEvent,
   formatIssuePath,
   parseDuration,
+  EVENT_TYPE_PATTERN,
 } from '@edo/plugin-event-orchestration-common';
 import { z } from 'zod';
 import {
@@ -168,7 +169,7 @@ export function readWebhookSources(config: Config): WebhookSourceConfig[] {
     }
     if (type === 'generic') {
       const eventType = entry.getString('eventType');
-      if (!/^[a-z0-9]+(\.[a-z0-9_-]+)+$/.test(eventType)) {
+      if (!EVENT_TYPE_PATTERN.test(eventType)) {
         throw new Error(
           `${where}.eventType '${eventType}' must be dotted lower-case, like ci.image.pushed`,
         );

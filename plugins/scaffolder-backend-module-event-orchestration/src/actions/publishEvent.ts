@@ -1,6 +1,7 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { EventOrchestrationClient } from '@edo/plugin-event-orchestration-node';
 import { eventsTabPath } from './links';
+import { EVENT_TYPE_PATTERN } from '@edo/plugin-event-orchestration-common';
 
 /**
  * `event-orchestration:event:publish`: publishes an event as the user running
@@ -31,7 +32,7 @@ export function createPublishEventAction(client: EventOrchestrationClient) {
         type: z =>
           z
             .string()
-            .regex(/^[a-z0-9]+(\.[a-z0-9_-]+)+$/)
+            .regex(EVENT_TYPE_PATTERN)
             .describe('Dotted event type, e.g. portal.provisioning.requested'),
         subject: z =>
           z

@@ -2,6 +2,7 @@ import { NotFoundError, ServiceUnavailableError } from '@backstage/errors';
 import {
   OrchestrationEvent,
   eventPublishPermission,
+  EVENT_TYPE_PATTERN,
 } from '@edo/plugin-event-orchestration-common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -15,7 +16,7 @@ const publishEventWording = z
     type: z
       .string()
       .regex(
-        /^[a-z0-9]+(\.[a-z0-9_-]+)+$/,
+        EVENT_TYPE_PATTERN,
         'must be dotted lower-case, like portal.provisioning.requested',
       )
       .max(255),

@@ -7,7 +7,7 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { usePublishEvent } from '../../hooks';
-import { EVENT_TYPE } from '../EventTypePicker/EventTypePicker';
+import { EVENT_TYPE_PATTERN } from '@edo/plugin-event-orchestration-common';
 
 /**
  * "Publish event": a manual event about this entity, as the signed-in user (the
@@ -36,7 +36,7 @@ export function PublishEventButton(props: {
   } catch (e) {
     dataError = `Not JSON: ${(e as Error).message}`;
   }
-  const typeError = EVENT_TYPE.test(type)
+  const typeError = EVENT_TYPE_PATTERN.test(type)
     ? undefined
     : 'Dotted lower-case, like portal.deploy.requested';
 

@@ -2,9 +2,11 @@ import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react
 import TextField from '@material-ui/core/TextField';
 import Autocomplete from '@material-ui/lab/Autocomplete';
 import { useSensors } from '../../hooks';
+import { EVENT_TYPE_PATTERN } from '@edo/plugin-event-orchestration-common';
 
 /** Event types are dotted lower-case, like the backend requires for POST /events. */
-export const EVENT_TYPE = /^[a-z0-9]+(\.[a-z0-9_-]+)+$/;
+/** @deprecated use EVENT_TYPE_PATTERN from -common; kept for existing imports. */
+export const EVENT_TYPE = EVENT_TYPE_PATTERN;
 
 /**
  * `ui:field: EventOrchestrationEventTypePicker` — an event type for template
