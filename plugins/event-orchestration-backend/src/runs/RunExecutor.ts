@@ -1,11 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { RunStatus } from '@edo/plugin-event-orchestration-common';
-import { ActionRegistry } from '../actions';
 import { EntityResolver } from '../catalog';
 import { OrchestrationStore, RunRecord } from '../store';
 import { TemplateSecrets } from '../shared/templating/secrets';
 import { RunLease } from './RunLease';
-import { StepChange, StepExecutor } from './StepExecutor';
+import { ActionLookup, StepChange, StepExecutor } from './StepExecutor';
 import { redactSecrets, scrubText } from '../shared/redaction/redactSecrets';
 import { RunMetrics } from './runMetrics';
 
@@ -23,7 +22,7 @@ export interface RunEngineHooks {
 /** What the run engine works with. */
 export interface RunEngineDeps {
   store: OrchestrationStore;
-  actions: ActionRegistry;
+  actions: ActionLookup;
   entities: EntityResolver;
   logger: LoggerService;
   hooks?: RunEngineHooks;

@@ -3,7 +3,7 @@ import {
   WorkflowStep,
   parseDuration,
 } from '@edo/plugin-event-orchestration-common';
-import { ActionRegistry } from '../actions';
+import { OrchestrationAction } from '@edo/plugin-event-orchestration-node';
 import { OrchestrationStore, RunRecord } from '../store';
 import { evaluateCel } from '../shared/templating/cel';
 import { renderTemplate } from '../shared/templating/renderTemplate';
@@ -52,6 +52,14 @@ function backoffMs(retry: NonNullable<WorkflowStep['retry']>, n: number) {
 }
 
 /**
+ * The actions steps can call, as the run engine needs them. The wiring passes
+ * the action registry; runs/ does not import the actions stage.
+ */
+export interface ActionLookup {
+  get(id: string): OrchestrationAction | undefined;
+}
+
+/**
  * Executes one step: its `if:` condition, its input rendered (secrets in, and
  * masked in what is stored) and checked against the action's schema, then
  * attempts with back-off until one succeeds, the retries run out, the action
@@ -60,7 +68,7 @@ function backoffMs(retry: NonNullable<WorkflowStep['retry']>, n: number) {
 export class StepExecutor {
   constructor(
     private readonly deps: {
-      actions: ActionRegistry;
+      actions: ActionLookup;
       metrics: RunMetrics;
       /** Configured secret values, scrubbed from the step's log lines. */
       secrets: string[];
