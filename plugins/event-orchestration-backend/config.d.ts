@@ -277,14 +277,14 @@ export interface Config {
     /** The sensor engine. */
     sensorEngine?: {
       /**
-       * Whether this backend process judges events against sensors (default
+       * Whether this backend process evaluates events against sensors (default
        * true). A replica with `false` still accepts and publishes events (an
-       * ingest-only replica); the replicas with `true` judge them.
+       * ingest-only replica); the replicas with `true` evaluate them.
        */
       enabled?: boolean;
       /**
-       * Events one backend process judges at once; events with the same subject
-       * are still judged one after the other, in order. Default 8 on
+       * Events one backend process evaluates at once; events with the same subject
+       * are still evaluated one after the other, in order. Default 8 on
        * PostgreSQL, 1 on SQLite (one writer).
        */
       concurrency?: number;

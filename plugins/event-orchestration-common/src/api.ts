@@ -40,7 +40,7 @@ export interface SensorEvaluation {
   evaluatedAt: string;
 }
 
-/** `GET /sensors/:name/verdicts`: a sensor's verdict with the event it judged. @public */
+/** `GET /sensors/:name/verdicts`: a sensor's verdict with the event it evaluated. @public */
 export interface SensorVerdict {
   eventId: string;
   eventType: string;
@@ -153,7 +153,7 @@ export interface HealthResponse {
    */
   linking?: { catalogUnreachable: number; unknownSubject: number };
   /**
-   * What the replica that answered does besides accepting events: judge them
+   * What the replica that answered does besides accepting events: evaluate them
    * against sensors, execute runs (`eventOrchestration.sensorEngine.enabled`,
    * `eventOrchestration.runs.enabled`).
    */
