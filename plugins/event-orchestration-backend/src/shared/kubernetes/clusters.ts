@@ -11,6 +11,22 @@ export interface KubernetesCluster {
 }
 
 /**
+ * @kubernetes/client-node's rule, applied when reading config so startup names
+ * the entry: plain HTTP only where TLS checks are knowingly off.
+ */
+export function checkPlainHttpAllowed(
+  where: string,
+  url: string,
+  skipTLSVerify: boolean,
+): void {
+  if (url.startsWith('http://') && !skipTLSVerify) {
+    throw new Error(
+      `${where}.url '${url}': an http:// URL needs skipTLSVerify: true`,
+    );
+  }
+}
+
+/**
  * Clusters from `eventOrchestration.kubernetes.clusters`, else from Backstage's
  * own `kubernetes.clusterLocatorMethods` entries of type `config` (same fields),
  * so adopters of the Kubernetes plugin configure their clusters once.
@@ -30,11 +46,7 @@ export function readKubernetesClusters(config: Config): KubernetesCluster[] {
   return entries.map((entry, i) => {
     const url = entry.getString('url').replace(/\/+$/, '');
     const skipTLSVerify = entry.getOptionalBoolean('skipTLSVerify') ?? false;
-    if (url.startsWith('http://') && !skipTLSVerify) {
-      throw new Error(
-        `${where}[${i}].url '${url}': an http:// URL needs skipTLSVerify: true`,
-      );
-    }
+    checkPlainHttpAllowed(`${where}[${i}]`, url, skipTLSVerify);
     return {
       name: entry.getString('name'),
       url,
