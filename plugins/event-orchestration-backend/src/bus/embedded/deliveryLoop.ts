@@ -7,6 +7,7 @@ import {
 import { Knex } from 'knex';
 import { WakeableTimer } from '../../shared/timers/WakeableTimer';
 import { OrderedTaskPool, orderingKey } from '../OrderedTaskPool';
+import { redeliveryDelay } from '../redeliveryDelay';
 
 /** The settings a delivery loop works with. */
 export interface DeliverySettings {
@@ -175,10 +176,7 @@ export class DeliveryLoop {
         .delete();
     } catch (error) {
       const dead = attempt >= settings.maxDeliver;
-      const backoff =
-        settings.backoffMs[
-          Math.min(attempt - 1, settings.backoffMs.length - 1)
-        ];
+      const backoff = redeliveryDelay(settings.backoffMs, attempt);
       this.logger.warn(
         `Event bus subscriber '${name}' failed on delivery ${attempt} of message ${seq}${
           dead ? ', dead-lettered' : `, redelivery in ${backoff} ms`

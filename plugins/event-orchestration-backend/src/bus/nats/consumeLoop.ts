@@ -6,6 +6,7 @@ import { EventHandler } from '@edo/plugin-event-orchestration-node';
 import { eventTypeMatches } from '../../shared/eventTypes';
 import { sleep } from '../../shared/timers/sleep';
 import { OrderedTaskPool, orderingKey } from '../OrderedTaskPool';
+import { redeliveryDelay } from '../redeliveryDelay';
 import { NatsDeadLetters } from './deadLetters';
 import { ResolvedNatsOptions } from './options';
 
@@ -132,8 +133,7 @@ async function handleMessage(
       // 2.9 ignores a term with a reason: terminate without one.
       m.term();
     } else {
-      const delay =
-        options.backoffMs[Math.min(attempt - 1, options.backoffMs.length - 1)];
+      const delay = redeliveryDelay(options.backoffMs, attempt);
       logger.warn(
         `Subscriber '${name}' failed on delivery ${attempt} of ${event.id}, redelivery in ${delay} ms: ${error}`,
       );
