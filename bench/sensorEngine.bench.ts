@@ -30,7 +30,7 @@ import { ActionRegistry } from '../plugins/event-orchestration-backend/src/actio
 import { EntityResolver } from '../plugins/event-orchestration-backend/src/catalog';
 import { RunEngine } from '../plugins/event-orchestration-backend/src/runs';
 import {
-  OrchestrationStore,
+  OrchestrationDatabase,
   tuneSqlite,
 } from '../plugins/event-orchestration-backend/src/store';
 import {
@@ -180,7 +180,7 @@ export async function fullPath(
     child: () => logger,
   };
   await tuneSqlite(knex, logger); // as the plugin does on a SQLite file
-  const store = new OrchestrationStore(knex);
+  const store = OrchestrationDatabase.create({ knex });
   const entities = new EntityResolver(
     catalogServiceMock({ entities: [] }),
     mockServices.auth(),
@@ -196,7 +196,7 @@ export async function fullPath(
     sensors: index(makeSensors(sensorCount, types)),
     store,
     entities,
-    runs,
+    onRunsCreated: () => runs.notify(),
     logger,
   });
   const events = makeEvents(eventCount, types);

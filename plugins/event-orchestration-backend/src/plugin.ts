@@ -29,7 +29,7 @@ import {
   sensorFilePaths,
 } from './sensors';
 import { WebhookSources, startSources } from './sources';
-import { OrchestrationStore, dialectOf, tuneSqlite } from './store';
+import { OrchestrationDatabase, dialectOf, tuneSqlite } from './store';
 
 /** Name of the bus subscriber that evaluates sensors; shared by all replicas. */
 const SENSOR_ENGINE_SUBSCRIBER = 'sensor-engine';
@@ -91,7 +91,10 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         registry.reportLoaded(webhooks.names());
 
         const entities = new EntityResolver(deps.catalog, deps.auth, logger);
-        const store = new OrchestrationStore(knex, settings.secrets.values);
+        const store = OrchestrationDatabase.create({
+          knex,
+          secrets: settings.secrets.values,
+        });
         const {
           bus,
           close: closeBus,
@@ -140,7 +143,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           sensors: registry,
           store,
           entities,
-          runs,
+          onRunsCreated: () => runs.notify(),
           logger: logger.child({ component: 'sensors' }),
         });
 

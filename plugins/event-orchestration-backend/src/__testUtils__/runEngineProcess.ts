@@ -14,7 +14,7 @@ import {
   createHttpRequestAction,
 } from '../actions';
 import { EntityResolver } from '../catalog';
-import { OrchestrationStore } from '../store';
+import { OrchestrationDatabase } from '../store';
 import { RunEngine } from '../runs';
 
 const logger: LoggerService = {
@@ -30,7 +30,7 @@ const knex = knexFactory({
   connection: { filename: process.env.EDO_DB! },
   useNullAsDefault: true,
 });
-const store = new OrchestrationStore(knex);
+const store = OrchestrationDatabase.create({ knex });
 const actions = new ActionRegistry();
 actions.register(
   // The crash test's sink listens on loopback, refused unless allowed.

@@ -7,7 +7,7 @@ import { Knex } from 'knex';
 import { ActionRegistry, logAction } from '../actions';
 import { EntityResolver } from '../catalog';
 import { RunEngine } from '../runs';
-import { OrchestrationStore, RunRecord } from '../store';
+import { OrchestrationDatabase, RunRecord } from '../store';
 import { waitFor } from './waitFor';
 
 /**
@@ -25,7 +25,7 @@ export async function startSingleSlotRunEngine(
       'migrations',
     ),
   });
-  const store = new OrchestrationStore(knex);
+  const store = OrchestrationDatabase.create({ knex });
   const registry = new ActionRegistry();
   registry.register(logAction, ...actions);
   const logger = mockServices.logger.mock();
@@ -49,8 +49,8 @@ export async function startSingleSlotRunEngine(
   const run = async (steps: WorkflowStep[]): Promise<RunRecord> => {
     events++;
     const eventId = `evt-${events}`;
-    await store.recordEvent(
-      {
+    await store.events.recordEvent({
+      event: {
         specversion: '1.0',
         id: eventId,
         source: '/test',
@@ -58,8 +58,8 @@ export async function startSingleSlotRunEngine(
         time: new Date().toISOString(),
         data: {},
       },
-      [],
-    );
+      entityRefs: [],
+    });
     const started = await engine.startRun({
       sensor: {
         name: `sensor-${events}`,
@@ -78,7 +78,7 @@ export async function startSingleSlotRunEngine(
       entityRefs: [],
     });
     return waitFor(async () => {
-      const current = await store.getRun(started.run.id);
+      const current = await store.runs.getRun({ id: started.run.id });
       return current &&
         ['succeeded', 'failed', 'cancelled'].includes(current.status)
         ? current

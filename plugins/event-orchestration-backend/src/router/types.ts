@@ -14,12 +14,15 @@ import { RunEngine } from '../runs';
 import { createOpenApiRouter } from '../schema/openapi';
 import { DryRunResult, SensorRegistry } from '../sensors';
 import { WebhookSources } from '../sources';
-import { OrchestrationStore } from '../store';
+import { OrchestrationDatabase } from '../store';
 import { PermissionCheck } from './permissions';
 
 /** What the REST API serves from. */
 export interface RouterOptions {
-  store: OrchestrationStore;
+  store: Pick<
+    OrchestrationDatabase,
+    'events' | 'evaluations' | 'runs' | 'deadLetters' | 'views'
+  >;
   bus: EventBus;
   sources: WebhookSources;
   sensors: Pick<SensorRegistry, 'current' | 'find'>;

@@ -15,7 +15,7 @@ import {
   createHttpRequestAction,
 } from '../actions';
 import { EntityResolver } from '../catalog';
-import { OrchestrationStore, tuneSqlite } from '../store';
+import { OrchestrationDatabase, tuneSqlite } from '../store';
 import { startHttpSink } from '../__testUtils__/httpSink';
 import { sh as git } from '../__testUtils__/gitopsRepo';
 import { RunEngine } from './RunEngine';
@@ -105,7 +105,7 @@ describe('RunEngine across a killed process', () => {
       { mode: 0o755 },
     );
 
-    const store = new OrchestrationStore(knex);
+    const store = OrchestrationDatabase.create({ knex });
     const logger = mockServices.logger.mock();
     const actions = new ActionRegistry();
     actions.register(
@@ -155,7 +155,7 @@ describe('RunEngine across a killed process', () => {
         onFailure: [],
       },
     };
-    await store.recordEvent(event, []);
+    await store.events.recordEvent({ event, entityRefs: [] });
     // Created here, executed by the child process.
     const creator = new RunEngine({ store, actions, entities, logger });
     const { run } = await creator.startRun({
@@ -196,7 +196,7 @@ describe('RunEngine across a killed process', () => {
     child.kill('SIGKILL');
     await exited;
     child = undefined;
-    expect((await store.getRun(run.id))!.status).toBe('running'); // the dead process's run
+    expect((await store.runs.getRun({ id: run.id }))!.status).toBe('running'); // the dead process's run
 
     // The push the dead process started still lands.
     fs.writeFileSync(release, '');
@@ -227,7 +227,7 @@ describe('RunEngine across a killed process', () => {
     survivor.start();
     try {
       const done = await until('the run to finish', async () => {
-        const r = await store.getRun(run.id);
+        const r = await store.runs.getRun({ id: run.id });
         return r && ['succeeded', 'failed'].includes(r.status) ? r : undefined;
       });
       await new Promise(r => setTimeout(r, 500));

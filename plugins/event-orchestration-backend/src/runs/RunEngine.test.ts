@@ -9,7 +9,7 @@ import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node'
 import { z } from 'zod';
 import { ActionRegistry, createHttpRequestAction, logAction } from '../actions';
 import { EntityResolver } from '../catalog';
-import { OrchestrationStore } from '../store';
+import { OrchestrationDatabase } from '../store';
 import { startHttpSink } from '../__testUtils__/httpSink';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { RunEngine } from './RunEngine';
@@ -85,7 +85,7 @@ async function until<T>(probe: () => Promise<T | undefined>, what: string) {
 }
 
 describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
-  let store: OrchestrationStore;
+  let store: OrchestrationDatabase;
   let entities: EntityResolver;
   let sink: Awaited<ReturnType<typeof startHttpSink>>;
 
@@ -97,20 +97,20 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
         'migrations',
       ),
     });
-    store = new OrchestrationStore(knex);
+    store = OrchestrationDatabase.create({ knex });
     entities = new EntityResolver(
       catalogServiceMock({ entities: [] }),
       mockServices.auth(),
       logger,
     );
-    await store.recordEvent(event, []);
+    await store.events.recordEvent({ event, entityRefs: [] });
     sink = await startHttpSink();
   });
   afterEach(() => sink.close());
 
   const finished = (id: string) =>
     until(async () => {
-      const run = await store.getRun(id);
+      const run = await store.runs.getRun({ id });
       return run && ['succeeded', 'failed'].includes(run.status)
         ? run
         : undefined;
@@ -263,7 +263,7 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     );
     // The first engine stops renewing its lease, as a killed process would.
     (dying as any).running = false;
-    jest.spyOn(store, 'renewRunLease').mockResolvedValue(undefined);
+    jest.spyOn(store.runs, 'renewLease').mockResolvedValue(undefined);
 
     const successor = new RunEngine(
       { store, actions, entities, logger },
@@ -281,7 +281,7 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
       ['hang', 'succeeded', 2],
     ]);
     expect(sink.received).toHaveLength(1);
-    expect((await store.getRun(run.id))?.status).toBe('succeeded');
+    expect((await store.runs.getRun({ id: run.id }))?.status).toBe('succeeded');
   });
 
   it('skips steps whose if: is false, retries with back-off, and runs onFailure steps after a failure', async () => {
@@ -439,7 +439,7 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
       { leaseMs: 150, pollIntervalMs: 20 },
     );
     // Renewals starved, as on an overloaded machine: the lease expires mid-step.
-    jest.spyOn(store, 'renewRunLease').mockResolvedValue(undefined);
+    jest.spyOn(store.runs, 'renewLease').mockResolvedValue(undefined);
     engine.start();
     const { run } = await engine.startRun({
       sensor: sensor([{ id: 'slow', action: 'test:slow', input: {} }]),
@@ -480,7 +480,10 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     const done = await finished(timedOut.run.id);
     expect(done.steps[0].error).toBe("step 'slow' timed out after 200 ms");
 
-    await store.recordEvent({ ...event, id: 'evt-2' }, []);
+    await store.events.recordEvent({
+      event: { ...event, id: 'evt-2' },
+      entityRefs: [],
+    });
     const long = await engine.startRun({
       sensor: sensor([
         {
@@ -495,20 +498,23 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     });
     await until(
       async () =>
-        (await store.getRun(long.run.id))?.status === 'running'
+        (await store.runs.getRun({ id: long.run.id }))?.status === 'running'
           ? true
           : undefined,
       'running',
     );
     expect(
-      await store.cancelRun(long.run.id, {
-        action: 'cancel',
-        actor: 'user:default/alice',
-        at: new Date().toISOString(),
+      await store.runs.cancelRun({
+        id: long.run.id,
+        entry: {
+          action: 'cancel',
+          actor: 'user:default/alice',
+          at: new Date().toISOString(),
+        },
       }),
     ).toBe(true);
     const cancelled = await until(async () => {
-      const r = await store.getRun(long.run.id);
+      const r = await store.runs.getRun({ id: long.run.id });
       return r?.steps[0].status === 'cancelled' ? r : undefined;
     }, 'the step to be aborted');
     await engine.stop();
@@ -525,10 +531,13 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     ]);
     // A finished run cannot be cancelled again.
     expect(
-      await store.cancelRun(long.run.id, {
-        action: 'cancel',
-        actor: 'user:default/alice',
-        at: new Date().toISOString(),
+      await store.runs.cancelRun({
+        id: long.run.id,
+        entry: {
+          action: 'cancel',
+          actor: 'user:default/alice',
+          at: new Date().toISOString(),
+        },
       }),
     ).toBe(false);
   });
@@ -560,15 +569,18 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
     });
     expect((await finished(run.id)).status).toBe('failed');
     expect(
-      await store.retryRun(run.id, {
-        action: 'retry',
-        actor: 'user:default/bob',
-        at: new Date().toISOString(),
+      await store.runs.retryRun({
+        id: run.id,
+        entry: {
+          action: 'retry',
+          actor: 'user:default/bob',
+          at: new Date().toISOString(),
+        },
       }),
     ).toBe(true);
     engine.notify();
     const done = await until(async () => {
-      const r = await store.getRun(run.id);
+      const r = await store.runs.getRun({ id: run.id });
       return r?.status === 'succeeded' ? r : undefined;
     }, 'the retried run to succeed');
     await engine.stop();
@@ -585,10 +597,13 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
       ['retry', 'user:default/bob'],
     ]);
     expect(
-      await store.retryRun(run.id, {
-        action: 'retry',
-        actor: 'user:default/bob',
-        at: new Date().toISOString(),
+      await store.runs.retryRun({
+        id: run.id,
+        entry: {
+          action: 'retry',
+          actor: 'user:default/bob',
+          at: new Date().toISOString(),
+        },
       }),
     ).toBe(false);
   });

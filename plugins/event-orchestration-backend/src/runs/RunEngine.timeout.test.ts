@@ -9,7 +9,7 @@ import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node'
 import { z } from 'zod';
 import { ActionRegistry, logAction } from '../actions';
 import { EntityResolver } from '../catalog';
-import { OrchestrationStore } from '../store';
+import { OrchestrationDatabase } from '../store';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { waitFor } from '../__testUtils__/waitFor';
 import { RunEngine } from './RunEngine';
@@ -59,7 +59,7 @@ const ignoresSignal = createOrchestrationAction({
 describe.each(databases.eachSupportedId())(
   'RunEngine step timeouts on %s',
   databaseId => {
-    let store: OrchestrationStore;
+    let store: OrchestrationDatabase;
     let engine: RunEngine | undefined;
 
     beforeEach(async () => {
@@ -70,9 +70,12 @@ describe.each(databases.eachSupportedId())(
           'migrations',
         ),
       });
-      store = new OrchestrationStore(knex);
-      await store.recordEvent(event, []);
-      await store.recordEvent({ ...event, id: 'evt-2' }, []);
+      store = OrchestrationDatabase.create({ knex });
+      await store.events.recordEvent({ event, entityRefs: [] });
+      await store.events.recordEvent({
+        event: { ...event, id: 'evt-2' },
+        entityRefs: [],
+      });
     });
     afterEach(async () => {
       await engine?.stop();
@@ -101,7 +104,7 @@ describe.each(databases.eachSupportedId())(
 
     const finished = (id: string) =>
       waitFor(async () => {
-        const run = await store.getRun(id);
+        const run = await store.runs.getRun({ id });
         return run && ['succeeded', 'failed', 'cancelled'].includes(run.status)
           ? run
           : undefined;
@@ -220,7 +223,7 @@ describe.each(databases.eachSupportedId())(
       const next = await logRun(running);
       expect((await finished(next.run.id)).status).toBe('succeeded');
 
-      const after = await store.getRun(slow.run.id);
+      const after = await store.runs.getRun({ id: slow.run.id });
       expect(after?.status).toBe('failed');
       expect(after?.steps[0]).toEqual(
         expect.objectContaining({
@@ -250,18 +253,22 @@ describe.each(databases.eachSupportedId())(
       });
       await waitFor(
         async () =>
-          (await store.getRun(hung.run.id))?.steps[0].status === 'running'
+          (await store.runs.getRun({ id: hung.run.id }))?.steps[0].status ===
+          'running'
             ? true
             : undefined,
         'the step to run',
       );
-      await store.cancelRun(hung.run.id, {
-        action: 'cancel',
-        actor: 'user:default/alice',
-        at: new Date().toISOString(),
+      await store.runs.cancelRun({
+        id: hung.run.id,
+        entry: {
+          action: 'cancel',
+          actor: 'user:default/alice',
+          at: new Date().toISOString(),
+        },
       });
       const cancelled = await waitFor(async () => {
-        const run = await store.getRun(hung.run.id);
+        const run = await store.runs.getRun({ id: hung.run.id });
         return run?.steps[0].status === 'cancelled' ? run : undefined;
       }, 'the step to be cancelled');
       expect(cancelled.status).toBe('cancelled');

@@ -1,9 +1,5 @@
-import { randomUUID, createHash } from 'node:crypto';
-import {
-  RunAuditEntry,
-  SensorSpec,
-} from '@edo/plugin-event-orchestration-common';
-import { StoreTransaction } from '../store';
+import { SensorSpec } from '@edo/plugin-event-orchestration-common';
+import { NewActionRun, StoreTransaction } from '../store';
 import { RunEngineDeps, RunExecutor } from './RunExecutor';
 import { RunWorker } from './RunWorker';
 import { RunMetrics } from './runMetrics';
@@ -66,7 +62,7 @@ export class RunEngine {
 
   /**
    * Creates a run for a sensor's match, once per sensor and triggering events.
-   * Inside a caller's transaction (`tx`), call `notify()` after it committed.
+   * Inside a caller's unit of work (`tx`), call `notify()` after it committed.
    */
   async startRun(
     request: {
@@ -78,65 +74,26 @@ export class RunEngine {
     },
     tx?: StoreTransaction,
   ) {
-    const idempotencyKey = createHash('sha256')
-      .update(
-        JSON.stringify([
-          request.sensor.name,
-          [...request.triggerEventIds].sort(),
-        ]),
-      )
-      .digest('hex');
-    const result = await this.deps.store.createRun(
-      {
-        sensor: request.sensor.name,
-        idempotencyKey,
-        triggerEventIds: request.triggerEventIds,
-        triggerDependencies: request.triggerDependencies ?? {},
-        entityRefs: request.entityRefs,
-        steps: request.sensor.workflow.steps,
-        onFailure: request.sensor.workflow.onFailure ?? [],
-        group: request.group,
-      },
-      tx,
-    );
+    const { store } = this.deps;
+    const newRun = {
+      sensor: request.sensor.name,
+      triggerEventIds: request.triggerEventIds,
+      triggerDependencies: request.triggerDependencies,
+      entityRefs: request.entityRefs,
+      group: request.group,
+      steps: request.sensor.workflow.steps,
+      onFailure: request.sensor.workflow.onFailure,
+    };
+    const result = tx
+      ? await store.runs.createSensorRun(tx, newRun)
+      : await store.transaction(t => store.runs.createSensorRun(t, newRun));
     if (result.created && !tx) this.notify();
     return result;
   }
 
   /** Runs one action as a one-step run, started by hand (`POST /actions/:id/runs`). */
-  async startActionRun(request: {
-    actionId: string;
-    input: Record<string, unknown>;
-    entityRefs: string[];
-    actor: string;
-    /** Same key, same run: a client retrying its request starts nothing new. */
-    idempotencyKey?: string;
-  }) {
-    const key = request.idempotencyKey
-      ? createHash('sha256')
-          .update(
-            JSON.stringify([
-              'action',
-              request.actionId,
-              request.idempotencyKey,
-            ]),
-          )
-          .digest('hex')
-      : randomUUID();
-    const audit: RunAuditEntry = {
-      action: 'start',
-      actor: request.actor,
-      at: new Date().toISOString(),
-    };
-    const result = await this.deps.store.createRun({
-      sensor: `action:${request.actionId}`,
-      idempotencyKey: key,
-      triggerEventIds: [],
-      triggerDependencies: {},
-      entityRefs: request.entityRefs,
-      steps: [{ id: 'run', action: request.actionId, input: request.input }],
-      audit: [audit],
-    });
+  async startActionRun(request: NewActionRun) {
+    const result = await this.deps.store.runs.createActionRun(request);
     if (result.created) this.notify();
     return result;
   }

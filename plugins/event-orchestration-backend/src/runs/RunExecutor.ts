@@ -1,7 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { RunStatus } from '@edo/plugin-event-orchestration-common';
 import { EntityResolver } from '../catalog';
-import { OrchestrationStore, RunRecord } from '../store';
+import { OrchestrationDatabase, RunRecord } from '../store';
 import { TemplateSecrets } from '../shared/templating/secrets';
 import { RunLease } from './RunLease';
 import { ActionLookup, StepChange, StepExecutor } from './StepExecutor';
@@ -21,7 +21,8 @@ export interface RunEngineHooks {
 
 /** What the run engine works with. */
 export interface RunEngineDeps {
-  store: OrchestrationStore;
+  /** Runs and what they read (trigger events); units of work to create runs in. */
+  store: Pick<OrchestrationDatabase, 'runs' | 'views' | 'transaction'>;
   actions: ActionLookup;
   entities: EntityResolver;
   logger: LoggerService;
@@ -65,14 +66,15 @@ export class RunExecutor {
   async execute(run: RunRecord, lease: RunLease, logger: LoggerService) {
     const { store, entities } = this.deps;
     if (run.status === 'pending') {
-      await store.updateRun(run.id, {
+      await store.runs.updateRun({
+        id: run.id,
         status: 'running',
         startedAt: new Date().toISOString(),
       });
       this.changed(run, 'running');
     }
     const triggerEvents = (
-      await Promise.all(run.triggerEventIds.map(id => store.getEvent(id)))
+      await Promise.all(run.triggerEventIds.map(id => store.views.getEvent(id)))
     ).flatMap(e => (e ? [e.event] : []));
     const byDependency = Object.fromEntries(
       Object.entries(run.triggerDependencies).flatMap(([dependency, id]) => {
@@ -155,12 +157,12 @@ export class RunExecutor {
     }
     const status: RunStatus = failure ? 'failed' : 'succeeded';
     const runError = failure ? scrubText(failure, this.secrets) : null;
-    const finished = await store.finishRun(
-      run.id,
-      lease.owner,
+    const finished = await store.runs.finishRun({
+      id: run.id,
+      owner: lease.owner,
       status,
-      runError,
-    );
+      error: runError,
+    });
     if (!finished) {
       logger.warn(
         'Run was taken over or cancelled meanwhile; its outcome here is dropped',
@@ -179,11 +181,11 @@ export class RunExecutor {
    * and credential-shaped text.
    */
   private updateStep(runId: string, position: number, patch: StepChange) {
-    return this.deps.store.updateStep(
+    return this.deps.store.runs.updateStep({
       runId,
       position,
-      redactSecrets(patch, this.secrets),
-    );
+      patch: redactSecrets(patch, this.secrets),
+    });
   }
 
   private changed(run: RunRecord, status: RunStatus) {
@@ -203,7 +205,10 @@ export class RunExecutor {
     const hook = this.deps.hooks?.onFinished;
     if (!hook) return;
     // Finished: nothing about it changes any more, so no snapshot is needed.
-    const run = await this.deps.store.getRun(runId, { snapshot: false });
+    const run = await this.deps.store.runs.getRun({
+      id: runId,
+      snapshot: false,
+    });
     if (run) {
       await hook(run).catch(error =>
         this.deps.logger.warn(

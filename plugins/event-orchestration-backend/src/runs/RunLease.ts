@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { OrchestrationStore } from '../store';
+import { OrchestrationDatabase } from '../store';
 
 /** The reason a run's signal fires when the run was cancelled through the API. */
 export class RunCancelledError extends Error {
@@ -21,7 +21,7 @@ export class RunLease {
 
   constructor(
     private readonly deps: {
-      store: OrchestrationStore;
+      store: Pick<OrchestrationDatabase, 'runs'>;
       runId: string;
       /** Who holds the lease in the store: this process's worker. */
       owner: string;
@@ -31,8 +31,8 @@ export class RunLease {
   ) {
     const { store, runId, owner, leaseMs, logger } = deps;
     this.renewal = setInterval(() => {
-      store
-        .renewRunLease(runId, owner, leaseMs)
+      store.runs
+        .renewLease({ id: runId, owner, leaseMs })
         .then(() => this.checkCancelled())
         .catch(error => logger.warn(`Could not renew lease: ${error}`));
     }, leaseMs / 3);
@@ -51,7 +51,8 @@ export class RunLease {
   async checkCancelled(): Promise<void> {
     if (
       !this.cancel.signal.aborted &&
-      (await this.deps.store.getRunStatus(this.deps.runId)) === 'cancelled'
+      (await this.deps.store.runs.getRunStatus({ id: this.deps.runId })) ===
+        'cancelled'
     ) {
       this.cancel.abort(new RunCancelledError());
     }

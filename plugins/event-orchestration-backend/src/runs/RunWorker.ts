@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { WakeableTimer } from '../shared/timers/WakeableTimer';
-import { OrchestrationStore, RunRecord } from '../store';
+import { OrchestrationDatabase, RunRecord } from '../store';
 import { RunLease } from './RunLease';
 
 /** How the worker leases and paces runs. */
@@ -36,7 +36,7 @@ export class RunWorker {
 
   constructor(
     private readonly deps: {
-      store: OrchestrationStore;
+      store: Pick<OrchestrationDatabase, 'runs'>;
       logger: LoggerService;
       execute: ExecuteRun;
     },
@@ -61,11 +61,11 @@ export class RunWorker {
         try {
           const free = this.options.concurrency - this.active.size;
           if (free > 0) {
-            const runs = await this.deps.store.leaseRunnableRuns(
-              this.owner,
-              this.options.leaseMs,
-              free,
-            );
+            const runs = await this.deps.store.runs.leaseRunnableRuns({
+              owner: this.owner,
+              leaseMs: this.options.leaseMs,
+              limit: free,
+            });
             for (const run of runs) {
               // Our own run whose lease ran out while we still execute it (renewals
               // starved on a loaded machine): leasing it again just renewed the

@@ -4,7 +4,7 @@ import {
   parseDuration,
 } from '@edo/plugin-event-orchestration-common';
 import { OrchestrationAction } from '@edo/plugin-event-orchestration-node';
-import { OrchestrationStore, RunRecord } from '../store';
+import { RunRecord, StepPatch } from '../store';
 import { evaluateCel } from '../shared/templating/cel';
 import { renderTemplate } from '../shared/templating/renderTemplate';
 import { TemplateSecrets } from '../shared/templating/secrets';
@@ -15,7 +15,7 @@ import { RunMetrics } from './runMetrics';
 import { sleep } from '../shared/timers/sleep';
 
 /** A change to a step's record, stored with its credentials redacted. */
-export type StepChange = Parameters<OrchestrationStore['updateStep']>[2];
+export type StepChange = StepPatch;
 
 /** How a step ended. */
 export interface StepOutcome {

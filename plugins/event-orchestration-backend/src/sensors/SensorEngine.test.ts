@@ -8,7 +8,7 @@ import {
 import { ActionRegistry } from '../actions';
 import { EntityResolver } from '../catalog';
 import { RunEngine } from '../runs';
-import { OrchestrationStore } from '../store';
+import { OrchestrationDatabase } from '../store';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { SensorEngine } from './SensorEngine';
 
@@ -67,7 +67,7 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
         'migrations',
       ),
     });
-    const store = new OrchestrationStore(knex);
+    const store = OrchestrationDatabase.create({ knex });
     const entities = new EntityResolver(
       catalogServiceMock({ entities: [] }),
       mockServices.auth(),
@@ -88,14 +88,14 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       sensors,
       store,
       entities,
-      runs,
+      onRunsCreated: () => runs.notify(),
       logger,
     });
     const replicaB = new SensorEngine({
       sensors,
       store,
       entities,
-      runs,
+      onRunsCreated: () => runs.notify(),
       logger,
     });
 
@@ -169,14 +169,14 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       sensors: plainSensors,
       store,
       entities,
-      runs,
+      onRunsCreated: () => runs.notify(),
       logger,
     });
     const replicaB = new SensorEngine({
       sensors: plainSensors,
       store,
       entities,
-      runs,
+      onRunsCreated: () => runs.notify(),
       logger,
     });
     const events: OrchestrationEvent[] = Array.from({ length: 30 }, (_, i) => ({
@@ -228,7 +228,7 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       sensors: { candidates: () => [loaded], find: () => loaded },
       store,
       entities,
-      runs,
+      onRunsCreated: () => runs.notify(),
       logger,
     });
 
@@ -283,7 +283,7 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       sensors: { candidates: () => [loaded], find: () => loaded },
       store,
       entities,
-      runs,
+      onRunsCreated: () => runs.notify(),
       logger,
     });
 

@@ -1,7 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
 import { EntityResolver, FIRST_RELINK_DELAY_MS } from '../catalog';
-import { RunEngine } from '../runs';
 import { OrchestrationDatabase, StoreTransaction } from '../store';
 import { renderTemplate } from '../shared/templating/renderTemplate';
 import { LoadedSensor } from './loadSensors';
@@ -116,14 +115,15 @@ export class SensorEngine {
       sensors: Pick<SensorRegistry, 'candidates' | 'find'>;
       store: OrchestrationDatabase;
       entities: EntityResolver;
-      runs: RunEngine;
+      /** Called once runs created here are committed: the run stage picks them up. */
+      onRunsCreated: () => void;
       logger: LoggerService;
     },
   ) {}
 
   /** Handles one delivered event; returns the entities it concerns. */
   async handle(event: OrchestrationEvent): Promise<{ entityRefs: string[] }> {
-    const { store, entities, runs, logger } = this.deps;
+    const { store, entities, onRunsCreated, logger } = this.deps;
     // Never held up by the catalog: an event it cannot link now is linked later
     // by its subject (EventRelinker), and its sensors decide now.
     const links = await entities.linkEvent(event);
@@ -220,21 +220,17 @@ export class SensorEngine {
         }
         if (verdict.status === 'matched') {
           const triggerEventIds = verdict.triggerEventIds ?? [event.id];
-          const { run, created } = await runs.startRun(
-            {
-              sensor: sensor.spec,
+          const { run, created } = await this.createRun(tx, sensor, {
+            triggerEventIds,
+            triggerDependencies: await this.dependenciesOf(
+              sensor,
               triggerEventIds,
-              triggerDependencies: await this.dependenciesOf(
-                sensor,
-                triggerEventIds,
-                event,
-                tx,
-              ),
-              entityRefs,
-              group: verdict.group,
-            },
-            tx,
-          );
+              event,
+              tx,
+            ),
+            entityRefs,
+            group: verdict.group,
+          });
           if (created) started = run.id;
           if (created && entityRefs.length === 0 && links.retry) {
             // Gets the event's entities when it is linked later (EventRelinker).
@@ -246,7 +242,7 @@ export class SensorEngine {
         }
       });
       if (started) {
-        runs.notify();
+        onRunsCreated();
         logger.info(
           `Sensor '${name}' fired on event ${event.id}; started run ${started}`,
         );
@@ -276,7 +272,7 @@ export class SensorEngine {
    * Called periodically by one replica at a time (a global scheduler task).
    */
   async fireDueDebounces(now = Date.now()): Promise<string[]> {
-    const { store, runs, logger } = this.deps;
+    const { store, onRunsCreated, logger } = this.deps;
     const due = await store.correlation.dueDebounces({ now });
     const started: string[] = [];
     for (const fire of due) {
@@ -294,21 +290,17 @@ export class SensorEngine {
         await state.recordFire(fire.dueAt);
         await state.clear();
         const triggerEventIds = fire.triggerEventIds;
-        const { run } = await runs.startRun(
-          {
-            sensor: sensor.spec,
+        const { run } = await this.createRun(tx, sensor, {
+          triggerEventIds,
+          triggerDependencies: await this.dependenciesOf(
+            sensor,
             triggerEventIds,
-            triggerDependencies: await this.dependenciesOf(
-              sensor,
-              triggerEventIds,
-              undefined,
-              tx,
-            ),
-            entityRefs: fire.entityRefs,
-            group: fire.group,
-          },
-          tx,
-        );
+            undefined,
+            tx,
+          ),
+          entityRefs: fire.entityRefs,
+          group: fire.group,
+        });
         return run.id;
       });
       if (created) {
@@ -322,8 +314,27 @@ export class SensorEngine {
         );
       }
     }
-    if (started.length) runs.notify();
+    if (started.length) onRunsCreated();
     return started;
+  }
+
+  /** Creates the sensor's run in the unit of work, once per triggering events. */
+  private createRun(
+    tx: StoreTransaction,
+    sensor: LoadedSensor,
+    request: {
+      triggerEventIds: string[];
+      triggerDependencies: Record<string, string>;
+      entityRefs: string[];
+      group?: string;
+    },
+  ) {
+    return this.deps.store.runs.createSensorRun(tx, {
+      ...request,
+      sensor: sensor.spec.name,
+      steps: sensor.spec.workflow.steps,
+      onFailure: sensor.spec.workflow.onFailure,
+    });
   }
 
   /** The run concerns the sensor's `entity` when it has one, else the event's entities. */

@@ -1,11 +1,11 @@
 export { OrchestrationDatabase } from './OrchestrationDatabase';
-export { OrchestrationStore } from './OrchestrationStore';
 export type { StoreTransaction } from './database';
 export { storeTransactionOf } from './database';
 export { dialectOf, isPostgres } from './dialect';
 export type { Dialect } from './dialect';
 export { InvalidCursorError } from './rows';
 export type { NewRun, RunRecord } from './runs/runRecords';
+export type { NewActionRun, NewSensorRun } from './runs/runCreation';
 export type { RunQuery, StepPatch } from './runs/RunStore';
 export type { RunStore } from './runs/RunStore';
 export type { Approval } from './runs/approvals';

@@ -6,7 +6,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { ActionRegistry } from '../ActionRegistry';
 import { createHttpRequestAction } from './httpRequestAction';
 import { EntityResolver } from '../../catalog';
-import { OrchestrationStore } from '../../store';
+import { OrchestrationDatabase } from '../../store';
 import { RunEngine } from '../../runs';
 import { createTestDatabases } from '../../__testUtils__/testDatabases';
 
@@ -26,9 +26,9 @@ describe.each(databases.eachSupportedId())(
           'migrations',
         ),
       });
-      const store = new OrchestrationStore(knex);
-      await store.recordEvent(
-        {
+      const store = OrchestrationDatabase.create({ knex });
+      await store.events.recordEvent({
+        event: {
           specversion: '1.0',
           id: 'evt-ssrf',
           source: '/test',
@@ -37,8 +37,8 @@ describe.each(databases.eachSupportedId())(
           time: '2026-11-23T08:00:00.000Z',
           data: {},
         },
-        [],
-      );
+        entityRefs: [],
+      });
       let connections = 0;
       const server = http.createServer((_req, res) => res.end('reached'));
       server.on('connection', () => connections++);
@@ -90,10 +90,10 @@ describe.each(databases.eachSupportedId())(
           entityRefs: [],
         });
         const deadline = Date.now() + 15_000;
-        let done = await store.getRun(run.id);
+        let done = await store.runs.getRun({ id: run.id });
         while (done?.status !== 'failed' && Date.now() < deadline) {
           await new Promise(r => setTimeout(r, 25));
-          done = await store.getRun(run.id);
+          done = await store.runs.getRun({ id: run.id });
         }
         expect(done?.status).toBe('failed');
         expect(done?.steps[0]).toMatchObject({

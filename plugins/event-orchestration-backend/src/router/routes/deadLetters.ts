@@ -22,7 +22,7 @@ export function registerDeadLetterRoutes(router: ApiRouter, ctx: RouteContext) {
   });
 
   router.get('/dead-letters/redrives', async (req, res) => {
-    res.json({ items: await store.listRedrives(req.query) });
+    res.json({ items: await store.deadLetters.listRedrives(req.query) });
   });
 
   router.post(
@@ -52,7 +52,7 @@ export function registerDeadLetterRoutes(router: ApiRouter, ctx: RouteContext) {
       logger.info(
         `Dead letter of event ${eventId} re-driven to subscriber '${subscriber}' by ${actor}`,
       );
-      await store.recordRedrive(entry);
+      await store.deadLetters.recordRedrive(entry);
       res.json(entry);
     },
   );

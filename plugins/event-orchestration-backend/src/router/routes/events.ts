@@ -32,11 +32,11 @@ export function registerEventRoutes(router: ApiRouter, ctx: RouteContext) {
   const { store, bus, logger, access } = ctx;
 
   router.get('/events', async (req, res) => {
-    res.json(await withCursorErrors(() => store.listEvents(req.query)));
+    res.json(await withCursorErrors(() => store.views.listEvents(req.query)));
   });
 
   router.get('/events/:id', async (req, res) => {
-    const details = await store.getEvent(req.params.id);
+    const details = await store.views.getEvent(req.params.id);
     if (!details)
       throw new NotFoundError(`No event with id '${req.params.id}'`);
     res.json(details);

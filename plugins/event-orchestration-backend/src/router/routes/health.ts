@@ -118,7 +118,7 @@ export function registerHealthRoutes(router: ApiRouter, ctx: RouteContext) {
     }
     return {
       bus: busHealth,
-      linking: await store.linkRetryCounts(),
+      linking: await store.events.linkRetries.counts(),
       checkedAt,
     };
   }, HEALTH_DETAILS_MAX_AGE_MS);

@@ -15,7 +15,7 @@ export function registerRunRoutes(router: ApiRouter, ctx: RouteContext) {
   const { store, runs, logger, access } = ctx;
 
   async function existingRun(id: string) {
-    const run = await store.getRun(id);
+    const run = await store.runs.getRun({ id });
     if (!run) throw new NotFoundError(`No run with id '${id}'`);
     return run;
   }
@@ -34,7 +34,7 @@ export function registerRunRoutes(router: ApiRouter, ctx: RouteContext) {
   }
 
   router.get('/runs', async (req, res) => {
-    const page = await withCursorErrors(() => store.listRuns(req.query));
+    const page = await withCursorErrors(() => store.runs.listRuns(req.query));
     res.json({ ...page, items: page.items.map(publicRun) });
   });
 
@@ -50,10 +50,10 @@ export function registerRunRoutes(router: ApiRouter, ctx: RouteContext) {
     );
     const body = validBody<CommentRequest>(req);
     const run = await existingRun(req.params.id);
-    const done = await store.cancelRun(
-      run.id,
-      auditEntry('cancel', actor, body.comment),
-    );
+    const done = await store.runs.cancelRun({
+      id: run.id,
+      entry: auditEntry('cancel', actor, body.comment),
+    });
     if (!done)
       throw new ConflictError(
         `Run ${run.id} is ${run.status}; only pending or running runs can be cancelled`,
@@ -70,10 +70,10 @@ export function registerRunRoutes(router: ApiRouter, ctx: RouteContext) {
     );
     const body = validBody<CommentRequest>(req);
     const run = await existingRun(req.params.id);
-    const done = await store.retryRun(
-      run.id,
-      auditEntry('retry', actor, body.comment),
-    );
+    const done = await store.runs.retryRun({
+      id: run.id,
+      entry: auditEntry('retry', actor, body.comment),
+    });
     if (!done)
       throw new ConflictError(
         `Run ${run.id} is ${run.status}; only failed or cancelled runs can be retried`,
@@ -92,11 +92,11 @@ export function registerRunRoutes(router: ApiRouter, ctx: RouteContext) {
     const body = validBody<ApprovalDecisionRequest>(req);
     const decision = body.decision ?? 'approve';
     const run = await existingRun(req.params.id);
-    const done = await store.decideApproval(
-      run.id,
+    const done = await store.runs.decideApproval({
+      runId: run.id,
       decision,
-      auditEntry(decision, actor, body.comment),
-    );
+      entry: auditEntry(decision, actor, body.comment),
+    });
     if (!done)
       throw new ConflictError(`Run ${run.id} is not waiting for an approval`);
     logger.info(

@@ -77,7 +77,7 @@ export function registerSensorRoutes(router: ApiRouter, ctx: RouteContext) {
   const { store, sensors, dryRun, access } = ctx;
 
   router.get('/sensors', async (_req, res) => {
-    const counters = await store.sensorCounters();
+    const counters = await store.views.sensorCounters();
     const loaded = sensors.current();
     const response: SensorsResponse = {
       items: loaded.sensors.map(sensor =>
@@ -115,7 +115,7 @@ export function registerSensorRoutes(router: ApiRouter, ctx: RouteContext) {
       ...(body.eventId ? [body.eventId] : []),
     ].entries()) {
       if (typeof item === 'string') {
-        const stored = await store.getEvent(item);
+        const stored = await store.views.getEvent(item);
         if (!stored) throw new NotFoundError(`No event with id '${item}'`);
         events.push(stored.event);
       } else {
@@ -139,7 +139,7 @@ export function registerSensorRoutes(router: ApiRouter, ctx: RouteContext) {
           : `No sensor named '${req.params.name}'`,
       );
     }
-    const counter = (await store.sensorCounters()).get(sensor.spec.name);
+    const counter = (await store.views.sensorCounters()).get(sensor.spec.name);
     res.json({
       name: sensor.spec.name,
       source: sensor.source,
@@ -158,7 +158,10 @@ export function registerSensorRoutes(router: ApiRouter, ctx: RouteContext) {
       sensors.current().errors.some(e => e.sensor === name);
     if (!known) throw new NotFoundError(`No sensor named '${name}'`);
     res.json({
-      items: await store.listSensorVerdicts(name, req.query.limit ?? 20),
+      items: await store.evaluations.listSensorVerdicts({
+        sensor: name,
+        limit: req.query.limit ?? 20,
+      }),
     });
   });
 }

@@ -114,6 +114,39 @@ describe.each(databases.eachSupportedId())('RunStore on %p', databaseId => {
     expect(await store.runs.getRunStatus({ id: run.id })).toBe('succeeded');
   });
 
+  it('creates a sensor run once per trigger events and an action run once per client key', async () => {
+    const { store } = await migratedStores(databases, databaseId);
+    const sensorRun = (triggerEventIds: string[]) =>
+      store.transaction(tx =>
+        store.runs.createSensorRun(tx, {
+          sensor: 'deploy',
+          triggerEventIds,
+          entityRefs: [],
+          steps: [{ id: 'log', action: 'debug:log', input: {} }],
+        }),
+      );
+    const first = await sensorRun(['e1', 'e2']);
+    expect(first.created).toBe(true);
+    expect(await sensorRun(['e2', 'e1'])).toEqual({
+      run: first.run,
+      created: false,
+    });
+
+    const actionRun = (idempotencyKey?: string) =>
+      store.runs.createActionRun({
+        actionId: 'debug:log',
+        input: {},
+        entityRefs: [],
+        actor: 'user:default/alice',
+        idempotencyKey,
+      });
+    const keyed = await actionRun('client-1');
+    expect(keyed.created).toBe(true);
+    expect((await actionRun('client-1')).run.id).toBe(keyed.run.id);
+    expect((await actionRun()).created).toBe(true);
+    expect((await actionRun()).created).toBe(true);
+  });
+
   it('decides an approval once: the second decision and a late timeout change nothing', async () => {
     const { store } = await migratedStores(databases, databaseId);
     const { run } = await store.transaction(tx =>

@@ -16,6 +16,12 @@ import * as control from './runControl';
 import * as retention from './runRetention';
 import { RunLinkRetries } from './linkRetries';
 import { NewRun, RunRecord, newRunRows, toRunRecords } from './runRecords';
+import {
+  NewActionRun,
+  NewSensorRun,
+  actionRun,
+  sensorRun,
+} from './runCreation';
 
 /** Runs listed in an event's details, newest first. */
 const RUNS_PER_EVENT = 100;
@@ -91,6 +97,24 @@ export class RunStore {
           .first();
     const [run] = await toRunRecords(db, [row]);
     return { run, created };
+  }
+
+  /**
+   * Creates the run of a sensor's match in the caller's unit of work, once per
+   * sensor and triggering events (`created: false` for a redelivery).
+   */
+  createSensorRun(
+    tx: StoreTransaction,
+    request: NewSensorRun,
+  ): Promise<{ run: RunRecord; created: boolean }> {
+    return this.createRun(tx, sensorRun(request));
+  }
+
+  /** Creates a manual action run in its own unit of work, once per client key. */
+  createActionRun(
+    request: NewActionRun,
+  ): Promise<{ run: RunRecord; created: boolean }> {
+    return this.db.transaction(tx => this.createRun(tx, actionRun(request)));
   }
 
   /**
