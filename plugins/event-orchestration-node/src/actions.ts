@@ -26,10 +26,23 @@ export interface OrchestrationActionContext<TInput> {
   output(name: string, value: JsonValue): void;
 }
 
+/**
+ * A workflow step calling an action, shown in the action's documentation
+ * (docs/actions.md); like a scaffolder action's examples. @public
+ */
+export interface OrchestrationActionExample {
+  /** What the step does, one sentence. */
+  description: string;
+  /** The step as YAML, as written under a sensor's `workflow.steps`: `id`, `action`, `input`. */
+  example: string;
+}
+
 /** An action that workflow steps can call. @public */
 export interface OrchestrationAction<TInput = any> {
   id: string;
   description: string;
+  /** Example steps; optional. Their inputs should pass `schema.input`. */
+  examples?: OrchestrationActionExample[];
   schema: {
     input: z.ZodType<TInput, z.ZodTypeDef, unknown>;
     output?: z.ZodType<unknown>;
@@ -52,6 +65,7 @@ export function createOrchestrationAction<
 >(action: {
   id: string;
   description: string;
+  examples?: OrchestrationActionExample[];
   schema: { input: TInputSchema; output?: z.ZodTypeAny };
   defaultTimeout?: string;
   handler(

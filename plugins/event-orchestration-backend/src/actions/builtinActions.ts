@@ -6,17 +6,17 @@ import {
 import { EntityResolver } from '../catalog';
 import { RunStore } from '../store';
 import { KubernetesCluster } from '../shared/kubernetes/clusters';
-import { createApprovalAction } from './approvalAction';
+import { createApprovalAction } from './approval';
 import { ArgoCdInstance, createArgoCdActions } from './argocd/argocdActions';
 import { createCatalogRegisterAction } from './catalog';
-import { createEventPublishAction } from './eventPublishAction';
+import { createEventPublishAction } from './events';
 import { createGitopsActions } from './gitops';
 import {
   HttpRequestActionOptions,
   createHttpRequestAction,
 } from './http/httpRequestAction';
 import { createKubernetesActions } from './kubernetes';
-import { logAction } from './logAction';
+import { logAction } from './log';
 import { createNotificationAction } from './notifications';
 
 type GitopsOptions = NonNullable<Parameters<typeof createGitopsActions>[1]>;

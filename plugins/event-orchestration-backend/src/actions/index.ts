@@ -6,8 +6,8 @@ export {
   httpRequestAction,
   readHttpRequestActionOptions,
 } from './http/httpRequestAction';
-export { logAction } from './logAction';
-export { createEventPublishAction } from './eventPublishAction';
+export { logAction } from './log';
+export { createEventPublishAction } from './events';
 export {
   createGitopsActions,
   createGitHubResolver,
@@ -16,6 +16,6 @@ export {
 } from './gitops';
 export { createArgoCdActions, readArgoCdInstances } from './argocd';
 export { createNotificationAction } from './notifications';
-export { createApprovalAction } from './approvalAction';
+export { createApprovalAction } from './approval';
 export { createKubernetesActions, readKubernetesClusters } from './kubernetes';
 export { createCatalogRegisterAction } from './catalog';

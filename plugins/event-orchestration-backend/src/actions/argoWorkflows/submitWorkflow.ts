@@ -10,6 +10,7 @@ import {
 } from '../kubernetes/clusterClient';
 import { target } from '../kubernetes/inputs';
 import { K8sObject } from '../../shared/kubernetes/clusters';
+import { examples } from './submitWorkflow.examples';
 
 /** Phases after which an Argo Workflow no longer changes. */
 const WORKFLOW_DONE = ['Succeeded', 'Failed', 'Error'];
@@ -21,6 +22,7 @@ export function createSubmitWorkflowAction(pick: ClusterPicker) {
     description:
       'Submits an Argo Workflow from a WorkflowTemplate or an inline spec, with parameters; optionally waits for it to finish. A retried step finds the workflow it already submitted.',
     defaultTimeout: '30m',
+    examples,
     schema: {
       input: z
         .object({

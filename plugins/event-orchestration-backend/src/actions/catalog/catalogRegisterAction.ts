@@ -3,6 +3,7 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node';
 import { z } from 'zod';
 import { CatalogLocations } from './catalogLocations';
+import { examples } from './catalogRegisterAction.examples';
 
 /** The catalog's own words, from its error body when it sent one. */
 const reason = (error: unknown) =>
@@ -30,6 +31,7 @@ export function createCatalogRegisterAction(options: {
     id: 'catalog:register',
     description:
       'Registers a catalog-info.yaml URL as a catalog location and reports the entities it holds; an already registered location is reported as it is.',
+    examples,
     schema: {
       input: z
         .object({

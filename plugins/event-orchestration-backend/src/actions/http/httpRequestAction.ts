@@ -11,6 +11,7 @@ import {
   readCappedBody,
 } from '../../shared/http';
 import { sleep } from '../../shared/timers/sleep';
+import { examples } from './httpRequestAction.examples';
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
@@ -57,6 +58,7 @@ export function createHttpRequestAction(
       '`eventOrchestration.actions.http.allowedCidrs` allows them; with `allowedHosts` set, only ' +
       'those host names are called. Redirects are not followed: a 3xx answer fails the step. The ' +
       'response body is read up to 64 KiB, then the connection is closed and `truncated` is true.',
+    examples,
     schema: {
       input: z
         .object({

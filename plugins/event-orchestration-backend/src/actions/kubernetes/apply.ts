@@ -4,6 +4,7 @@ import { ClusterPicker, k8s } from './clusterClient';
 import { target } from './inputs';
 import { K8sObject } from '../../shared/kubernetes/clusters';
 import { parseAllDocuments } from 'yaml';
+import { examples } from './apply.examples';
 
 /** `kubernetes:apply` on the configured clusters. */
 export function createApplyAction(pick: ClusterPicker) {
@@ -11,6 +12,7 @@ export function createApplyAction(pick: ClusterPicker) {
     id: 'kubernetes:apply',
     description:
       'Server-side applies manifests (objects, or YAML with several documents); applying the same manifests again changes nothing.',
+    examples,
     schema: {
       input: z
         .object({

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ClusterPicker, k8s } from './clusterClient';
 import { target } from './inputs';
 import { K8sObject } from '../../shared/kubernetes/clusters';
+import { examples } from './createNamespace.examples';
 
 /** `kubernetes:create-namespace` on the configured clusters. */
 export function createCreateNamespaceAction(pick: ClusterPicker) {
@@ -10,6 +11,7 @@ export function createCreateNamespaceAction(pick: ClusterPicker) {
     id: 'kubernetes:create-namespace',
     description:
       'Creates (or updates) a namespace with labels, an optional ResourceQuota, and a RoleBinding that gives the owning team a ClusterRole in it.',
+    examples,
     schema: {
       input: z
         .object({

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ClusterPicker, FIELD_MANAGER, k8s } from './clusterClient';
 import { target } from './inputs';
 import { K8sObject } from '../../shared/kubernetes/clusters';
+import { examples } from './patch.examples';
 
 /** `kubernetes:patch` on the configured clusters. */
 export function createPatchAction(pick: ClusterPicker) {
@@ -11,6 +12,7 @@ export function createPatchAction(pick: ClusterPicker) {
     id: 'kubernetes:patch',
     description:
       'Patches any object: merge (RFC 7386), strategic merge, or JSON patch (RFC 6902).',
+    examples,
     schema: {
       input: z
         .object({

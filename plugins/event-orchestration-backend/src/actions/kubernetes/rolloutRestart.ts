@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ClusterPicker, FIELD_MANAGER, k8s } from './clusterClient';
 import { target, workloadKind } from './inputs';
 import { K8sObject } from '../../shared/kubernetes/clusters';
+import { examples } from './rolloutRestart.examples';
 
 /** `kubernetes:rollout-restart` on the configured clusters. */
 export function createRolloutRestartAction(pick: ClusterPicker) {
@@ -11,6 +12,7 @@ export function createRolloutRestartAction(pick: ClusterPicker) {
     id: 'kubernetes:rollout-restart',
     description:
       'Restarts the pods of a Deployment or StatefulSet as `kubectl rollout restart` does; a retried step does not restart twice.',
+    examples,
     schema: {
       input: z.object({ ...target, kind: workloadKind }).strict(),
       output: z.object({ restartedAt: z.string(), changed: z.boolean() }),

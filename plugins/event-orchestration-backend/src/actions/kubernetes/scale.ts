@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ClusterPicker, FIELD_MANAGER, k8s } from './clusterClient';
 import { target, workloadKind } from './inputs';
 import { K8sObject } from '../../shared/kubernetes/clusters';
+import { examples } from './scale.examples';
 
 /** `kubernetes:scale` on the configured clusters. */
 export function createScaleAction(pick: ClusterPicker) {
@@ -11,6 +12,7 @@ export function createScaleAction(pick: ClusterPicker) {
     id: 'kubernetes:scale',
     description:
       'Sets the replicas of a Deployment or StatefulSet (directly on the cluster; for GitOps-managed apps prefer gitops:set-replicas).',
+    examples,
     schema: {
       input: z
         .object({

@@ -4,6 +4,7 @@ import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node'
 import { z } from 'zod';
 import { EntityResolver } from '../../catalog';
 import { NotificationSender } from './notificationSender';
+import { examples } from './notificationAction.examples';
 
 /** Where in the app an entity's Events tab is, for the notification's link. */
 function eventsTabLink(ref: string) {
@@ -35,6 +36,7 @@ export function createNotificationAction(
     id: 'notification:send',
     description:
       "Sends a Backstage notification to the owner of the run's entity, or to the given users and groups.",
+    examples,
     schema: {
       input: z
         .object({

@@ -2,7 +2,8 @@ import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node'
 import { parseDuration } from '@edo/plugin-event-orchestration-common';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
-import type { RunStore } from '../store';
+import type { RunStore } from '../../store';
+import { examples } from './approvalAction.examples';
 
 /**
  * `approval:wait`: pauses the run until a user with permission
@@ -21,6 +22,7 @@ export function createApprovalAction(
     description:
       'Waits until a permitted user approves or rejects the run (POST /runs/:id/approve).',
     defaultTimeout: '7d',
+    examples,
     schema: {
       input: z
         .object({

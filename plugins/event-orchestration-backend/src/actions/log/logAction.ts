@@ -1,10 +1,12 @@
 import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node';
 import { z } from 'zod';
+import { examples } from './logAction.examples';
 
 /** `log`: writes a line to the step's log; handy for trying sensors out. */
 export const logAction = createOrchestrationAction({
   id: 'log',
   description: "Writes a message to the step's log.",
+  examples,
   schema: {
     input: z
       .object({

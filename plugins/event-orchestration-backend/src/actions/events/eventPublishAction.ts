@@ -6,6 +6,7 @@ import {
 } from '@edo/plugin-event-orchestration-node';
 import { z } from 'zod';
 import { EVENT_TYPE_PATTERN } from '@edo/plugin-event-orchestration-common';
+import { examples } from './eventPublishAction.examples';
 
 /**
  * `event:publish`: publishes a follow-up event — chaining sensors, and the
@@ -17,6 +18,7 @@ export function createEventPublishAction(bus: EventBus) {
   return createOrchestrationAction({
     id: 'event:publish',
     description: 'Publishes a follow-up event on the bus.',
+    examples,
     schema: {
       input: z
         .object({

@@ -1,7 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
-import { createTestDatabases } from '../__testUtils__/testDatabases';
-import { EmbeddedEventBus } from '../bus';
+import { createTestDatabases } from '../../__testUtils__/testDatabases';
+import { EmbeddedEventBus } from '../../bus';
 import { createEventPublishAction } from './eventPublishAction';
 
 const databases = createTestDatabases();

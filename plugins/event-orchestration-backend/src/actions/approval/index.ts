@@ -1,0 +1,1 @@
+export { createApprovalAction } from './approvalAction';

@@ -1,0 +1,1 @@
+export { createEventPublishAction } from './eventPublishAction';
