@@ -1,34 +1,32 @@
 #!/usr/bin/env node
-// Writes docs/actions.md from the built-in actions' zod schemas:
+// Writes docs/actions.md from the built-in actions' zod schemas and examples
+// (each action's <action>.examples.ts):
 //   node scripts/generate-actions-doc.js
 require('@backstage/cli/config/nodeTransform.cjs');
 const fs = require('node:fs');
 const path = require('node:path');
 const {
   ActionRegistry,
-  createApprovalAction,
-  createArgoCdActions,
-  createEventPublishAction,
-  createGitopsActions,
-  createKubernetesActions,
-  createNotificationAction,
-  httpRequestAction,
-  logAction,
+  createBuiltinActions,
 } = require('../plugins/event-orchestration-backend/src/actions');
 
+// The actions the plugin registers, configured with stand-ins: only their
+// descriptions, schemas and examples are read.
 const registry = new ActionRegistry();
 registry.register(
-  httpRequestAction,
-  logAction,
-  createEventPublishAction({ publish: async () => ({ duplicate: false }) }),
-  ...createGitopsActions({ name: 'n', email: 'e' }),
-  ...createArgoCdActions([]),
-  ...createKubernetesActions([]),
-  createNotificationAction(
-    { send: async () => {} },
-    { getEntity: async () => undefined },
-  ),
-  createApprovalAction(undefined),
+  ...createBuiltinActions({
+    settings: {
+      http: {},
+      gitops: { author: { name: 'n', email: 'e' } },
+      argocd: [],
+      kubernetesClusters: [],
+    },
+    bus: { publish: async () => ({ duplicate: false }) },
+    entities: { getEntity: async () => undefined },
+    approvals: undefined,
+    discovery: { getBaseUrl: async () => '' },
+    auth: {},
+  }),
 );
 
 function typeOf(schema) {
@@ -68,7 +66,7 @@ function table(schema) {
 const parts = [
   '# Actions',
   '',
-  "Generated from the actions' schemas by `node scripts/generate-actions-doc.js`; the",
+  "Generated from the actions' schemas and examples by `node scripts/generate-actions-doc.js`; the",
   'running backend lists the same, with JSON Schemas, at `GET /api/event-orchestration/actions`.',
   'Every step gets an idempotency key (`<runId>:<stepId>`), stable across retries and',
   'resumption, which the actions use so that an external effect happens once.',
@@ -150,6 +148,13 @@ for (const action of registry.list()) {
   );
   if (action.schema.output)
     parts.push('**Output**', '', table(action.schema.output));
+  // GET /actions serves no examples; they are on the registered action.
+  const examples = registry.get(action.id).examples ?? [];
+  if (examples.length) {
+    parts.push('**Examples**', '');
+    for (const { description, example } of examples)
+      parts.push(description, '', '```yaml', example.trim(), '```', '');
+  }
 }
 const target = path.resolve(__dirname, '../docs/actions.md');
 fs.writeFileSync(target, `${parts.join('\n').trim()}\n`);
