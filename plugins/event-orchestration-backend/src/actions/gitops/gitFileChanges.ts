@@ -1,33 +1,25 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
 import { ManifestEdit } from './editManifests';
 import {
   readRepositoryFile,
   safeRepositoryPath,
   writeRepositoryFile,
 } from './repositoryPaths';
-import { OutboundPolicy } from '../../shared/http/outboundPolicy';
 import {
   GitChangeResult,
+  GitStepOptions,
   commitChange,
   redactRemote,
   refuseLinkEntry,
 } from './gitWorkingCopy';
 
 /** Changes one file with an edit function, through `commitChange`. */
-export async function commitFileChange(options: {
-  repository: string;
-  branch?: string;
-  file: string;
-  edit: (text: string) => ManifestEdit;
-  message: string;
-  runId: string;
-  idempotencyKey: string;
-  author: { name: string; email: string };
-  logger: LoggerService;
-  signal?: AbortSignal;
-  allowedUrlSchemes?: readonly string[];
-  remotePolicy?: OutboundPolicy;
-}): Promise<GitChangeResult> {
+export async function commitFileChange(
+  options: GitStepOptions & {
+    file: string;
+    edit: (text: string) => ManifestEdit;
+    message: string;
+  },
+): Promise<GitChangeResult> {
   const file = safeRepositoryPath(options.file);
   const shown = redactRemote(options.repository);
   return commitChange({
@@ -68,19 +60,12 @@ export function checkFilesToCommit(files: FileToCommit[]): FileToCommit[] {
  * `commitChange`: files whose content is already as given are left alone, and
  * when all are, nothing is committed.
  */
-export async function commitFiles(options: {
-  repository: string;
-  branch?: string;
-  files: FileToCommit[];
-  message: string;
-  runId: string;
-  idempotencyKey: string;
-  author: { name: string; email: string };
-  logger: LoggerService;
-  signal?: AbortSignal;
-  allowedUrlSchemes?: readonly string[];
-  remotePolicy?: OutboundPolicy;
-}): Promise<GitChangeResult & { files: string[] }> {
+export async function commitFiles(
+  options: GitStepOptions & {
+    files: FileToCommit[];
+    message: string;
+  },
+): Promise<GitChangeResult & { files: string[] }> {
   const wanted = checkFilesToCommit(options.files);
   let written: string[] = [];
   const result = await commitChange({

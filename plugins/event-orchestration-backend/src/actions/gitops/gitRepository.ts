@@ -3,7 +3,11 @@
 // known-good revert in gitRevert.ts.
 export { safeRepositoryPath } from './repositoryPaths';
 export { commitChange, commitUrl, redactRemote } from './gitWorkingCopy';
-export type { GitChangeResult, WorkingCopyChange } from './gitWorkingCopy';
+export type {
+  GitChangeResult,
+  GitStepOptions,
+  WorkingCopyChange,
+} from './gitWorkingCopy';
 export {
   changedPaths,
   checkFilesToCommit,

@@ -1,7 +1,10 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
 import { safeRepositoryPath } from './repositoryPaths';
-import { OutboundPolicy } from '../../shared/http/outboundPolicy';
-import { GitChangeResult, commitChange, redactRemote } from './gitWorkingCopy';
+import {
+  GitChangeResult,
+  GitStepOptions,
+  commitChange,
+  redactRemote,
+} from './gitWorkingCopy';
 
 /**
  * Restores `path` (default: everything) to its state at the newest commit whose
@@ -9,20 +12,13 @@ import { GitChangeResult, commitChange, redactRemote } from './gitWorkingCopy';
  * `toCommit`, as one new commit — history is kept, so the revert is reviewable
  * and can itself be reverted.
  */
-export async function revertToKnownGood(options: {
-  repository: string;
-  branch?: string;
-  path?: string;
-  toCommit?: string;
-  knownGood: string;
-  runId: string;
-  idempotencyKey: string;
-  author: { name: string; email: string };
-  logger: LoggerService;
-  signal?: AbortSignal;
-  allowedUrlSchemes?: readonly string[];
-  remotePolicy?: OutboundPolicy;
-}): Promise<GitChangeResult & { revertedTo: string }> {
+export async function revertToKnownGood(
+  options: GitStepOptions & {
+    path?: string;
+    toCommit?: string;
+    knownGood: string;
+  },
+): Promise<GitChangeResult & { revertedTo: string }> {
   const scope = options.path ? safeRepositoryPath(options.path) : '.';
   const shown = redactRemote(options.repository);
   let revertedTo = '';

@@ -53,6 +53,21 @@ export interface WorkingCopyChange {
   details?: string;
 }
 
+/** What every plain-git change takes: the repository, and who changes it for which step. */
+export interface GitStepOptions {
+  repository: string;
+  branch?: string;
+  runId: string;
+  idempotencyKey: string;
+  author: { name: string; email: string };
+  logger: LoggerService;
+  signal?: AbortSignal;
+  /** Transports the deployment allows (`eventOrchestration.gitops.allowedUrlSchemes`). */
+  allowedUrlSchemes?: readonly string[];
+  /** Addresses a network remote may resolve to; default: public ones only. */
+  remotePolicy?: OutboundPolicy;
+}
+
 /**
  * Makes one change in a Git repository over plain git (any remote: file://,
  * ssh, https) and pushes it: clone, change the working copy, commit with
@@ -65,30 +80,21 @@ export interface WorkingCopyChange {
  * reported and nothing new is made; when the change finds nothing to do,
  * nothing is committed.
  */
-export async function commitChange(options: {
-  repository: string;
-  branch?: string;
-  /** Changes the working copy (files staged by it or by path) and says what changed. */
-  change: (workingCopy: {
-    dir: string;
-    branch: string;
-    git: (args: string[]) => Promise<string>;
-  }) => Promise<WorkingCopyChange>;
-  message: string;
-  runId: string;
-  idempotencyKey: string;
-  author: { name: string; email: string };
-  logger: LoggerService;
-  signal?: AbortSignal;
-  /** Commits of history to fetch; default 50, 0 for all (needed to find older commits). */
-  depth?: number;
-  /** Transports the deployment allows (`eventOrchestration.gitops.allowedUrlSchemes`). */
-  allowedUrlSchemes?: readonly string[];
-  /** Addresses a network remote may resolve to; default: public ones only. */
-  remotePolicy?: OutboundPolicy;
-  /** Resolves a remote's host (DNS by default; tests map names). */
-  resolve?: HostResolver;
-}): Promise<GitChangeResult & { stepCommitMessage?: string }> {
+export async function commitChange(
+  options: GitStepOptions & {
+    /** Changes the working copy (files staged by it or by path) and says what changed. */
+    change: (workingCopy: {
+      dir: string;
+      branch: string;
+      git: (args: string[]) => Promise<string>;
+    }) => Promise<WorkingCopyChange>;
+    message: string;
+    /** Commits of history to fetch; default 50, 0 for all (needed to find older commits). */
+    depth?: number;
+    /** Resolves a remote's host (DNS by default; tests map names). */
+    resolve?: HostResolver;
+  },
+): Promise<GitChangeResult & { stepCommitMessage?: string }> {
   const shown = redactRemote(options.repository);
   const protocols = options.allowedUrlSchemes ?? DEFAULT_GIT_URL_SCHEMES;
   checkRemote(options.repository, protocols, shown);

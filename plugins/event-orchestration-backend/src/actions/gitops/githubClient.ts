@@ -1,8 +1,8 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import { Octokit, RestEndpointMethodTypes } from '@octokit/rest';
 import { isStepCommit } from './commitTrailers';
+import type { GitStepOptions } from './gitWorkingCopy';
 
 /** A repository reached through GitHub's REST API instead of plain git. */
 export interface GitHubRepository {
@@ -57,15 +57,10 @@ export function describeError(error: unknown) {
 }
 
 /** What every GitOps change on GitHub is given besides its own inputs. */
-export type GitHubStepOptions = {
-  github: GitHubRepository;
-  branch?: string;
-  runId: string;
-  idempotencyKey: string;
-  author: { name: string; email: string };
-  logger: LoggerService;
-  signal?: AbortSignal;
-};
+export type GitHubStepOptions = Omit<
+  GitStepOptions,
+  'repository' | 'allowedUrlSchemes' | 'remotePolicy'
+> & { github: GitHubRepository };
 
 /** A GitOps step's handle on its repository; see stepOnGitHub. */
 export interface GitHubStep {
