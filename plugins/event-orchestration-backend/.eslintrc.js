@@ -4,7 +4,16 @@
 // shared/ imports no stage. See docs/architecture.md, "The dependency rule".
 const stages = ['sources', 'bus', 'sensors', 'runs', 'actions'];
 const src = folder => `./src/${folder}`;
-const wiring = ['router', 'cli', 'plugin.ts', 'index.ts', 'retention'];
+const wiring = [
+  'router',
+  'cli',
+  'retention',
+  'plugin.ts',
+  'index.ts',
+  'config.ts',
+  'scheduledTasks.ts',
+  'liveUpdates.ts',
+];
 
 const laterThan = stage => stages.slice(stages.indexOf(stage) + 1);
 
