@@ -241,7 +241,7 @@ export async function webhookRows(
           eventOrchestration: {
             bus,
             // An ingest-only replica (docs/architecture.md, "Replica roles"):
-            // another replica would judge and run what it accepts.
+            // another replica would evaluate and run what it accepts.
             ...(ingestOnly
               ? { sensorEngine: { enabled: false }, runs: { enabled: false } }
               : {}),

@@ -38,7 +38,7 @@ import {
   MemoryCorrelationState,
   SensorEngine,
   filterEvent,
-  judge,
+  evaluateSensor,
 } from '../plugins/event-orchestration-backend/src/sensors';
 
 const TYPES = Array.from(
@@ -137,7 +137,7 @@ export async function evaluation(
     // correlation (async, stateful) only for those whose filters passed.
     for (const sensor of registry.candidates(event.type)) {
       if (filterEvent(sensor, event).matchedDependencies.length === 0) continue;
-      await judge(sensor, event, async group => {
+      await evaluateSensor(sensor, event, async group => {
         const key = `${sensor.spec.name}/${group}`;
         if (!states.has(key))
           states.set(key, new MemoryCorrelationState(group, fires));

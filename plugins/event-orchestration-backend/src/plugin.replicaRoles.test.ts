@@ -16,7 +16,7 @@ type Backend = Awaited<ReturnType<typeof startTestBackend>>;
 
 /**
  * One replica on the shared database, with the embedded bus: every replica
- * accepts webhooks; `roles` says whether it also judges events and runs them.
+ * accepts webhooks; `roles` says whether it also evaluates events and runs them.
  */
 function startReplica(
   knex: Knex,
@@ -73,7 +73,7 @@ describe.each(databases.eachSupportedId())(
       await Promise.all(started.splice(0).map(b => b.stop()));
     });
 
-    it('an ingest-only replica accepts events that a judging replica judges and a running replica runs', async () => {
+    it('an ingest-only replica accepts events that an evaluating replica evaluates and a running replica runs', async () => {
       const knex = await databases.init(databaseId);
       const ingest = await startReplica(knex, {
         sensorEngine: false,
@@ -96,30 +96,30 @@ describe.each(databases.eachSupportedId())(
       expect(
         health.bus.consumers.find(c => c.name === 'sensor-engine'),
       ).toMatchObject({ pending: 1, ackPending: 0 });
-      // Three poll intervals of the embedded bus later, still not judged here.
+      // Three poll intervals of the embedded bus later, still not evaluated here.
       await new Promise(r => setTimeout(r, 1_500));
       expect(await knex('edo_events').where({ id: eventId })).toHaveLength(0);
 
-      // A replica that judges but does not run: the event is stored, the run
+      // A replica that evaluates but does not run: the event is stored, the run
       // created and left pending.
-      const judge = await startReplica(knex, {
+      const evaluator = await startReplica(knex, {
         sensorEngine: true,
         runs: false,
       });
-      started.push(judge);
+      started.push(evaluator);
       const pending = await waitFor(async () => {
-        const { body } = await request(judge.server).get(
+        const { body } = await request(evaluator.server).get(
           '/api/event-orchestration/runs',
         );
         return (body.items as Run[]).find(r =>
           r.triggerEventIds.includes(eventId),
         );
-      }, 'the run created by the judging replica');
+      }, 'the run created by the evaluating replica');
       expect(pending.status).toBe('pending');
       await new Promise(r => setTimeout(r, 1_500));
       expect(
         (
-          await request(judge.server).get(
+          await request(evaluator.server).get(
             `/api/event-orchestration/runs/${pending.id}`,
           )
         ).body.status,

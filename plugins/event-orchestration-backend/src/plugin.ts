@@ -181,7 +181,9 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         if (!roles.sensorEngine || !roles.runs) {
           logger.info(
             `This replica ${
-              roles.sensorEngine ? 'judges events' : 'does not judge events'
+              roles.sensorEngine
+                ? 'evaluates events'
+                : 'does not evaluate events'
             } and ${
               roles.runs ? 'executes runs' : 'does not execute runs'
             } (eventOrchestration.sensorEngine.enabled, eventOrchestration.runs.enabled); other replicas must`,

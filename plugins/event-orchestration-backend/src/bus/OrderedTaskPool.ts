@@ -4,7 +4,7 @@
  * they were submitted. With a limit of 1 it is the plain sequential loop.
  *
  * Why keys: events about one thing (an application's alerts, firing then
- * resolved) must be judged in order; events about different things need not
+ * resolved) must be evaluated in order; events about different things need not
  * wait for each other. A slot is taken when a call is submitted, so a consume
  * loop that awaits `submit` never holds more than `limit` calls in memory.
  */

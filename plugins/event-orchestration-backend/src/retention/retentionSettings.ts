@@ -53,7 +53,7 @@ export function readRetentionSettings(config: Config): RetentionSettings {
         })) ??
       parseDuration(fallback)!;
     // Stored events and verdicts are what recognise a redelivered event as
-    // already judged: they must outlive the bus's redeliveries by far.
+    // already evaluated: they must outlive the bus's redeliveries by far.
     if (ms < DAY_MS) {
       throw new Error(
         `eventOrchestration.retention.${key} must be at least 1d`,

@@ -153,7 +153,7 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
     ]);
   });
 
-  it('judges a sensor without shared state in parallel, with no group lock, one run per event also on redelivery', async () => {
+  it('evaluates a sensor without shared state in parallel, with no group lock, one run per event also on redelivery', async () => {
     const { knex, store, entities, runs } = await engineParts();
     const plain = parseSensorSpec({
       name: 'every-image',

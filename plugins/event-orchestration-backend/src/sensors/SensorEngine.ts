@@ -5,104 +5,19 @@ import { OrchestrationDatabase, StoreTransaction } from '../store';
 import { renderTemplate } from '../shared/templating/renderTemplate';
 import { LoadedSensor } from './loadSensors';
 import type { SensorRegistry } from './SensorRegistry';
-import { filterEvent } from './evaluateSensor';
-import { CorrelationDecision, EvaluationStatus, correlate } from './correlate';
 import {
-  CorrelationState,
+  Verdict,
+  evaluateSensor,
+  filterEvent,
+  needsSharedState,
+} from './evaluateSensor';
+import {
   MemoryCorrelationState,
   lockCorrelationState,
 } from './correlationState';
 
-/** One sensor's verdict on one event. */
-export interface SensorVerdict {
-  sensor: string;
-  status: EvaluationStatus;
-  reason: string;
-  triggerEventIds?: string[];
-  triggerDependencies?: Record<string, string>;
-  group?: string;
-  /** Set when the sensor debounces: the fire is parked this long (ms). */
-  debounceMs?: number;
-}
-
 /**
- * True when a sensor's verdict depends on earlier events or fires: several
- * dependencies or conditions, aggregation, cooldown, rate limit, debounce or
- * resolution. A sensor without any of these fires on every match; its verdict
- * needs no shared state, so the engine takes no group lock for it — events of
- * such a sensor are judged in parallel, and the run's idempotency key still
- * makes each fire start exactly one run.
- */
-export function needsSharedState(sensor: LoadedSensor['spec']): boolean {
-  return Boolean(
-    sensor.dependencies.length > 1 ||
-      sensor.conditions ||
-      sensor.conditionsReset ||
-      sensor.aggregate ||
-      sensor.cooldown ||
-      sensor.rateLimit ||
-      sensor.debounce ||
-      sensor.resolvedBy,
-  );
-}
-
-/** The group an event belongs to for a sensor: its rendered `aggregate.groupBy`. */
-export function groupOf(
-  sensor: LoadedSensor,
-  event: OrchestrationEvent,
-): string {
-  const groupBy = sensor.spec.aggregate?.groupBy;
-  if (!groupBy) return '';
-  const value = renderTemplate(groupBy, { event });
-  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
-}
-
-/**
- * Filters an event through a sensor and, when it matches, correlates it with the
- * given state. Shared by the live engine and dry runs.
- *
- * `receivedAt` (epoch ms) is when the backend received the event; the live
- * engine always passes it. Only dry runs of draft events, which nobody
- * received, leave it out: their `time` stands in for it.
- */
-export async function judge(
-  sensor: LoadedSensor,
-  event: OrchestrationEvent,
-  stateFor: (group: string) => Promise<CorrelationState>,
-  receivedAt: number = Date.parse(event.time),
-): Promise<SensorVerdict> {
-  const outcome = filterEvent(sensor, event);
-  if (outcome.matchedDependencies.length === 0) {
-    return {
-      sensor: sensor.spec.name,
-      status: 'not-matched',
-      reason: outcome.reason,
-    };
-  }
-  let group: string;
-  try {
-    group = groupOf(sensor, event);
-  } catch (error) {
-    return {
-      sensor: sensor.spec.name,
-      status: 'not-matched',
-      reason: `aggregate.groupBy: ${(error as Error).message}`,
-    };
-  }
-  const decision: CorrelationDecision = await correlate({
-    sensor: sensor.spec,
-    event,
-    matchedDependencies: outcome.matchedDependencies,
-    group,
-    state: await stateFor(group),
-    receivedAt,
-    filterReason: outcome.reason,
-  });
-  return { sensor: sensor.spec.name, group, ...decision };
-}
-
-/**
- * The bus subscriber that decides: it stores each event with the entities it
+ * The bus subscriber that evaluates: it stores each event with the entities it
  * concerns, evaluates it against every sensor listening for its type, and for
  * each sensor — inside one transaction holding the lock of the sensor's group —
  * correlates it with the shared state, stores the verdict with its reason and
@@ -152,7 +67,7 @@ export class SensorEngine {
 
     // Most candidates reject an event at their filters: those verdicts need no
     // state and no lock, and are written together.
-    const rejected: SensorVerdict[] = [];
+    const rejected: Verdict[] = [];
     const accepted: LoadedSensor[] = [];
     for (const sensor of pending) {
       const outcome = filterEvent(sensor, event);
@@ -183,7 +98,7 @@ export class SensorEngine {
           sensor: name,
         });
         if (redelivered) return;
-        const verdict = await judge(
+        const verdict = await evaluateSensor(
           sensor,
           event,
           async group =>

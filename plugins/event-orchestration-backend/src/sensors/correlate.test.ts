@@ -4,7 +4,7 @@ import {
 } from '@edo/plugin-event-orchestration-common';
 import { MemoryCorrelationState } from './correlationState';
 import { LoadedSensor } from './loadSensors';
-import { judge } from './SensorEngine';
+import { evaluateSensor } from './evaluateSensor';
 
 function sensorFrom(spec: Record<string, unknown>): LoadedSensor {
   const parsed = parseSensorSpec({
@@ -34,11 +34,11 @@ function alert(
 }
 
 /** Runs events through a sensor in order, each group with its own scratch state. */
-function judgeInOrder(sensor: LoadedSensor) {
+function evaluateInOrder(sensor: LoadedSensor) {
   const fires: Array<{ group: string; at: number }> = [];
   const states = new Map<string, MemoryCorrelationState>();
   return async (event: OrchestrationEvent) => {
-    const verdict = await judge(sensor, event, async group => {
+    const verdict = await evaluateSensor(sensor, event, async group => {
       if (!states.has(group))
         states.set(group, new MemoryCorrelationState(group, fires));
       return states.get(group)!;
@@ -61,7 +61,7 @@ describe('correlation', () => {
       ],
       conditions: 'build && (tests || manual-approval)',
     });
-    const run = judgeInOrder(sensor);
+    const run = evaluateInOrder(sensor);
     const ev = (type: string, minute: number): OrchestrationEvent => ({
       ...alert({}, minute),
       type,
@@ -91,7 +91,7 @@ describe('correlation', () => {
       ],
       conditionsReset: { within: '10m' },
     });
-    const run = judgeInOrder(sensor);
+    const run = evaluateInOrder(sensor);
     await run({ ...alert({}, 0), type: 'x.a' });
     expect(await run({ ...alert({}, 11), type: 'x.b' })).toEqual([
       'pending',
@@ -108,7 +108,7 @@ describe('correlation', () => {
       ],
       conditionsReset: { cron: '0 9 * * *', timezone: 'Europe/Berlin' },
     });
-    const run = judgeInOrder(sensor);
+    const run = evaluateInOrder(sensor);
     // 08:00 UTC is 09:00 in Berlin: a at 07:59 UTC is from before the reset, b after it.
     await run({ ...alert({}, -1), type: 'x.a' });
     expect((await run({ ...alert({}, 0), type: 'x.b' }))[1]).toBe(
@@ -132,7 +132,7 @@ describe('correlation', () => {
         groupBy: '${{ event.data.labels.app }}',
       },
     });
-    const run = judgeInOrder(sensor);
+    const run = evaluateInOrder(sensor);
     const a1 = alert({ alertname: 'HighCPU', app: 'shop' }, 0);
     expect(await run(a1)).toEqual([
       'pending',
@@ -161,7 +161,7 @@ describe('correlation', () => {
       cooldown: '10m',
       rateLimit: { max: 2, per: '1h' },
     });
-    const run = judgeInOrder(sensor);
+    const run = evaluateInOrder(sensor);
     expect((await run(alert({}, 0)))[0]).toBe('matched');
     expect(await run(alert({}, 4))).toEqual([
       'cooled-down',
@@ -197,7 +197,7 @@ describe('correlation', () => {
         groupBy: '${{ event.data.fingerprint }}',
       },
     });
-    const run = judgeInOrder(sensor);
+    const run = evaluateInOrder(sensor);
     expect((await run(alert({ alertname: 'fp1' }, 0)))[1]).toBe(
       '1 of 2 within 10m for fp1',
     );
@@ -220,7 +220,7 @@ describe('correlation', () => {
         groupBy: '${{ event.data.labels.app }}',
       },
     });
-    const [status, reason] = await judgeInOrder(sensor)(alert({}, 0));
+    const [status, reason] = await evaluateInOrder(sensor)(alert({}, 0));
     expect(status).toBe('not-matched');
     expect(reason).toMatch(
       /^aggregate\.groupBy: cannot render \$\{\{ event\.data\.labels\.app \}\}: No such key: app/,

@@ -12,7 +12,7 @@ import { CorrelationState } from './correlationState';
 export type { EvaluationStatus };
 
 /** The outcome of correlating one matching event. */
-export interface CorrelationDecision {
+export interface CorrelationVerdict {
   status: Exclude<EvaluationStatus, 'not-matched'>;
   reason: string;
   /** When matched: the events that together fired the sensor, oldest first. */
@@ -63,7 +63,7 @@ export async function correlate(options: {
   receivedAt: number;
   /** Why the filters passed, to lead the reason of a match. */
   filterReason?: string;
-}): Promise<CorrelationDecision> {
+}): Promise<CorrelationVerdict> {
   const { sensor, event, matchedDependencies, group, state, receivedAt } =
     options;
   const groupNote = group ? ` for ${group}` : '';

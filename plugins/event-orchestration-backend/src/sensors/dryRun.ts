@@ -11,7 +11,7 @@ import { MemoryCorrelationState } from './correlationState';
 import { EvaluationStatus } from './correlate';
 import { filterEvent } from './evaluateSensor';
 import { LoadedSensor } from './loadSensors';
-import { judge } from './SensorEngine';
+import { evaluateSensor } from './evaluateSensor';
 
 /** One result of `POST /sensors/test`. */
 export interface DryRunResult {
@@ -53,7 +53,7 @@ export async function dryRunSensor(options: {
 
   const results: DryRunResult[] = [];
   for (const event of events) {
-    const verdict = await judge(loaded, event, async group => {
+    const verdict = await evaluateSensor(loaded, event, async group => {
       if (!states.has(group)) {
         states.set(
           group,

@@ -1,4 +1,7 @@
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
+import { renderTemplate } from '../shared/templating/renderTemplate';
+import { CorrelationVerdict, EvaluationStatus, correlate } from './correlate';
+import { CorrelationState } from './correlationState';
 import { LoadedSensor } from './loadSensors';
 import { countFilters, evaluateDependencyFilters } from './evaluateFilters';
 
@@ -59,15 +62,94 @@ export function filterEvent(
   };
 }
 
-/** Stateless verdict (filters only), as the slice had it. */
-export function evaluateSensor(
+/**
+ * One sensor's verdict on one event (status and reason), with what firing
+ * needs: the triggering events, the group and any debounce. The API lists
+ * stored verdicts as `SensorVerdict` / `SensorEvaluation` (-common).
+ */
+export interface Verdict {
+  sensor: string;
+  status: EvaluationStatus;
+  reason: string;
+  triggerEventIds?: string[];
+  triggerDependencies?: Record<string, string>;
+  group?: string;
+  /** Set when the sensor debounces: the fire is parked this long (ms). */
+  debounceMs?: number;
+}
+
+/**
+ * True when a sensor's verdict depends on earlier events or fires: several
+ * dependencies or conditions, aggregation, cooldown, rate limit, debounce or
+ * resolution. A sensor without any of these fires on every match; its verdict
+ * needs no shared state, so the engine takes no group lock for it — events of
+ * such a sensor are evaluated in parallel, and the run's idempotency key still
+ * makes each fire start exactly one run.
+ */
+export function needsSharedState(sensor: LoadedSensor['spec']): boolean {
+  return Boolean(
+    sensor.dependencies.length > 1 ||
+      sensor.conditions ||
+      sensor.conditionsReset ||
+      sensor.aggregate ||
+      sensor.cooldown ||
+      sensor.rateLimit ||
+      sensor.debounce ||
+      sensor.resolvedBy,
+  );
+}
+
+/** The group an event belongs to for a sensor: its rendered `aggregate.groupBy`. */
+export function groupOf(
   sensor: LoadedSensor,
   event: OrchestrationEvent,
-) {
+): string {
+  const groupBy = sensor.spec.aggregate?.groupBy;
+  if (!groupBy) return '';
+  const value = renderTemplate(groupBy, { event });
+  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
+}
+
+/**
+ * Evaluates an event against a sensor: its filters and, when it matches,
+ * correlation with the given state. Shared by the live engine and dry runs.
+ *
+ * `receivedAt` (epoch ms) is when the backend received the event; the live
+ * engine always passes it. Only dry runs of draft events, which nobody
+ * received, leave it out: their `time` stands in for it.
+ */
+export async function evaluateSensor(
+  sensor: LoadedSensor,
+  event: OrchestrationEvent,
+  stateFor: (group: string) => Promise<CorrelationState>,
+  receivedAt: number = Date.parse(event.time),
+): Promise<Verdict> {
   const outcome = filterEvent(sensor, event);
-  return {
-    sensor: outcome.sensor,
-    matched: outcome.matchedDependencies.length > 0,
-    reason: outcome.reason,
-  };
+  if (outcome.matchedDependencies.length === 0) {
+    return {
+      sensor: sensor.spec.name,
+      status: 'not-matched',
+      reason: outcome.reason,
+    };
+  }
+  let group: string;
+  try {
+    group = groupOf(sensor, event);
+  } catch (error) {
+    return {
+      sensor: sensor.spec.name,
+      status: 'not-matched',
+      reason: `aggregate.groupBy: ${(error as Error).message}`,
+    };
+  }
+  const correlation: CorrelationVerdict = await correlate({
+    sensor: sensor.spec,
+    event,
+    matchedDependencies: outcome.matchedDependencies,
+    group,
+    state: await stateFor(group),
+    receivedAt,
+    filterReason: outcome.reason,
+  });
+  return { sensor: sensor.spec.name, group, ...correlation };
 }

@@ -89,7 +89,7 @@ describe('OutboundPolicy', () => {
     }
   });
 
-  it('judges an IPv4-compatible IPv6 address (::/96) by the IPv4 address in it', () => {
+  it('classifies an IPv4-compatible IPv6 address (::/96) by the IPv4 address in it', () => {
     const policy = new OutboundPolicy();
     for (const [url, reason] of [
       ['http://[::7f00:1]/', '127.0.0.1 (loopback address)'],
