@@ -42,45 +42,46 @@ export function registerRunRoutes(router: ApiRouter, ctx: RouteContext) {
     res.json(publicRun(await existingRun(req.params.id)));
   });
 
-  router.post('/runs/:id/cancel', async (req, res) => {
-    const actor = await access.authorizeCaller(
-      req,
-      runManagePermission,
-      'manage runs',
-    );
-    const body = validBody<CommentRequest>(req);
-    const run = await existingRun(req.params.id);
-    const done = await store.runs.cancelRun({
-      id: run.id,
-      entry: auditEntry('cancel', actor, body.comment),
-    });
-    if (!done)
-      throw new ConflictError(
-        `Run ${run.id} is ${run.status}; only pending or running runs can be cancelled`,
+  /** Cancel and retry: the same checks, a different transition. */
+  function registerControl(control: {
+    verb: 'cancel' | 'retry';
+    past: string;
+    allowed: string;
+    apply: typeof store.runs.cancelRun;
+  }) {
+    const { verb, past, allowed, apply } = control;
+    router.post(`/runs/:id/${verb}`, async (req, res) => {
+      const actor = await access.authorizeCaller(
+        req,
+        runManagePermission,
+        'manage runs',
       );
-    logger.info(`Run ${run.id} cancelled by ${actor}`);
-    res.json(publicRun(await existingRun(run.id)));
+      const body = validBody<CommentRequest>(req);
+      const run = await existingRun(req.params.id);
+      const done = await apply({
+        id: run.id,
+        entry: auditEntry(verb, actor, body.comment),
+      });
+      if (!done)
+        throw new ConflictError(
+          `Run ${run.id} is ${run.status}; only ${allowed} runs can be ${past}`,
+        );
+      if (verb === 'retry') runs.notify();
+      logger.info(`Run ${run.id} ${past} by ${actor}`);
+      res.json(publicRun(await existingRun(run.id)));
+    });
+  }
+  registerControl({
+    verb: 'cancel',
+    past: 'cancelled',
+    allowed: 'pending or running',
+    apply: options => store.runs.cancelRun(options),
   });
-
-  router.post('/runs/:id/retry', async (req, res) => {
-    const actor = await access.authorizeCaller(
-      req,
-      runManagePermission,
-      'manage runs',
-    );
-    const body = validBody<CommentRequest>(req);
-    const run = await existingRun(req.params.id);
-    const done = await store.runs.retryRun({
-      id: run.id,
-      entry: auditEntry('retry', actor, body.comment),
-    });
-    if (!done)
-      throw new ConflictError(
-        `Run ${run.id} is ${run.status}; only failed or cancelled runs can be retried`,
-      );
-    runs.notify();
-    logger.info(`Run ${run.id} retried by ${actor}`);
-    res.json(publicRun(await existingRun(run.id)));
+  registerControl({
+    verb: 'retry',
+    past: 'retried',
+    allowed: 'failed or cancelled',
+    apply: options => store.runs.retryRun(options),
   });
 
   router.post('/runs/:id/approve', async (req, res) => {

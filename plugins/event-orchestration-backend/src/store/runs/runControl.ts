@@ -9,12 +9,19 @@ function appended(audit: string | null | undefined, entry: RunAuditEntry) {
 }
 
 /**
- * Cancels a run that has not finished; returns false when it already had.
- * The process executing it notices and aborts the step in flight.
+ * Moves a run from one of `from` to a new state in one transaction, with the
+ * audit entry appended; returns false (changing nothing) when the run is in
+ * another state. `steps` updates the run's steps to match.
  */
-export async function cancelRun(
+async function transitionRun(
   knex: Knex,
-  options: { id: string; entry: RunAuditEntry },
+  options: {
+    id: string;
+    entry: RunAuditEntry;
+    from: string[];
+    run: Partial<DbRunRow>;
+    steps(tx: Knex.Transaction): Promise<void>;
+  },
 ): Promise<boolean> {
   const { id, entry } = options;
   return knex.transaction(async tx => {
@@ -24,20 +31,37 @@ export async function cancelRun(
       .where({ id })
       .forUpdate()
       .first('status', 'audit');
-    if (!row || !['pending', 'running'].includes(row.status)) return false;
+    if (!row || !options.from.includes(row.status)) return false;
     await tx('edo_runs')
       .where({ id })
-      .update({
-        status: 'cancelled',
-        finished_at: new Date().toISOString(),
-        error: `cancelled by ${entry.actor}`,
-        audit: appended(row.audit, entry),
-      });
-    await tx('edo_run_steps')
-      .where({ run_id: id })
-      .whereIn('status', ['pending'])
-      .update({ status: 'skipped' });
+      .update({ ...options.run, audit: appended(row.audit, entry) });
+    await options.steps(tx);
     return true;
+  });
+}
+
+/**
+ * Cancels a run that has not finished; returns false when it already had.
+ * The process executing it notices and aborts the step in flight.
+ */
+export function cancelRun(
+  knex: Knex,
+  options: { id: string; entry: RunAuditEntry },
+): Promise<boolean> {
+  return transitionRun(knex, {
+    ...options,
+    from: ['pending', 'running'],
+    run: {
+      status: 'cancelled',
+      finished_at: new Date().toISOString(),
+      error: `cancelled by ${options.entry.actor}`,
+    },
+    steps: async tx => {
+      await tx('edo_run_steps')
+        .where({ run_id: options.id })
+        .whereIn('status', ['pending'])
+        .update({ status: 'skipped' });
+    },
   });
 }
 
@@ -46,38 +70,30 @@ export async function cancelRun(
  * not succeed; succeeded steps keep their outputs. Returns false when the run
  * is not failed or cancelled.
  */
-export async function retryRun(
+export function retryRun(
   knex: Knex,
   options: { id: string; entry: RunAuditEntry },
 ): Promise<boolean> {
-  const { id, entry } = options;
-  return knex.transaction(async tx => {
-    const row: Pick<DbRunRow, 'status' | 'audit'> | undefined = await tx(
-      'edo_runs',
-    )
-      .where({ id })
-      .forUpdate()
-      .first('status', 'audit');
-    if (!row || !['failed', 'cancelled'].includes(row.status)) return false;
-    await tx('edo_runs')
-      .where({ id })
-      .update({
-        status: 'pending',
-        finished_at: null,
-        error: null,
-        lease_until: null,
-        lease_owner: null,
-        audit: appended(row.audit, entry),
-      });
-    await tx('edo_run_steps')
-      .where({ run_id: id })
-      .whereNot('status', 'succeeded')
-      .update({ status: 'pending', error: null, finished_at: null });
-    // onFailure steps that ran belong to the failed attempt: they may run again.
-    await tx('edo_run_steps')
-      .where({ run_id: id, phase: 'onFailure' })
-      .update({ status: 'pending', error: null, finished_at: null });
-    return true;
+  return transitionRun(knex, {
+    ...options,
+    from: ['failed', 'cancelled'],
+    run: {
+      status: 'pending',
+      finished_at: null,
+      error: null,
+      lease_until: null,
+      lease_owner: null,
+    },
+    steps: async tx => {
+      await tx('edo_run_steps')
+        .where({ run_id: options.id })
+        .whereNot('status', 'succeeded')
+        .update({ status: 'pending', error: null, finished_at: null });
+      // onFailure steps that ran belong to the failed attempt: they may run again.
+      await tx('edo_run_steps')
+        .where({ run_id: options.id, phase: 'onFailure' })
+        .update({ status: 'pending', error: null, finished_at: null });
+    },
   });
 }
 
