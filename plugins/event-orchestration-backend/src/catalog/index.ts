@@ -2,3 +2,4 @@ export { EntityResolver } from './EntityResolver';
 export type { EventLinks } from './EntityResolver';
 export { EventRelinker, FIRST_RELINK_DELAY_MS } from './EventRelinker';
 export type { RelinkPass } from './EventRelinker';
+export { AmbiguousEntityError, singleEntityRef } from './singleEntity';

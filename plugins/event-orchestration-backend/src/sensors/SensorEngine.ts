@@ -262,7 +262,18 @@ export class SensorEngine {
     try {
       const value = renderTemplate(sensor.spec.entity, { event });
       if (typeof value !== 'string' || value === '') return eventEntityRefs;
-      return await this.deps.entities.resolveName(value);
+      const refs = await this.deps.entities.resolveName(value);
+      // The run concerns them all (each owner sees it); steps that need one
+      // entity refuse to pick (singleEntityRef).
+      if (refs.length > 1)
+        this.deps.logger.warn(
+          `Sensor '${sensor.spec.name}': entity '${value}' of event ${
+            event.id
+          } is claimed by ${refs.length} entities (${refs.join(
+            ', ',
+          )}); steps that need one entity will refuse to guess`,
+        );
+      return refs;
     } catch (error) {
       this.deps.logger.warn(
         `Sensor '${sensor.spec.name}': entity template failed for event ${event.id}: ${error}`,

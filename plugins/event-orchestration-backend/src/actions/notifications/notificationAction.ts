@@ -2,7 +2,7 @@ import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node';
 import { z } from 'zod';
-import { EntityResolver } from '../../catalog';
+import { EntityResolver, singleEntityRef } from '../../catalog';
 import { NotificationSender } from './notificationSender';
 import { examples } from './notificationAction.examples';
 
@@ -68,8 +68,14 @@ export function createNotificationAction(
       const { recipients, title, description, link, severity, topic } =
         ctx.input;
       let refs: string[];
+      // Several entities (claiming one subject, say) have no one Events tab.
+      const tabEntity =
+        ctx.entityRefs.length === 1 ? ctx.entityRefs[0] : undefined;
       if (recipients === 'entity-owner') {
-        const entityRef = ctx.entityRefs[0];
+        const entityRef = singleEntityRef(
+          ctx.entityRefs,
+          "recipients 'entity-owner'",
+        );
         if (!entityRef)
           throw new Error(
             'the run concerns no entity, so it has no owner to notify',
@@ -103,11 +109,7 @@ export function createNotificationAction(
           payload: {
             title,
             ...(description ? { description } : {}),
-            link:
-              link ??
-              (ctx.entityRefs[0]
-                ? eventsTabLink(ctx.entityRefs[0])
-                : undefined),
+            link: link ?? (tabEntity ? eventsTabLink(tabEntity) : undefined),
             severity,
             topic,
           },
