@@ -1,6 +1,7 @@
 import { Knex } from 'knex';
 import { OrchestrationDatabase, storeTransactionOf } from '../store';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
+import { until } from '../__testUtils__/waitFor';
 
 jest.setTimeout(60_000);
 
@@ -14,14 +15,6 @@ async function lockWaits(knex: Knex): Promise<number> {
      where datname = current_database() and wait_event_type = 'Lock'`,
   );
   return Number(rows[0].n);
-}
-
-async function until(check: () => Promise<boolean>, what: string) {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(resolve => setTimeout(resolve, 20));
-  }
 }
 
 // SQLite runs one writing transaction at a time: the race needs PostgreSQL.

@@ -15,6 +15,7 @@ import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { RunEngine } from './RunEngine';
 import { RunMetrics } from './runMetrics';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { waitFor } from '../__testUtils__/waitFor';
 
 // The sinks listen on loopback, which http:request refuses unless allowed.
 const httpRequestAction = createHttpRequestAction({
@@ -74,16 +75,6 @@ function sensor(steps: SensorSpec['workflow']['steps']): SensorSpec {
   };
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string) {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 25));
-  }
-}
-
 describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
   let store: OrchestrationDatabase;
   let entities: EntityResolver;
@@ -109,7 +100,7 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
   afterEach(() => sink.close());
 
   const finished = (id: string) =>
-    until(async () => {
+    waitFor(async () => {
       const run = await store.runs.getRun({ id });
       return run && ['succeeded', 'failed'].includes(run.status)
         ? run
@@ -257,7 +248,7 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
       triggerEventIds: [event.id],
       entityRefs: [],
     });
-    await until(
+    await waitFor(
       async () => (calls === 1 ? true : undefined),
       'the first engine to hang',
     );
@@ -496,7 +487,7 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
       triggerEventIds: ['evt-2'],
       entityRefs: [],
     });
-    await until(
+    await waitFor(
       async () =>
         (await store.runs.getRun({ id: long.run.id }))?.status === 'running'
           ? true
@@ -513,7 +504,7 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
         },
       }),
     ).toBe(true);
-    const cancelled = await until(async () => {
+    const cancelled = await waitFor(async () => {
       const r = await store.runs.getRun({ id: long.run.id });
       return r?.steps[0].status === 'cancelled' ? r : undefined;
     }, 'the step to be aborted');
@@ -579,7 +570,7 @@ describe.each(databases.eachSupportedId())('RunEngine on %s', databaseId => {
       }),
     ).toBe(true);
     engine.notify();
-    const done = await until(async () => {
+    const done = await waitFor(async () => {
       const r = await store.runs.getRun({ id: run.id });
       return r?.status === 'succeeded' ? r : undefined;
     }, 'the retried run to succeed');
