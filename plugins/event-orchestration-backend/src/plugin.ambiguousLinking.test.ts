@@ -48,101 +48,142 @@ const entities: Entity[] = [
   },
 ];
 
+function notifySensor(
+  name: string,
+  extra: { entity?: string; input?: Record<string, unknown> } = {},
+) {
+  return {
+    name,
+    ...(extra.entity ? { entity: extra.entity } : {}),
+    dependencies: [{ name: 'failed', eventType: 'argocd.app.sync-failed' }],
+    workflow: {
+      steps: [
+        {
+          id: 'notify',
+          action: 'notification:send',
+          input: { title: 'Sync of payments failed', ...extra.input },
+        },
+      ],
+    },
+  };
+}
+
+async function start(sensors: unknown[]) {
+  return startTestBackend({
+    features: [
+      eventOrchestrationPlugin,
+      notificationsPlugin,
+      catalogServiceMock.factory({ entities }),
+      mockServices.rootConfig.factory({
+        data: {
+          app: { baseUrl: 'http://localhost:3000' },
+          eventOrchestration: {
+            sources: {
+              webhooks: [
+                {
+                  name: 'argocd',
+                  type: 'generic',
+                  eventType: 'argocd.app.sync-failed',
+                  subjectPath: 'app',
+                  auth: { bearerToken: TOKEN },
+                },
+              ],
+            },
+            sensors,
+          },
+        },
+      }),
+    ],
+  });
+}
+
+type Backend = Awaited<ReturnType<typeof start>>;
+
+/** Posts a sync failure of `payments`; the stored event once its runs exist. */
+async function postPaymentsFailure(backend: Backend, runs: number) {
+  const posted = await request(backend.server)
+    .post('/api/event-orchestration/webhooks/argocd')
+    .set('authorization', `Bearer ${TOKEN}`)
+    .send({ app: 'payments' });
+  expect(posted.status).toBe(202);
+  const id = posted.body.eventIds[0];
+  return waitFor(async () => {
+    const res = await request(backend.server).get(
+      `/api/event-orchestration/events/${id}`,
+    );
+    return res.status === 200 && res.body.runs?.length === runs
+      ? res.body
+      : undefined;
+  }, 'the event stored with its runs');
+}
+
+async function finished(backend: Backend, runId: string) {
+  return waitFor(async () => {
+    const res = await request(backend.server).get(
+      `/api/event-orchestration/runs/${runId}`,
+    );
+    return ['succeeded', 'failed'].includes(res.body.status)
+      ? res.body
+      : undefined;
+  }, 'the run to finish');
+}
+
+async function inbox(backend: Backend) {
+  const res = await request(backend.server).get(
+    '/api/notifications/notifications',
+  );
+  expect(res.status).toBe(200);
+  return res.body.notifications;
+}
+
+const BOTH = ['component:default/aaa', 'component:default/payments'];
+
 /**
  * Finding 6 of issue 18: two entities claim one subject. The event is linked to
  * both, but a step that needs one entity (the owner to notify) refuses to guess.
  */
 describe('an event whose subject several entities claim', () => {
   it('is linked to all of them, and entity-owner notifications refuse to pick one', async () => {
-    const backend = await startTestBackend({
-      features: [
-        eventOrchestrationPlugin,
-        notificationsPlugin,
-        catalogServiceMock.factory({ entities }),
-        mockServices.rootConfig.factory({
-          data: {
-            app: { baseUrl: 'http://localhost:3000' },
-            eventOrchestration: {
-              sources: {
-                webhooks: [
-                  {
-                    name: 'argocd',
-                    type: 'generic',
-                    eventType: 'argocd.app.sync-failed',
-                    subjectPath: 'app',
-                    auth: { bearerToken: TOKEN },
-                  },
-                ],
-              },
-              // One links its run to the event's entities, one names its entity.
-              sensors: [undefined, '${{ event.subject }}'].map((entity, i) => ({
-                name: `notify-owner-${i}`,
-                ...(entity ? { entity } : {}),
-                dependencies: [
-                  { name: 'failed', eventType: 'argocd.app.sync-failed' },
-                ],
-                workflow: {
-                  steps: [
-                    {
-                      id: 'notify',
-                      action: 'notification:send',
-                      input: { title: 'Sync of payments failed' },
-                    },
-                  ],
-                },
-              })),
-            },
-          },
-        }),
-      ],
-    });
+    // One links its run to the event's entities, one names its entity.
+    const backend = await start([
+      notifySensor('notify-owner'),
+      notifySensor('notify-named-owner', { entity: '${{ event.subject }}' }),
+    ]);
     try {
-      const posted = await request(backend.server)
-        .post('/api/event-orchestration/webhooks/argocd')
-        .set('authorization', `Bearer ${TOKEN}`)
-        .send({ app: 'payments' });
-      expect(posted.status).toBe(202);
-      const id = posted.body.eventIds[0];
-
-      const stored = await waitFor(async () => {
-        const res = await request(backend.server).get(
-          `/api/event-orchestration/events/${id}`,
-        );
-        return res.status === 200 && res.body.runs?.length === 2
-          ? res.body
-          : undefined;
-      }, 'the event stored with its run');
+      const stored = await postPaymentsFailure(backend, 2);
       // Each owner sees it on its entity's Events tab.
-      expect(stored.entityRefs).toEqual([
-        'component:default/aaa',
-        'component:default/payments',
-      ]);
-
+      expect(stored.entityRefs).toEqual(BOTH);
       for (const { id: runId } of stored.runs) {
-        const run = await waitFor(async () => {
-          const res = await request(backend.server).get(
-            `/api/event-orchestration/runs/${runId}`,
-          );
-          return ['succeeded', 'failed'].includes(res.body.status)
-            ? res.body
-            : undefined;
-        }, 'the run to finish');
-        expect(run.entityRefs).toEqual([
-          'component:default/aaa',
-          'component:default/payments',
-        ]);
+        const run = await finished(backend, runId);
+        expect(run.entityRefs).toEqual(BOTH);
         expect(run.status).toBe('failed');
         expect(run.steps[0].error).toContain(
           'the run concerns 2: component:default/aaa, component:default/payments; refusing to guess',
         );
       }
-
       // Nobody was notified: neither the intruders nor a guessed owner.
-      const inbox = await request(backend.server).get(
-        '/api/notifications/notifications',
+      expect(await inbox(backend)).toEqual([]);
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('notifies named recipients without linking to either entity', async () => {
+    const backend = await start([
+      notifySensor('notify-user', {
+        input: { recipients: { entityRefs: ['user:default/mock'] } },
+      }),
+    ]);
+    try {
+      const stored = await postPaymentsFailure(backend, 1);
+      expect((await finished(backend, stored.runs[0].id)).status).toBe(
+        'succeeded',
       );
-      expect(inbox.status).toBe(200);
-      expect(inbox.body.notifications).toEqual([]);
+      const notifications = await inbox(backend);
+      expect(notifications).toHaveLength(1);
+      expect(notifications[0].payload.title).toBe('Sync of payments failed');
+      // Stored as null when the notification has no link.
+      expect(notifications[0].payload.link ?? null).toBeNull();
     } finally {
       await backend.stop();
     }
