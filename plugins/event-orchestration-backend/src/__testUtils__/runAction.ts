@@ -27,3 +27,19 @@ export async function runActionForTest(
   });
   return output;
 }
+
+/**
+ * What the run engine says when a step's rendered input does not fit the
+ * action's schema (StepExecutor: "input does not fit action …"), field by
+ * field; undefined when the input fits.
+ */
+export function inputRefusal(
+  action: OrchestrationAction,
+  input: Record<string, unknown>,
+): string | undefined {
+  const parsed = action.schema.input.safeParse(input);
+  if (parsed.success) return undefined;
+  return parsed.error.issues
+    .map(i => `${i.path.join('.') || 'input'}: ${i.message}`)
+    .join('; ');
+}

@@ -11,6 +11,7 @@ import {
 import { target } from '../kubernetes/inputs';
 import { K8sObject } from '../../shared/kubernetes/clusters';
 import { examples } from './submitWorkflow.examples';
+import { kubernetesName } from '../../shared/kubernetesNames';
 
 /** Phases after which an Argo Workflow no longer changes. */
 const WORKFLOW_DONE = ['Succeeded', 'Failed', 'Error'];
@@ -28,9 +29,7 @@ export function createSubmitWorkflowAction(pick: ClusterPicker) {
         .object({
           cluster: target.cluster,
           namespace: target.namespace,
-          workflowTemplate: z
-            .string()
-            .min(1)
+          workflowTemplate: kubernetesName('WorkflowTemplate name')
             .optional()
             .describe('Name of a WorkflowTemplate in the namespace'),
           clusterWorkflowTemplate: z

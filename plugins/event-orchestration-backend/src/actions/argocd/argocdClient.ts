@@ -1,5 +1,9 @@
 import { Config } from '@backstage/config';
 import { z } from 'zod';
+import {
+  kubernetesName,
+  kubernetesNamespace,
+} from '../../shared/kubernetesNames';
 
 /** An Argo CD server, `eventOrchestration.argocd.instances[]`. */
 export interface ArgoCdInstance {
@@ -76,20 +80,13 @@ export function statusOf(app: any) {
 }
 
 export const applicationInput = {
-  application: z
-    .string()
-    .regex(
-      /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
-      'must be an Argo CD application name',
-    ),
+  application: kubernetesName('Argo CD application name'),
   instance: z
     .string()
     .min(1)
     .optional()
     .describe('Name of a configured Argo CD instance; default the first'),
-  appNamespace: z
-    .string()
-    .min(1)
+  appNamespace: kubernetesNamespace()
     .optional()
     .describe('Namespace of the Application resource, if not the default'),
 };

@@ -10,6 +10,8 @@ import {
   stepIdentity,
 } from './gitopsStep';
 import { examples } from './commitFilesAction.examples';
+import { repositoryPathInput } from './repositoryPaths';
+import { manifestText } from './editManifests';
 
 /** `gitops:commit-files`; see createGitopsActions. */
 export function createGitopsCommitFilesAction(target: GitopsTarget) {
@@ -28,15 +30,25 @@ export function createGitopsCommitFilesAction(target: GitopsTarget) {
             .array(
               z
                 .object({
-                  path: z
-                    .string()
-                    .min(1)
+                  path: repositoryPathInput().describe(
+                    'Path inside the repository, e.g. .github/workflows/ci.yaml',
+                  ),
+                  content: z.string().optional().describe('The whole file'),
+                  manifest: z
+                    .union([
+                      z.record(z.unknown()),
+                      z.array(z.record(z.unknown())).min(1),
+                    ])
+                    .optional()
                     .describe(
-                      'Path inside the repository, e.g. .github/workflows/ci.yaml',
+                      'Instead of content: a YAML file written from this object (or one document per object), so templated values stay values and cannot add lines or keys',
                     ),
-                  content: z.string().describe('The whole file'),
                 })
-                .strict(),
+                .strict()
+                .refine(
+                  f => (f.content === undefined) !== (f.manifest === undefined),
+                  { message: 'give exactly one of content, manifest' },
+                ),
             )
             .min(1)
             .max(100),
@@ -54,7 +66,11 @@ export function createGitopsCommitFilesAction(target: GitopsTarget) {
     },
     async handler(ctx) {
       const github = target.github(ctx.input.repository);
-      const args = { ...stepIdentity(ctx), author, ...ctx.input };
+      const files = ctx.input.files.map(f => ({
+        path: f.path,
+        content: f.manifest ? manifestText(f.manifest) : f.content!,
+      }));
+      const args = { ...stepIdentity(ctx), author, ...ctx.input, files };
       const result = github
         ? await commitFilesOnGitHub({ ...args, github })
         : await commitFiles({ ...args, ...target.remotes });

@@ -162,3 +162,17 @@ export function setReplicas(
     replicas: result,
   };
 }
+
+/**
+ * A manifest file written from objects through the YAML document model: a
+ * string value such as `"1\nkind: Secret"` is emitted as one quoted scalar,
+ * never as lines of its own (what text templating into YAML would do).
+ */
+export function manifestText(
+  manifest: Record<string, unknown> | Array<Record<string, unknown>>,
+): string {
+  const objects = Array.isArray(manifest) ? manifest : [manifest];
+  return objects
+    .map(object => new Document(object).toString({ lineWidth: 0 }))
+    .join('---\n');
+}

@@ -1,3 +1,4 @@
+import { safeRepositoryPath } from './repositoryPaths';
 import { GitChangeResult } from './gitWorkingCopy';
 import {
   ATTEMPTS,
@@ -33,7 +34,7 @@ export async function revertOnGitHub(
     findStepCommit,
     commitOnBranch,
   } = await stepOnGitHub(options);
-  const scope = options.path;
+  const scope = options.path ? safeRepositoryPath(options.path) : '.';
   const under = (p: string) =>
     scope === '.' || p === scope || p.startsWith(`${scope}/`);
   const blobs = async (treeSha: string) => {

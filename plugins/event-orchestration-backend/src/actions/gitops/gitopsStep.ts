@@ -8,6 +8,7 @@ import {
   gitRemotePolicy,
 } from './gitRemotes';
 import { OutboundPolicy } from '../../shared/http/outboundPolicy';
+import { repositoryPathInput } from './repositoryPaths';
 
 /** The author of GitOps commits. */
 export interface GitAuthor {
@@ -80,10 +81,9 @@ export const repositoryInput = {
     })
     .optional()
     .describe("Default: the repository's default branch"),
-  file: z
-    .string()
-    .min(1)
-    .describe('Path of the manifest inside the repository'),
+  file: repositoryPathInput().describe(
+    'Path of the manifest inside the repository, relative, without ., .. or .git segments',
+  ),
 };
 
 export const changeOutput = z.object({

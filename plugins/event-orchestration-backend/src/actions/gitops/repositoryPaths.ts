@@ -1,13 +1,16 @@
 import fs from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 
 /**
  * Checks a path a step wants to read or write inside a repository and returns
  * it normalised. Refused: absolute paths, paths that leave the repository, and
  * any `.git` segment in any letter case (`.git/config` with an `fsmonitor` or
  * `hooksPath` setting, or a hook, would make our next git command run the
- * sender's command).
+ * sender's command), `..` segments and the root itself: a templated
+ * `apps/${{ event.data.application }}` with `..` would otherwise normalise to
+ * the repository root and a revert would take back every application.
  */
 export function safeRepositoryPath(file: string): string {
   // eslint-disable-next-line no-control-regex
@@ -36,7 +39,36 @@ export function safeRepositoryPath(file: string): string {
   if (segments.some(isGitDirectoryName)) {
     throw new Error(`file '${file}' must not be inside .git`);
   }
+  // `./a.txt` is a.txt, but `..` anywhere (`apps/..`) and the root itself are refused.
+  if (file.replace(/\\/g, '/').split('/').includes('..')) {
+    throw new Error(`file '${file}' must not contain '..' segments`);
+  }
+  if (normalized === '.' || normalized === './') {
+    throw new Error(
+      `file '${file}' names the repository root; it must name a file or directory below it`,
+    );
+  }
   return normalized;
+}
+
+/**
+ * A path input of a GitOps action: checked by safeRepositoryPath in the
+ * schema, so a refusal fails the step naming the field before git runs.
+ */
+export function repositoryPathInput() {
+  return z
+    .string()
+    .min(1)
+    .superRefine((file, ctx) => {
+      try {
+        safeRepositoryPath(file);
+      } catch (error) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: (error as Error).message,
+        });
+      }
+    });
 }
 
 /** `.git`, also as `.GIT` or with trailing dots and spaces (what other file systems ignore). */

@@ -10,6 +10,7 @@ import {
   stepIdentity,
 } from './gitopsStep';
 import { examples } from './revertAction.examples';
+import { repositoryPathInput } from './repositoryPaths';
 
 /** `gitops:revert`; see createGitopsActions. */
 export function createGitopsRevertAction(target: GitopsTarget) {
@@ -24,11 +25,11 @@ export function createGitopsRevertAction(target: GitopsTarget) {
         .object({
           repository: repositoryInput.repository,
           branch: repositoryInput.branch,
-          path: z
-            .string()
-            .min(1)
+          path: repositoryPathInput()
             .optional()
-            .describe('Only this file or directory, e.g. apps/my-awesome-app'),
+            .describe(
+              'Only this file or directory below the root, e.g. apps/my-awesome-app (no ., .. or .git segments). Leave it out to restore the whole repository: a given path never means the root',
+            ),
           toCommit: z
             .string()
             .min(7)

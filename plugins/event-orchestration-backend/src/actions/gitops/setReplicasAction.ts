@@ -10,6 +10,11 @@ import {
   stepIdentity,
 } from './gitopsStep';
 import { examples } from './setReplicasAction.examples';
+import {
+  MAX_REPLICAS,
+  kubernetesName,
+  replicaCount,
+} from '../../shared/kubernetesNames';
 
 /** `gitops:set-replicas`; see createGitopsActions. */
 export function createGitopsSetReplicasAction(target: GitopsTarget) {
@@ -23,12 +28,15 @@ export function createGitopsSetReplicasAction(target: GitopsTarget) {
       input: z
         .object({
           ...repositoryInput,
-          replicas: z.number().int().min(0).optional(),
-          increment: z.number().int().optional(),
-          max: z.number().int().min(0).optional(),
-          name: z
-            .string()
-            .min(1)
+          replicas: replicaCount.optional(),
+          increment: z
+            .number()
+            .int()
+            .min(-MAX_REPLICAS)
+            .max(MAX_REPLICAS)
+            .optional(),
+          max: replicaCount.optional(),
+          name: kubernetesName()
             .optional()
             .describe('Only the workload with this metadata.name'),
         })

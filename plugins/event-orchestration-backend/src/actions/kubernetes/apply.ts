@@ -5,6 +5,11 @@ import { target } from './inputs';
 import { K8sObject } from '../../shared/kubernetes/clusters';
 import { parseAllDocuments } from 'yaml';
 import { examples } from './apply.examples';
+import { refuseForeignOwner } from './ownership';
+import {
+  dns1123LabelProblem,
+  dns1123SubdomainProblem,
+} from '../../shared/kubernetesNames';
 
 /** `kubernetes:apply` on the configured clusters. */
 export function createApplyAction(pick: ClusterPicker) {
@@ -33,6 +38,14 @@ export function createApplyAction(pick: ClusterPicker) {
       const client = pick(ctx.input.cluster).withSignal(ctx.signal);
       const objects = manifestList(ctx.input.manifests);
       const applied: string[] = [];
+      // Every name checked before the first object is applied.
+      objects.forEach((object, index) =>
+        refuseBadNames(
+          index,
+          object.metadata?.name,
+          object.metadata?.namespace ?? ctx.input.namespace,
+        ),
+      );
       for (const object of objects) {
         if (!object.apiVersion || !object.kind || !object.metadata?.name) {
           throw new Error(
@@ -48,6 +61,7 @@ export function createApplyAction(pick: ClusterPicker) {
         const ref = `${object.kind} ${namespace ? `${namespace}/` : ''}${
           object.metadata.name
         }`;
+        await refuseForeignOwner(client, withNamespace, ref);
         await k8s(`applying ${ref}`, () => client.apply(withNamespace));
         applied.push(ref);
         ctx.logger.info(`applied ${ref} on ${client.cluster.name}`);
@@ -55,6 +69,28 @@ export function createApplyAction(pick: ClusterPicker) {
       ctx.output('applied', applied);
     },
   });
+}
+
+/** Names the API server would refuse, refused before anything is applied, naming the field. */
+function refuseBadNames(index: number, name?: string, namespace?: string) {
+  const problems = [
+    [
+      `manifests[${index}].metadata.name`,
+      name,
+      typeof name === 'string' ? dns1123SubdomainProblem(name) : undefined,
+    ],
+    [
+      `manifests[${index}].metadata.namespace`,
+      namespace,
+      namespace === undefined ? undefined : dns1123LabelProblem(namespace),
+    ],
+  ].filter(([, , problem]) => problem);
+  if (problems.length)
+    throw new Error(
+      problems
+        .map(([field, value, problem]) => `${field} '${value}' ${problem}`)
+        .join('; '),
+    );
 }
 
 /** Manifests as objects: one object, a list, or YAML/JSON text with several documents. */

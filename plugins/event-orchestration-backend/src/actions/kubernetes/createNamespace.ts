@@ -4,6 +4,7 @@ import { ClusterPicker, k8s } from './clusterClient';
 import { target } from './inputs';
 import { K8sObject } from '../../shared/kubernetes/clusters';
 import { examples } from './createNamespace.examples';
+import { OWNER_ANNOTATION, refuseForeignOwner } from './ownership';
 
 /** `kubernetes:create-namespace` on the configured clusters. */
 export function createCreateNamespaceAction(pick: ClusterPicker) {
@@ -53,9 +54,15 @@ export function createCreateNamespaceAction(pick: ClusterPicker) {
               ...labels,
               'app.kubernetes.io/managed-by': 'event-orchestration',
             },
+            ...(owner ? { annotations: { [OWNER_ANNOTATION]: owner } } : {}),
           },
         },
       ];
+      // Another team's namespace (or one not made here) is not re-labelled,
+      // re-quota'd or given a RoleBinding for the caller's team.
+      await refuseForeignOwner(client, objects[0], `Namespace ${name}`, {
+        requireManaged: owner !== undefined,
+      });
       if (quota) {
         objects.push({
           apiVersion: 'v1',

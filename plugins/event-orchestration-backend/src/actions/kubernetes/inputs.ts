@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import {
+  kubernetesName,
+  kubernetesNamespace,
+} from '../../shared/kubernetesNames';
 
 /** Where a Kubernetes action acts: cluster (default the first), namespace, name. */
 export const target = {
@@ -7,13 +11,8 @@ export const target = {
     .min(1)
     .optional()
     .describe('Name of a configured cluster; default the first'),
-  namespace: z
-    .string()
-    .regex(
-      /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
-      'must be a Kubernetes namespace name',
-    ),
-  name: z.string().min(1).max(253),
+  namespace: kubernetesNamespace(),
+  name: kubernetesName(),
 };
 
 /** The kinds scale and rollout-restart act on. */

@@ -3,6 +3,7 @@ import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node'
 import { z } from 'zod';
 import { ClusterPicker, FIELD_MANAGER, k8s } from './clusterClient';
 import { target, workloadKind } from './inputs';
+import { MAX_REPLICAS, replicaCount } from '../../shared/kubernetesNames';
 import { K8sObject } from '../../shared/kubernetes/clusters';
 import { examples } from './scale.examples';
 
@@ -18,18 +19,15 @@ export function createScaleAction(pick: ClusterPicker) {
         .object({
           ...target,
           kind: workloadKind,
-          replicas: z.number().int().min(0).optional(),
+          replicas: replicaCount.optional(),
           increment: z
             .number()
             .int()
+            .min(-MAX_REPLICAS)
+            .max(MAX_REPLICAS)
             .optional()
             .describe('Added to the current replicas instead of setting them'),
-          max: z
-            .number()
-            .int()
-            .min(0)
-            .optional()
-            .describe('Never scale above this'),
+          max: replicaCount.optional().describe('Never scale above this'),
         })
         .strict()
         .refine(
