@@ -134,6 +134,17 @@ export interface Config {
          */
         allowedCidrs?: string[];
       };
+      /** Running single actions by hand (`POST /actions/:id/runs`, the scaffolder's `event-orchestration:action:run`). */
+      manual?: {
+        /**
+         * The action ids users may run by hand; sensors may still call every
+         * action. Default: `log`, `argocd:get-status`, `notification:send`.
+         * List `gitops:*`, `kubernetes:*` or `http:request` only when users
+         * should use the backend's credentials directly; each run also needs
+         * the permission `event-orchestration.action.run` on the action.
+         */
+        allowed?: string[];
+      };
     };
     /** Argo CD servers for argocd:sync and argocd:get-status. */
     argocd?: {

@@ -70,4 +70,32 @@ describe('readOrchestrationConfig', () => {
       email: 'event-orchestration@backstage.local',
     });
   });
+
+  it('lets only read-only and notification actions run by hand unless eventOrchestration.actions.manual.allowed lists more', () => {
+    expect([...read({}, 'sqlite').manualActions.allowed].sort()).toEqual([
+      'argocd:get-status',
+      'log',
+      'notification:send',
+    ]);
+    const listed = read(
+      { actions: { manual: { allowed: ['log', 'kubernetes:apply'] } } },
+      'sqlite',
+    );
+    expect([...listed.manualActions.allowed]).toEqual([
+      'log',
+      'kubernetes:apply',
+    ]);
+    expect(
+      read({ actions: { manual: { allowed: [] } } }, 'sqlite').manualActions
+        .allowed.size,
+    ).toBe(0);
+    expect(() =>
+      read({ actions: { manual: { allowed: ['log', ' '] } } }, 'sqlite'),
+    ).toThrow(
+      "eventOrchestration.actions.manual.allowed[1] must be an action id such as log or argocd:get-status, got ' '",
+    );
+    expect(() =>
+      read({ actions: { manual: { allowed: 'log' } } }, 'sqlite'),
+    ).toThrow(/eventOrchestration\.actions\.manual\.allowed/);
+  });
 });

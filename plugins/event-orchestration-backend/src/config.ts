@@ -65,7 +65,39 @@ export interface OrchestrationConfig {
     backstageEvents: ReturnType<typeof readBackstageEventsSources>;
   };
   actions: BuiltinActionSettings;
+  /** Actions `POST /actions/:id/runs` may start (`eventOrchestration.actions.manual`). */
+  manualActions: ManualActionSettings;
   retention: ReturnType<typeof readRetentionSettings>;
+}
+
+/** Which actions users may run by hand; sensors may call every action. */
+export interface ManualActionSettings {
+  allowed: ReadonlySet<string>;
+}
+
+const MANUAL_ACTIONS_KEY = 'eventOrchestration.actions.manual.allowed';
+
+/**
+ * Runnable by hand unless configured otherwise: the actions that only read or
+ * tell someone. Anything that changes a repository, a cluster or calls a URL
+ * the caller chose (gitops:*, kubernetes:*, http:request, …) must be listed.
+ */
+export const DEFAULT_MANUAL_ACTIONS = [
+  'log',
+  'argocd:get-status',
+  'notification:send',
+];
+
+function readManualActions(config: Config): ManualActionSettings {
+  const allowed =
+    config.getOptionalStringArray(MANUAL_ACTIONS_KEY) ?? DEFAULT_MANUAL_ACTIONS;
+  const blank = allowed.findIndex(id => id.trim() === '' || id !== id.trim());
+  if (blank >= 0) {
+    throw new Error(
+      `${MANUAL_ACTIONS_KEY}[${blank}] must be an action id such as log or argocd:get-status, got '${allowed[blank]}'`,
+    );
+  }
+  return { allowed: new Set(allowed) };
 }
 
 function concurrencyOf(config: Config, key: string, fallback: number): number {
@@ -157,6 +189,7 @@ export function readOrchestrationConfig(
       argocd: readArgoCdInstances(config),
       kubernetesClusters: readKubernetesClusters(config),
     },
+    manualActions: readManualActions(config),
     retention: readRetentionSettings(config),
   };
 }

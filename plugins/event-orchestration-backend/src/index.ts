@@ -4,3 +4,4 @@
  * @packageDocumentation
  */
 export { eventOrchestrationPlugin as default } from './plugin';
+export { actionConditions, createActionConditionalDecision } from './router';

@@ -108,6 +108,8 @@ describe('linking events to entities the catalog learns of later', () => {
             catalog: { rules: [{ allow: ['Component', 'Location'] }] },
             eventOrchestration: {
               sources: { webhooks },
+              // Started by hand below, as a template's step would.
+              actions: { manual: { allowed: ['catalog:register'] } },
               // Fires on the push while its event is linked to nothing yet.
               sensors: [
                 {

@@ -195,6 +195,8 @@ describe.each(databases.eachSupportedId())(
                     allowedHosts: ['127.0.0.1'],
                     allowedCidrs: ['127.0.0.1/32'],
                   },
+                  // Started by hand below.
+                  manual: { allowed: ['http:request'] },
                 },
                 sensors: sensorsFor(api.base),
               },

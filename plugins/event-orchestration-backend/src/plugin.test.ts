@@ -75,7 +75,11 @@ describe.each(databases.eachSupportedId())(
             data: {
               eventOrchestration: {
                 // The sink listens on loopback, refused unless allowed.
-                actions: { http: { allowedCidrs: ['127.0.0.1/32'] } },
+                actions: {
+                  http: { allowedCidrs: ['127.0.0.1/32'] },
+                  // This suite starts these by hand.
+                  manual: { allowed: ['http:request', 'approval:wait', 'log'] },
+                },
                 sources: {
                   webhooks: [
                     {

@@ -18,7 +18,7 @@ import { EntityResolver, EventRelinker } from './catalog';
 import { readOrchestrationConfig } from './config';
 import { createLiveUpdates } from './liveUpdates';
 import { RetentionPruner, longestCorrelationPeriodMs } from './retention';
-import { createRouter } from './router';
+import { createRouter, registerActionResourceType } from './router';
 import { RunEngine, runFinishedEvent } from './runs';
 import { scheduleOrchestrationTasks } from './scheduledTasks';
 import {
@@ -113,6 +113,9 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           ...moduleActions,
         );
         registry.warnAboutUnknownActions(id => actions.has(id));
+        registerActionResourceType(deps.permissionsRegistry, id =>
+          actions.has(id),
+        );
 
         const live = createLiveUpdates(deps.signals, logger);
         const runs = new RunEngine(
@@ -233,6 +236,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
             sources: webhooks,
             sensors: registry,
             actions,
+            manualActions: settings.manualActions,
             dryRun: (spec, events) =>
               dryRunSensor({
                 sensor: spec,
@@ -243,6 +247,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
               }),
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
+            permissionsRegistry: deps.permissionsRegistry,
             runs,
             logger,
             watches: () => sources?.kubernetesWatches() ?? [],

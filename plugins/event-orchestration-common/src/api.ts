@@ -342,6 +342,11 @@ export interface ActionSummary {
   id: string;
   description?: string;
   schema: { input: object; output?: object };
+  /**
+   * Whether `POST /actions/:id/runs` may start it: listed in
+   * `eventOrchestration.actions.manual.allowed`. Sensors may call any action.
+   */
+  runnableByHand: boolean;
 }
 
 /** `GET /actions`. @public */

@@ -34,6 +34,20 @@ export const sensorTestPermission = createPermission({
   attributes: { action: 'read' },
 });
 
+/** The resource type of actions: the resource ref is the action id (`log`, `kubernetes:apply`). @public */
+export const ACTION_RESOURCE_TYPE = 'event-orchestration-action';
+
+/**
+ * Running one action by hand through `POST /actions/:id/runs`, checked with
+ * the action id as the resource ref, so a policy can allow `log` and deny
+ * `kubernetes:apply`. Checked besides {@link runManagePermission}. @public
+ */
+export const actionRunPermission = createPermission({
+  name: 'event-orchestration.action.run',
+  attributes: { action: 'update' },
+  resourceType: ACTION_RESOURCE_TYPE,
+});
+
 /** Every permission the suite declares. @public */
 export const eventOrchestrationPermissions = [
   eventPublishPermission,
@@ -41,4 +55,5 @@ export const eventOrchestrationPermissions = [
   runApprovePermission,
   deadLetterRedrivePermission,
   sensorTestPermission,
+  actionRunPermission,
 ];

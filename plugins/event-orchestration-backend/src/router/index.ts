@@ -1,1 +1,6 @@
 export { createRouter } from './createRouter';
+export {
+  actionConditions,
+  createActionConditionalDecision,
+  registerActionResourceType,
+} from './actionPermissionRules';

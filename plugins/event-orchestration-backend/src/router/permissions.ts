@@ -1,13 +1,19 @@
 import {
   BackstageCredentials,
   HttpAuthService,
+  PermissionsRegistryService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
 import {
   AuthorizeResult,
   BasicPermission,
+  ResourcePermission,
 } from '@backstage/plugin-permission-common';
+import {
+  PermissionResourceRef,
+  createConditionAuthorizer,
+} from '@backstage/plugin-permission-node';
 import express from 'express';
 
 /** The entity ref of a user, or `service:<subject>` for a service. */
@@ -29,6 +35,10 @@ export class PermissionCheck {
     private readonly deps: {
       httpAuth: HttpAuthService;
       permissions: PermissionsService;
+      permissionsRegistry: Pick<
+        PermissionsRegistryService,
+        'getPermissionRuleset'
+      >;
     },
   ) {}
 
@@ -49,7 +59,50 @@ export class PermissionCheck {
     const [decision] = await this.deps.permissions.authorize([{ permission }], {
       credentials,
     });
-    if (decision.result !== AuthorizeResult.ALLOW) {
+    return this.allowedOrThrow(decision.result, credentials, permission, doing);
+  }
+
+  /**
+   * {@link PermissionCheck.authorize} for a resource permission on one
+   * resource: a policy sees the permission, not the resource, so it may answer
+   * with conditions (`IS_ACTION`, …), applied here to `resource` with the rules
+   * registered for its type (the scaffolder's way). Anything that does not
+   * end in ALLOW is refused.
+   */
+  async authorizeResource<TResource>(
+    credentials: BackstageCredentials,
+    permission: ResourcePermission,
+    resource: {
+      type: PermissionResourceRef<TResource, any, string>;
+      value: TResource;
+    },
+    doing: string,
+  ): Promise<string> {
+    const [decision] = await this.deps.permissions.authorizeConditional(
+      [{ permission }],
+      { credentials },
+    );
+    const allowed =
+      decision.result === AuthorizeResult.CONDITIONAL
+        ? createConditionAuthorizer(
+            this.deps.permissionsRegistry.getPermissionRuleset(resource.type),
+          )(decision, resource.value)
+        : decision.result === AuthorizeResult.ALLOW;
+    return this.allowedOrThrow(
+      allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+      credentials,
+      permission,
+      doing,
+    );
+  }
+
+  private allowedOrThrow(
+    result: AuthorizeResult,
+    credentials: BackstageCredentials,
+    permission: BasicPermission | ResourcePermission,
+    doing: string,
+  ): string {
+    if (result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(
         `Not allowed to ${doing} (permission ${permission.name})`,
       );

@@ -1,6 +1,7 @@
 import {
   HttpAuthService,
   LoggerService,
+  PermissionsRegistryService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import {
@@ -10,6 +11,7 @@ import {
 } from '@edo/plugin-event-orchestration-common';
 import { EventBus } from '@edo/plugin-event-orchestration-node';
 import { ActionRegistry } from '../actions';
+import { ManualActionSettings } from '../config';
 import { RunEngine } from '../runs';
 import { createOpenApiRouter } from '../schema/openapi';
 import { DryRunResult, SensorRegistry } from '../sensors';
@@ -27,6 +29,8 @@ export interface RouterOptions {
   sources: WebhookSources;
   sensors: Pick<SensorRegistry, 'current' | 'find'>;
   actions: ActionRegistry;
+  /** Which actions `POST /actions/:id/runs` may start (config.ts reads them). */
+  manualActions: ManualActionSettings;
   /** Evaluates events against a sensor without side effects. */
   dryRun: (
     sensor: SensorSpec,
@@ -34,6 +38,8 @@ export interface RouterOptions {
   ) => Promise<DryRunResult[]>;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
+  /** The rules of the plugin's resource types, for conditional decisions. */
+  permissionsRegistry: Pick<PermissionsRegistryService, 'getPermissionRuleset'>;
   runs: Pick<RunEngine, 'notify' | 'startActionRun'>;
   logger: LoggerService;
   /** The state of watching sources (Kubernetes), for /health. */

@@ -1,20 +1,30 @@
-import { InputError, NotFoundError } from '@backstage/errors';
-import { runManagePermission } from '@edo/plugin-event-orchestration-common';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  actionRunPermission,
+  runManagePermission,
+} from '@edo/plugin-event-orchestration-common';
+import { actionPermissionResourceRef } from '../actionPermissionRules';
 import { parseEntityRefField, validBody } from '../requestValidation';
 import { publicRun } from '../responses';
 import { ApiRouter, RouteContext } from '../types';
 
 /** `GET /actions` and `POST /actions/:id/runs` (one action as a one-step run). */
 export function registerActionRoutes(router: ApiRouter, ctx: RouteContext) {
-  const { actions, runs, logger, access } = ctx;
+  const { actions, runs, logger, access, manualActions } = ctx;
 
   router.get('/actions', async (_req, res) => {
-    res.json({ items: actions.list() });
+    res.json({
+      items: actions.list().map(action => ({
+        ...action,
+        runnableByHand: manualActions.allowed.has(action.id),
+      })),
+    });
   });
 
   router.post('/actions/:id/runs', async (req, res) => {
-    const actor = await access.authorizeCaller(
-      req,
+    const credentials = await access.credentials(req);
+    const actor = await access.authorize(
+      credentials,
       runManagePermission,
       'manage runs',
     );
@@ -23,6 +33,19 @@ export function registerActionRoutes(router: ApiRouter, ctx: RouteContext) {
       throw new NotFoundError(
         `No action '${req.params.id}'; GET /actions lists them`,
       );
+    // Sensors may call every action; a user reaches only the listed ones, and
+    // of those only the ones the policy allows them.
+    if (!manualActions.allowed.has(action.id)) {
+      throw new NotAllowedError(
+        `Action '${action.id}' may not be run by hand: it is not listed in eventOrchestration.actions.manual.allowed`,
+      );
+    }
+    await access.authorizeResource(
+      credentials,
+      actionRunPermission,
+      { type: actionPermissionResourceRef, value: { id: action.id } },
+      `run action '${action.id}'`,
+    );
     const body = validBody<typeof req.body>(req);
     const input = body.input ?? {};
     const parsed = action.schema.input.safeParse(input);

@@ -680,13 +680,18 @@ export const spec = {
       },
       ActionSummary: {
         type: 'object',
-        required: ['id', 'schema'],
+        required: ['id', 'schema', 'runnableByHand'],
         properties: {
           id: {
             type: 'string',
           },
           description: {
             type: 'string',
+          },
+          runnableByHand: {
+            type: 'boolean',
+            description:
+              'Whether `POST /actions/{id}/runs` may start it: listed in `eventOrchestration.actions.manual.allowed`. Sensors may call every action.',
           },
           schema: {
             type: 'object',
@@ -1385,7 +1390,7 @@ export const spec = {
       post: {
         operationId: 'RunAction',
         description:
-          "Runs one action as a one-step run as the caller (permission `event-orchestration.run.manage`). The input is checked against the action's own schema. 201 when a run was started; 200 with the earlier run when `idempotencyKey` was seen before.",
+          "Runs one action as a one-step run as the caller (permissions `event-orchestration.run.manage` and `event-orchestration.action.run` on the action, resource type `event-orchestration-action`). Only actions listed in `eventOrchestration.actions.manual.allowed` may be run by hand (403 naming the key otherwise). The input is checked against the action's own schema. 201 when a run was started; 200 with the earlier run when `idempotencyKey` was seen before.",
         'x-eov-allow-unknown-query-parameters': true,
         security: [
           {
