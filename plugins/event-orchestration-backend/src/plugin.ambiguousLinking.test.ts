@@ -1,3 +1,4 @@
+import { JsonValue } from '@backstage/types';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -89,7 +90,7 @@ async function start(sensors: unknown[]) {
                 },
               ],
             },
-            sensors,
+            sensors: sensors as JsonValue[],
           },
         },
       }),
@@ -163,6 +164,35 @@ describe('an event whose subject several entities claim', () => {
       }
       // Nobody was notified: neither the intruders nor a guessed owner.
       expect(await inbox(backend)).toEqual([]);
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it("fails a step whose template reads entity instead of using the first entity's owner", async () => {
+    const backend = await start([
+      {
+        name: 'log-owner',
+        dependencies: [{ name: 'failed', eventType: 'argocd.app.sync-failed' }],
+        workflow: {
+          steps: [
+            {
+              id: 'say-owner',
+              action: 'log',
+              input: { message: 'owner: ${{ entity.spec.owner }}' },
+            },
+          ],
+        },
+      },
+    ]);
+    try {
+      const stored = await postPaymentsFailure(backend, 1);
+      const run = await finished(backend, stored.runs[0].id);
+      expect(run.status).toBe('failed');
+      expect(run.steps[0].error).toBe(
+        "step 'say-owner' uses entity needs one entity, but the run concerns 2: component:default/aaa, component:default/payments; refusing to guess (several entities may claim the event's subject)",
+      );
+      expect(JSON.stringify(run.steps[0])).not.toContain('intruders');
     } finally {
       await backend.stop();
     }

@@ -1,3 +1,5 @@
+import { findTemplateExpressions } from '../shared/templating/renderTemplate';
+
 /**
  * A step that acts for one entity (whose owner to notify) and a run that
  * concerns several refuse to guess: anyone may register a component annotated
@@ -26,4 +28,29 @@ export function singleEntityRef(
   if (entityRefs.length > 1)
     throw new AmbiguousEntityError(entityRefs, purpose);
   return entityRefs[0];
+}
+
+/** True when a step's `if:` or input templates read `entity`. */
+export function stepUsesEntity(step: {
+  if?: string;
+  input?: unknown;
+}): boolean {
+  const reads = (expression: string) => /\bentity\b/.test(expression);
+  const condition = step.if ?? '';
+  // `if:` is CEL, bare or as one `${{ }}` template; either way `entity` shows.
+  return reads(condition) || findTemplateExpressions(step.input).some(reads);
+}
+
+/**
+ * Throws AmbiguousEntityError when a step reads `entity` while the run
+ * concerns several entities: its templates would act for whichever sorted
+ * first.
+ */
+export function checkStepEntity(
+  step: { id: string; if?: string; input?: unknown },
+  entityRefs: readonly string[],
+): void {
+  if (entityRefs.length > 1 && stepUsesEntity(step)) {
+    throw new AmbiguousEntityError(entityRefs, `step '${step.id}' uses entity`);
+  }
 }

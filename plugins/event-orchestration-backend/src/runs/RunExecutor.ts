@@ -82,9 +82,12 @@ export class RunExecutor {
         return found ? [[dependency, found]] : [];
       }),
     );
-    const entity = run.entityRefs.length
-      ? (await entities.getEntity(run.entityRefs[0])) ?? null
-      : null;
+    // With several entities (several claim the subject) none is `entity`:
+    // a step that reads it fails naming them (checkStepEntity).
+    const entity =
+      run.entityRefs.length === 1
+        ? (await entities.getEntity(run.entityRefs[0])) ?? null
+        : null;
     const stepOutputs: Record<
       string,
       { output: Record<string, unknown>; status: string }

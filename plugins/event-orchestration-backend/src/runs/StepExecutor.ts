@@ -8,6 +8,7 @@ import { RunRecord, StepPatch } from '../store';
 import { evaluateCel } from '../shared/templating/cel';
 import { renderTemplate } from '../shared/templating/renderTemplate';
 import { TemplateSecrets } from '../shared/templating/secrets';
+import { checkStepEntity } from '../catalog';
 import { StepLogger } from './StepLogger';
 import { StepAttempt, isRefusal } from './StepAttempt';
 import { scrubText } from '../shared/redaction/redactSecrets';
@@ -130,6 +131,8 @@ export class StepExecutor {
 
     // Condition, action and input are checked once: retrying cannot fix them.
     try {
+      // Several entities claim the event: `entity` would be a guess.
+      checkStepEntity(step, run.entityRefs);
       if (step.if !== undefined && !conditionHolds(step.if, context())) {
         await updateStep({
           status: 'skipped',

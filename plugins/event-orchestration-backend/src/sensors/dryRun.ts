@@ -5,6 +5,7 @@ import {
 import { EntityResolver } from '../catalog';
 import type { CorrelationStore } from '../store';
 import { redactSecrets } from '../shared/redaction/redactSecrets';
+import { checkStepEntity } from '../catalog';
 import { renderTemplate } from '../shared/templating/renderTemplate';
 import { maskedSecretsFor } from '../shared/templating/secrets';
 import { MemoryCorrelationState } from './correlationState';
@@ -88,6 +89,7 @@ export async function dryRunSensor(options: {
         }
       }
       let entity = null;
+      let ambiguous: string[] = [];
       if (entities) {
         let entityRefs = await entities.resolveEventEntities(event);
         if (sensor.entity) {
@@ -95,13 +97,16 @@ export async function dryRunSensor(options: {
           if (typeof value === 'string' && value)
             entityRefs = await entities.resolveName(value);
         }
-        entity = entityRefs.length
-          ? (await entities.getEntity(entityRefs[0])) ?? null
-          : null;
+        entity =
+          entityRefs.length === 1
+            ? (await entities.getEntity(entityRefs[0])) ?? null
+            : null;
+        ambiguous = entityRefs.length > 1 ? entityRefs : [];
       }
       const steps: Record<string, { output: Record<string, unknown> }> = {};
       result.steps = sensor.workflow.steps.map(step => {
         try {
+          checkStepEntity(step, ambiguous);
           const input = renderTemplate(step.input, {
             event,
             events: byDependency,
