@@ -49,4 +49,10 @@ export const kubernetesName = (what = 'Kubernetes object name') =>
 export const MAX_REPLICAS = 1000;
 
 /** A replica count: an integer 0–MAX_REPLICAS, never text (no YAML can ride along). */
-export const replicaCount = z.number().int().min(0).max(MAX_REPLICAS);
+export const replicaCount = () =>
+  z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_REPLICAS)
+    .describe(`An integer from 0 to ${MAX_REPLICAS}`);

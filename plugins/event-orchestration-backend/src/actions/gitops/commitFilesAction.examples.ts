@@ -34,4 +34,24 @@ export const examples: OrchestrationActionExample[] = [
             owner: group:default/platform-team
 `,
   },
+  {
+    description:
+      'Writes a manifest from event values as an object (manifest), not text: the YAML document model keeps each templated value one value, so an event cannot add lines or keys.',
+    example: `
+- id: deployment
+  action: gitops:commit-files
+  input:
+    repository: https://github.com/acme/gitops
+    message: 'Add \${{ event.data.app }}'
+    files:
+      - path: 'apps/\${{ event.data.app }}/deployment.yaml'
+        manifest:
+          apiVersion: apps/v1
+          kind: Deployment
+          metadata:
+            name: '\${{ event.data.app }}'
+          spec:
+            replicas: '\${{ event.data.replicas }}'
+`,
+  },
 ];

@@ -82,7 +82,7 @@ export const repositoryInput = {
     .optional()
     .describe("Default: the repository's default branch"),
   file: repositoryPathInput().describe(
-    'Path of the manifest inside the repository, relative, without ., .. or .git segments',
+    'Path of the manifest inside the repository: relative, below the root, without .. or .git segments',
   ),
 };
 

@@ -28,7 +28,7 @@ export function createGitopsRevertAction(target: GitopsTarget) {
           path: repositoryPathInput()
             .optional()
             .describe(
-              'Only this file or directory below the root, e.g. apps/my-awesome-app (no ., .. or .git segments). Leave it out to restore the whole repository: a given path never means the root',
+              'Only this file or directory below the root, e.g. apps/my-awesome-app (no .. or .git segments). Leave it out to restore the whole repository: a given path never means the root',
             ),
           toCommit: z
             .string()

@@ -28,14 +28,14 @@ export function createGitopsSetReplicasAction(target: GitopsTarget) {
       input: z
         .object({
           ...repositoryInput,
-          replicas: replicaCount.optional(),
+          replicas: replicaCount().optional(),
           increment: z
             .number()
             .int()
             .min(-MAX_REPLICAS)
             .max(MAX_REPLICAS)
             .optional(),
-          max: replicaCount.optional(),
+          max: replicaCount().optional(),
           name: kubernetesName()
             .optional()
             .describe('Only the workload with this metadata.name'),

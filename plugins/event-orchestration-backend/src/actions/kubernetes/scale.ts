@@ -19,7 +19,7 @@ export function createScaleAction(pick: ClusterPicker) {
         .object({
           ...target,
           kind: workloadKind,
-          replicas: replicaCount.optional(),
+          replicas: replicaCount().optional(),
           increment: z
             .number()
             .int()
@@ -27,7 +27,9 @@ export function createScaleAction(pick: ClusterPicker) {
             .max(MAX_REPLICAS)
             .optional()
             .describe('Added to the current replicas instead of setting them'),
-          max: replicaCount.optional().describe('Never scale above this'),
+          max: replicaCount()
+            .optional()
+            .describe(`Never scale above this (at most ${MAX_REPLICAS})`),
         })
         .strict()
         .refine(

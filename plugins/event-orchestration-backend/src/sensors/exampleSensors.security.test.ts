@@ -1,0 +1,121 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { validateSensor } from './loadSensors';
+import { evaluateDataFilters } from './evaluateFilters';
+import { renderTemplate } from '../shared/templating/renderTemplate';
+import { createGitopsActions } from '../actions/gitops/gitopsActions';
+import { manifestText } from '../actions/gitops/editManifests';
+
+// The example sensors of the repository (sensors/*.yaml) against the forged
+// values of issue 18, finding 2: a rejected verdict before any run, and the
+// committed manifests written through the YAML document.
+const repoRoot = path.resolve(__dirname, '../../../..');
+const sensor = (name: string) => {
+  const checked = validateSensor(
+    parse(
+      fs.readFileSync(path.join(repoRoot, 'sensors', `${name}.yaml`), 'utf8'),
+    ),
+  );
+  if (!checked.success) throw new Error(JSON.stringify(checked.issues));
+  return checked.sensor;
+};
+
+const provisioning = {
+  app: 'payments',
+  environment: 'prod',
+  owner: 'group:default/payments',
+  repository: { owner: 'acme', repo: 'payments' },
+  cpu: '2',
+  memory: '4Gi',
+  replicas: 2,
+};
+
+describe('example sensors with values from forged events', () => {
+  it('manual-remediation rejects application ".." (a path, not a name) before any run', () => {
+    const filters = sensor('manual-remediation').dependencies[0].filters!.data!;
+    for (const application of ['..', '../apps', 'a/b', 'A']) {
+      const verdict = evaluateDataFilters(filters, {
+        action: 'rollback',
+        application,
+        reason: 'incident 42',
+      });
+      expect(verdict).toMatchObject({
+        matched: false,
+        reason: expect.stringContaining('application'),
+      });
+    }
+    expect(
+      evaluateDataFilters(filters, {
+        action: 'rollback',
+        application: 'my-awesome-app',
+      }),
+    ).toEqual({ matched: true });
+  });
+
+  it('app-provisioning rejects replicas "1\\nkind: Secret" before any run', () => {
+    const filters = sensor('app-provisioning').dependencies[0].filters!.data!;
+    for (const replicas of ['1\nkind: Secret', 0, 11, 'many']) {
+      expect(
+        evaluateDataFilters(filters, { ...provisioning, replicas }),
+      ).toMatchObject({
+        matched: false,
+        reason: expect.stringContaining('replicas'),
+      });
+    }
+    expect(evaluateDataFilters(filters, provisioning)).toEqual({
+      matched: true,
+    });
+  });
+
+  it('app-provisioning commits its manifests through the YAML document, so a value stays a value', () => {
+    const step = sensor('app-provisioning').workflow.steps.find(
+      s => s.id === 'repository',
+    )!;
+    // Even past the filter (a sensor without it), the text cannot become YAML lines.
+    const forged = { ...provisioning, replicas: '1\nkind: Secret' };
+    const input = renderTemplate(step.input, {
+      event: { data: forged, actor: 'user:default/mallory' },
+    }) as { files: Array<{ path: string; manifest?: any; content?: string }> };
+    const action = createGitopsActions({ name: 'n', email: 'e@x' })[3];
+    expect(action.schema.input.safeParse(input).success).toBe(true);
+    const deployment = input.files.find(
+      f => f.path === 'deploy/deployment.yaml',
+    )!;
+    const text = manifestText(deployment.manifest);
+    expect(parseAllDocuments(text)).toHaveLength(1);
+    expect(parse(text).spec.replicas).toBe('1\nkind: Secret');
+    expect(parse(text).kind).toBe('Deployment');
+    // And with the value the portal form sends, the manifest is what it was as text.
+    const real = renderTemplate(step.input, {
+      event: { data: provisioning, actor: 'user:default/alice' },
+    }) as typeof input;
+    const manifest = parse(
+      manifestText(
+        real.files.find(f => f.path === 'deploy/deployment.yaml')!.manifest,
+      ),
+    );
+    expect(manifest).toMatchObject({
+      metadata: { name: 'payments' },
+      spec: {
+        replicas: 2,
+        template: {
+          spec: { containers: [{ image: 'ghcr.io/acme/payments:latest' }] },
+        },
+      },
+    });
+    expect(
+      parse(
+        manifestText(
+          real.files.find(f => f.path === 'catalog-info.yaml')!.manifest,
+        ),
+      ),
+    ).toMatchObject({
+      metadata: {
+        name: 'payments',
+        annotations: { 'backstage.io/kubernetes-namespace': 'payments-prod' },
+      },
+      spec: { owner: 'group:default/payments' },
+    });
+  });
+});
