@@ -56,6 +56,9 @@ describe('catalog:register with the real catalog backend', () => {
               reading: { allow: [{ host }] },
             },
             catalog: { rules: [{ allow: ['Component', 'Location'] }] },
+            eventOrchestration: {
+              actions: { manual: { allowed: ['catalog:register'] } },
+            },
           },
         }),
       ],

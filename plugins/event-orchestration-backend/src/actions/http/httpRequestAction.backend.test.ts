@@ -32,6 +32,7 @@ describe('http:request through the backend with the production policy', () => {
             eventOrchestration: {
               actions: {
                 http: { allowedHosts: ['hooks.slack.com'], allowedCidrs: [] },
+                manual: { allowed: ['http:request'] },
               },
             },
           },
