@@ -68,6 +68,19 @@ describe('example sensors with values from forged events', () => {
     });
   });
 
+  it('app-provisioning only creates its Argo CD Application, marked with the requested owner', () => {
+    const step = sensor('app-provisioning').workflow.steps.find(
+      s => s.id === 'argocd-application',
+    )!;
+    const input = renderTemplate(step.input, {
+      event: { data: provisioning, actor: 'user:default/alice' },
+    }) as any;
+    expect(input.ifExists).toBe('refuse');
+    expect(input.manifests.metadata.annotations).toEqual({
+      'event-orchestration.io/owner': 'group:default/payments',
+    });
+  });
+
   it('app-provisioning commits its manifests through the YAML document, so a value stays a value', () => {
     const step = sensor('app-provisioning').workflow.steps.find(
       s => s.id === 'repository',

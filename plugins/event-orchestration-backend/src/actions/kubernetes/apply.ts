@@ -5,7 +5,7 @@ import { target } from './inputs';
 import { K8sObject } from '../../shared/kubernetes/clusters';
 import { parseAllDocuments } from 'yaml';
 import { examples } from './apply.examples';
-import { refuseForeignOwner } from './ownership';
+import { CREATED_BY_STEP_ANNOTATION, refuseForeignOwner } from './ownership';
 import {
   dns1123LabelProblem,
   dns1123SubdomainProblem,
@@ -30,6 +30,12 @@ export function createApplyAction(pick: ClusterPicker) {
             z.record(z.unknown()),
             z.array(z.record(z.unknown())),
           ]),
+          ifExists: z
+            .enum(['update', 'refuse'])
+            .default('update')
+            .describe(
+              'refuse: only create; an object that already exists (and was not created by this same step, retried) fails the step, e.g. when provisioning must not take over an existing application',
+            ),
         })
         .strict(),
       output: z.object({ applied: z.array(z.string()) }),
@@ -55,13 +61,28 @@ export function createApplyAction(pick: ClusterPicker) {
           );
         }
         const namespace = object.metadata.namespace ?? ctx.input.namespace;
-        const withNamespace = namespace
-          ? { ...object, metadata: { ...object.metadata, namespace } }
-          : object;
+        const createOnly = ctx.input.ifExists === 'refuse';
+        const withNamespace = {
+          ...object,
+          metadata: {
+            ...object.metadata,
+            ...(namespace ? { namespace } : {}),
+            ...(createOnly
+              ? {
+                  annotations: {
+                    ...object.metadata.annotations,
+                    [CREATED_BY_STEP_ANNOTATION]: ctx.idempotencyKey,
+                  },
+                }
+              : {}),
+          },
+        };
         const ref = `${object.kind} ${namespace ? `${namespace}/` : ''}${
           object.metadata.name
         }`;
-        await refuseForeignOwner(client, withNamespace, ref);
+        await refuseForeignOwner(client, withNamespace, ref, {
+          createOnlyForStep: createOnly ? ctx.idempotencyKey : undefined,
+        });
         await k8s(`applying ${ref}`, () => client.apply(withNamespace));
         applied.push(ref);
         ctx.logger.info(`applied ${ref} on ${client.cluster.name}`);

@@ -6,7 +6,7 @@ import {
 import { inputRefusal, runActionForTest } from '../../__testUtils__/runAction';
 import { createKubernetesActions } from './kubernetesActions';
 import { createArgoCdActions } from '../argocd/argocdActions';
-import { OWNER_ANNOTATION } from './ownership';
+import { CREATED_BY_STEP_ANNOTATION, OWNER_ANNOTATION } from './ownership';
 
 // Names, namespaces and owners from events (issue 18, finding 2), against the
 // Kubernetes API stand-in.
@@ -224,6 +224,43 @@ describe('kubernetes and argocd action inputs from events', () => {
       expect(
         fake.get('applications', 'payments-prod', 'argocd').spec.source.repoURL,
       ).toBe('https://git.example.com/payments.git');
+    });
+
+    it('kubernetes:apply with ifExists: refuse does not overwrite it even in the name of its owner, but a retried step applies again', async () => {
+      const repointed = {
+        ...paymentsApplication,
+        spec: { source: { repoURL: 'https://evil.example.com/x.git' } },
+      };
+      await expect(
+        runActionForTest(action('kubernetes:apply'), {
+          manifests: repointed,
+          ifExists: 'refuse',
+        }),
+      ).rejects.toThrow(
+        'Application argocd/payments-prod already exists; this step only creates it (ifExists: refuse)',
+      );
+      expect(writes()).toEqual([]);
+
+      // A new application: created, marked with the step; the same step retried applies again.
+      const fresh = {
+        ...paymentsApplication,
+        metadata: { ...paymentsApplication.metadata, name: 'billing-prod' },
+      };
+      const ids = { runId: 'run-9', stepId: 'argocd-application' };
+      const input = { manifests: fresh, ifExists: 'refuse' };
+      await runActionForTest(action('kubernetes:apply'), input, ids);
+      await runActionForTest(action('kubernetes:apply'), input, ids);
+      expect(
+        fake.get('applications', 'billing-prod', 'argocd').metadata.annotations,
+      ).toMatchObject({
+        [CREATED_BY_STEP_ANNOTATION]: 'run-9:argocd-application',
+      });
+      await expect(
+        runActionForTest(action('kubernetes:apply'), input, {
+          runId: 'run-10',
+          stepId: 'argocd-application',
+        }),
+      ).rejects.toThrow(/already exists; this step only creates it/);
     });
   });
 });

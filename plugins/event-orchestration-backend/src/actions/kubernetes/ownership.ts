@@ -7,6 +7,9 @@ import { K8sObject } from '../../shared/kubernetes/clusters';
  */
 export const OWNER_ANNOTATION = 'event-orchestration.io/owner';
 const MANAGED_BY = 'app.kubernetes.io/managed-by';
+/** The step (idempotency key) that created an object applied with `ifExists: refuse`. */
+export const CREATED_BY_STEP_ANNOTATION =
+  'event-orchestration.io/created-by-step';
 
 function ownerOf(object: K8sObject | undefined): string | undefined {
   return object?.metadata?.annotations?.[OWNER_ANNOTATION];
@@ -41,10 +44,20 @@ export async function refuseForeignOwner(
   client: ClusterClient,
   object: K8sObject,
   ref: string,
-  options: { requireManaged?: boolean } = {},
+  options: { requireManaged?: boolean; createOnlyForStep?: string } = {},
 ): Promise<void> {
   const current = await existing(client, object, ref);
   if (!current) return;
+  const createdBy = current.metadata?.annotations?.[CREATED_BY_STEP_ANNOTATION];
+  if (
+    options.createOnlyForStep !== undefined &&
+    createdBy !== options.createOnlyForStep
+  ) {
+    // A retry of the step that created it may apply again; nothing else.
+    throw new Error(
+      `${ref} already exists; this step only creates it (ifExists: refuse)`,
+    );
+  }
   const owner = ownerOf(current);
   const wanted = ownerOf(object);
   if (owner !== undefined && owner !== wanted) {
