@@ -56,3 +56,7 @@ export const replicaCount = () =>
     .min(0)
     .max(MAX_REPLICAS)
     .describe(`An integer from 0 to ${MAX_REPLICAS}`);
+
+/** A change of a replica count: an integer within ±MAX_REPLICAS. */
+export const replicaIncrement = () =>
+  z.number().int().min(-MAX_REPLICAS).max(MAX_REPLICAS);

@@ -11,9 +11,9 @@ import {
 } from './gitopsStep';
 import { examples } from './setReplicasAction.examples';
 import {
-  MAX_REPLICAS,
   kubernetesName,
   replicaCount,
+  replicaIncrement,
 } from '../../shared/kubernetesNames';
 
 /** `gitops:set-replicas`; see createGitopsActions. */
@@ -29,12 +29,7 @@ export function createGitopsSetReplicasAction(target: GitopsTarget) {
         .object({
           ...repositoryInput,
           replicas: replicaCount().optional(),
-          increment: z
-            .number()
-            .int()
-            .min(-MAX_REPLICAS)
-            .max(MAX_REPLICAS)
-            .optional(),
+          increment: replicaIncrement().optional(),
           max: replicaCount().optional(),
           name: kubernetesName()
             .optional()

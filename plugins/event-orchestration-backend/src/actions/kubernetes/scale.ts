@@ -3,7 +3,11 @@ import { createOrchestrationAction } from '@edo/plugin-event-orchestration-node'
 import { z } from 'zod';
 import { ClusterPicker, FIELD_MANAGER, k8s } from './clusterClient';
 import { target, workloadKind } from './inputs';
-import { MAX_REPLICAS, replicaCount } from '../../shared/kubernetesNames';
+import {
+  MAX_REPLICAS,
+  replicaCount,
+  replicaIncrement,
+} from '../../shared/kubernetesNames';
 import { K8sObject } from '../../shared/kubernetes/clusters';
 import { examples } from './scale.examples';
 
@@ -20,11 +24,7 @@ export function createScaleAction(pick: ClusterPicker) {
           ...target,
           kind: workloadKind,
           replicas: replicaCount().optional(),
-          increment: z
-            .number()
-            .int()
-            .min(-MAX_REPLICAS)
-            .max(MAX_REPLICAS)
+          increment: replicaIncrement()
             .optional()
             .describe('Added to the current replicas instead of setting them'),
           max: replicaCount()
