@@ -4,10 +4,6 @@ import Autocomplete from '@material-ui/lab/Autocomplete';
 import { useSensors } from '../../hooks';
 import { EVENT_TYPE_PATTERN } from '@edo/plugin-event-orchestration-common';
 
-/** Event types are dotted lower-case, like the backend requires for POST /events. */
-/** @deprecated use EVENT_TYPE_PATTERN from -common; kept for existing imports. */
-export const EVENT_TYPE = EVENT_TYPE_PATTERN;
-
 /**
  * `ui:field: EventOrchestrationEventTypePicker` — an event type for template
  * forms: suggests the types the loaded sensors listen to (with the sensors that
@@ -63,7 +59,7 @@ export function validateEventType(
   value: string,
   validation: { addError(message: string): void },
 ) {
-  if (value && !EVENT_TYPE.test(value)) {
+  if (value && !EVENT_TYPE_PATTERN.test(value)) {
     validation.addError(
       `'${value}' is not an event type: dotted lower-case, like portal.deploy.requested`,
     );

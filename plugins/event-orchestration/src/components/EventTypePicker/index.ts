@@ -1,11 +1,7 @@
 import { createFormField } from '@backstage/plugin-scaffolder-react/alpha';
 import { EventTypePicker, validateEventType } from './EventTypePicker';
 
-export {
-  EventTypePicker,
-  validateEventType,
-  EVENT_TYPE,
-} from './EventTypePicker';
+export { EventTypePicker, validateEventType } from './EventTypePicker';
 
 /** The form field, for the new frontend system's scaffolder. */
 export const eventTypePickerField = createFormField({
