@@ -26,9 +26,7 @@ import {
   OrchestrationEvent,
   parseSensorSpec,
 } from '@edo/plugin-event-orchestration-common';
-import { ActionRegistry } from '../plugins/event-orchestration-backend/src/actions';
 import { EntityResolver } from '../plugins/event-orchestration-backend/src/catalog';
-import { RunEngine } from '../plugins/event-orchestration-backend/src/runs';
 import {
   OrchestrationDatabase,
   tuneSqlite,
@@ -186,17 +184,12 @@ export async function fullPath(
     mockServices.auth(),
     logger,
   );
-  const runs = new RunEngine({
-    store,
-    actions: new ActionRegistry(),
-    entities,
-    logger,
-  });
   const engine = new SensorEngine({
     sensors: index(makeSensors(sensorCount, types)),
     store,
     entities,
-    onRunsCreated: () => runs.notify(),
+    // No run engine executes here: the bench measures deciding, not acting.
+    onRunsCreated: () => {},
     logger,
   });
   const events = makeEvents(eventCount, types);
