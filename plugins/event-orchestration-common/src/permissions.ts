@@ -48,6 +48,56 @@ export const actionRunPermission = createPermission({
   resourceType: ACTION_RESOURCE_TYPE,
 });
 
+/**
+ * The catalog's resource type: the entity-scoped permissions below are
+ * checked with the entity ref as resource, so a policy answers them with the
+ * catalog's own conditions (`isEntityOwner`, `hasAnnotation`, …) and the
+ * catalog applies them. @public
+ */
+export const CATALOG_ENTITY_RESOURCE_TYPE = 'catalog-entity';
+
+/**
+ * Publishing an event that concerns an entity (its `entityRef`, or an entity
+ * its subject links to). Checked besides {@link eventPublishPermission}, once
+ * per entity. @public
+ */
+export const entityEventPublishPermission = createPermission({
+  name: 'event-orchestration.entity.event.create',
+  attributes: { action: 'create' },
+  resourceType: CATALOG_ENTITY_RESOURCE_TYPE,
+});
+
+/**
+ * Retrying or cancelling a run that concerns an entity, or running an action
+ * by hand about it. Checked besides {@link runManagePermission}, once per
+ * entity. @public
+ */
+export const entityRunManagePermission = createPermission({
+  name: 'event-orchestration.entity.run.manage',
+  attributes: { action: 'update' },
+  resourceType: CATALOG_ENTITY_RESOURCE_TYPE,
+});
+
+/**
+ * Approving or rejecting a run that concerns an entity. Checked besides
+ * {@link runApprovePermission} and the approvers the step names. @public
+ */
+export const entityRunApprovePermission = createPermission({
+  name: 'event-orchestration.entity.run.approve',
+  attributes: { action: 'update' },
+  resourceType: CATALOG_ENTITY_RESOURCE_TYPE,
+});
+
+/**
+ * What concerns no catalog entity: reading events, runs and dead letters that
+ * are linked to none, and retrying, cancelling, approving or running actions
+ * by hand when no entity is concerned. Meant for the platform team. @public
+ */
+export const adminPermission = createPermission({
+  name: 'event-orchestration.admin',
+  attributes: {},
+});
+
 /** Every permission the suite declares. @public */
 export const eventOrchestrationPermissions = [
   eventPublishPermission,
@@ -56,4 +106,8 @@ export const eventOrchestrationPermissions = [
   deadLetterRedrivePermission,
   sensorTestPermission,
   actionRunPermission,
+  entityEventPublishPermission,
+  entityRunManagePermission,
+  entityRunApprovePermission,
+  adminPermission,
 ];
