@@ -1,8 +1,94 @@
 /**
+ * The kinds of ingress an event can arrive through, the `kind` of its
+ * {@link EventOrigin}. `backstage-events` is Backstage's own EventsService.
+ *
+ * @public
+ */
+export const EVENT_ORIGIN_KINDS = [
+  'webhook',
+  'nats',
+  'schedule',
+  'kubernetes',
+  'backstage-events',
+  'portal',
+  'orchestrator',
+] as const;
+
+/** One of {@link EVENT_ORIGIN_KINDS}. @public */
+export type EventOriginKind = (typeof EVENT_ORIGIN_KINDS)[number];
+
+/**
+ * How an event arrived, set by the server that received it (the `origin`
+ * extension attribute). Every source stamps it and overwrites whatever a sender
+ * put there, so sensors can tell an Alertmanager webhook's alert from one a
+ * portal user typed.
+ *
+ * @public
+ */
+export interface EventOrigin {
+  kind: EventOriginKind;
+  /**
+   * The configured source it came through: the webhook source's or NATS subject
+   * source's `name`, the schedule's `name`, the Kubernetes cluster's `name`, the
+   * Backstage events topic. Unset for the portal and the orchestrator.
+   */
+  source?: string;
+  /** Webhooks only: the source's `type`, `alertmanager`, `github` or `generic`. */
+  sourceType?: string;
+  /** Portal only: the user or service that published it (as `actor`). */
+  actor?: string;
+  /** Orchestrator only: the run that published it, when a run did. */
+  run?: string;
+}
+
+/**
+ * The source type an origin stands for in a sensor's `sources:` list: a
+ * webhook's `sourceType` (`alertmanager`, `github`, `generic`), else its kind
+ * (`nats`, `schedule`, `kubernetes`, `backstage-events`, `portal`,
+ * `orchestrator`).
+ *
+ * @public
+ */
+export function originSourceType(origin: EventOrigin): string {
+  return origin.kind === 'webhook' && origin.sourceType
+    ? origin.sourceType
+    : origin.kind;
+}
+
+/**
+ * Says where an event came from in a sentence's words:
+ * `alertmanager webhook 'alertmanager'`, `portal user:default/alice`.
+ *
+ * @public
+ */
+export function describeOrigin(origin: EventOrigin | undefined): string {
+  if (!origin) return 'an unknown origin (the event carries none)';
+  switch (origin.kind) {
+    case 'webhook':
+      return `${origin.sourceType ?? 'a'} webhook '${origin.source ?? '?'}'`;
+    case 'nats':
+      return `NATS subject source '${origin.source ?? '?'}'`;
+    case 'schedule':
+      return `schedule '${origin.source ?? '?'}'`;
+    case 'kubernetes':
+      return `Kubernetes watch of cluster '${origin.source ?? '?'}'`;
+    case 'backstage-events':
+      return `Backstage events topic '${origin.source ?? '?'}'`;
+    case 'portal':
+      return `portal ${origin.actor ?? '(unknown user)'}`;
+    case 'orchestrator':
+      return origin.run ? `orchestrator (run ${origin.run})` : 'orchestrator';
+    default:
+      return `unknown origin kind '${(origin as { kind: unknown }).kind}'`;
+  }
+}
+
+/**
  * A CloudEvents 1.0 event as it travels through the suite.
  *
  * Extensions are lower-case attributes: `entityref` (one or more catalog refs),
- * `correlationid` and `actor` (the Backstage user or service that caused it).
+ * `correlationid`, `actor` (the Backstage user or service that caused it) and
+ * `origin` (how it arrived, set by the server; see {@link EventOrigin}).
  *
  * @public
  */
@@ -21,6 +107,11 @@ export interface OrchestrationEvent {
   entityref?: string | string[];
   correlationid?: string;
   actor?: string;
+  /**
+   * Set by the source that received the event, never by its sender. Events
+   * stored before origins existed have none; no sensor accepts such an event.
+   */
+  origin?: EventOrigin;
 }
 
 /**

@@ -136,4 +136,31 @@ describe('parseSensorSpec', () => {
       { path: 'workflow.steps[1].id', message: "duplicate step id 'a'" },
     ]);
   });
+
+  it('takes the sources a dependency accepts as source types or source names', () => {
+    const parsed = parseSensorSpec(
+      sensorWith({ sources: ['alertmanager', 'ci-images'] }),
+    );
+    expect(parsed.success && parsed.sensor.dependencies[0].sources).toEqual([
+      'alertmanager',
+      'ci-images',
+    ]);
+    const unset = parseSensorSpec(sensorWith({}));
+    expect(
+      unset.success && unset.sensor.dependencies[0].sources,
+    ).toBeUndefined();
+    expect(issuesOf(sensorWith({ sources: [] }))).toEqual([
+      {
+        path: 'dependencies[0].sources',
+        message: expect.stringContaining('at least 1'),
+      },
+    ]);
+    expect(issuesOf(sensorWith({ sources: ['Portal User'] }))).toEqual([
+      {
+        path: 'dependencies[0].sources[0]',
+        message:
+          'must be a source type such as alertmanager or portal, or the name of a configured source',
+      },
+    ]);
+  });
 });

@@ -148,6 +148,25 @@ const dependencySchema = z
       .default({ data: [] }),
     /** How the filters combine: all must pass (and, the default) or any (or). */
     filtersLogicalOperator: z.enum(['and', 'or']).default('and'),
+    /**
+     * Where the event may come from: source types (`alertmanager`, `github`,
+     * `generic`, `nats`, `schedule`, `kubernetes`, `backstage-events`,
+     * `portal`, `orchestrator`) or names of configured sources. Unset: only
+     * from the source that owns the event type.
+     */
+    sources: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^[a-z0-9][-a-z0-9_]*$/,
+            'must be a source type such as alertmanager or portal, or the name of a configured source',
+          )
+          .max(63),
+      )
+      .min(1)
+      .max(20)
+      .optional(),
   })
   .strict();
 
