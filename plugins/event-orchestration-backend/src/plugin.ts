@@ -245,6 +245,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
                 entities,
                 loadEvent: async id => (await store.views.getEvent(id))?.event,
               }),
+            eventEntities: event => entities.resolveEventEntities(event),
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             permissionsRegistry: deps.permissionsRegistry,

@@ -5,11 +5,16 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import {
   AuthorizeResult,
   BasicPermission,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
+import {
+  CATALOG_ENTITY_RESOURCE_TYPE,
+  adminPermission,
+} from '@edo/plugin-event-orchestration-common';
 import {
   PermissionResourceRef,
   createConditionAuthorizer,
@@ -43,8 +48,12 @@ export class PermissionCheck {
   ) {}
 
   /** The calling user or service. */
-  credentials(req: express.Request): Promise<BackstageCredentials> {
-    return this.deps.httpAuth.credentials(req, { allow: ['user', 'service'] });
+  credentials(
+    req: express.Request<any, any, any, any>,
+  ): Promise<BackstageCredentials> {
+    return this.deps.httpAuth.credentials(req as express.Request, {
+      allow: ['user', 'service'],
+    });
   }
 
   /**
@@ -117,5 +126,94 @@ export class PermissionCheck {
     doing: string,
   ): Promise<string> {
     return this.authorize(await this.credentials(req), permission, doing);
+  }
+
+  /**
+   * Resolves with the actor when `credentials` hold `permission` on every one
+   * of `entityRefs` (the catalog applies a policy's conditions, such as
+   * `isEntityOwner`); with no entity concerned, {@link adminPermission} is
+   * needed instead. Otherwise throws naming the permission and the entity.
+   */
+  async authorizeEntities(
+    credentials: BackstageCredentials,
+    permission: ResourcePermission<typeof CATALOG_ENTITY_RESOURCE_TYPE>,
+    entityRefs: readonly string[],
+    doing: string,
+  ): Promise<string> {
+    if (entityRefs.length === 0) {
+      return this.authorize(
+        credentials,
+        adminPermission,
+        `${doing}, which concerns no catalog entity,`,
+      );
+    }
+    const decisions = await this.deps.permissions.authorize(
+      entityRefs.map(resourceRef => ({ permission, resourceRef })),
+      { credentials },
+    );
+    const denied = entityRefs.filter(
+      (_, i) => decisions[i].result !== AuthorizeResult.ALLOW,
+    );
+    if (denied.length > 0) {
+      throw new NotAllowedError(
+        `Not allowed to ${doing} for ${denied.join(', ')} (permission ${
+          permission.name
+        })`,
+      );
+    }
+    return actorOf(credentials);
+  }
+
+  /**
+   * What `credentials` may read: a record concerning entities is readable
+   * when one of them is readable in the catalog (`catalog.entity.read`, so
+   * the catalog's own policy decides); one concerning none only with
+   * {@link adminPermission}. Asks the permission framework once per page,
+   * not once per record.
+   */
+  async readableFilter(
+    credentials: BackstageCredentials,
+    entityRefsOfRecords: ReadonlyArray<readonly string[]>,
+  ): Promise<(entityRefs: readonly string[]) => boolean> {
+    const [admin] = await this.deps.permissions.authorize(
+      [{ permission: adminPermission }],
+      { credentials },
+    );
+    if (admin.result === AuthorizeResult.ALLOW) return () => true;
+    const [catalogRead] = await this.deps.permissions.authorizeConditional(
+      [{ permission: catalogEntityReadPermission }],
+      { credentials },
+    );
+    if (catalogRead.result === AuthorizeResult.ALLOW) {
+      return refs => refs.length > 0;
+    }
+    if (catalogRead.result === AuthorizeResult.DENY) return () => false;
+    const refs = [...new Set(entityRefsOfRecords.flat())];
+    const decisions = refs.length
+      ? await this.deps.permissions.authorize(
+          refs.map(resourceRef => ({
+            permission: catalogEntityReadPermission,
+            resourceRef,
+          })),
+          { credentials },
+        )
+      : [];
+    const readable = new Set(
+      refs.filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW),
+    );
+    return entityRefs => entityRefs.some(ref => readable.has(ref));
+  }
+
+  /** The records of `items` that `credentials` may read (see {@link PermissionCheck.readableFilter}). */
+  async readable<T>(
+    credentials: BackstageCredentials,
+    items: T[],
+    entityRefsOf: (item: T) => readonly string[],
+  ): Promise<T[]> {
+    const mayRead = await this.readableFilter(
+      credentials,
+      items.map(entityRefsOf),
+    );
+    return items.filter(item => mayRead(entityRefsOf(item)));
   }
 }

@@ -36,6 +36,12 @@ export interface RouterOptions {
     sensor: SensorSpec,
     events: OrchestrationEvent[],
   ) => Promise<DryRunResult[]>;
+  /**
+   * The entities an event would be linked to (its entityref and the entities
+   * its subject names), for checking a publisher's permission on each; throws
+   * when the catalog cannot be asked.
+   */
+  eventEntities: (event: OrchestrationEvent) => Promise<string[]>;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   /** The rules of the plugin's resource types, for conditional decisions. */

@@ -1,6 +1,7 @@
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   actionRunPermission,
+  entityRunManagePermission,
   runManagePermission,
 } from '@edo/plugin-event-orchestration-common';
 import { actionPermissionResourceRef } from '../actionPermissionRules';
@@ -23,11 +24,7 @@ export function registerActionRoutes(router: ApiRouter, ctx: RouteContext) {
 
   router.post('/actions/:id/runs', async (req, res) => {
     const credentials = await access.credentials(req);
-    const actor = await access.authorize(
-      credentials,
-      runManagePermission,
-      'manage runs',
-    );
+    await access.authorize(credentials, runManagePermission, 'manage runs');
     const action = actions.get(req.params.id);
     if (!action)
       throw new NotFoundError(
@@ -59,6 +56,15 @@ export function registerActionRoutes(router: ApiRouter, ctx: RouteContext) {
     const entityRefs = body.entityRef
       ? [parseEntityRefField(body.entityRef)]
       : [];
+    // The entity named is the one the run concerns (its owners are notified,
+    // its tab shows the run): acting about it needs the entity permission;
+    // naming none needs the admin permission.
+    const actor = await access.authorizeEntities(
+      credentials,
+      entityRunManagePermission,
+      entityRefs,
+      `run action '${action.id}'`,
+    );
     const { run, created } = await runs.startActionRun({
       actionId: action.id,
       input,

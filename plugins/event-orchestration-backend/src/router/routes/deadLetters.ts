@@ -1,3 +1,4 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import {
   CommentRequest,
@@ -13,28 +14,72 @@ import { ApiRouter, RouteContext } from '../types';
 export function registerDeadLetterRoutes(router: ApiRouter, ctx: RouteContext) {
   const { store, bus, logger, access } = ctx;
 
+  /**
+   * The records of `items` whose event the caller may read: filtered like
+   * events (routes/events.ts) by the entities the stored event is linked to;
+   * a dead letter of an event never stored concerns no entity (admin only).
+   */
+  async function readableByEvent<T extends { eventId: string }>(
+    credentials: BackstageCredentials,
+    items: T[],
+  ): Promise<T[]> {
+    const links = await store.events.entityLinksOf({
+      eventIds: [...new Set(items.map(i => i.eventId))],
+    });
+    const refsOf = new Map<string, string[]>();
+    for (const link of links) {
+      refsOf.set(link.event_id, [
+        ...(refsOf.get(link.event_id) ?? []),
+        link.entity_ref,
+      ]);
+    }
+    return access.readable(
+      credentials,
+      items,
+      i => refsOf.get(i.eventId) ?? [],
+    );
+  }
+
   router.get('/dead-letters', async (req, res) => {
+    const credentials = await access.credentials(req);
     // A subscriber's error may carry a credential; the bus stores it as thrown.
     const response: DeadLettersResponse = {
-      items: redactSecrets(await bus.listDeadLetters(req.query)),
+      items: await readableByEvent(
+        credentials,
+        redactSecrets(await bus.listDeadLetters(req.query)),
+      ),
     };
     res.json(response);
   });
 
   router.get('/dead-letters/redrives', async (req, res) => {
-    res.json({ items: await store.deadLetters.listRedrives(req.query) });
+    const credentials = await access.credentials(req);
+    res.json({
+      items: await readableByEvent(
+        credentials,
+        await store.deadLetters.listRedrives(req.query),
+      ),
+    });
   });
 
   router.post(
     '/dead-letters/:subscriber/:eventId/redrive',
     async (req, res) => {
-      const actor = await access.authorizeCaller(
-        req,
+      const credentials = await access.credentials(req);
+      const actor = await access.authorize(
+        credentials,
         deadLetterRedrivePermission,
         're-drive dead letters',
       );
       const body = validBody<CommentRequest>(req);
       const { subscriber, eventId } = req.params;
+      // What the caller may not read, they may not re-drive either.
+      const [readable] = await readableByEvent(credentials, [{ eventId }]);
+      if (!readable) {
+        throw new NotFoundError(
+          `No dead letter of event '${eventId}' for subscriber '${subscriber}'`,
+        );
+      }
       const redriven = await bus.redriveDeadLetter(subscriber, eventId);
       if (!redriven) {
         throw new NotFoundError(

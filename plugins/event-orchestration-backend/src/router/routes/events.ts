@@ -1,6 +1,7 @@
 import { NotFoundError, ServiceUnavailableError } from '@backstage/errors';
 import {
   OrchestrationEvent,
+  entityEventPublishPermission,
   eventPublishPermission,
   EVENT_TYPE_PATTERN,
 } from '@edo/plugin-event-orchestration-common';
@@ -29,17 +30,38 @@ const publishEventWording = z
 
 /** `GET /events`, `GET /events/:id` and `POST /events` (a portal user or service publishing). */
 export function registerEventRoutes(router: ApiRouter, ctx: RouteContext) {
-  const { store, bus, logger, access } = ctx;
+  const { store, bus, logger, access, eventEntities } = ctx;
 
+  // Reads show what concerns entities the caller may read in the catalog; a
+  // page may therefore hold fewer items than `limit` (its cursor still works).
   router.get('/events', async (req, res) => {
-    res.json(await withCursorErrors(() => store.views.listEvents(req.query)));
+    const credentials = await access.credentials(req);
+    const page = await withCursorErrors(() =>
+      store.views.listEvents(req.query),
+    );
+    const items = await access.readable(
+      credentials,
+      page.items,
+      e => e.entityRefs,
+    );
+    res.json({ ...page, items });
   });
 
   router.get('/events/:id', async (req, res) => {
+    const credentials = await access.credentials(req);
     const details = await store.views.getEvent(req.params.id);
-    if (!details)
+    // Unreadable looks like absent: an id says nothing about what exists.
+    const [readable] = details
+      ? await access.readable(credentials, [details], e => e.entityRefs)
+      : [];
+    if (!readable)
       throw new NotFoundError(`No event with id '${req.params.id}'`);
-    res.json(details);
+    const runs = await access.readable(
+      credentials,
+      readable.runs,
+      r => r.entityRefs,
+    );
+    res.json({ ...readable, runs });
   });
 
   router.post('/events', async (req, res) => {
@@ -66,6 +88,25 @@ export function registerEventRoutes(router: ApiRouter, ctx: RouteContext) {
       ...(body.correlationId ? { correlationid: body.correlationId } : {}),
       actor,
     };
+    // Publishing about an entity needs the entity permission on each entity
+    // the event will be linked to, the ones its subject names included: a
+    // subject is how a sensor finds the application to act on.
+    let concerned: string[];
+    try {
+      concerned = await eventEntities(event);
+    } catch (error) {
+      throw new ServiceUnavailableError(
+        `Cannot check which entities event '${event.type}' concerns: the catalog did not answer; retry later`,
+      );
+    }
+    if (concerned.length > 0) {
+      await access.authorizeEntities(
+        credentials,
+        entityEventPublishPermission,
+        concerned,
+        `publish '${event.type}' events`,
+      );
+    }
     try {
       await bus.publish(event);
     } catch (error) {

@@ -3,6 +3,8 @@ import {
   ApprovalDecisionRequest,
   CommentRequest,
   RunAuditEntry,
+  entityRunApprovePermission,
+  entityRunManagePermission,
   runApprovePermission,
   runManagePermission,
 } from '@edo/plugin-event-orchestration-common';
@@ -33,13 +35,26 @@ export function registerRunRoutes(router: ApiRouter, ctx: RouteContext) {
     };
   }
 
+  // Reads are filtered like events' (see routes/events.ts).
   router.get('/runs', async (req, res) => {
+    const credentials = await access.credentials(req);
     const page = await withCursorErrors(() => store.runs.listRuns(req.query));
-    res.json({ ...page, items: page.items.map(publicRun) });
+    const items = await access.readable(
+      credentials,
+      page.items,
+      r => r.entityRefs,
+    );
+    res.json({ ...page, items: items.map(publicRun) });
   });
 
   router.get('/runs/:id', async (req, res) => {
-    res.json(publicRun(await existingRun(req.params.id)));
+    const credentials = await access.credentials(req);
+    const run = await store.runs.getRun({ id: req.params.id });
+    const [readable] = run
+      ? await access.readable(credentials, [run], r => r.entityRefs)
+      : [];
+    if (!readable) throw new NotFoundError(`No run with id '${req.params.id}'`);
+    res.json(publicRun(readable));
   });
 
   /** Cancel and retry: the same checks, a different transition. */
@@ -51,13 +66,16 @@ export function registerRunRoutes(router: ApiRouter, ctx: RouteContext) {
   }) {
     const { verb, past, allowed, apply } = control;
     router.post(`/runs/:id/${verb}`, async (req, res) => {
-      const actor = await access.authorizeCaller(
-        req,
-        runManagePermission,
-        'manage runs',
-      );
+      const credentials = await access.credentials(req);
+      await access.authorize(credentials, runManagePermission, 'manage runs');
       const body = validBody<CommentRequest>(req);
       const run = await existingRun(req.params.id);
+      const actor = await access.authorizeEntities(
+        credentials,
+        entityRunManagePermission,
+        run.entityRefs,
+        `${verb} run ${run.id}`,
+      );
       const done = await apply({
         id: run.id,
         entry: auditEntry(verb, actor, body.comment),
@@ -85,14 +103,17 @@ export function registerRunRoutes(router: ApiRouter, ctx: RouteContext) {
   });
 
   router.post('/runs/:id/approve', async (req, res) => {
-    const actor = await access.authorizeCaller(
-      req,
-      runApprovePermission,
-      'approve runs',
-    );
+    const credentials = await access.credentials(req);
+    await access.authorize(credentials, runApprovePermission, 'approve runs');
     const body = validBody<ApprovalDecisionRequest>(req);
     const decision = body.decision ?? 'approve';
     const run = await existingRun(req.params.id);
+    const actor = await access.authorizeEntities(
+      credentials,
+      entityRunApprovePermission,
+      run.entityRefs,
+      `decide on run ${run.id}`,
+    );
     const done = await store.runs.decideApproval({
       runId: run.id,
       decision,

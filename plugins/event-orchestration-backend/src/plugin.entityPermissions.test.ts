@@ -1,0 +1,425 @@
+import {
+  coreServices,
+  createBackendModule,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
+import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import catalogBackend from '@backstage/plugin-catalog-backend';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+  isPermission,
+  isResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  PermissionPolicy,
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
+import { adminPermission } from '@edo/plugin-event-orchestration-common';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { eventOrchestrationPlugin } from './plugin';
+import { waitFor } from './__testUtils__/waitFor';
+
+/*
+ * Issue 18, finding 3: permissions are scoped to the catalog entity an event
+ * or run concerns. Everything here is real Backstage: the catalog backend
+ * reading entities from a file, the permission backend with a policy module,
+ * the permissions service asking it over HTTP, and the catalog applying the
+ * policy's `isEntityOwner` conditions. Only sign-in is a stand-in: the test
+ * backend's mock tokens, and a user-info table saying who is in which group
+ * (what the auth backend's sign-in resolver puts in a real token).
+ */
+
+jest.setTimeout(120_000);
+
+const base = '/api/event-orchestration';
+const TOKEN = 'webhook-token-entity-permissions';
+
+const ALICE = 'user:default/alice'; // member of team-payments, owner of payments
+const BOB = 'user:default/bob'; // owns nothing, in no group
+const CAROL = 'user:default/carol'; // platform-team: the admin
+const PAYMENTS = 'component:default/payments';
+
+const groupsOf: Record<string, string[]> = {
+  [ALICE]: ['group:default/team-payments'],
+  [CAROL]: ['group:default/platform-team'],
+};
+
+const entitiesYaml = `
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: { name: payments }
+spec: { type: service, lifecycle: production, owner: group:default/team-payments }
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: { name: team-payments }
+spec: { type: team, children: [] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: { name: platform-team }
+spec: { type: team, children: [] }
+`;
+
+/**
+ * The example's rules in small: platform-team may do anything; the
+ * entity-scoped permissions and reading the catalog are allowed on what the
+ * user's groups own; what concerns no entity is the admin's; the global
+ * permissions are everyone's.
+ */
+class OwnersPolicy implements PermissionPolicy {
+  async handle(
+    query: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
+    const claims = user?.info.ownershipEntityRefs ?? [];
+    if (claims.includes('group:default/platform-team')) {
+      return { result: AuthorizeResult.ALLOW };
+    }
+    if (isPermission(query.permission, adminPermission)) {
+      return { result: AuthorizeResult.DENY };
+    }
+    if (
+      isResourcePermission(query.permission, 'catalog-entity') &&
+      (query.permission.name.startsWith('event-orchestration.') ||
+        isPermission(query.permission, catalogEntityReadPermission))
+    ) {
+      return createCatalogConditionalDecision(
+        query.permission,
+        catalogConditions.isEntityOwner({ claims }),
+      );
+    }
+    return { result: AuthorizeResult.ALLOW };
+  }
+}
+
+const policyModule = createBackendModule({
+  pluginId: 'permission',
+  moduleId: 'owners-policy',
+  register(env) {
+    env.registerInit({
+      deps: { policy: policyExtensionPoint },
+      async init({ policy }) {
+        policy.setPolicy(new OwnersPolicy());
+      },
+    });
+  },
+});
+
+/**
+ * The test backend's mock auth, except that a plugin's token on behalf of a
+ * user yields that user with the plugin as actor, as Backstage's own tokens
+ * do: the permission backend tells a plugin asking for a user (allowed to
+ * omit the resource) from the user asking directly by that actor.
+ */
+const SERVICE_TOKEN_PREFIX = 'mock-service-token:';
+const authWithActors = createServiceFactory({
+  service: coreServices.auth,
+  deps: { plugin: coreServices.pluginMetadata },
+  factory({ plugin }) {
+    const mock = mockServices.auth({ pluginId: plugin.getId() });
+    return {
+      ...Object.fromEntries(
+        (
+          [
+            'getNoneCredentials',
+            'getOwnServiceCredentials',
+            'isPrincipal',
+            'getPluginRequestToken',
+            'getLimitedUserToken',
+            'listPublicServiceKeys',
+          ] as const
+        ).map(name => [name, (mock[name] as Function).bind(mock)]),
+      ),
+      async authenticate(token: string, options?: any) {
+        const credentials = await mock.authenticate(token, options);
+        if (token.startsWith(SERVICE_TOKEN_PREFIX)) {
+          const { sub, obo } = JSON.parse(
+            token.slice(SERVICE_TOKEN_PREFIX.length),
+          );
+          if (obo) {
+            return mockCredentials.user(obo, {
+              actor: { subject: sub ?? 'plugin' },
+            });
+          }
+        }
+        return credentials;
+      },
+    } as typeof mock;
+  },
+});
+
+/** Who is in which group, as a real sign-in would put in the user's token. */
+const userInfoByTable = createServiceFactory({
+  service: coreServices.userInfo,
+  deps: {},
+  factory: () => ({
+    async getUserInfo(credentials) {
+      const ref = (credentials.principal as { userEntityRef: string })
+        .userEntityRef;
+      return {
+        userEntityRef: ref,
+        ownershipEntityRefs: [ref, ...(groupsOf[ref] ?? [])],
+      };
+    },
+  }),
+});
+
+let backend: Awaited<ReturnType<typeof startTestBackend>>;
+let dir: string;
+
+const as = (user: string) => ({
+  get: (p: string) =>
+    request(backend.server)
+      .get(`${base}${p}`)
+      .set('authorization', mockCredentials.user.header(user)),
+  post: (p: string, body: object = {}) =>
+    request(backend.server)
+      .post(`${base}${p}`)
+      .set('authorization', mockCredentials.user.header(user))
+      .send(body),
+});
+
+/** A run of approval:wait about payments, started by the admin, waiting. */
+async function waitingRunAboutPayments() {
+  const started = await as(CAROL).post('/actions/approval:wait/runs', {
+    input: { prompt: 'Restart payments?', timeout: '10m' },
+    entityRef: PAYMENTS,
+  });
+  expect(started.status).toBe(201);
+  return waitFor(async () => {
+    const { body } = await as(CAROL).get(`/runs/${started.body.id}`);
+    return body.pendingApproval ? body : undefined;
+  }, 'the run to wait for its approval');
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edo-entity-permissions-'));
+  fs.writeFileSync(path.join(dir, 'entities.yaml'), entitiesYaml);
+  backend = await startTestBackend({
+    features: [
+      eventOrchestrationPlugin,
+      catalogBackend,
+      permissionBackend,
+      policyModule,
+      permissionsServiceFactory,
+      authWithActors,
+      httpAuthServiceFactory,
+      userInfoByTable,
+      mockServices.rootConfig.factory({
+        data: {
+          permission: { enabled: true },
+          catalog: {
+            rules: [{ allow: ['Component', 'Group', 'User'] }],
+            locations: [
+              { type: 'file', target: path.join(dir, 'entities.yaml') },
+            ],
+          },
+          eventOrchestration: {
+            actions: { manual: { allowed: ['log', 'approval:wait'] } },
+            sources: {
+              webhooks: [
+                {
+                  name: 'argocd',
+                  type: 'generic',
+                  eventType: 'argocd.app.sync-failed',
+                  subjectPath: 'app',
+                  auth: { bearerToken: TOKEN },
+                },
+              ],
+            },
+          },
+        },
+      }),
+    ],
+  });
+  // The catalog reads its file location on its first processing round.
+  await waitFor(async () => {
+    const { body } = await request(backend.server)
+      .get(`/api/catalog/entities/by-name/component/default/payments`)
+      .set('authorization', mockCredentials.user.header(CAROL));
+    return body?.metadata?.name === 'payments' ? true : undefined;
+  }, 'the catalog to hold payments');
+});
+
+afterAll(async () => {
+  await backend?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('publishing about an entity (POST /events)', () => {
+  it('refuses a non-owner with 403 naming the permission and the entity, and stores nothing', async () => {
+    const refused = await as(BOB).post('/events', {
+      type: 'portal.remediation.requested',
+      entityRef: PAYMENTS,
+      data: { action: 'rollback', application: 'payments' },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toBe(
+      `Not allowed to publish 'portal.remediation.requested' events for ${PAYMENTS} (permission event-orchestration.entity.event.create)`,
+    );
+    const stored = await as(CAROL).get(
+      '/events?type=portal.remediation.requested',
+    );
+    expect(stored.body.items).toEqual([]);
+  });
+
+  it('refuses a non-owner whose event names the entity only by subject', async () => {
+    const refused = await as(BOB).post('/events', {
+      type: 'portal.remediation.requested',
+      subject: 'payments',
+      data: { action: 'rollback', application: 'payments' },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toContain(PAYMENTS);
+  });
+
+  it('accepts the owner', async () => {
+    const accepted = await as(ALICE).post('/events', {
+      type: 'portal.remediation.requested',
+      entityRef: PAYMENTS,
+      data: { action: 'sync', application: 'payments' },
+    });
+    expect(accepted.status).toBe(201);
+  });
+
+  it('lets anyone publish what concerns no entity, with the global permission', async () => {
+    const accepted = await as(BOB).post('/events', {
+      type: 'portal.provisioning.requested',
+      subject: 'a-new-app-nobody-has',
+      data: {},
+    });
+    expect(accepted.status).toBe(201);
+  });
+});
+
+describe('running an action by hand (POST /actions/:id/runs)', () => {
+  it('refuses a non-owner about the entity, and without an entity a non-admin', async () => {
+    const aboutPayments = await as(BOB).post('/actions/log/runs', {
+      input: { message: 'hi' },
+      entityRef: PAYMENTS,
+    });
+    expect(aboutPayments.status).toBe(403);
+    expect(aboutPayments.body.error.message).toBe(
+      `Not allowed to run action 'log' for ${PAYMENTS} (permission event-orchestration.entity.run.manage)`,
+    );
+    const aboutNothing = await as(ALICE).post('/actions/log/runs', {
+      input: { message: 'hi' },
+    });
+    expect(aboutNothing.status).toBe(403);
+    expect(aboutNothing.body.error.message).toBe(
+      "Not allowed to run action 'log', which concerns no catalog entity, (permission event-orchestration.admin)",
+    );
+  });
+
+  it('runs it for the owner', async () => {
+    const started = await as(ALICE).post('/actions/log/runs', {
+      input: { message: 'hi' },
+      entityRef: PAYMENTS,
+    });
+    expect(started.status).toBe(201);
+  });
+});
+
+describe('deciding on and controlling a run about an entity', () => {
+  it('refuses a non-owner to approve, cancel or retry; the owner may', async () => {
+    const run = await waitingRunAboutPayments();
+
+    const approve = await as(BOB).post(`/runs/${run.id}/approve`, {
+      decision: 'approve',
+    });
+    expect(approve.status).toBe(403);
+    expect(approve.body.error.message).toBe(
+      `Not allowed to decide on run ${run.id} for ${PAYMENTS} (permission event-orchestration.entity.run.approve)`,
+    );
+    const cancel = await as(BOB).post(`/runs/${run.id}/cancel`);
+    expect(cancel.status).toBe(403);
+    expect(cancel.body.error.message).toContain(
+      'permission event-orchestration.entity.run.manage',
+    );
+    // Nothing changed by the refusals.
+    const unchanged = (await as(CAROL).get(`/runs/${run.id}`)).body;
+    expect(unchanged.pendingApproval).toMatchObject({ stepId: 'run' });
+
+    const cancelled = await as(ALICE).post(`/runs/${run.id}/cancel`, {
+      comment: 'not now',
+    });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    const retryByBob = await as(BOB).post(`/runs/${run.id}/retry`);
+    expect(retryByBob.status).toBe(403);
+    const retried = await as(ALICE).post(`/runs/${run.id}/retry`);
+    expect(retried.status).toBe(200);
+
+    const waitingAgain = await waitFor(async () => {
+      const { body } = await as(CAROL).get(`/runs/${run.id}`);
+      return body.pendingApproval ? body : undefined;
+    }, 'the retried run to wait again');
+    const approved = await as(ALICE).post(`/runs/${waitingAgain.id}/approve`, {
+      decision: 'approve',
+    });
+    expect(approved.status).toBe(200);
+  });
+});
+
+describe('reading (events, runs, logs, dead letters)', () => {
+  it('shows the owner what concerns their entity and hides it from others', async () => {
+    const posted = await request(backend.server)
+      .post(`${base}/webhooks/argocd`)
+      .set('authorization', `Bearer ${TOKEN}`)
+      .send({ app: 'payments' });
+    expect(posted.status).toBe(202);
+    const eventId = posted.body.eventIds[0];
+    const linked = await waitFor(async () => {
+      const { body } = await as(ALICE).get(`/events/${eventId}`);
+      return body.entityRefs?.includes(PAYMENTS) ? body : undefined;
+    }, 'the event linked to payments');
+    expect(linked.event.id).toBe(eventId);
+
+    // Bob: the event and every run about payments are invisible.
+    expect((await as(BOB).get(`/events/${eventId}`)).status).toBe(404);
+    const bobsEvents = (await as(BOB).get('/events')).body.items;
+    expect(bobsEvents.map((e: any) => e.event.id)).not.toContain(eventId);
+    expect(bobsEvents).toEqual([]);
+    const alicesRuns = (await as(ALICE).get('/runs')).body.items;
+    expect(alicesRuns.length).toBeGreaterThan(0);
+    expect((await as(BOB).get('/runs')).body.items).toEqual([]);
+    expect((await as(BOB).get(`/runs/${alicesRuns[0].id}`)).status).toBe(404);
+    expect((await as(BOB).get('/dead-letters/redrives')).status).toBe(200);
+  });
+
+  it('shows what concerns no entity to the admin only', async () => {
+    const posted = await as(BOB).post('/events', {
+      type: 'portal.note.left',
+      data: { text: 'no entity here' },
+    });
+    expect(posted.status).toBe(201);
+    const id = posted.body.id;
+    await waitFor(async () => {
+      const { status } = await as(CAROL).get(`/events/${id}`);
+      return status === 200 ? true : undefined;
+    }, 'the event stored');
+    expect((await as(ALICE).get(`/events/${id}`)).status).toBe(404);
+    expect(
+      (await as(ALICE).get('/events')).body.items.map((e: any) => e.event.id),
+    ).not.toContain(id);
+  });
+});
