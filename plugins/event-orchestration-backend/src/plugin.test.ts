@@ -866,9 +866,16 @@ describe('event-orchestration backend with a denying permission policy', () => {
         features: [
           eventOrchestrationPlugin,
           catalogServiceMock.factory({ entities }),
+          // Denies every write; allows the admin's reads, so that the
+          // reads below see everything there is.
           mockServices.permissions.mock({
             authorize: async requests =>
-              requests.map(() => ({ result: AuthorizeResult.DENY })),
+              requests.map(r => ({
+                result:
+                  r.permission.name === 'event-orchestration.admin'
+                    ? AuthorizeResult.ALLOW
+                    : AuthorizeResult.DENY,
+              })),
           }).factory,
         ],
       });
