@@ -23,10 +23,14 @@ export function createLiveUpdates(
       .catch(error =>
         logger.warn(`Could not send signal on ${channel}: ${error}`),
       );
+  // Signals are broadcast to every signed-in browser, whatever it may read:
+  // they carry ids, a status and the entity refs a tab needs to decide whether
+  // to refetch — never event data, a sensor, run input, output or logs. The
+  // refetch goes through the API, which filters by permission.
   return {
-    runChanged: (message: RunSignal) =>
-      publish(RUNS_SIGNAL_CHANNEL, { ...message }),
-    eventChanged: (message: EventSignal) =>
-      publish(EVENTS_SIGNAL_CHANNEL, { ...message }),
+    runChanged: ({ runId, status, entityRefs }: RunSignal) =>
+      publish(RUNS_SIGNAL_CHANNEL, { runId, status, entityRefs }),
+    eventChanged: ({ eventId, entityRefs }: EventSignal) =>
+      publish(EVENTS_SIGNAL_CHANNEL, { eventId, entityRefs }),
   };
 }

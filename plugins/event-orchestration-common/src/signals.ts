@@ -19,15 +19,17 @@ export const EVENTS_SIGNAL_CHANNEL = 'event-orchestration:events';
 /** A message on {@link RUNS_SIGNAL_CHANNEL}. @public */
 export interface RunSignal {
   runId: string;
-  sensor: string;
+  /** @deprecated Not sent: signals go to every browser, whatever it may read. */
+  sensor?: string;
   status: RunStatus;
   /** Lower-case refs of the entities the run concerns. */
   entityRefs: string[];
 }
 
-/** A message on {@link EVENTS_SIGNAL_CHANNEL}; `type` is absent when an older event was newly linked. @public */
+/** A message on {@link EVENTS_SIGNAL_CHANNEL}. @public */
 export interface EventSignal {
   eventId: string;
+  /** @deprecated Not sent: signals go to every browser, whatever it may read. */
   type?: string;
   /** Lower-case refs of the entities the event concerns. */
   entityRefs: string[];
