@@ -1,5 +1,8 @@
 import { alertApiRef } from '@backstage/core-plugin-api';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  EvaluatePermissionRequest,
+} from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import {
   MockFetchApi,
@@ -14,12 +17,18 @@ export const TEST_BASE_URL = 'http://backend.test/api/event-orchestration';
 
 /**
  * The APIs the components use: the real client against msw, a permission API
- * answering `permission`, and an alert API that records what it was told.
+ * answering `permission` (Backstage's MockPermissionApi), and an alert API that records what it was told.
  */
 export function withApis(
   children: JSX.Element,
   options: {
-    permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+    /** One answer for every check, or an answer per request (permission and resourceRef). */
+    permission?:
+      | AuthorizeResult.ALLOW
+      | AuthorizeResult.DENY
+      | ((
+          request: EvaluatePermissionRequest,
+        ) => AuthorizeResult.ALLOW | AuthorizeResult.DENY);
     alertPost?: jest.Mock;
     /** Backstage signals as the browser receives them; see TestSignals. */
     signals?: TestSignals;
@@ -30,11 +39,13 @@ export function withApis(
     fetchApi: new MockFetchApi(),
   });
   const permission = options.permission ?? AuthorizeResult.ALLOW;
+  const answer =
+    typeof permission === 'function' ? permission : () => permission;
   return (
     <TestApiProvider
       apis={[
         [eventOrchestrationApiRef, client],
-        [permissionApiRef, new MockPermissionApi(() => permission)],
+        [permissionApiRef, new MockPermissionApi(answer)],
         [
           alertApiRef,
           { post: options.alertPost ?? jest.fn(), alert$: jest.fn() } as any,

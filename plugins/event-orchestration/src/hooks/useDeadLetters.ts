@@ -9,16 +9,23 @@ import { eventOrchestrationApiRef } from '../api';
 import { backendErrorMessage } from './backendErrorMessage';
 
 /**
- * The events the bus's subscribers gave up on, whether the user may re-drive
- * them, and the re-drive itself: it reports its outcome as an alert and never
+ * The events the bus's subscribers gave up on (those the user may read),
+ * whether the user may re-drive them, and the re-drive itself: it reports its outcome as an alert and never
  * throws.
  */
 export function useDeadLetters() {
   const api = useApi(eventOrchestrationApiRef);
   const alertApi = useApi(alertApiRef);
-  const { allowed: canRedrive } = usePermission({
+  const redrivePermission = usePermission({
     permission: deadLetterRedrivePermission,
   });
+  const permitted = {
+    loading: redrivePermission.loading,
+    allowed: redrivePermission.allowed,
+    missing: redrivePermission.loading
+      ? undefined
+      : `Needs the permission ${deadLetterRedrivePermission.name}`,
+  };
   const { value, loading, error, retry } = useAsyncRetry(
     () => api.listDeadLetters(),
     [api],
@@ -51,7 +58,8 @@ export function useDeadLetters() {
     loading,
     error,
     refresh: retry,
-    canRedrive,
+    /** Whether the user may re-drive, for the Re-drive buttons. */
+    permitted,
     redrive,
   };
 }

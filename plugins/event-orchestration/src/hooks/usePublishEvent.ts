@@ -1,20 +1,28 @@
 import { useState } from 'react';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
-import { usePermission } from '@backstage/plugin-permission-react';
-import { eventPublishPermission } from '@edo/plugin-event-orchestration-common';
+import {
+  entityEventPublishPermission,
+  eventPublishPermission,
+} from '@edo/plugin-event-orchestration-common';
 import { eventOrchestrationApiRef } from '../api';
 import { backendErrorMessage } from './backendErrorMessage';
+import { useEntityScopedPermission } from './useEntityScopedPermission';
 
 /**
  * Publishing a manual event about an entity as the signed-in user: whether
- * the user may, and the call, which alerts on success and keeps the backend's
+ * the user may (`event-orchestration.event.create` and
+ * `event-orchestration.entity.event.create` on the entity), and the call, which alerts on success and keeps the backend's
  * reason on failure. `publish` resolves to whether it worked.
  */
 export function usePublishEvent(about: { entityRef: string; subject: string }) {
   const { entityRef, subject } = about;
   const api = useApi(eventOrchestrationApiRef);
   const alertApi = useApi(alertApiRef);
-  const { allowed } = usePermission({ permission: eventPublishPermission });
+  const permitted = useEntityScopedPermission({
+    global: eventPublishPermission,
+    entity: entityEventPublishPermission,
+    entityRefs: [entityRef],
+  });
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
@@ -42,5 +50,5 @@ export function usePublishEvent(about: { entityRef: string; subject: string }) {
     }
   };
 
-  return { allowed, publish, busy, error };
+  return { permitted, publish, busy, error };
 }

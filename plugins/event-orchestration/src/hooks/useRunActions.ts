@@ -1,23 +1,35 @@
 import { useState } from 'react';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
-import { usePermission } from '@backstage/plugin-permission-react';
 import {
+  entityRunApprovePermission,
+  entityRunManagePermission,
   Run,
   runApprovePermission,
   runManagePermission,
 } from '@edo/plugin-event-orchestration-common';
 import { eventOrchestrationApiRef } from '../api';
+import { useEntityScopedPermission } from './useEntityScopedPermission';
 
 /**
- * What the signed-in user may do with a run right now (the permission and the
- * run's state both allow it), and the calls that do it: each reports its
- * outcome as an alert and calls `onChanged` when it worked.
+ * What the run's state offers (retry, cancel, decide), whether the signed-in
+ * user may do it — the global permission and the entity permission on every
+ * entity the run concerns, as the backend checks them — and the calls that do
+ * it: each reports its outcome as an alert and calls `onChanged` when it
+ * worked.
  */
 export function useRunActions(run: Run, onChanged: () => void) {
   const api = useApi(eventOrchestrationApiRef);
   const alertApi = useApi(alertApiRef);
-  const manage = usePermission({ permission: runManagePermission });
-  const approve = usePermission({ permission: runApprovePermission });
+  const manage = useEntityScopedPermission({
+    global: runManagePermission,
+    entity: entityRunManagePermission,
+    entityRefs: run.entityRefs,
+  });
+  const approve = useEntityScopedPermission({
+    global: runApprovePermission,
+    entity: entityRunApprovePermission,
+    entityRefs: run.entityRefs,
+  });
   const [busy, setBusy] = useState(false);
 
   const act = async (what: string, call: () => Promise<unknown>) => {
@@ -42,11 +54,14 @@ export function useRunActions(run: Run, onChanged: () => void) {
 
   return {
     busy,
-    canRetry:
-      manage.allowed && (run.status === 'failed' || run.status === 'cancelled'),
-    canCancel:
-      manage.allowed && (run.status === 'pending' || run.status === 'running'),
-    canDecide: approve.allowed && Boolean(run.pendingApproval),
+    /** The run's state offers these; `mayManage` and `mayDecide` say whether the user may. */
+    offersRetry: run.status === 'failed' || run.status === 'cancelled',
+    offersCancel: run.status === 'pending' || run.status === 'running',
+    offersDecision: Boolean(run.pendingApproval),
+    /** Retry and cancel: the permission answer, with what is missing. */
+    mayManage: manage,
+    /** Approve and reject: the permission answer, with what is missing. */
+    mayDecide: approve,
     approve: (comment: string) =>
       act('approved', () => api.decideApproval(run.id, 'approve', comment)),
     reject: (comment: string) =>

@@ -8,10 +8,12 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { usePublishEvent } from '../../hooks';
 import { EVENT_TYPE_PATTERN } from '@edo/plugin-event-orchestration-common';
+import { GuardedButton } from '../shared/PermittedButton';
 
 /**
  * "Publish event": a manual event about this entity, as the signed-in user (the
- * backend records them as the actor). Shown only to users allowed to publish.
+ * backend records them as the actor). Disabled, with a tooltip naming the
+ * missing permission, for users who may not publish about this entity.
  */
 export function PublishEventButton(props: {
   entityRef: string;
@@ -19,15 +21,13 @@ export function PublishEventButton(props: {
   onPublished: () => void;
 }) {
   const { entityRef, subject, onPublished } = props;
-  const { allowed, publish, busy, error } = usePublishEvent({
+  const { permitted, publish, busy, error } = usePublishEvent({
     entityRef,
     subject,
   });
   const [open, setOpen] = useState(false);
   const [type, setType] = useState('portal.manual');
   const [data, setData] = useState('{}');
-
-  if (!allowed) return null;
 
   let parsed: unknown;
   let dataError: string | undefined;
@@ -49,9 +49,14 @@ export function PublishEventButton(props: {
 
   return (
     <>
-      <Button variant="outlined" color="primary" onClick={() => setOpen(true)}>
+      <GuardedButton
+        variant="outlined"
+        color="primary"
+        permitted={permitted}
+        onClick={() => setOpen(true)}
+      >
         Publish event
-      </Button>
+      </GuardedButton>
       <Dialog
         open={open}
         onClose={() => setOpen(false)}

@@ -16,6 +16,7 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useDeadLetters } from '../../hooks';
 import { formatTime } from '../shared/format';
+import { GuardedButton } from '../shared/PermittedButton';
 
 function RedriveDialog(props: {
   deadLetter: DeadLetter;
@@ -64,10 +65,11 @@ function RedriveDialog(props: {
 
 /**
  * Events the bus's subscribers gave up on, with a Re-drive button (after a
- * confirmation) for users holding `event-orchestration.deadletter.redrive`.
+ * confirmation), disabled with a tooltip for users without
+ * `event-orchestration.deadletter.redrive`.
  */
 export function DeadLetters(props: { onChanged?: () => void }) {
-  const { deadLetters, loading, error, refresh, canRedrive, redrive } =
+  const { deadLetters, loading, error, refresh, permitted, redrive } =
     useDeadLetters();
   const [confirming, setConfirming] = useState<DeadLetter | undefined>();
   const [busy, setBusy] = useState(false);
@@ -90,23 +92,20 @@ export function DeadLetters(props: { onChanged?: () => void }) {
     { title: 'Attempts', render: d => d.attempts ?? '—' },
     { title: 'Last error', render: d => d.lastError ?? '—' },
     { title: 'Dead-lettered', render: d => formatTime(d.deadLetteredAt) },
-    ...(canRedrive
-      ? [
-          {
-            title: 'Re-drive',
-            render: (d: DeadLetter) => (
-              <Button
-                size="small"
-                variant="outlined"
-                aria-label={`Re-drive event ${d.eventId} to ${d.subscriber}`}
-                onClick={() => setConfirming(d)}
-              >
-                Re-drive
-              </Button>
-            ),
-          },
-        ]
-      : []),
+    {
+      title: 'Re-drive',
+      render: (d: DeadLetter) => (
+        <GuardedButton
+          size="small"
+          variant="outlined"
+          aria-label={`Re-drive event ${d.eventId} to ${d.subscriber}`}
+          permitted={permitted}
+          onClick={() => setConfirming(d)}
+        >
+          Re-drive
+        </GuardedButton>
+      ),
+    },
   ];
 
   if (loading && !deadLetters) return <Progress />;

@@ -3,19 +3,46 @@ import Button from '@material-ui/core/Button';
 import { BasicPermission } from '@backstage/plugin-permission-common';
 import { usePermission } from '@backstage/plugin-permission-react';
 
+/** What a permission check answered, for {@link GuardedButton}. */
+export interface Permitted {
+  loading?: boolean;
+  allowed: boolean;
+  /** What the user lacks, shown as the tooltip of the disabled button. */
+  missing?: string;
+}
+
 /**
- * A button that is disabled, with a tooltip naming the permission, for users
- * the permission policy does not allow: never shown as working and then
- * failing with 403.
+ * A button that is disabled, with a tooltip naming what is missing, for users
+ * the permission policy does not allow (and while the answer is on its way):
+ * never shown as working and then failing with 403.
  */
+export function GuardedButton(
+  props: ComponentProps<typeof Button> & { permitted: Permitted },
+) {
+  const { permitted, disabled, ...button } = props;
+  return (
+    <span title={permitted.allowed ? '' : permitted.missing ?? ''}>
+      <Button {...button} disabled={disabled || !permitted.allowed} />
+    </span>
+  );
+}
+
+/** A {@link GuardedButton} for one basic permission. */
 export function PermittedButton(
   props: ComponentProps<typeof Button> & { permission: BasicPermission },
 ) {
-  const { permission, disabled, ...button } = props;
-  const { allowed } = usePermission({ permission });
+  const { permission, ...button } = props;
+  const { allowed, loading } = usePermission({ permission });
   return (
-    <span title={allowed ? '' : `Needs the permission ${permission.name}`}>
-      <Button {...button} disabled={disabled || !allowed} />
-    </span>
+    <GuardedButton
+      {...button}
+      permitted={{
+        loading,
+        allowed,
+        missing: loading
+          ? undefined
+          : `Needs the permission ${permission.name}`,
+      }}
+    />
   );
 }

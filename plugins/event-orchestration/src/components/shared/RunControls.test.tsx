@@ -38,7 +38,11 @@ describe('RunControls', () => {
     );
     const onChanged = jest.fn();
     await renderControls(failedRun, AuthorizeResult.ALLOW, onChanged);
-    fireEvent.change(await screen.findByLabelText('Comment'), {
+    // Enabled once the policy's answers are in.
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Retry' })).toBeEnabled(),
+    );
+    fireEvent.change(screen.getByLabelText('Comment'), {
       target: { value: 'sink is back' },
     });
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
@@ -73,8 +77,52 @@ describe('RunControls', () => {
     expect(
       await screen.findByText('Restart in production?'),
     ).toBeInTheDocument();
+    // Enabled once the policy's answers are in.
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Reject' })).toBeEnabled(),
+    );
     fireEvent.click(screen.getByRole('button', { name: 'Reject' }));
     await waitFor(() => expect(decided).toEqual([{ decision: 'reject' }]));
     expect(screen.getByRole('button', { name: 'Cancel' })).toBeInTheDocument();
+  });
+
+  it('asks for the entity permission on the run’s entity, and enables Retry for its owner', async () => {
+    const asked: Array<{ permission: string; resourceRef?: string }> = [];
+    server.use(
+      rest.post(`${BASE}/runs/${failedRun.id}/retry`, (_req, res, ctx) =>
+        res(ctx.json({ ...failedRun, status: 'pending' })),
+      ),
+    );
+    const onChanged = jest.fn();
+    await renderInTestApp(
+      withApis(<RunControls run={failedRun} onChanged={onChanged} />, {
+        permission: request => {
+          asked.push({
+            permission: request.permission.name,
+            resourceRef: (request as { resourceRef?: string }).resourceRef,
+          });
+          // The owner: entity permissions only on my-awesome-app.
+          return !request.permission.name.startsWith(
+            'event-orchestration.entity.',
+          ) ||
+            (request as { resourceRef?: string }).resourceRef ===
+              'component:default/my-awesome-app'
+            ? AuthorizeResult.ALLOW
+            : AuthorizeResult.DENY;
+        },
+      }),
+    );
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Retry' })).toBeEnabled(),
+    );
+    expect(asked).toContainEqual({
+      permission: 'event-orchestration.entity.run.manage',
+      resourceRef: 'component:default/my-awesome-app',
+    });
+    expect(
+      screen.getByRole('button', { name: 'Retry' }).parentElement,
+    ).toHaveAttribute('title', '');
+    fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(onChanged).toHaveBeenCalled());
   });
 });

@@ -1,14 +1,15 @@
 import { useState } from 'react';
 import { Run } from '@edo/plugin-event-orchestration-common';
-import Button from '@material-ui/core/Button';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useRunActions } from '../../hooks';
 import { ControlRow } from './ControlRow';
+import { GuardedButton } from './PermittedButton';
 
 /**
- * Retry, cancel, approve or reject a run — each button only for users whose
- * permission allows it, and only when the run's state allows it.
+ * Retry, cancel, approve or reject a run, when the run's state allows it. A
+ * user the permission policy refuses sees the button disabled, with a tooltip
+ * naming the permission and entity it lacks (the backend checks the same).
  */
 export function RunControls(props: { run: Run; onChanged: () => void }) {
   const { run, onChanged } = props;
@@ -17,9 +18,12 @@ export function RunControls(props: { run: Run; onChanged: () => void }) {
     setComment('');
     onChanged();
   });
-  const { busy, canRetry, canCancel, canDecide } = actions;
-  if (!canRetry && !canCancel && !canDecide && !run.pendingApproval)
-    return null;
+  const { busy, offersRetry, offersCancel, offersDecision } = actions;
+  const { mayManage: manage, mayDecide: approve } = actions;
+  if (!offersRetry && !offersCancel && !offersDecision) return null;
+  const mayAct =
+    ((offersRetry || offersCancel) && manage.allowed) ||
+    (offersDecision && approve.allowed);
 
   return (
     <ControlRow>
@@ -28,56 +32,59 @@ export function RunControls(props: { run: Run; onChanged: () => void }) {
           Waiting for approval: <strong>{run.pendingApproval.prompt}</strong>
         </Typography>
       )}
-      {(canRetry || canCancel || canDecide) && (
-        <TextField
-          id={`run-comment-${run.id}`}
-          size="small"
-          label="Comment"
-          value={comment}
-          onChange={e => setComment(e.target.value)}
-          inputProps={{ 'aria-label': 'Comment' }}
-        />
-      )}
-      {canDecide && (
+      <TextField
+        id={`run-comment-${run.id}`}
+        size="small"
+        label="Comment"
+        value={comment}
+        disabled={!mayAct}
+        onChange={e => setComment(e.target.value)}
+        inputProps={{ 'aria-label': 'Comment' }}
+      />
+      {offersDecision && (
         <>
-          <Button
+          <GuardedButton
             size="small"
             variant="contained"
             color="primary"
+            permitted={approve}
             disabled={busy}
             onClick={() => actions.approve(comment)}
           >
             Approve
-          </Button>
-          <Button
+          </GuardedButton>
+          <GuardedButton
             size="small"
             variant="outlined"
+            permitted={approve}
             disabled={busy}
             onClick={() => actions.reject(comment)}
           >
             Reject
-          </Button>
+          </GuardedButton>
         </>
       )}
-      {canRetry && (
-        <Button
+      {offersRetry && (
+        <GuardedButton
           size="small"
           variant="outlined"
+          permitted={manage}
           disabled={busy}
           onClick={() => actions.retry(comment)}
         >
           Retry
-        </Button>
+        </GuardedButton>
       )}
-      {canCancel && (
-        <Button
+      {offersCancel && (
+        <GuardedButton
           size="small"
           variant="outlined"
+          permitted={manage}
           disabled={busy}
           onClick={() => actions.cancel(comment)}
         >
           Cancel
-        </Button>
+        </GuardedButton>
       )}
     </ControlRow>
   );
