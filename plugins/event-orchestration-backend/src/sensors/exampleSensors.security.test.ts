@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { validateSensor } from './loadSensors';
-import { evaluateDataFilters } from './evaluateFilters';
+import {
+  evaluateDataFilters,
+  evaluateDependencyFilters,
+} from './evaluateFilters';
 import { renderTemplate } from '../shared/templating/renderTemplate';
 import { createGitopsActions } from '../actions/gitops/gitopsActions';
 import { manifestText } from '../actions/gitops/editManifests';
@@ -129,6 +132,59 @@ describe('example sensors with values from forged events', () => {
         annotations: { 'backstage.io/kubernetes-namespace': 'payments-prod' },
       },
       spec: { owner: 'group:default/payments' },
+    });
+  });
+
+  // Issue 18, findings 1 and 3: POST /events checks the publisher's permission
+  // on the entities the event concerns, so the steps must act on that entity,
+  // not on a data field the publisher chose freely.
+  it('manual-remediation acts on the entity the request concerns, not on its application field', () => {
+    const remediation = sensor('manual-remediation');
+    const bobsApp = {
+      metadata: {
+        name: 'bobs-app',
+        annotations: {
+          'argocd/app-name': 'bobs-app',
+          'backstage.io/kubernetes-namespace': 'bob',
+        },
+      },
+    };
+    const event = {
+      type: 'portal.remediation.requested',
+      entityref: 'component:default/bobs-app',
+      actor: 'user:default/bob',
+      data: {
+        action: 'rollback',
+        application: 'payments',
+        replicas: 2,
+        reason: 'mine now',
+      },
+    };
+    const inputs = remediation.workflow.steps.map(step =>
+      JSON.stringify(renderTemplate(step.input, { event, entity: bobsApp })),
+    );
+    expect(inputs.join('\n')).not.toContain('payments');
+    const rollback = remediation.workflow.steps.find(s => s.id === 'rollback')!;
+    expect(
+      renderTemplate(rollback.input, { event, entity: bobsApp }),
+    ).toMatchObject({ path: 'apps/bobs-app' });
+  });
+
+  it('manual-remediation does not fire on a request about no entity', () => {
+    const [dependency] = sensor('manual-remediation').dependencies;
+    const about = (entityref?: string) =>
+      evaluateDependencyFilters(dependency.filters!, 'and', {
+        specversion: '1.0',
+        id: 'e1',
+        source: '/events',
+        type: 'portal.remediation.requested',
+        time: new Date().toISOString(),
+        data: { action: 'sync', application: 'payments' },
+        ...(entityref ? { entityref } : {}),
+      } as any);
+    expect(about()).toMatchObject({ matched: false });
+    expect(about('component:default/payments')).toMatchObject({
+      matched: true,
     });
   });
 });
