@@ -144,7 +144,34 @@ export interface Config {
          * the permission `event-orchestration.action.run` on the action.
          */
         allowed?: string[];
+        /**
+         * Actions whose runs by hand wait for an approval first, as a
+         * sensor's approval:wait step would: the one-step run gets an
+         * `approve` step (approval:wait) before its `run` step. Each entry is
+         * an action id (anyone with the approve permission decides, never
+         * the user who started it unless approvals.allowSelfApproval is on),
+         * or an object naming the approval:wait step's approvers and timeout.
+         * Default: none.
+         */
+        requireApproval?: Array<
+          | string
+          | {
+              action: string;
+              /** As approval:wait's `approvers`: groups and/or entityOwner. */
+              approvers?: { groups?: string[]; entityOwner?: boolean };
+              /** How long to wait for a decision (default 1d, at most 30d); then the run fails. */
+              timeout?: string;
+            }
+        >;
       };
+    };
+    /** Who may decide approval:wait steps (POST /runs/:id/approve). */
+    approvals?: {
+      /**
+       * Whether the user who started a run (by hand, or through a portal event
+       * that triggered it) may approve it. Default false: someone else must.
+       */
+      allowSelfApproval?: boolean;
     };
     /** Argo CD servers for argocd:sync and argocd:get-status. */
     argocd?: {

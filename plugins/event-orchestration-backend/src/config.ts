@@ -1,5 +1,7 @@
 import { Config } from '@backstage/config';
-import { Dialect } from './store';
+import { parseDuration } from '@edo/plugin-event-orchestration-common';
+import { z } from 'zod';
+import { Dialect, ManualActionApproval } from './store';
 import {
   readBackstageEventsSources,
   readKubernetesSources,
@@ -14,7 +16,12 @@ import {
   readGitRemotePolicy,
   readGitUrlSchemes,
   readHttpRequestActionOptions,
+  approversSchema,
 } from './actions';
+import {
+  ALLOW_SELF_APPROVAL_KEY,
+  ApprovalSettings,
+} from './runs/approvalDecision';
 import { readKubernetesClusters } from './shared/kubernetes/clusters';
 import { readRetentionSettings } from './retention';
 import { knownSecretValues } from './shared/redaction/knownSecretValues';
@@ -67,12 +74,16 @@ export interface OrchestrationConfig {
   actions: BuiltinActionSettings;
   /** Actions `POST /actions/:id/runs` may start (`eventOrchestration.actions.manual`). */
   manualActions: ManualActionSettings;
+  /** Who may decide approvals (`eventOrchestration.approvals`). */
+  approvals: ApprovalSettings;
   retention: ReturnType<typeof readRetentionSettings>;
 }
 
 /** Which actions users may run by hand; sensors may call every action. */
 export interface ManualActionSettings {
   allowed: ReadonlySet<string>;
+  /** Actions whose runs by hand wait for an approval first, by action id. */
+  requireApproval: ReadonlyMap<string, ManualActionApproval>;
 }
 
 const MANUAL_ACTIONS_KEY = 'eventOrchestration.actions.manual.allowed';
@@ -97,7 +108,64 @@ function readManualActions(config: Config): ManualActionSettings {
       `${MANUAL_ACTIONS_KEY}[${blank}] must be an action id such as log or argocd:get-status, got '${allowed[blank]}'`,
     );
   }
-  return { allowed: new Set(allowed) };
+  return {
+    allowed: new Set(allowed),
+    requireApproval: readRequireApproval(config),
+  };
+}
+
+const REQUIRE_APPROVAL_KEY =
+  'eventOrchestration.actions.manual.requireApproval';
+
+const actionId = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine(
+    id => id === id.trim(),
+    'must be an action id such as kubernetes:apply',
+  );
+
+const requireApprovalSchema = z.array(
+  z.union([
+    actionId,
+    z
+      .object({
+        action: actionId,
+        approvers: approversSchema.optional(),
+        timeout: z
+          .string()
+          .refine(d => {
+            const ms = parseDuration(d);
+            return ms !== undefined && ms <= 30 * 24 * 3600_000;
+          }, 'must be a duration such as 4h or 1d, at most 30d')
+          .optional(),
+      })
+      .strict(),
+  ]),
+);
+
+function readRequireApproval(
+  config: Config,
+): ReadonlyMap<string, ManualActionApproval> {
+  const parsed = requireApprovalSchema.safeParse(
+    config.getOptional(REQUIRE_APPROVAL_KEY) ?? [],
+  );
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(
+      `${[REQUIRE_APPROVAL_KEY, ...issue.path].join('.')}: ${issue.message}`,
+    );
+  }
+  const byAction = new Map<string, ManualActionApproval>();
+  for (const entry of parsed.data) {
+    if (typeof entry === 'string') byAction.set(entry, {});
+    else {
+      const { action, ...approval } = entry;
+      byAction.set(action, approval);
+    }
+  }
+  return byAction;
 }
 
 function concurrencyOf(config: Config, key: string, fallback: number): number {
@@ -190,6 +258,10 @@ export function readOrchestrationConfig(
       kubernetesClusters: readKubernetesClusters(config),
     },
     manualActions: readManualActions(config),
+    approvals: {
+      allowSelfApproval:
+        config.getOptionalBoolean(ALLOW_SELF_APPROVAL_KEY) ?? false,
+    },
     retention: readRetentionSettings(config),
   };
 }

@@ -80,6 +80,9 @@ describe.each(databases.eachSupportedId())(
                   // This suite starts these by hand.
                   manual: { allowed: ['http:request', 'approval:wait', 'log'] },
                 },
+                // Every request here is the one mock user, who starts and
+                // decides the approvals (plugin.approvals.test.ts has two users).
+                approvals: { allowSelfApproval: true },
                 sources: {
                   webhooks: [
                     {
@@ -718,9 +721,10 @@ describe.each(databases.eachSupportedId())(
       const approved = await start('Restart my-awesome-app in production?');
       // A run and its approval are read by two queries: under load one read can see
       // the approval before the run's status change. Wait until both are visible.
+      // It waits parked (`waiting`), holding no run slot.
       const waiting = await waitFor(async () => {
         const r = await runOf(approved.id);
-        return r.pendingApproval && r.status === 'running' ? r : undefined;
+        return r.pendingApproval && r.status === 'waiting' ? r : undefined;
       }, 'the run to wait for approval');
       expect(waiting.pendingApproval).toMatchObject({
         stepId: 'run',

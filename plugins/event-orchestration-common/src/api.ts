@@ -82,7 +82,20 @@ export interface Run {
   /** Manual actions on the run, oldest first. */
   audit: RunAuditEntry[];
   /** Set while the run waits at an approval:wait step. */
-  pendingApproval?: { stepId: string; prompt: string; requestedAt: string };
+  pendingApproval?: {
+    stepId: string;
+    prompt: string;
+    requestedAt: string;
+    /** When the request runs out (the step's `timeout`). */
+    expiresAt?: string;
+    /**
+     * User and group refs who may decide, resolved when the step asked (its
+     * `approvers`); absent when the step named none: anyone with the approve
+     * permission may. The run's actor may not, unless
+     * eventOrchestration.approvals.allowSelfApproval is on.
+     */
+    approvers?: string[];
+  };
 }
 
 /** Who did what to a run by hand. @public */
@@ -306,7 +319,11 @@ export interface CommentRequest {
   comment?: string;
 }
 
-/** Body of `POST /runs/:id/approve`; `decision` defaults to `approve`. @public */
+/**
+ * Body of `POST /runs/:id/approve`; `decision` defaults to `approve`. A
+ * rejection needs a `comment` (the reason), which the run's audit and its
+ * failed step keep. @public
+ */
 export interface ApprovalDecisionRequest {
   decision?: 'approve' | 'reject';
   comment?: string;

@@ -1,7 +1,12 @@
-/** Lifecycle of a workflow run. @public */
+/**
+ * Lifecycle of a workflow run. `waiting`: parked at an approval:wait step until
+ * someone decides or the request runs out; it holds no run slot meanwhile.
+ * @public
+ */
 export type RunStatus =
   | 'pending'
   | 'running'
+  | 'waiting'
   | 'succeeded'
   | 'failed'
   | 'cancelled';

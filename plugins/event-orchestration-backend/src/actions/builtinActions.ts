@@ -54,6 +54,6 @@ export function createBuiltinActions(options: {
     ...createKubernetesActions(settings.kubernetesClusters),
     createNotificationAction({ discovery, auth }, options.entities),
     createCatalogRegisterAction({ discovery, auth }),
-    createApprovalAction(options.approvals),
+    createApprovalAction(options.approvals, options.entities),
   ];
 }

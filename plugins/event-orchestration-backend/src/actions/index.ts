@@ -16,6 +16,6 @@ export {
 } from './gitops';
 export { createArgoCdActions, readArgoCdInstances } from './argocd';
 export { createNotificationAction } from './notifications';
-export { createApprovalAction } from './approval';
+export { approversSchema, createApprovalAction } from './approval';
 export { createKubernetesActions, readKubernetesClusters } from './kubernetes';
 export { createCatalogRegisterAction } from './catalog';

@@ -91,9 +91,19 @@ export class RunEngine {
     return result;
   }
 
-  /** Runs one action as a one-step run, started by hand (`POST /actions/:id/runs`). */
-  async startActionRun(request: NewActionRun) {
-    const result = await this.deps.store.runs.createActionRun(request);
+  /**
+   * Runs one action as a one-step run, started by hand (`POST /actions/:id/runs`);
+   * an action configured to require approval by hand waits for it first.
+   */
+  async startActionRun(request: Omit<NewActionRun, 'approval'>) {
+    const approval =
+      request.actionId === 'approval:wait'
+        ? undefined
+        : this.deps.manualApprovals?.get(request.actionId);
+    const result = await this.deps.store.runs.createActionRun({
+      ...request,
+      ...(approval ? { approval } : {}),
+    });
     if (result.created) this.notify();
     return result;
   }

@@ -1,10 +1,19 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { RunStatus } from '@edo/plugin-event-orchestration-common';
 import { EntityResolver } from '../catalog';
-import { OrchestrationDatabase, RunRecord } from '../store';
+import {
+  ManualActionApproval,
+  OrchestrationDatabase,
+  RunRecord,
+} from '../store';
 import { TemplateSecrets } from '../shared/templating/secrets';
 import { RunLease } from './RunLease';
-import { ActionLookup, StepChange, StepExecutor } from './StepExecutor';
+import {
+  ActionLookup,
+  StepChange,
+  StepExecutor,
+  StepOutcome,
+} from './StepExecutor';
 import { redactSecrets, scrubText } from '../shared/redaction/redactSecrets';
 import { RunMetrics } from './runMetrics';
 
@@ -33,6 +42,11 @@ export interface RunEngineDeps {
   secrets?: string[];
   /** What `${{ secrets.<name> }}` resolves to in step inputs. */
   templateSecrets?: TemplateSecrets;
+  /**
+   * Actions whose runs by hand wait for an approval first
+   * (`eventOrchestration.actions.manual.requireApproval`), by action id.
+   */
+  manualApprovals?: ReadonlyMap<string, ManualActionApproval>;
 }
 
 /**
@@ -41,7 +55,8 @@ export interface RunEngineDeps {
  * order (those already succeeded, by this process or one that died, are not
  * repeated), skips the later main steps after a failure and runs the
  * `onFailure` steps instead, and finishes the run unless it was cancelled or
- * taken over meanwhile. Status changes and the finish go to the hooks.
+ * taken over meanwhile. A step waiting for a decision parks the run: it
+ * ends here in status `waiting` and is executed again once woken. Status changes and the finish go to the hooks.
  */
 export class RunExecutor {
   private readonly steps: StepExecutor;
@@ -71,6 +86,9 @@ export class RunExecutor {
         status: 'running',
         startedAt: new Date().toISOString(),
       });
+      this.changed(run, 'running');
+    } else if (run.steps.some(s => s.status === 'waiting')) {
+      // Woken from `waiting` by a decision or its deadline.
       this.changed(run, 'running');
     }
     const triggerEvents = (
@@ -121,15 +139,15 @@ export class RunExecutor {
       }
       await lease.checkCancelled();
       if (lease.signal.aborted) break;
-      const outcome = await this.steps.execute({
+      const outcome = await this.executeStep(
         run,
-        position,
-        step,
-        previousAttempts: state?.attempts ?? 0,
-        context,
-        cancelled: lease.signal,
+        lease,
         logger,
-      });
+        position,
+        context,
+      );
+      if (outcome === 'parked') return;
+      if (outcome === 'lost') break;
       stepOutputs[step.id] = {
         output: outcome.output,
         status: outcome.status,
@@ -176,6 +194,47 @@ export class RunExecutor {
     this.deps.metrics.runFinished(run.sensor, status);
     this.changed(run, status);
     await this.finished(run.id);
+  }
+
+  /**
+   * Executes one step; a step that waits for a decision parks the run
+   * (`waiting`, lease released: it holds no slot) and the run is left here,
+   * unless the decision came meanwhile (then the step is executed again) or
+   * the run is no longer ours (cancelled or taken over).
+   */
+  private async executeStep(
+    run: RunRecord,
+    lease: RunLease,
+    logger: LoggerService,
+    position: number,
+    context: () => Record<string, unknown>,
+  ): Promise<StepOutcome | 'parked' | 'lost'> {
+    const step = run.workflow[position];
+    for (;;) {
+      const outcome = await this.steps.execute({
+        run,
+        position,
+        step,
+        previousAttempts: run.steps[position]?.attempts ?? 0,
+        context,
+        cancelled: lease.signal,
+        logger,
+      });
+      if (outcome.status !== 'waiting') return outcome;
+      const parked = await this.deps.store.runs.parkRun({
+        id: run.id,
+        owner: lease.owner,
+        stepId: step.id,
+      });
+      if (parked === 'lost') return 'lost';
+      if (parked === 'parked') {
+        logger.info(
+          `Run waits for a decision at step '${step.id}'; its slot is free`,
+        );
+        this.changed(run, 'waiting');
+        return 'parked';
+      }
+    }
   }
 
   /**

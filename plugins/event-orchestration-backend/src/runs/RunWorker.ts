@@ -23,7 +23,8 @@ export type ExecuteRun = (
 
 /**
  * Claims runs for this process: leases as many runnable runs as it has free
- * slots (new ones, and those whose lease ran out with a process that died),
+ * slots (new ones, those whose lease ran out with a process that died, and
+ * those woken from `waiting` by a decision or their approval's deadline),
  * hands each to the executor, and looks again when a slot frees, when woken
  * or at the next poll.
  */
@@ -61,6 +62,9 @@ export class RunWorker {
         try {
           const free = this.options.concurrency - this.active.size;
           if (free > 0) {
+            // Runs parked at an approval that ran out become runnable, so
+            // their step decides the timeout (a cheap indexed update).
+            await this.deps.store.runs.wakeOverdueRuns({ now: Date.now() });
             const runs = await this.deps.store.runs.leaseRunnableRuns({
               owner: this.owner,
               leaseMs: this.options.leaseMs,

@@ -14,13 +14,17 @@ import { StepAttempt, isRefusal } from './StepAttempt';
 import { scrubText } from '../shared/redaction/redactSecrets';
 import { RunMetrics } from './runMetrics';
 import { sleep } from '../shared/timers/sleep';
+import { isWaitingForDecision } from '../shared/waitingForDecision';
 
 /** A change to a step's record, stored with its credentials redacted. */
 export type StepChange = StepPatch;
 
-/** How a step ended. */
+/**
+ * How a step ended, or `waiting`: its action waits for a decision, the step
+ * is stored as waiting and the run is to be parked (RunExecutor).
+ */
 export interface StepOutcome {
-  status: 'succeeded' | 'failed' | 'skipped';
+  status: 'succeeded' | 'failed' | 'skipped' | 'waiting';
   output: Record<string, unknown>;
   error?: string;
 }
@@ -64,7 +68,8 @@ export interface ActionLookup {
  * Executes one step: its `if:` condition, its input rendered (secrets in, and
  * masked in what is stored) and checked against the action's schema, then
  * attempts with back-off until one succeeds, the retries run out, the action
- * refuses by policy or the run is cancelled. Every change is stored.
+ * refuses by policy, waits for a decision (WaitingForDecisionError: the step
+ * is stored as `waiting`) or the run is cancelled. Every change is stored.
  */
 export class StepExecutor {
   constructor(
@@ -226,6 +231,16 @@ export class StepExecutor {
         measure('succeeded');
         return { status: 'succeeded', output };
       } catch (error) {
+        if (isWaitingForDecision(error) && !attempt.signal.aborted) {
+          // Not an attempt that failed: the step asks again once woken.
+          stepLogger.info(error.message);
+          await updateStep({
+            status: 'waiting',
+            attempts: attempts - 1,
+            logs: stepLogger.lines,
+          });
+          return { status: 'waiting', output: {} };
+        }
         lastError = attempt.failure(error);
         if (!cancelled.aborted) this.deps.metrics.actionFailed(step.action);
         const left = previousAttempts + maxAttempts - attempts;

@@ -5,10 +5,14 @@ export { dialectOf, isPostgres } from './dialect';
 export type { Dialect } from './dialect';
 export { InvalidCursorError } from './rows';
 export type { NewRun, RunRecord } from './runs/runRecords';
-export type { NewActionRun, NewSensorRun } from './runs/runCreation';
+export type {
+  ManualActionApproval,
+  NewActionRun,
+  NewSensorRun,
+} from './runs/runCreation';
 export type { RunQuery, StepPatch } from './runs/RunStore';
 export type { RunStore } from './runs/RunStore';
-export type { Approval } from './runs/approvals';
+export type { Approval, ParkOutcome } from './runs/approvals';
 export type { EventStore, EventQuery, LinkRetry } from './events/EventStore';
 export type {
   EvaluationStore,

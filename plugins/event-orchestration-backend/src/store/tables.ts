@@ -122,6 +122,10 @@ export interface DbApprovalRow {
   comment: string | null;
   requested_at: DbTimestamp;
   decided_at: DbTimestamp | null;
+  /** JSON list of user and group refs who may decide; null: anyone permitted. */
+  approvers: string | null;
+  /** Epoch ms when the request runs out; null for requests made before it was stored. */
+  expires_at_ms: DbBigInt | null;
 }
 
 export interface DbSensorGroupRow {

@@ -9,7 +9,14 @@ import { useLiveRefresh } from './useLiveRefresh';
 export interface TabFilters {
   type: string;
   sensor: string;
-  status: '' | 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status:
+    | ''
+    | 'pending'
+    | 'running'
+    | 'waiting'
+    | 'succeeded'
+    | 'failed'
+    | 'cancelled';
   range: 'all' | '1h' | '24h' | '7d';
 }
 

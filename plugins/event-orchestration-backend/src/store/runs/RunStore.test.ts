@@ -152,16 +152,20 @@ describe.each(databases.eachSupportedId())('RunStore on %p', databaseId => {
     const { run } = await store.transaction(tx =>
       store.runs.createRun(tx, newRun('k-approval')),
     );
+    // Only a running (or parked) run's step asks for approval.
+    await store.runs.updateRun({ id: run.id, status: 'running' });
     const asked = await store.runs.requestApproval({
       runId: run.id,
       stepId: 'ask',
       prompt: 'ship?',
+      timeoutMs: 60_000,
     });
     // A resumed run asks again and finds the same request.
     const askedAgain = await store.runs.requestApproval({
       runId: run.id,
       stepId: 'ask',
       prompt: 'ship now?',
+      timeoutMs: 60_000,
     });
     expect(askedAgain).toEqual(asked);
     expect((await store.runs.getRun({ id: run.id }))?.pendingApproval).toEqual(
@@ -201,6 +205,154 @@ describe.each(databases.eachSupportedId())('RunStore on %p', databaseId => {
     expect(after?.audit.map(a => a.actor)).toEqual([winner]);
   });
 
+  it('parks a run waiting for a decision without a lease, and a decision or its deadline makes it runnable again', async () => {
+    const { store } = await migratedStores(databases, databaseId);
+    const create = async (key: string) => {
+      const { run } = await store.transaction(tx =>
+        store.runs.createRun(tx, newRun(key)),
+      );
+      const [leased] = await store.runs.leaseRunnableRuns({
+        owner: 'worker-a',
+        leaseMs: 60_000,
+        limit: 1,
+      });
+      expect(leased.id).toBe(run.id);
+      await store.runs.updateRun({ id: run.id, status: 'running' });
+      return run;
+    };
+    const runnable = async () =>
+      (
+        await store.runs.leaseRunnableRuns({
+          owner: 'worker-b',
+          leaseMs: 60_000,
+          limit: 10,
+        })
+      ).map(r => r.id);
+
+    const decided = await create('k-park-decided');
+    await store.runs.requestApproval({
+      runId: decided.id,
+      stepId: 'ask',
+      prompt: 'ship?',
+      timeoutMs: 60_000,
+      approvers: ['group:default/platform-team'],
+    });
+    // Another process may not park a run it does not hold.
+    expect(
+      await store.runs.parkRun({
+        id: decided.id,
+        owner: 'worker-b',
+        stepId: 'ask',
+      }),
+    ).toBe('lost');
+    expect(
+      await store.runs.parkRun({
+        id: decided.id,
+        owner: 'worker-a',
+        stepId: 'ask',
+      }),
+    ).toBe('parked');
+    const parked = await store.runs.getRun({ id: decided.id });
+    expect(parked?.status).toBe('waiting');
+    expect(parked?.pendingApproval).toMatchObject({
+      stepId: 'ask',
+      approvers: ['group:default/platform-team'],
+      expiresAt: expect.any(String),
+    });
+    expect(await runnable()).toEqual([]);
+    expect(
+      await store.runs.decideApproval({
+        runId: decided.id,
+        decision: 'approve',
+        entry: entry('user:default/ana'),
+      }),
+    ).toBe(true);
+    expect(await store.runs.getRunStatus({ id: decided.id })).toBe('running');
+    expect(await runnable()).toEqual([decided.id]);
+
+    // Decided between the step's look and the parking: not parked, so the
+    // step reads the decision at once instead of waiting for nobody.
+    const raced = await create('k-park-raced');
+    await store.runs.requestApproval({
+      runId: raced.id,
+      stepId: 'ask',
+      prompt: 'ship?',
+      timeoutMs: 60_000,
+    });
+    await store.runs.decideApproval({
+      runId: raced.id,
+      decision: 'reject',
+      entry: { ...entry('user:default/ana'), action: 'reject' },
+    });
+    expect(
+      await store.runs.parkRun({
+        id: raced.id,
+        owner: 'worker-a',
+        stepId: 'ask',
+      }),
+    ).toBe('decided');
+    expect(await store.runs.getRunStatus({ id: raced.id })).toBe('running');
+
+    // Nobody decides: once its deadline passed, the worker's wake-up makes it runnable.
+    const overdue = await create('k-park-overdue');
+    await store.runs.requestApproval({
+      runId: overdue.id,
+      stepId: 'ask',
+      prompt: 'ship?',
+      timeoutMs: 1_000,
+    });
+    await store.runs.parkRun({
+      id: overdue.id,
+      owner: 'worker-a',
+      stepId: 'ask',
+    });
+    expect(await store.runs.wakeOverdueRuns({ now: Date.now() })).toBe(0);
+    expect(await store.runs.wakeOverdueRuns({ now: Date.now() + 2_000 })).toBe(
+      1,
+    );
+    expect(await runnable()).toEqual([overdue.id]);
+
+    // A parked run can be cancelled; it then waits for nothing.
+    const cancelled = await create('k-park-cancelled');
+    await store.runs.requestApproval({
+      runId: cancelled.id,
+      stepId: 'ask',
+      prompt: 'ship?',
+      timeoutMs: 60_000,
+    });
+    await store.runs.updateStep({
+      runId: cancelled.id,
+      position: 0,
+      patch: { status: 'waiting' },
+    });
+    await store.runs.parkRun({
+      id: cancelled.id,
+      owner: 'worker-a',
+      stepId: 'ask',
+    });
+    expect(
+      await store.runs.cancelRun({
+        id: cancelled.id,
+        entry: { ...entry('user:default/ana'), action: 'cancel' },
+      }),
+    ).toBe(true);
+    const after = await store.runs.getRun({ id: cancelled.id });
+    expect(after?.status).toBe('cancelled');
+    expect(after?.steps.map(s => s.status)).toEqual([
+      'cancelled',
+      'skipped',
+      'skipped',
+    ]);
+    expect(after?.pendingApproval).toBeUndefined();
+    expect(
+      await store.runs.decideApproval({
+        runId: cancelled.id,
+        decision: 'approve',
+        entry: entry('user:default/ana'),
+      }),
+    ).toBe(false);
+  });
+
   it('deletes finished runs with everything that belongs to them, and keeps unfinished ones (retention)', async () => {
     const { knex, store } = await migratedStores(databases, databaseId);
     const { run: done } = await store.transaction(tx =>
@@ -213,6 +365,7 @@ describe.each(databases.eachSupportedId())('RunStore on %p', databaseId => {
       runId: done.id,
       stepId: 'ask',
       prompt: 'ship?',
+      timeoutMs: 60_000,
     });
     await store.transaction(tx =>
       store.runs.linkRetries.add(tx, { runId: done.id, eventId: 'e1' }),

@@ -271,12 +271,33 @@ export class RunStore {
     return control.decideApproval(this.db.knex, options);
   }
 
-  requestApproval(options: { runId: string; stepId: string; prompt: string }) {
+  requestApproval(options: {
+    runId: string;
+    stepId: string;
+    prompt: string;
+    timeoutMs: number;
+    approvers?: string[];
+  }) {
     return approvals.requestApproval(this.db.knex, options);
   }
 
   getApproval(options: { runId: string; stepId: string }) {
     return approvals.getApproval(this.db.knex, options);
+  }
+
+  /** The approval the run waits for now, if any (who may decide it). */
+  getWaitingApproval(options: { runId: string }) {
+    return approvals.getWaitingApproval(this.db.knex, options);
+  }
+
+  /** Parks a run at its waiting approval step, releasing its lease (see approvals.ts). */
+  parkRun(options: { id: string; owner: string; stepId: string }) {
+    return approvals.parkRun(this.db.knex, options);
+  }
+
+  /** Makes runnable the waiting runs whose approval ran out by `now`. */
+  wakeOverdueRuns(options: { now: number } = { now: Date.now() }) {
+    return approvals.wakeOverdueRuns(this.db.knex, options);
   }
 
   timeOutApproval(options: {
@@ -294,7 +315,7 @@ export class RunStore {
   ): Promise<string[]> {
     const rows: Array<Pick<DbRunRow, 'id'>> = await knexOf(tx)('edo_runs')
       .where({ sensor: options.sensor, group_key: options.group })
-      .whereIn('status', ['pending', 'running'])
+      .whereIn('status', ['pending', 'running', 'waiting'])
       .select('id');
     return rows.map(r => r.id);
   }

@@ -42,7 +42,8 @@ async function transitionRun(
 
 /**
  * Cancels a run that has not finished; returns false when it already had.
- * The process executing it notices and aborts the step in flight.
+ * The process executing it notices and aborts the step in flight; a run
+ * waiting for an approval is held by no process, so its step ends here.
  */
 export function cancelRun(
   knex: Knex,
@@ -50,17 +51,23 @@ export function cancelRun(
 ): Promise<boolean> {
   return transitionRun(knex, {
     ...options,
-    from: ['pending', 'running'],
+    from: ['pending', 'running', 'waiting'],
     run: {
       status: 'cancelled',
       finished_at: new Date().toISOString(),
       error: `cancelled by ${options.entry.actor}`,
+      lease_until: null,
+      lease_owner: null,
     },
     steps: async tx => {
       await tx('edo_run_steps')
         .where({ run_id: options.id })
         .whereIn('status', ['pending'])
         .update({ status: 'skipped' });
+      // A waiting run has no process to notice: its step ends here.
+      await tx('edo_run_steps')
+        .where({ run_id: options.id, status: 'waiting' })
+        .update({ status: 'cancelled', finished_at: new Date().toISOString() });
     },
   });
 }
@@ -99,7 +106,10 @@ export function retryRun(
 
 /**
  * Decides the approval a run is waiting for; returns false when it waits for
- * none (never asked, already decided, or timed out).
+ * none (never asked, already decided, timed out, or the run ended). A run
+ * parked in status `waiting` becomes runnable again (`running`, no lease):
+ * call the run engine's notify() after. The run is locked first, as parkRun
+ * locks it, so a decision and a parking cannot cross.
  */
 export async function decideApproval(
   knex: Knex,
@@ -111,9 +121,15 @@ export async function decideApproval(
 ): Promise<boolean> {
   const { runId, decision, entry } = options;
   return knex.transaction(async tx => {
+    const run: Pick<DbRunRow, 'status' | 'audit'> | undefined = await tx(
+      'edo_runs',
+    )
+      .where({ id: runId })
+      .forUpdate()
+      .first('status', 'audit');
+    if (!run || !['running', 'waiting'].includes(run.status)) return false;
     const waiting: DbApprovalRow | undefined = await tx('edo_approvals')
       .where({ run_id: runId, status: 'waiting' })
-      .forUpdate()
       .first();
     if (!waiting) return false;
     await tx('edo_approvals')
@@ -124,12 +140,14 @@ export async function decideApproval(
         comment: entry.comment ?? null,
         decided_at: entry.at,
       });
-    const run: Pick<DbRunRow, 'audit'> | undefined = await tx('edo_runs')
-      .where({ id: runId })
-      .first('audit');
     await tx('edo_runs')
       .where({ id: runId })
-      .update({ audit: appended(run?.audit, entry) });
+      .update({
+        audit: appended(run.audit, entry),
+        ...(run.status === 'waiting'
+          ? { status: 'running', lease_until: null, lease_owner: null }
+          : {}),
+      });
     return true;
   });
 }

@@ -19,6 +19,16 @@ export interface NewSensorRun {
   onFailure?: WorkflowStep[];
 }
 
+/**
+ * The approval a run by hand waits for before its action
+ * (`eventOrchestration.actions.manual.requireApproval`): the input of its
+ * approval:wait step, less the prompt.
+ */
+export interface ManualActionApproval {
+  approvers?: { groups?: string[]; entityOwner?: boolean };
+  timeout?: string;
+}
+
 /** One action started by hand as a one-step run (`POST /actions/:id/runs`). */
 export interface NewActionRun {
   actionId: string;
@@ -27,6 +37,8 @@ export interface NewActionRun {
   actor: string;
   /** Same key, same run: a client retrying its request starts nothing new. */
   idempotencyKey?: string;
+  /** When set, an `approve` step (approval:wait) comes before the action. */
+  approval?: ManualActionApproval;
 }
 
 function sha256OfJson(value: unknown): string {
@@ -55,7 +67,9 @@ export function sensorRun(request: NewSensorRun): NewRun {
 
 /**
  * A manual action run: keyed by the client's key when it gave one (stored,
- * so it must stay the same byte for byte), else never de-duplicated.
+ * so it must stay the same byte for byte), else never de-duplicated. An
+ * action that requires approval by hand gets an approval:wait step first, so
+ * it waits as a sensor's run with such a step would.
  */
 export function actionRun(request: NewActionRun): NewRun {
   const audit: RunAuditEntry = {
@@ -71,7 +85,21 @@ export function actionRun(request: NewActionRun): NewRun {
     triggerEventIds: [],
     triggerDependencies: {},
     entityRefs: request.entityRefs,
-    steps: [{ id: 'run', action: request.actionId, input: request.input }],
+    steps: [
+      ...(request.approval
+        ? [
+            {
+              id: 'approve',
+              action: 'approval:wait',
+              input: {
+                prompt: `${request.actor} asks to run ${request.actionId} by hand with the input of step 'run'`,
+                ...request.approval,
+              },
+            },
+          ]
+        : []),
+      { id: 'run', action: request.actionId, input: request.input },
+    ],
     audit: [audit],
   };
 }

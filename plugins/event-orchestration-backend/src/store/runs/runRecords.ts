@@ -71,7 +71,10 @@ export async function toRunRecords(
         .where({ status: 'waiting' })
     : [];
   return rows.map(row => {
-    const waiting = approvals.find(a => a.run_id === row.id);
+    // A run that ended (cancelled while it waited) waits for nothing.
+    const waiting = ['running', 'waiting'].includes(row.status)
+      ? approvals.find(a => a.run_id === row.id)
+      : undefined;
     return {
       id: row.id,
       sensor: row.sensor,
@@ -97,6 +100,17 @@ export async function toRunRecords(
               stepId: waiting.step_id,
               prompt: waiting.prompt,
               requestedAt: iso(waiting.requested_at)!,
+              ...(waiting.expires_at_ms !== null &&
+              waiting.expires_at_ms !== undefined
+                ? {
+                    expiresAt: new Date(
+                      Number(waiting.expires_at_ms),
+                    ).toISOString(),
+                  }
+                : {}),
+              ...(waiting.approvers
+                ? { approvers: parseJson<string[]>(waiting.approvers, []) }
+                : {}),
             },
           }
         : {}),

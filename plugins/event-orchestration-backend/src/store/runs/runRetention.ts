@@ -4,13 +4,13 @@ import { Dialect, timeValue } from '../dialect';
 import { parseIds } from '../rows';
 import { DbRunRow } from '../tables';
 
-const LIVE_RUN_STATUSES = ['pending', 'running'];
+const LIVE_RUN_STATUSES = ['pending', 'running', 'waiting'];
 
 /**
  * Runs that finished (succeeded, failed, cancelled) before `before`, with
  * their steps (and so their logs), entity links, approvals and link retries,
- * at most `limit`, in one transaction. Pending and running runs (a running
- * one may wait for an approval) stay.
+ * at most `limit`, in one transaction. Pending, running and waiting runs
+ * (parked at an approval) stay.
  */
 export async function deleteFinishedRuns(
   knex: Knex,
@@ -52,7 +52,7 @@ export async function deleteFinishedRuns(
   });
 }
 
-/** The events that pending and running runs were started from (they read them). */
+/** The events that pending, running and waiting runs were started from (they read them). */
 export async function eventsOfUnfinishedRuns(
   tx: Knex.Transaction,
 ): Promise<Set<string>> {

@@ -50,7 +50,14 @@ export function FilterBar(props: {
       >
         <MenuItem value="">any</MenuItem>
         {(
-          ['pending', 'running', 'succeeded', 'failed', 'cancelled'] as const
+          [
+            'pending',
+            'running',
+            'waiting',
+            'succeeded',
+            'failed',
+            'cancelled',
+          ] as const
         ).map(s => (
           <MenuItem key={s} value={s}>
             {s}

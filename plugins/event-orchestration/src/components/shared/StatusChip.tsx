@@ -15,6 +15,11 @@ const useStyles = makeStyles(theme => ({
     backgroundColor: theme.palette.info.main,
     color: theme.palette.info.contrastText,
   },
+  // Parked at an approval: someone has to act.
+  waiting: {
+    backgroundColor: theme.palette.warning.main,
+    color: theme.palette.warning.contrastText,
+  },
   pending: {},
   cancelled: {},
   skipped: {},

@@ -189,7 +189,7 @@ export const spec = {
       },
       OrchestrationEvent: {
         description:
-          'A CloudEvents 1.0 event with the extensions `entityref`, `correlationid` and `actor`.',
+          'A CloudEvents 1.0 event with the extensions `entityref`, `correlationid`, `actor` and `origin` (set by the server).',
         type: 'object',
         required: ['specversion', 'id', 'source', 'type', 'time', 'data'],
         properties: {
@@ -225,6 +225,50 @@ export const spec = {
           },
           actor: {
             type: 'string',
+          },
+          origin: {
+            $ref: '#/components/schemas/EventOrigin',
+          },
+        },
+      },
+      EventOrigin: {
+        description:
+          "How an event arrived, set by the source that received it and never by its sender: `kind` (webhook, nats, schedule, kubernetes, backstage-events, portal, orchestrator), the configured `source` name, a webhook's `sourceType` (alertmanager, github, generic), the portal user (`actor`) or the publishing `run`. Events stored before origins existed have none.",
+        type: 'object',
+        additionalProperties: false,
+        required: ['kind'],
+        properties: {
+          kind: {
+            type: 'string',
+            enum: [
+              'webhook',
+              'nats',
+              'schedule',
+              'kubernetes',
+              'backstage-events',
+              'portal',
+              'orchestrator',
+            ],
+          },
+          source: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 255,
+          },
+          sourceType: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 255,
+          },
+          actor: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 255,
+          },
+          run: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 255,
           },
         },
       },
@@ -288,6 +332,9 @@ export const spec = {
           },
           actor: {
             type: 'string',
+          },
+          origin: {
+            $ref: '#/components/schemas/EventOrigin',
           },
         },
       },
@@ -388,7 +435,16 @@ export const spec = {
       },
       RunStatus: {
         type: 'string',
-        enum: ['pending', 'running', 'succeeded', 'failed', 'cancelled'],
+        description:
+          '`waiting`: parked at an approval:wait step until someone decides or the request runs out; it holds no run slot.',
+        enum: [
+          'pending',
+          'running',
+          'waiting',
+          'succeeded',
+          'failed',
+          'cancelled',
+        ],
       },
       RunStep: {
         type: 'object',
@@ -409,6 +465,7 @@ export const spec = {
             enum: [
               'pending',
               'running',
+              'waiting',
               'succeeded',
               'failed',
               'cancelled',
@@ -536,6 +593,19 @@ export const spec = {
               requestedAt: {
                 type: 'string',
                 format: 'date-time',
+              },
+              expiresAt: {
+                type: 'string',
+                format: 'date-time',
+                description: "When the request runs out (the step's timeout).",
+              },
+              approvers: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+                description:
+                  "User and group refs who may decide, resolved when the step asked; absent when the step named none (anyone with the approve permission). The run's actor may not approve unless eventOrchestration.approvals.allowSelfApproval is on.",
               },
             },
           },
@@ -1028,7 +1098,7 @@ export const spec = {
       post: {
         operationId: 'PublishEvent',
         description:
-          'Publishes an event as the caller (permission `event-orchestration.event.create`); `actor` records who. Answers once the event is durable.',
+          'Publishes an event as the caller (permission `event-orchestration.event.create`); `actor` records who and `origin` is `{kind: portal, actor}`. Only `portal.*` types and those listed in `eventOrchestration.portal.publishableTypes`; any other type is 403 naming the source that owns it. Answers once the event is durable.',
         'x-eov-allow-unknown-query-parameters': true,
         security: [
           {
@@ -1302,7 +1372,7 @@ export const spec = {
       post: {
         operationId: 'DecideApproval',
         description:
-          'Approves or rejects the approval a run waits at (permission `event-orchestration.run.approve`).',
+          "Approves or rejects the approval a run waits at (permission `event-orchestration.run.approve`). Only the step's approvers may decide when it names some (403 naming them), the run's actor may not approve it unless eventOrchestration.approvals.allowSelfApproval is on (403), and a rejection needs a comment (400). A decision makes a parked (`waiting`) run runnable again.",
         'x-eov-allow-unknown-query-parameters': true,
         security: [
           {
@@ -1339,6 +1409,9 @@ export const spec = {
         responses: {
           '200': {
             $ref: '#/components/responses/Run',
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
           },
           '403': {
             $ref: '#/components/responses/ErrorResponse',
