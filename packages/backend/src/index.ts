@@ -10,6 +10,8 @@ import { createBackend } from '@backstage/backend-defaults';
 import { demoArgoCdPlugin } from './demoArgoCd';
 import { demoGitHostPlugin } from './demoGitHost';
 import { demoKubernetesPlugin } from './demoKubernetes';
+import { exampleUserAuthModule } from './exampleUserAuth';
+import { examplePermissionPolicyModule } from './permissionPolicy';
 
 const backend = createBackend();
 
@@ -31,6 +33,8 @@ backend.add(import('@backstage/plugin-auth-backend'));
 // See https://backstage.io/docs/backend-system/building-backends/migrating#the-auth-plugin
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 // See https://backstage.io/docs/auth/guest/provider
+// A second example user who owns nothing (auth.providers.example-user)
+backend.add(exampleUserAuthModule);
 
 // catalog plugin
 backend.add(import('@backstage/plugin-catalog-backend'));
@@ -43,10 +47,10 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 // permission plugin
 backend.add(import('@backstage/plugin-permission-backend'));
-// See https://backstage.io/docs/permissions/getting-started for how to create your own permission policy
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+// The example's policy (src/permissionPolicy.ts): platform-team administers,
+// owners act on their entities, everyone signed in reads. See
+// https://backstage.io/docs/permissions/writing-a-policy
+backend.add(examplePermissionPolicyModule);
 
 // search plugin
 backend.add(import('@backstage/plugin-search-backend'));
