@@ -36,6 +36,7 @@ describe('runFinishedEvent', () => {
       },
       entityref: ['component:default/checkout'],
       correlationid: 'run-1',
+      origin: { kind: 'orchestrator', run: 'run-1' },
     });
   });
 

@@ -28,5 +28,6 @@ export function runFinishedEvent(run: Run): OrchestrationEvent {
     },
     ...(run.entityRefs.length ? { entityref: run.entityRefs } : {}),
     correlationid: run.id,
+    origin: { kind: 'orchestrator', run: run.id },
   };
 }

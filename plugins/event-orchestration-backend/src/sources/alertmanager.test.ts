@@ -53,6 +53,11 @@ describe('alertmanagerToEvents', () => {
         groupKey: '{}:{alertname="ArgoCdAppUnhealthy"}',
         externalURL: 'http://alertmanager.monitoring:9093',
       },
+      origin: {
+        kind: 'webhook',
+        source: 'alertmanager',
+        sourceType: 'alertmanager',
+      },
     });
     expect(events[1].subject).toBe('checkout');
   });

@@ -84,6 +84,11 @@ export function alertmanagerToEvents(
         groupKey: payload.groupKey,
         externalURL: payload.externalURL,
       },
+      origin: {
+        kind: 'webhook',
+        source: options.sourceName,
+        sourceType: 'alertmanager',
+      },
     };
   });
 }

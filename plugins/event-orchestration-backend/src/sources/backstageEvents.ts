@@ -72,6 +72,7 @@ export function backstageEventToEvent(
     datacontenttype: 'application/json',
     data: params.eventPayload,
     ...(delivery ? { githubdelivery: delivery } : {}),
+    origin: { kind: 'backstage-events', source: params.topic },
   };
   return event;
 }

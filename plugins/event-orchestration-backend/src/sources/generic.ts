@@ -114,6 +114,11 @@ export function genericToEvents(
       time,
       datacontenttype: 'application/json',
       data,
+      origin: {
+        kind: 'webhook',
+        source: options.sourceName,
+        sourceType: 'generic',
+      },
     };
   };
   if (options.itemsPath === undefined) {

@@ -93,6 +93,11 @@ export function githubToEvents(
       datacontenttype: 'application/json',
       data: body,
       githubdelivery: delivery,
+      origin: {
+        kind: 'webhook',
+        source: options.sourceName,
+        sourceType: 'github',
+      },
     },
   ];
 }

@@ -16,3 +16,9 @@ export { KubernetesSources, readKubernetesSources } from './kubernetes';
 export type { KubernetesClusterSource } from './kubernetes';
 export { RateLimitedError } from './rateLimiter';
 export { startSources } from './startSources';
+export {
+  EventOwnership,
+  readEventOwnership,
+  checkPortalPublishableTypes,
+} from './provenance';
+export type { EventTypeOwner, OwnershipSources } from './provenance';

@@ -90,6 +90,7 @@ export function natsMessageToEvent(
     time: new Date().toISOString(),
     datacontenttype: 'application/json',
     data: body,
+    origin: { kind: 'nats', source: source.name },
   };
 }
 

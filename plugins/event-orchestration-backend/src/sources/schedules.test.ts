@@ -87,6 +87,7 @@ describe.each(databases.eachSupportedId())('schedules on %s', databaseId => {
           timezone: 'Europe/Berlin',
           missed: false,
         },
+        origin: { kind: 'schedule', source: 'office-hours' },
       },
     ]);
   });

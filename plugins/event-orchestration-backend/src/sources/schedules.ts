@@ -116,6 +116,7 @@ export function tickEvent(
       timezone: schedule.timezone,
       missed,
     },
+    origin: { kind: 'schedule', source: schedule.name },
   };
 }
 

@@ -52,6 +52,8 @@ describe('event:publish', () => {
       entityref: ['component:default/my-awesome-app'],
       correlationid: 'run-1',
       data: { reason: 'sync failed' },
+      // Follow-up events come from the orchestrator, naming the run.
+      origin: { kind: 'orchestrator', run: 'run-1' },
     });
     expect(() => action.schema.input.parse({ type: 'Bad Type' })).toThrow(
       /dotted lower-case/,

@@ -61,6 +61,7 @@ export function createEventPublishAction(bus: EventBus) {
         ...(entityref.length ? { entityref } : {}),
         correlationid: ctx.runId,
         actor: `run:${ctx.runId}`,
+        origin: { kind: 'orchestrator', run: ctx.runId },
       });
       ctx.logger.info(
         `${duplicate ? 'already published' : 'published'} ${type} as ${id}`,

@@ -65,6 +65,7 @@ export function coreEventToEvent(
       reportingController:
         object.reportingComponent ?? object.source?.component,
     },
+    origin: { kind: 'kubernetes', source: cluster },
   };
 }
 
@@ -96,6 +97,7 @@ export function resourceChangeToEvent(
       name: object.metadata?.name,
       object: stripManagedFields(object),
     },
+    origin: { kind: 'kubernetes', source: cluster },
   };
 }
 
