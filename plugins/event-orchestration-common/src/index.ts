@@ -30,4 +30,9 @@ export type {
 } from './sensors/sensorSpec';
 export { sensorJsonSchema } from './sensors/sensorJsonSchema';
 export { compileLinearRegex } from './sensors/linearRegex';
+export {
+  MAX_DATA_SCHEMA_DEPTH,
+  sensorDataSchemaSchema,
+} from './sensors/dataSchema';
+export type { SensorDataSchema } from './sensors/dataSchema';
 export type { LinearRegex } from './sensors/linearRegex';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { conditionNames, parseConditions } from './conditions';
 import { parseDuration } from './durations';
+import { sensorDataSchemaSchema } from './dataSchema';
 import { compileLinearRegex } from './linearRegex';
 
 const identifier = z
@@ -148,6 +149,12 @@ const dependencySchema = z
       .default({ data: [] }),
     /** How the filters combine: all must pass (and, the default) or any (or). */
     filtersLogicalOperator: z.enum(['and', 'or']).default('and'),
+    /**
+     * What the event's `data` must look like (a restricted JSON Schema): an
+     * event that does not fit is rejected with the reason before any filter,
+     * whatever `filtersLogicalOperator` says.
+     */
+    dataSchema: sensorDataSchemaSchema.optional(),
     /**
      * Where the event may come from: source types (`alertmanager`, `github`,
      * `generic`, `nats`, `schedule`, `kubernetes`, `backstage-events`,
