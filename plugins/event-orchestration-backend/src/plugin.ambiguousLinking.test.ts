@@ -164,6 +164,20 @@ describe('an event whose subject several entities claim', () => {
       }
       // Nobody was notified: neither the intruders nor a guessed owner.
       expect(await inbox(backend)).toEqual([]);
+      // The Bus tab's list of conflicts names the subject and both claimants.
+      const conflicts = await request(backend.server).get(
+        '/api/event-orchestration/link-conflicts',
+      );
+      expect(conflicts.status).toBe(200);
+      expect(conflicts.body.items).toEqual([
+        {
+          subject: 'payments',
+          entityRefs: BOTH,
+          events: 1,
+          lastEventId: stored.event.id,
+          lastSeenAt: expect.any(String),
+        },
+      ]);
     } finally {
       await backend.stop();
     }

@@ -283,6 +283,27 @@ export interface ListDeadLettersRequest {
   limit?: number;
 }
 
+/**
+ * A subject that several catalog entities claim (`GET /link-conflicts`):
+ * its events are linked to all of them, and steps or notifications that need
+ * one entity refuse to guess. @public
+ */
+export interface LinkConflict {
+  /** The subject the entities claim (an annotation or a name equal to it). */
+  subject: string;
+  /** Every entity the recent events with this subject were linked to. */
+  entityRefs: string[];
+  /** How many recent events were linked to more than one entity. */
+  events: number;
+  lastEventId: string;
+  lastSeenAt: string;
+}
+
+/** `GET /link-conflicts`. @public */
+export interface LinkConflictsResponse {
+  items: LinkConflict[];
+}
+
 /** Query of `GET /dead-letters/redrives`. @public */
 export interface ListRedrivesRequest {
   subscriber?: string;

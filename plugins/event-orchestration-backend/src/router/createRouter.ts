@@ -7,6 +7,7 @@ import { registerActionRoutes } from './routes/actions';
 import { registerDeadLetterRoutes } from './routes/deadLetters';
 import { registerEventRoutes } from './routes/events';
 import { registerHealthRoutes } from './routes/health';
+import { registerLinkConflictRoutes } from './routes/linkConflicts';
 import { registerRunRoutes } from './routes/runs';
 import { registerSensorRoutes } from './routes/sensors';
 import { registerWebhookRoutes } from './routes/webhooks';
@@ -42,6 +43,7 @@ export async function createRouter(
   registerSensorRoutes(api, ctx);
   registerDeadLetterRoutes(api, ctx);
   registerHealthRoutes(api, ctx);
+  registerLinkConflictRoutes(api, ctx);
   router.use(api);
   return router;
 }

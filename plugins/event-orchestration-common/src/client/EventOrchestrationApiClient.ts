@@ -13,6 +13,7 @@ import {
   ListSensorVerdictsRequest,
   PublishEventRequest,
   PublishEventResponse,
+  LinkConflictsResponse,
   RedrivesResponse,
   Run,
   RunActionRequest,
@@ -171,6 +172,18 @@ export class EventOrchestrationApiClient {
   ) {
     return this.get<DeadLettersResponse>(
       '/dead-letters',
+      { ...request },
+      options,
+    );
+  }
+
+  /** Subjects several entities claim (`GET /link-conflicts`). */
+  listLinkConflicts(
+    request: { limit?: number } = {},
+    options?: EventOrchestrationRequestOptions,
+  ) {
+    return this.get<LinkConflictsResponse>(
+      '/link-conflicts',
       { ...request },
       options,
     );

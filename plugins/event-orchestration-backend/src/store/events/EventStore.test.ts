@@ -126,6 +126,38 @@ describe.each(databases.eachSupportedId())('EventStore on %p', databaseId => {
     });
   });
 
+  it('lists subjects several entities claim, not refs an event names itself', async () => {
+    const { store } = await migratedStores(databases, databaseId);
+    const both = ['component:default/aaa', 'component:default/payments'];
+    await store.events.recordEvent({
+      event: alert('c1', 'payments'),
+      entityRefs: both,
+    });
+    await store.events.recordEvent({
+      event: alert('c2', 'payments'),
+      entityRefs: both,
+    });
+    // One claimant only: no conflict.
+    await store.events.recordEvent({
+      event: alert('c3', 'checkout'),
+      entityRefs: ['component:default/checkout'],
+    });
+    // Names both entities itself (as orchestration.run.finished does).
+    await store.events.recordEvent({
+      event: { ...alert('c4', 'a-sensor'), entityref: both },
+      entityRefs: both,
+    });
+    expect(await store.events.linkConflicts({ limit: 10 })).toEqual([
+      {
+        subject: 'payments',
+        entityRefs: both,
+        events: 2,
+        lastEventId: 'c2',
+        lastSeenAt: expect.any(String),
+      },
+    ]);
+  });
+
   it('deletes events with their links and link retries (retention)', async () => {
     const { knex, store } = await migratedStores(databases, databaseId);
     for (const id of ['old', 'young']) {

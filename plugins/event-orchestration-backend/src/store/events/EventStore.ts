@@ -1,4 +1,8 @@
-import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
+import {
+  LinkConflict,
+  OrchestrationEvent,
+  eventEntityRefs,
+} from '@edo/plugin-event-orchestration-common';
 import { redactSecrets } from '../../shared/redaction/redactSecrets';
 import { StoreDatabase, StoreTransaction, knexOf } from '../database';
 import { timeValue } from '../dialect';
@@ -133,6 +137,73 @@ export class EventStore {
     return this.db
       .knex('edo_event_entities')
       .whereIn('event_id', options.eventIds);
+  }
+
+  /**
+   * Subjects several entities claim: among the newest `window` events, those
+   * whose subject linked them to more than one entity (refs an event names
+   * itself are not claims), grouped by subject, newest first.
+   */
+  async linkConflicts(options: {
+    limit: number;
+    window?: number;
+  }): Promise<LinkConflict[]> {
+    const { knex } = this.db;
+    const window = options.window ?? 100_000;
+    // Bounded by the primary key, not by a scan of every stored event.
+    const newest = await knex('edo_events').max({ seq: 'seq' }).first();
+    const rows: Array<{
+      event_id: string;
+      subject: string;
+      received_at: Date | string;
+      envelope: string;
+    }> = await knex('edo_event_entities as l')
+      .join('edo_events as e', 'e.id', 'l.event_id')
+      .where('e.seq', '>', Number(newest?.seq ?? 0) - window)
+      .whereNotNull('e.subject')
+      .groupBy(
+        'l.event_id',
+        'e.subject',
+        'e.received_at',
+        'e.seq',
+        'e.envelope',
+      )
+      .havingRaw('count(*) > 1')
+      .select('l.event_id', 'e.subject', 'e.received_at', 'e.envelope')
+      .orderBy('e.seq', 'desc')
+      .limit(1000);
+    const links = await this.entityLinksOf({
+      eventIds: rows.map(r => r.event_id),
+    });
+    const conflicts = new Map<string, LinkConflict>();
+    for (const row of rows) {
+      const named = new Set(
+        eventEntityRefs(JSON.parse(row.envelope) as OrchestrationEvent).map(
+          ref => ref.toLocaleLowerCase('en-US'),
+        ),
+      );
+      const claimants = links
+        .filter(l => l.event_id === row.event_id && !named.has(l.entity_ref))
+        .map(l => l.entity_ref)
+        .sort();
+      if (claimants.length < 2) continue;
+      const known = conflicts.get(row.subject);
+      if (known) {
+        known.events++;
+        known.entityRefs = [
+          ...new Set([...known.entityRefs, ...claimants]),
+        ].sort();
+        continue;
+      }
+      conflicts.set(row.subject, {
+        subject: row.subject,
+        entityRefs: claimants,
+        events: 1,
+        lastEventId: row.event_id,
+        lastSeenAt: iso(row.received_at)!,
+      });
+    }
+    return [...conflicts.values()].slice(0, options.limit);
   }
 
   /** The stored events among `ids`, by id (a unit of work sees its own writes). */

@@ -808,6 +808,37 @@ export const spec = {
           },
         },
       },
+      LinkConflict: {
+        type: 'object',
+        required: [
+          'subject',
+          'entityRefs',
+          'events',
+          'lastEventId',
+          'lastSeenAt',
+        ],
+        properties: {
+          subject: {
+            type: 'string',
+          },
+          entityRefs: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          events: {
+            type: 'integer',
+          },
+          lastEventId: {
+            type: 'string',
+          },
+          lastSeenAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
       DeadLetterRedrive: {
         type: 'object',
         required: ['subscriber', 'eventId', 'eventType', 'actor', 'at'],
@@ -1772,6 +1803,47 @@ export const spec = {
                       type: 'array',
                       items: {
                         $ref: '#/components/schemas/DeadLetter',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/link-conflicts': {
+      get: {
+        operationId: 'ListLinkConflicts',
+        description:
+          'Subjects that several catalog entities claim: recent events linked to more than one entity, grouped by subject, newest first. Shown when the caller may read one of the entities involved.',
+        security: [
+          {
+            JWT: [],
+          },
+        ],
+        parameters: [
+          {
+            $ref: '#/components/parameters/limit',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The conflicts.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/LinkConflict',
                       },
                     },
                   },
