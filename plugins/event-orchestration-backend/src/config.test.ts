@@ -98,4 +98,70 @@ describe('readOrchestrationConfig', () => {
       read({ actions: { manual: { allowed: 'log' } } }, 'sqlite'),
     ).toThrow(/eventOrchestration\.actions\.manual\.allowed/);
   });
+
+  it('reads approvals: self-approval off by default, actions that need approval by hand with their approvers', () => {
+    const defaults = read({}, 'sqlite');
+    expect(defaults.approvals).toEqual({ allowSelfApproval: false });
+    expect(defaults.manualActions.requireApproval.size).toBe(0);
+    const configured = read(
+      {
+        approvals: { allowSelfApproval: true },
+        actions: {
+          manual: {
+            requireApproval: [
+              'notification:send',
+              {
+                action: 'kubernetes:scale',
+                approvers: { groups: ['platform-team'], entityOwner: true },
+                timeout: '4h',
+              },
+            ],
+          },
+        },
+      },
+      'sqlite',
+    );
+    expect(configured.approvals.allowSelfApproval).toBe(true);
+    expect([...configured.manualActions.requireApproval]).toEqual([
+      ['notification:send', {}],
+      [
+        'kubernetes:scale',
+        {
+          approvers: {
+            groups: ['group:default/platform-team'],
+            entityOwner: true,
+          },
+          timeout: '4h',
+        },
+      ],
+    ]);
+    expect(() =>
+      read(
+        {
+          actions: {
+            manual: {
+              requireApproval: [
+                { action: 'log', approvers: { groups: ['user:default/x'] } },
+              ],
+            },
+          },
+        },
+        'sqlite',
+      ),
+    ).toThrow(
+      "eventOrchestration.actions.manual.requireApproval.0.approvers.groups.0: must be a group ref such as group:default/platform-team, got kind 'user'",
+    );
+    expect(() =>
+      read(
+        {
+          actions: {
+            manual: { requireApproval: [{ action: 'log', timeout: '90d' }] },
+          },
+        },
+        'sqlite',
+      ),
+    ).toThrow(
+      'eventOrchestration.actions.manual.requireApproval.0.timeout: must be a duration such as 4h or 1d, at most 30d',
+    );
+  });
 });

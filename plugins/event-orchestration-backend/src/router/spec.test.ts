@@ -63,7 +63,7 @@ describe('a request the document refuses', () => {
     ['/runs?limit=201', 'Invalid query: limit: must be <= 200'],
     [
       '/runs?status=done',
-      'Invalid query: status: must be equal to one of the allowed values: pending, running, succeeded, failed, cancelled',
+      'Invalid query: status: must be equal to one of the allowed values: pending, running, waiting, succeeded, failed, cancelled',
     ],
     [
       '/events?since=yesterday',
