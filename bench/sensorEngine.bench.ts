@@ -38,6 +38,9 @@ import {
   filterEvent,
   evaluateSensor,
 } from '../plugins/event-orchestration-backend/src/sensors';
+import { EventOwnership } from '../plugins/event-orchestration-backend/src/sources';
+
+const ownership = EventOwnership.builtin();
 
 const TYPES = Array.from(
   { length: Number(process.env.BENCH_TYPES ?? 20) },
@@ -97,6 +100,8 @@ function makeEvents(
         app: APPS[(i * 7) % APPS.length],
       },
     },
+    // bench.* belongs to no source: the orchestrator owns it.
+    origin: { kind: 'orchestrator' as const },
   }));
 }
 
@@ -134,13 +139,21 @@ export async function evaluation(
     // As SensorEngine.handle does: filters for every candidate, synchronously;
     // correlation (async, stateful) only for those whose filters passed.
     for (const sensor of registry.candidates(event.type)) {
-      if (filterEvent(sensor, event).matchedDependencies.length === 0) continue;
-      await evaluateSensor(sensor, event, async group => {
-        const key = `${sensor.spec.name}/${group}`;
-        if (!states.has(key))
-          states.set(key, new MemoryCorrelationState(group, fires));
-        return states.get(key)!;
-      });
+      if (
+        filterEvent(sensor, event, ownership).matchedDependencies.length === 0
+      )
+        continue;
+      await evaluateSensor(
+        sensor,
+        event,
+        async group => {
+          const key = `${sensor.spec.name}/${group}`;
+          if (!states.has(key))
+            states.set(key, new MemoryCorrelationState(group, fires));
+          return states.get(key)!;
+        },
+        { ownership },
+      );
     }
     latencies.push(performance.now() - t0);
   }
@@ -188,6 +201,7 @@ export async function fullPath(
     sensors: index(makeSensors(sensorCount, types)),
     store,
     entities,
+    ownership,
     // No run engine executes here: the bench measures deciding, not acting.
     onRunsCreated: () => {},
     logger,

@@ -165,6 +165,17 @@ export interface Config {
         >;
       };
     };
+    /** What users and services may publish through `POST /events` (the portal). */
+    portal?: {
+      /**
+       * Event types `POST /events` may publish besides `portal.*`: exact types
+       * (`ci.image.pushed`) or prefixes (`deploy.*`). Any other type is refused
+       * with 403 naming the source that owns it. A listed type another source
+       * owns stays that source's: sensors accept it from the portal only when
+       * a dependency says `sources: [portal]`. Default: none.
+       */
+      publishableTypes?: string[];
+    };
     /** Who may decide approval:wait steps (POST /runs/:id/approve). */
     approvals?: {
       /**

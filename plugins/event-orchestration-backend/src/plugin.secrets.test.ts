@@ -190,6 +190,8 @@ describe.each(databases.eachSupportedId())(
             data: {
               eventOrchestration: {
                 secrets: { apiToken: API_TOKEN },
+                // The test.* events below are published through POST /events.
+                portal: { publishableTypes: ['test.*'] },
                 actions: {
                   http: {
                     allowedHosts: ['127.0.0.1'],

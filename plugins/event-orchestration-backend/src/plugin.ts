@@ -19,7 +19,7 @@ import { readOrchestrationConfig } from './config';
 import { createLiveUpdates } from './liveUpdates';
 import { RetentionPruner, longestCorrelationPeriodMs } from './retention';
 import { createRouter, registerActionResourceType } from './router';
-import { RunEngine, runFinishedEvent } from './runs';
+import { ApprovalDecisionCheck, RunEngine, runFinishedEvent } from './runs';
 import { scheduleOrchestrationTasks } from './scheduledTasks';
 import {
   SensorEngine,
@@ -28,7 +28,7 @@ import {
   loadSensors,
   sensorFilePaths,
 } from './sensors';
-import { WebhookSources, startSources } from './sources';
+import { WebhookSources, readEventOwnership, startSources } from './sources';
 import { OrchestrationDatabase, dialectOf, tuneSqlite } from './store';
 
 /** Name of the bus subscriber that evaluates sensors; shared by all replicas. */
@@ -63,6 +63,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         scheduler: coreServices.scheduler,
         permissionsRegistry: coreServices.permissionsRegistry,
+        userInfo: coreServices.userInfo,
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
         discovery: coreServices.discovery,
@@ -86,6 +87,9 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           dialect: dialectOf(knex),
         });
         const { roles } = settings;
+        // Who owns which event type: what the portal may publish and which
+        // source a sensor accepts a type from by default.
+        const ownership = readEventOwnership(config, settings.sources);
         const webhooks = new WebhookSources(settings.sources.webhooks);
         const registry = new SensorRegistry(() => loadSensors(config), logger);
         registry.reportLoaded(webhooks.names());
@@ -125,6 +129,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
             entities,
             secrets: settings.secrets.values,
             templateSecrets: settings.secrets.templates,
+            manualApprovals: settings.manualActions.requireApproval,
             logger: logger.child({ component: 'runs' }),
             hooks: {
               onStatusChange: run =>
@@ -146,6 +151,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           sensors: registry,
           store,
           entities,
+          ownership,
           onRunsCreated: () => runs.notify(),
           logger: logger.child({ component: 'sensors' }),
         });
@@ -243,13 +249,20 @@ export const eventOrchestrationPlugin = createBackendPlugin({
                 events,
                 correlation: store.correlation,
                 entities,
+                ownership,
                 loadEvent: async id => (await store.views.getEvent(id))?.event,
               }),
             eventEntities: event => entities.resolveEventEntities(event),
+            ownership,
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             permissionsRegistry: deps.permissionsRegistry,
             runs,
+            approvalDecisions: new ApprovalDecisionCheck({
+              store,
+              userInfo: deps.userInfo,
+              settings: settings.approvals,
+            }),
             logger,
             watches: () => sources?.kubernetesWatches() ?? [],
             roles,

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { ConfigReader } from '@backstage/config';
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
 import { dryRunSensor, loadSensors } from '../sensors';
+import { EventOwnership } from '../sources';
 
 const USAGE = `Usage:
   edo-sensors validate <file or glob>...
@@ -74,7 +75,13 @@ async function test(args: string[]): Promise<number> {
   const events = readEvents(eventFiles);
   const statuses: string[] = [];
   for (const { spec } of loaded.sensors) {
-    const results = await dryRunSensor({ sensor: spec, events });
+    // No app-config here: the built-in source types own their prefixes, and an
+    // event file without origin is taken as from its type's owner.
+    const results = await dryRunSensor({
+      sensor: spec,
+      events,
+      ownership: EventOwnership.builtin(),
+    });
     for (const r of results) {
       statuses.push(r.status);
       console.log(`${spec.name}  ${r.eventId}  ${r.status}: ${r.reason}`);

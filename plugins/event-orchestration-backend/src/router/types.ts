@@ -12,10 +12,10 @@ import {
 import { EventBus } from '@edo/plugin-event-orchestration-node';
 import { ActionRegistry } from '../actions';
 import { ManualActionSettings } from '../config';
-import { RunEngine } from '../runs';
+import { ApprovalDecisionCheck, RunEngine } from '../runs';
 import { createOpenApiRouter } from '../schema/openapi';
 import { DryRunResult, SensorRegistry } from '../sensors';
-import { WebhookSources } from '../sources';
+import { EventOwnership, WebhookSources } from '../sources';
 import { OrchestrationDatabase } from '../store';
 import { PermissionCheck } from './permissions';
 
@@ -42,11 +42,15 @@ export interface RouterOptions {
    * when the catalog cannot be asked.
    */
   eventEntities: (event: OrchestrationEvent) => Promise<string[]>;
+  /** Which source owns which event type: what `POST /events` may publish. */
+  ownership: Pick<EventOwnership, 'portalMayPublish'>;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   /** The rules of the plugin's resource types, for conditional decisions. */
   permissionsRegistry: Pick<PermissionsRegistryService, 'getPermissionRuleset'>;
   runs: Pick<RunEngine, 'notify' | 'startActionRun'>;
+  /** Who may decide an approval beyond the permission: approvers, no self-approval. */
+  approvalDecisions: Pick<ApprovalDecisionCheck, 'check'>;
   logger: LoggerService;
   /** The state of watching sources (Kubernetes), for /health. */
   watches?: () => NonNullable<HealthResponse['watches']>;

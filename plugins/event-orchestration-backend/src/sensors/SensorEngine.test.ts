@@ -10,6 +10,7 @@ import { EntityResolver } from '../catalog';
 import { RunEngine } from '../runs';
 import { OrchestrationDatabase } from '../store';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
+import { EventOwnership } from '../sources';
 import { SensorEngine } from './SensorEngine';
 
 jest.setTimeout(60_000);
@@ -37,6 +38,17 @@ const parsed = parseSensorSpec({
   },
 });
 if (!parsed.success) throw new Error('fixture sensor is invalid');
+// The webhook sources these events come through, as app-config would have them.
+const ownership = EventOwnership.fromSources({
+  webhooks: [
+    { name: 'alertmanager', type: 'alertmanager' },
+    { name: 'ci', type: 'generic', eventType: 'ci.image.pushed' },
+  ],
+  natsSubjects: [],
+  schedules: [],
+  backstageEvents: [],
+  portalPublishableTypes: [],
+});
 const sensors = {
   candidates: () => [{ spec: parsed.sensor, source: 'test' }],
   find: () => ({ spec: parsed.sensor, source: 'test' }),
@@ -51,6 +63,11 @@ function cpuAlert(app: string, n: number): OrchestrationEvent {
     subject: app,
     time: new Date(Date.UTC(2026, 10, 23, 8, n)).toISOString(),
     data: { status: 'firing', labels: { alertname: 'HighCPU', app } },
+    origin: {
+      kind: 'webhook',
+      source: 'alertmanager',
+      sourceType: 'alertmanager',
+    },
   };
 }
 
@@ -88,6 +105,7 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       sensors,
       store,
       entities,
+      ownership,
       onRunsCreated: () => runs.notify(),
       logger,
     });
@@ -95,6 +113,7 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       sensors,
       store,
       entities,
+      ownership,
       onRunsCreated: () => runs.notify(),
       logger,
     });
@@ -169,6 +188,7 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       sensors: plainSensors,
       store,
       entities,
+      ownership,
       onRunsCreated: () => runs.notify(),
       logger,
     });
@@ -176,6 +196,7 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       sensors: plainSensors,
       store,
       entities,
+      ownership,
       onRunsCreated: () => runs.notify(),
       logger,
     });
@@ -187,6 +208,7 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       subject: `app-${i % 5}`,
       time: new Date(Date.UTC(2026, 10, 23, 8, 0, i)).toISOString(),
       data: { image: `app-${i % 5}`, tag: `v1.0.${i}` },
+      origin: { kind: 'webhook', source: 'ci', sourceType: 'generic' },
     }));
     // Every event twice at once, on both replicas.
     await Promise.all(
@@ -228,6 +250,7 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       sensors: { candidates: () => [loaded], find: () => loaded },
       store,
       entities,
+      ownership,
       onRunsCreated: () => runs.notify(),
       logger,
     });
@@ -283,6 +306,7 @@ describe.each(databases.eachSupportedId())('SensorEngine on %s', databaseId => {
       sensors: { candidates: () => [loaded], find: () => loaded },
       store,
       entities,
+      ownership,
       onRunsCreated: () => runs.notify(),
       logger,
     });

@@ -3,6 +3,7 @@ import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
 import { EntityResolver, FIRST_RELINK_DELAY_MS } from '../catalog';
 import { OrchestrationDatabase, StoreTransaction } from '../store';
 import { renderTemplate } from '../shared/templating/renderTemplate';
+import type { EventOwnership } from '../sources';
 import { LoadedSensor } from './loadSensors';
 import type { SensorRegistry } from './SensorRegistry';
 import {
@@ -30,6 +31,8 @@ export class SensorEngine {
       sensors: Pick<SensorRegistry, 'candidates' | 'find'>;
       store: OrchestrationDatabase;
       entities: EntityResolver;
+      /** Which source owns which event type: a dependency accepts a type from its owner unless it names `sources:`. */
+      ownership: EventOwnership;
       /** Called once runs created here are committed: the run stage picks them up. */
       onRunsCreated: () => void;
       logger: LoggerService;
@@ -70,7 +73,7 @@ export class SensorEngine {
     const rejected: Verdict[] = [];
     const accepted: LoadedSensor[] = [];
     for (const sensor of pending) {
-      const outcome = filterEvent(sensor, event);
+      const outcome = filterEvent(sensor, event, this.deps.ownership);
       if (outcome.matchedDependencies.length === 0) {
         rejected.push({
           sensor: sensor.spec.name,
@@ -105,7 +108,7 @@ export class SensorEngine {
             needsSharedState(sensor.spec)
               ? lockCorrelationState(store.correlation, tx, name, group)
               : new MemoryCorrelationState(group, []),
-          receivedAt,
+          { ownership: this.deps.ownership, receivedAt },
         );
         await store.evaluations.recordVerdicts(tx, {
           eventId: event.id,
@@ -299,7 +302,8 @@ export class SensorEngine {
       return found ? [found] : [];
     });
     for (const event of events) {
-      for (const dependency of filterEvent(sensor, event).matchedDependencies) {
+      for (const dependency of filterEvent(sensor, event, this.deps.ownership)
+        .matchedDependencies) {
         result[dependency] = event.id;
       }
     }

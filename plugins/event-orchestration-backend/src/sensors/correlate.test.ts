@@ -5,6 +5,9 @@ import {
 import { MemoryCorrelationState } from './correlationState';
 import { LoadedSensor } from './loadSensors';
 import { evaluateSensor } from './evaluateSensor';
+import { EventOwnership } from '../sources';
+
+const ownership = EventOwnership.builtin();
 
 function sensorFrom(spec: Record<string, unknown>): LoadedSensor {
   const parsed = parseSensorSpec({
@@ -38,11 +41,21 @@ function evaluateInOrder(sensor: LoadedSensor) {
   const fires: Array<{ group: string; at: number }> = [];
   const states = new Map<string, MemoryCorrelationState>();
   return async (event: OrchestrationEvent) => {
-    const verdict = await evaluateSensor(sensor, event, async group => {
-      if (!states.has(group))
-        states.set(group, new MemoryCorrelationState(group, fires));
-      return states.get(group)!;
-    });
+    // Each event comes from the owner of its type: correlation is under test here.
+    const fromOwner = {
+      ...event,
+      origin: event.origin ?? ownership.ownerOrigin(event.type),
+    };
+    const verdict = await evaluateSensor(
+      sensor,
+      fromOwner,
+      async group => {
+        if (!states.has(group))
+          states.set(group, new MemoryCorrelationState(group, fires));
+        return states.get(group)!;
+      },
+      { ownership },
+    );
     return [verdict.status, verdict.reason, verdict.triggerEventIds] as const;
   };
 }

@@ -13,6 +13,7 @@ import { EvaluationStatus } from './correlate';
 import { filterEvent } from './evaluateSensor';
 import { LoadedSensor } from './loadSensors';
 import { evaluateSensor } from './evaluateSensor';
+import type { EventOwnership } from '../sources';
 
 /** One result of `POST /sensors/test`. */
 export interface DryRunResult {
@@ -32,11 +33,15 @@ export interface DryRunResult {
 /**
  * Evaluates events in order against a sensor on a scratch copy of its stored
  * correlation state: windows, conditions and cooldowns behave as live, but
- * nothing is written, no run starts and no action is called.
+ * nothing is written, no run starts and no action is called. An event without
+ * an origin (pasted, or stored before origins existed) is taken as coming from
+ * the owner of its type; a pasted `origin` is used as given.
  */
 export async function dryRunSensor(options: {
   sensor: SensorSpec;
   events: OrchestrationEvent[];
+  /** Which source owns which event type, as the live engine has it. */
+  ownership: EventOwnership;
   /** The stored state to copy; without it the state starts empty. */
   correlation?: CorrelationStore;
   /** Catalog lookups for `entity`; without it templates see `entity: null`. */
@@ -44,7 +49,10 @@ export async function dryRunSensor(options: {
   /** Looks up stored events that earlier dry-run events refer to. */
   loadEvent?: (id: string) => Promise<OrchestrationEvent | undefined>;
 }): Promise<DryRunResult[]> {
-  const { sensor, events, correlation, entities } = options;
+  const { sensor, correlation, entities, ownership } = options;
+  const events = options.events.map(e =>
+    e.origin ? e : { ...e, origin: ownership.ownerOrigin(e.type) },
+  );
   const loaded: LoadedSensor = { spec: sensor, source: 'dry run' };
   const fires = correlation
     ? await correlation.firesOf({ sensor: sensor.name, limit: 10_000 })
@@ -54,22 +62,27 @@ export async function dryRunSensor(options: {
 
   const results: DryRunResult[] = [];
   for (const event of events) {
-    const verdict = await evaluateSensor(loaded, event, async group => {
-      if (!states.has(group)) {
-        states.set(
-          group,
-          correlation
-            ? await MemoryCorrelationState.snapshot(
-                correlation,
-                sensor.name,
-                group,
-                fires,
-              )
-            : new MemoryCorrelationState(group, fires),
-        );
-      }
-      return states.get(group)!;
-    });
+    const verdict = await evaluateSensor(
+      loaded,
+      event,
+      async group => {
+        if (!states.has(group)) {
+          states.set(
+            group,
+            correlation
+              ? await MemoryCorrelationState.snapshot(
+                  correlation,
+                  sensor.name,
+                  group,
+                  fires,
+                )
+              : new MemoryCorrelationState(group, fires),
+          );
+        }
+        return states.get(group)!;
+      },
+      { ownership },
+    );
     const result: DryRunResult = {
       eventId: event.id,
       matched: verdict.status === 'matched',
@@ -80,11 +93,17 @@ export async function dryRunSensor(options: {
       const triggerEvents: OrchestrationEvent[] = [];
       for (const id of verdict.triggerEventIds ?? [event.id]) {
         const found = seen.get(id) ?? (await options.loadEvent?.(id));
-        if (found) triggerEvents.push(found);
+        if (found)
+          triggerEvents.push(
+            found.origin
+              ? found
+              : { ...found, origin: ownership.ownerOrigin(found.type) },
+          );
       }
       const byDependency: Record<string, OrchestrationEvent> = {};
       for (const trigger of triggerEvents) {
-        for (const dep of filterEvent(loaded, trigger).matchedDependencies) {
+        for (const dep of filterEvent(loaded, trigger, ownership)
+          .matchedDependencies) {
           byDependency[dep] = trigger;
         }
       }

@@ -6,6 +6,9 @@ import {
 } from '@edo/plugin-event-orchestration-common';
 import { evaluateDataFilter } from './evaluateFilters';
 import { filterEvent } from './evaluateSensor';
+import { EventOwnership } from '../sources';
+
+const ownership = EventOwnership.builtin();
 
 /**
  * A second, deliberately plain evaluator of the equality and range operators,
@@ -159,10 +162,13 @@ describe('filters under generated input', () => {
             type,
             time: '2026-11-23T08:00:00Z',
             data,
+            // From the type's owner, so the filters decide.
+            origin: ownership.ownerOrigin(type),
           };
           const outcome = filterEvent(
             { spec: parsed.sensor, source: 'fuzz' },
             event,
+            ownership,
           );
           for (const name of outcome.matchedDependencies) {
             const dep = parsed.sensor.dependencies.find(d => d.name === name)!;

@@ -1,4 +1,5 @@
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
+import type { EventOwnership } from '../sources';
 import { renderTemplate } from '../shared/templating/renderTemplate';
 import { CorrelationVerdict, EvaluationStatus, correlate } from './correlate';
 import { CorrelationState } from './correlationState';
@@ -19,10 +20,15 @@ export function sensorListensTo(sensor: LoadedSensor, eventType: string) {
   return sensor.spec.dependencies.some(d => d.eventType === eventType);
 }
 
-/** Runs an event through the filters of every dependency of a sensor. */
+/**
+ * Runs an event through every dependency of a sensor: first where it came
+ * from (its origin against the dependency's `sources:`, or the type's owner),
+ * then the filters.
+ */
 export function filterEvent(
   sensor: LoadedSensor,
   event: OrchestrationEvent,
+  ownership: EventOwnership,
 ): FilterOutcome {
   const matched: string[] = [];
   const reasons: string[] = [];
@@ -31,6 +37,15 @@ export function filterEvent(
   for (const dep of sensor.spec.dependencies) {
     if (dep.eventType !== event.type) continue;
     listening = true;
+    const origin = ownership.accepts({
+      type: event.type,
+      origin: event.origin,
+      sources: dep.sources,
+    });
+    if (!origin.accepted) {
+      reasons.push(`dependency '${dep.name}' rejected: ${origin.reason}`);
+      continue;
+    }
     const verdict = evaluateDependencyFilters(
       dep.filters,
       dep.filtersLogicalOperator,
@@ -114,6 +129,7 @@ export function groupOf(
  * Evaluates an event against a sensor: its filters and, when it matches,
  * correlation with the given state. Shared by the live engine and dry runs.
  *
+ * `ownership` says which source owns which event type (see `filterEvent`).
  * `receivedAt` (epoch ms) is when the backend received the event; the live
  * engine always passes it. Only dry runs of draft events, which nobody
  * received, leave it out: their `time` stands in for it.
@@ -122,9 +138,10 @@ export async function evaluateSensor(
   sensor: LoadedSensor,
   event: OrchestrationEvent,
   stateFor: (group: string) => Promise<CorrelationState>,
-  receivedAt: number = Date.parse(event.time),
+  options: { ownership: EventOwnership; receivedAt?: number },
 ): Promise<Verdict> {
-  const outcome = filterEvent(sensor, event);
+  const { ownership, receivedAt = Date.parse(event.time) } = options;
+  const outcome = filterEvent(sensor, event, ownership);
   if (outcome.matchedDependencies.length === 0) {
     return {
       sensor: sensor.spec.name,

@@ -1,4 +1,8 @@
-import { NotFoundError, ServiceUnavailableError } from '@backstage/errors';
+import {
+  NotAllowedError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import {
   OrchestrationEvent,
   entityEventPublishPermission,
@@ -30,7 +34,7 @@ const publishEventWording = z
 
 /** `GET /events`, `GET /events/:id` and `POST /events` (a portal user or service publishing). */
 export function registerEventRoutes(router: ApiRouter, ctx: RouteContext) {
-  const { store, bus, logger, access, eventEntities } = ctx;
+  const { store, bus, logger, access, eventEntities, ownership } = ctx;
 
   // Reads show what concerns entities the caller may read in the catalog; a
   // page may therefore hold fewer items than `limit` (its cursor still works).
@@ -72,6 +76,10 @@ export function registerEventRoutes(router: ApiRouter, ctx: RouteContext) {
       eventPublishPermission,
       'publish events',
     );
+    // Source types own their event types: the portal publishes portal.* and
+    // what eventOrchestration.portal.publishableTypes lists, nothing else.
+    const publishable = ownership.portalMayPublish(body.type);
+    if (!publishable.allowed) throw new NotAllowedError(publishable.reason);
     const entityref = body.entityRef
       ? parseEntityRefField(body.entityRef)
       : undefined;
@@ -87,6 +95,7 @@ export function registerEventRoutes(router: ApiRouter, ctx: RouteContext) {
       ...(entityref ? { entityref } : {}),
       ...(body.correlationId ? { correlationid: body.correlationId } : {}),
       actor,
+      origin: { kind: 'portal', actor },
     };
     // Publishing about an entity needs the entity permission on each entity
     // the event will be linked to, the ones its subject names included: a

@@ -1,5 +1,6 @@
 import { InputError, NotFoundError } from '@backstage/errors';
 import {
+  EVENT_ORIGIN_KINDS,
   OrchestrationEvent,
   SensorSpec,
   SensorsResponse,
@@ -26,6 +27,17 @@ const pastedEvent = z
     entityref: z.union([z.string(), z.array(z.string())]).optional(),
     correlationid: z.string().optional(),
     actor: z.string().optional(),
+    /** What to test the sensor against; without it, the owner of the type. */
+    origin: z
+      .object({
+        kind: z.enum(EVENT_ORIGIN_KINDS),
+        source: z.string().min(1).max(255).optional(),
+        sourceType: z.string().min(1).max(255).optional(),
+        actor: z.string().min(1).max(255).optional(),
+        run: z.string().min(1).max(255).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 const eventOrId = z.union([z.string().min(1), pastedEvent]);
