@@ -124,6 +124,12 @@ test('Alice, who owns nothing, sees the controls of my-awesome-app disabled with
     ),
   ).toContainText('Publish event');
 
+  const runAction = page.getByRole('button', { name: 'Run action' });
+  await expect(runAction).toBeDisabled();
+  await expect(
+    page.getByTitle(`Needs event-orchestration.entity.run.manage on ${ENTITY}`),
+  ).toHaveCount(2); // Retry's and Run action's
+
   // What the buttons say is what the backend does.
   const alice = await tokenOf(request, 'example-user');
   const retried = await request.post(`${API}/runs/${failedRunId}/retry`, {
@@ -141,10 +147,16 @@ test('Alice, who owns nothing, sees the controls of my-awesome-app disabled with
     },
   });
   expect(published.status()).toBe(403);
+  const ran = await request.post(`${API}/actions/log/runs`, {
+    headers: { Authorization: `Bearer ${alice}` },
+    data: { input: { message: 'e2e: Alice tries anyway' }, entityRef: ENTITY },
+  });
+  expect(ran.status()).toBe(403);
 });
 
-test('Guest, in platform-team which owns my-awesome-app, retries the run and publishes an event from the same controls', async ({
+test('Guest, in platform-team which owns my-awesome-app, retries the run, publishes an event and runs an action from the same controls', async ({
   page,
+  request,
 }) => {
   await page.goto(
     `/catalog/default/component/my-awesome-app/events?run=${failedRunId}`,
@@ -161,4 +173,37 @@ test('Guest, in platform-team which owns my-awesome-app, retries the run and pub
   await page.getByRole('button', { name: 'Publish event' }).click();
   await page.getByRole('button', { name: 'Publish', exact: true }).click();
   await expect(page.getByText(/^Published portal\.manual as /)).toBeVisible();
+
+  // The log action, run by hand about my-awesome-app, ends as a succeeded run.
+  await page.getByRole('button', { name: 'Run action' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: /^Action / }).click();
+  await page.getByRole('option', { name: /^log/ }).click();
+  await dialog
+    .getByLabel('Input (JSON)')
+    .fill('{"message": "checked by hand from the e2e test"}');
+  const response = page.waitForResponse(
+    r =>
+      r.url().endsWith('/actions/log/runs') && r.request().method() === 'POST',
+  );
+  await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+  expect((await response).status()).toBe(201);
+  const { id: runId } = await (await response).json();
+  await expect(
+    page.getByText(`Started log as run ${runId.slice(0, 8)}`),
+  ).toBeVisible();
+  const guest = await tokenOf(request, 'guest');
+  await expect
+    .poll(
+      async () =>
+        (
+          await (
+            await request.get(`${API}/runs/${runId}`, {
+              headers: { Authorization: `Bearer ${guest}` },
+            })
+          ).json()
+        ).status,
+      { timeout: 30_000 },
+    )
+    .toBe('succeeded');
 });

@@ -4,6 +4,7 @@ import {
   createApiRef,
 } from '@backstage/core-plugin-api';
 import {
+  ActionsResponse,
   DeadLetterRedrive,
   DeadLettersResponse,
   EventDetails,
@@ -15,6 +16,7 @@ import {
   PublishEventRequest,
   PublishEventResponse,
   Run,
+  RunActionRequest,
   SensorTestRequest,
   SensorTestResponse,
   SensorSummary,
@@ -57,6 +59,10 @@ export interface EventOrchestrationApi {
   ): Promise<DeadLetterRedrive>;
   /** `POST /events` as the signed-in user (permission `event-orchestration.event.create`). */
   publishEvent(event: PublishEventRequest): Promise<PublishEventResponse>;
+  /** `GET /actions`: the registered actions, each saying whether it may be run by hand. */
+  listActions(): Promise<ActionsResponse>;
+  /** `POST /actions/:id/runs`: one action as a one-step run, as the signed-in user. */
+  runAction(actionId: string, request: RunActionRequest): Promise<Run>;
   /** `POST /sensors/test`: a dry run of a loaded sensor against events or stored event ids. */
   testSensor(request: SensorTestRequest): Promise<SensorTestResponse>;
 }

@@ -14,3 +14,4 @@ export { useSensorTest } from './useSensorTest';
 export { useDryRun, useDryRunStates } from './useDryRun';
 export type { DryRunState, UpdateDryRun } from './useDryRun';
 export { useDeadLetters } from './useDeadLetters';
+export { useRunAction, useActionRunPermission } from './useRunAction';

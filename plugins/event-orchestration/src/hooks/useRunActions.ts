@@ -56,7 +56,8 @@ export function useRunActions(run: Run, onChanged: () => void) {
     busy,
     /** The run's state offers these; `mayManage` and `mayDecide` say whether the user may. */
     offersRetry: run.status === 'failed' || run.status === 'cancelled',
-    offersCancel: run.status === 'pending' || run.status === 'running',
+    // A run parked at an approval (waiting) can be cancelled too.
+    offersCancel: ['pending', 'running', 'waiting'].includes(run.status),
     offersDecision: Boolean(run.pendingApproval),
     /** Retry and cancel: the permission answer, with what is missing. */
     mayManage: manage,

@@ -27,6 +27,7 @@ import { eventColumn, runColumn } from '../shared/columns';
 import { formatTime, summarizeSteps } from '../shared/format';
 import { FilterBar } from './Filters';
 import { PublishEventButton } from './PublishEventButton';
+import { RunActionButton } from './RunActionButton';
 
 const eventColumns: TableColumn<StoredEvent>[] = [
   {
@@ -104,6 +105,7 @@ export function EntityEventsContent() {
               subject={subject}
               onPublished={refresh}
             />{' '}
+            <RunActionButton entityRef={entityRef} onStarted={refresh} />{' '}
             <Link to="https://prometheus.io/docs/alerting/latest/configuration/#webhook_config">
               Alertmanager webhook receivers
             </Link>
@@ -129,11 +131,14 @@ export function EntityEventsContent() {
         }}
       >
         <FilterBar value={filters} onChange={setFilters} />
-        <PublishEventButton
-          entityRef={entityRef}
-          subject={subject}
-          onPublished={refresh}
-        />
+        <span style={{ display: 'flex', gap: 8 }}>
+          <PublishEventButton
+            entityRef={entityRef}
+            subject={subject}
+            onPublished={refresh}
+          />
+          <RunActionButton entityRef={entityRef} onStarted={refresh} />
+        </span>
       </Grid>
       {error && (
         <Grid item xs={12}>

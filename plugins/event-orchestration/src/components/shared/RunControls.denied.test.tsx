@@ -14,7 +14,7 @@ const failedRun: Run = {
 
 const waiting: Run = {
   ...failedRun,
-  status: 'running',
+  status: 'waiting',
   pendingApproval: {
     stepId: 'approve',
     prompt: 'Restart in production?',

@@ -66,7 +66,7 @@ describe('RunControls', () => {
     );
     const waiting: Run = {
       ...failedRun,
-      status: 'running',
+      status: 'waiting',
       pendingApproval: {
         stepId: 'approve',
         prompt: 'Restart in production?',
