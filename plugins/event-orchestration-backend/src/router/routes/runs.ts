@@ -114,6 +114,14 @@ export function registerRunRoutes(router: ApiRouter, ctx: RouteContext) {
       run.entityRefs,
       `decide on run ${run.id}`,
     );
+    // The step's approvers, no self-approval, a reason to reject (runs/approvalDecision.ts).
+    await ctx.approvalDecisions.check({
+      credentials,
+      actor,
+      run,
+      decision,
+      comment: body.comment,
+    });
     const done = await store.runs.decideApproval({
       runId: run.id,
       decision,
@@ -121,6 +129,8 @@ export function registerRunRoutes(router: ApiRouter, ctx: RouteContext) {
     });
     if (!done)
       throw new ConflictError(`Run ${run.id} is not waiting for an approval`);
+    // A parked run is runnable again: execute it now, not at the next poll.
+    runs.notify();
     logger.info(
       `Run ${run.id} ${
         decision === 'approve' ? 'approved' : 'rejected'
