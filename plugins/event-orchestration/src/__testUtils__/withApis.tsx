@@ -1,10 +1,11 @@
-import { alertApiRef } from '@backstage/core-plugin-api';
+import { alertApiRef, identityApiRef } from '@backstage/core-plugin-api';
 import {
   AuthorizeResult,
   EvaluatePermissionRequest,
 } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import {
+  mockApis,
   MockFetchApi,
   MockPermissionApi,
   TestApiProvider,
@@ -30,6 +31,8 @@ export function withApis(
           request: EvaluatePermissionRequest,
         ) => AuthorizeResult.ALLOW | AuthorizeResult.DENY);
     alertPost?: jest.Mock;
+    /** Who is signed in: default user:default/test, owning only themselves. */
+    user?: { userEntityRef: string; ownershipEntityRefs: string[] };
     /** Backstage signals as the browser receives them; see TestSignals. */
     signals?: TestSignals;
   } = {},
@@ -46,6 +49,7 @@ export function withApis(
       apis={[
         [eventOrchestrationApiRef, client],
         [permissionApiRef, new MockPermissionApi(answer)],
+        [identityApiRef, mockApis.identity(options.user)],
         [
           alertApiRef,
           { post: options.alertPost ?? jest.fn(), alert$: jest.fn() } as any,

@@ -1,5 +1,10 @@
 import { useState } from 'react';
-import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import {
+  alertApiRef,
+  identityApiRef,
+  useApi,
+} from '@backstage/core-plugin-api';
+import useAsync from 'react-use/esm/useAsync';
 import {
   entityRunApprovePermission,
   entityRunManagePermission,
@@ -8,7 +13,35 @@ import {
   runManagePermission,
 } from '@edo/plugin-event-orchestration-common';
 import { eventOrchestrationApiRef } from '../api';
-import { useEntityScopedPermission } from './useEntityScopedPermission';
+import {
+  EntityScopedPermission,
+  useEntityScopedPermission,
+} from './useEntityScopedPermission';
+
+/**
+ * The approval's approver list, when the step named one: the user (or one of
+ * their groups) must be on it, as the backend checks.
+ */
+function useApproverCheck(
+  run: Run,
+  permission: EntityScopedPermission,
+): EntityScopedPermission {
+  const identityApi = useApi(identityApiRef);
+  const approvers = run.pendingApproval?.approvers;
+  const identity = useAsync(
+    async () => (approvers ? identityApi.getBackstageIdentity() : undefined),
+    [identityApi, approvers?.join(',')],
+  );
+  if (!approvers?.length || !permission.allowed) return permission;
+  if (identity.loading) return { loading: true, allowed: false };
+  const mine = identity.value?.ownershipEntityRefs ?? [];
+  if (approvers.some(ref => mine.includes(ref))) return permission;
+  return {
+    loading: false,
+    allowed: false,
+    missing: `Only ${approvers.join(', ')} may decide this approval`,
+  };
+}
 
 /**
  * What the run's state offers (retry, cancel, decide), whether the signed-in
@@ -25,11 +58,14 @@ export function useRunActions(run: Run, onChanged: () => void) {
     entity: entityRunManagePermission,
     entityRefs: run.entityRefs,
   });
-  const approve = useEntityScopedPermission({
-    global: runApprovePermission,
-    entity: entityRunApprovePermission,
-    entityRefs: run.entityRefs,
-  });
+  const approve = useApproverCheck(
+    run,
+    useEntityScopedPermission({
+      global: runApprovePermission,
+      entity: entityRunApprovePermission,
+      entityRefs: run.entityRefs,
+    }),
+  );
   const [busy, setBusy] = useState(false);
 
   const act = async (what: string, call: () => Promise<unknown>) => {

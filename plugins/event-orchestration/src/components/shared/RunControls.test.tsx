@@ -77,12 +77,23 @@ describe('RunControls', () => {
     expect(
       await screen.findByText('Restart in production?'),
     ).toBeInTheDocument();
-    // Enabled once the policy's answers are in.
+    // Once the policy's answers are in, Reject waits for a reason.
     await waitFor(() =>
-      expect(screen.getByRole('button', { name: 'Reject' })).toBeEnabled(),
+      expect(
+        screen.getByTitle('A rejection needs a reason: write it in Comment'),
+      ).toContainElement(screen.getByRole('button', { name: 'Reject' })),
     );
+    expect(screen.getByRole('button', { name: 'Reject' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Approve' })).toBeEnabled();
+    fireEvent.change(screen.getByLabelText('Comment'), {
+      target: { value: 'not during the sale' },
+    });
     fireEvent.click(screen.getByRole('button', { name: 'Reject' }));
-    await waitFor(() => expect(decided).toEqual([{ decision: 'reject' }]));
+    await waitFor(() =>
+      expect(decided).toEqual([
+        { decision: 'reject', comment: 'not during the sale' },
+      ]),
+    );
     expect(screen.getByRole('button', { name: 'Cancel' })).toBeInTheDocument();
   });
 
@@ -124,5 +135,61 @@ describe('RunControls', () => {
     ).toHaveAttribute('title', '');
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(onChanged).toHaveBeenCalled());
+  });
+
+  it('leaves Approve disabled for a user outside the approval’s approvers, naming them', async () => {
+    const waiting: Run = {
+      ...failedRun,
+      status: 'waiting',
+      pendingApproval: {
+        stepId: 'approve',
+        prompt: 'Restart in production?',
+        requestedAt: '2026-11-23T08:00:00Z',
+        approvers: ['group:default/sre'],
+      },
+    };
+    await renderInTestApp(
+      withApis(<RunControls run={waiting} onChanged={jest.fn()} />, {
+        user: {
+          userEntityRef: 'user:default/alice',
+          ownershipEntityRefs: ['user:default/alice', 'group:default/web'],
+        },
+      }),
+    );
+    await waitFor(() =>
+      expect(
+        screen.getByRole('button', { name: 'Approve' }).parentElement,
+      ).toHaveAttribute(
+        'title',
+        'Only group:default/sre may decide this approval',
+      ),
+    );
+    expect(screen.getByRole('button', { name: 'Approve' })).toBeDisabled();
+    // Cancelling is run.manage, not an approver's decision.
+    expect(screen.getByRole('button', { name: 'Cancel' })).toBeEnabled();
+  });
+
+  it('enables Approve for a member of one of the approvers', async () => {
+    const waiting: Run = {
+      ...failedRun,
+      status: 'waiting',
+      pendingApproval: {
+        stepId: 'approve',
+        prompt: 'Restart in production?',
+        requestedAt: '2026-11-23T08:00:00Z',
+        approvers: ['group:default/sre'],
+      },
+    };
+    await renderInTestApp(
+      withApis(<RunControls run={waiting} onChanged={jest.fn()} />, {
+        user: {
+          userEntityRef: 'user:default/bob',
+          ownershipEntityRefs: ['user:default/bob', 'group:default/sre'],
+        },
+      }),
+    );
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Approve' })).toBeEnabled(),
+    );
   });
 });

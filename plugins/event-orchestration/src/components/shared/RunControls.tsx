@@ -56,7 +56,14 @@ export function RunControls(props: { run: Run; onChanged: () => void }) {
           <GuardedButton
             size="small"
             variant="outlined"
-            permitted={approve}
+            permitted={
+              approve.allowed && !comment.trim()
+                ? {
+                    allowed: false,
+                    missing: 'A rejection needs a reason: write it in Comment',
+                  }
+                : approve
+            }
             disabled={busy}
             onClick={() => actions.reject(comment)}
           >
