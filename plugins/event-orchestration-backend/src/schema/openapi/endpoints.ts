@@ -6,6 +6,7 @@ import {
   DeadLettersResponse,
   EventDetails,
   HealthResponse,
+  LinkConflictsResponse,
   ListDeadLettersRequest,
   ListEventsRequest,
   ListRedrivesRequest,
@@ -78,6 +79,10 @@ export type EndpointMap = {
   '#get|/dead-letters': {
     query: ListDeadLettersRequest;
     response: DeadLettersResponse;
+  };
+  '#get|/link-conflicts': {
+    query: { limit?: number };
+    response: LinkConflictsResponse;
   };
   '#get|/dead-letters/redrives': {
     query: ListRedrivesRequest;
