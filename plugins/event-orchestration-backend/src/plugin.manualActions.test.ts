@@ -130,6 +130,34 @@ describe('actions run by hand', () => {
     });
   });
 
+  it('refuses event:publish run by hand even when listed: its events would come from the orchestrator, past POST /events checks', async () => {
+    const backend = await backendWith({
+      actions: { manual: { allowed: ['event:publish'] } },
+    });
+    try {
+      const started = await request(backend.server)
+        .post(`${base}/actions/event:publish/runs`)
+        .send({
+          input: {
+            type: 'alertmanager.alert',
+            data: { labels: { alertname: 'HighCPU' } },
+          },
+        });
+      expect(started.status).toBe(201);
+      const run = await finished(backend.server, started.body.id);
+      expect(run.status).toBe('failed');
+      expect(run.steps[0].error).toContain(
+        "event:publish runs only in a sensor's workflow",
+      );
+      const events = await request(backend.server).get(
+        `${base}/events?type=alertmanager.alert`,
+      );
+      expect(events.body.items).toEqual([]);
+    } finally {
+      await backend.stop();
+    }
+  });
+
   it('runs an action the deployment lists, and only those', async () => {
     const backend = await backendWith({
       actions: { manual: { allowed: ['http:request'] } },

@@ -27,7 +27,16 @@ describe('event:publish', () => {
           data: { reason: 'sync failed' },
         }),
         logger: mockServices.logger.mock(),
-        events: [],
+        // A sensor's run: it has the event that triggered it.
+        events: [
+          {
+            specversion: '1.0',
+            id: 'argocd-1',
+            source: '/webhooks/argocd',
+            type: 'argocd.app.sync-failed',
+            time: new Date().toISOString(),
+          },
+        ],
         entityRefs: ['component:default/my-awesome-app'],
         runId: 'run-1',
         stepId: 'escalate',

@@ -36,6 +36,15 @@ export function createEventPublishAction(bus: EventBus) {
       output: z.object({ eventId: z.string() }),
     },
     async handler(ctx) {
+      // What it publishes comes from the orchestrator, which owns every type
+      // no source owns: a user running it by hand would publish past POST
+      // /events' type and entity checks. A run without a triggering event is
+      // a run started by hand.
+      if (ctx.events.length === 0) {
+        throw new Error(
+          "event:publish runs only in a sensor's workflow: its events come from the orchestrator. Publish by hand through POST /events, which checks the type and your permissions",
+        );
+      }
       const { type, subject, entityRef, data } = ctx.input;
       const id = `run-${createHash('sha256')
         .update(ctx.idempotencyKey)
