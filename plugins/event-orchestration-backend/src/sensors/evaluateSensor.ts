@@ -4,6 +4,7 @@ import { renderTemplate } from '../shared/templating/renderTemplate';
 import { CorrelationVerdict, EvaluationStatus, correlate } from './correlate';
 import { CorrelationState } from './correlationState';
 import { LoadedSensor } from './loadSensors';
+import { checkDataSchema } from './dataSchema';
 import { countFilters, evaluateDependencyFilters } from './evaluateFilters';
 
 /** Which of a sensor's dependencies an event satisfies, and why the others not. */
@@ -45,6 +46,15 @@ export function filterEvent(
     if (!origin.accepted) {
       reasons.push(`dependency '${dep.name}' rejected: ${origin.reason}`);
       continue;
+    }
+    // What the sensor's author said the data must look like, before any
+    // filter: data that does not fit starts nothing, whatever the operator.
+    if (dep.dataSchema) {
+      const fit = checkDataSchema(dep.dataSchema, event.data);
+      if (!fit.fits) {
+        reasons.push(`dependency '${dep.name}' rejected: ${fit.reason}`);
+        continue;
+      }
     }
     const verdict = evaluateDependencyFilters(
       dep.filters,
