@@ -235,6 +235,19 @@ beforeAll(async () => {
           },
           eventOrchestration: {
             actions: { manual: { allowed: ['log', 'approval:wait'] } },
+            sensors: [
+              {
+                name: 'watch-sync',
+                dependencies: [
+                  { name: 'failed', eventType: 'argocd.app.sync-failed' },
+                ],
+                workflow: {
+                  steps: [
+                    { id: 'say', action: 'log', input: { message: 'x' } },
+                  ],
+                },
+              },
+            ],
             sources: {
               webhooks: [
                 {
@@ -404,6 +417,20 @@ describe('reading (events, runs, logs, dead letters)', () => {
     expect((await as(BOB).get('/runs')).body.items).toEqual([]);
     expect((await as(BOB).get(`/runs/${alicesRuns[0].id}`)).status).toBe(404);
     expect((await as(BOB).get('/dead-letters/redrives')).status).toBe(200);
+
+    // Verdicts and dry runs of stored events are reads too.
+    const verdictsOf = async (user: string) =>
+      (await as(user).get('/sensors/watch-sync/verdicts')).body.items.map(
+        (v: any) => v.eventId,
+      );
+    expect(await verdictsOf(ALICE)).toContain(eventId);
+    expect(await verdictsOf(BOB)).not.toContain(eventId);
+    const dryRun = (user: string) =>
+      as(user).post('/sensors/test', { sensorName: 'watch-sync', eventId });
+    expect((await dryRun(ALICE)).status).toBe(200);
+    const refused = await dryRun(BOB);
+    expect(refused.status).toBe(404);
+    expect(refused.body.error.message).toBe(`No event with id '${eventId}'`);
   });
 
   it('shows what concerns no entity to the admin only', async () => {

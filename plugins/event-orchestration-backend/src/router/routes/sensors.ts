@@ -101,7 +101,12 @@ export function registerSensorRoutes(router: ApiRouter, ctx: RouteContext) {
   });
 
   router.post('/sensors/test', async (req, res) => {
-    await access.authorizeCaller(req, sensorTestPermission, 'dry-run sensors');
+    const credentials = await access.credentials(req);
+    await access.authorize(
+      credentials,
+      sensorTestPermission,
+      'dry-run sensors',
+    );
     const body = validBody(req, sensorTestBody);
     let spec: SensorSpec;
     if (body.sensorName !== undefined) {
@@ -127,7 +132,11 @@ export function registerSensorRoutes(router: ApiRouter, ctx: RouteContext) {
       ...(body.eventId ? [body.eventId] : []),
     ].entries()) {
       if (typeof item === 'string') {
-        const stored = await store.views.getEvent(item);
+        const found = await store.views.getEvent(item);
+        // A stored event is read like through GET /events/:id.
+        const [stored] = found
+          ? await access.readable(credentials, [found], e => e.entityRefs)
+          : [];
         if (!stored) throw new NotFoundError(`No event with id '${item}'`);
         events.push(stored.event);
       } else {
@@ -169,11 +178,21 @@ export function registerSensorRoutes(router: ApiRouter, ctx: RouteContext) {
       sensors.find(name) ||
       sensors.current().errors.some(e => e.sensor === name);
     if (!known) throw new NotFoundError(`No sensor named '${name}'`);
+    const credentials = await access.credentials(req);
+    const verdicts = await store.evaluations.listSensorVerdicts({
+      sensor: name,
+      limit: req.query.limit ?? 20,
+    });
+    // Filtered like events, by the entities each verdict's event concerns.
+    const links = await store.events.entityLinksOf({
+      eventIds: verdicts.map(v => v.eventId),
+    });
+    const refsOf = (eventId: string) =>
+      links.filter(l => l.event_id === eventId).map(l => l.entity_ref);
     res.json({
-      items: await store.evaluations.listSensorVerdicts({
-        sensor: name,
-        limit: req.query.limit ?? 20,
-      }),
+      items: await access.readable(credentials, verdicts, v =>
+        refsOf(v.eventId),
+      ),
     });
   });
 }
