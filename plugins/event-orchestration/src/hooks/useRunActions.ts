@@ -39,7 +39,10 @@ function useApproverCheck(
   return {
     loading: false,
     allowed: false,
-    missing: `Only ${approvers.join(', ')} may decide this approval`,
+    // Worded as the backend words its refusal (runs/approvalDecision.ts).
+    missing: `Only ${approvers
+      .map(ref => (ref.startsWith('group:') ? `members of ${ref}` : ref))
+      .join(' or ')} may decide this approval`,
   };
 }
 

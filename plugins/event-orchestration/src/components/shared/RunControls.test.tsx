@@ -161,7 +161,7 @@ describe('RunControls', () => {
         screen.getByRole('button', { name: 'Approve' }).parentElement,
       ).toHaveAttribute(
         'title',
-        'Only group:default/sre may decide this approval',
+        'Only members of group:default/sre may decide this approval',
       ),
     );
     expect(screen.getByRole('button', { name: 'Approve' })).toBeDisabled();
