@@ -4,6 +4,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import catalogModuleTemplateKind from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
@@ -65,6 +69,23 @@ describe('self-service provisioning in the example backend', () => {
         notificationsPlugin,
         demoKubernetesPlugin,
         demoGitHostPlugin,
+        // The template runs as the test backend's user; sign-in would put
+        // their groups in the token: here, platform-team (as Guest's in the
+        // example). app-provisioning requires the owner to be one of them.
+        createServiceFactory({
+          service: coreServices.userInfo,
+          deps: {},
+          factory: () => ({
+            async getUserInfo(credentials) {
+              const ref = (credentials.principal as { userEntityRef: string })
+                .userEntityRef;
+              return {
+                userEntityRef: ref,
+                ownershipEntityRefs: [ref, 'group:default/platform-team'],
+              };
+            },
+          }),
+        }),
         mockServices.rootConfig.factory({
           data: {
             app: { baseUrl: 'http://localhost:3000' },
@@ -336,6 +357,26 @@ describe('self-service provisioning in the example backend', () => {
       )
     ).body;
     expect(runs.items.map((r: any) => r.id)).toContain(runId);
+  });
+
+  it("refuses to provision in the name of a team the requester is not in: no run, the reason in the task's log", async () => {
+    const { status, log } = await runTemplate({
+      app: 'someone-elses',
+      repoUrl: 'github.com?owner=acme&repo=someone-elses',
+      owner: 'group:default/payments-team',
+      environment: 'dev',
+      cpu: '2',
+      memory: '4Gi',
+      replicas: 2,
+    });
+    expect(status).toBe('failed');
+    expect(log).toContain('event.data.owner in event.origin.ownership');
+    const runs = (
+      await request(backend.server).get(
+        '/api/event-orchestration/runs?entityRef=component:default/someone-elses',
+      )
+    ).body;
+    expect(runs.items).toEqual([]);
   });
 
   it('refuses a name that is not a DNS label before anything happens', async () => {

@@ -188,7 +188,13 @@ describe.each(databases.eachSupportedId())('event provenance on %s', id => {
         });
       expect(published.status).toBe(201);
       const stored = await storedEvent(backend, published.body.id);
-      expect(stored.event.origin).toEqual({ kind: 'portal', actor: USER });
+      // With the user's ownership refs as sign-in resolved them (the mock
+      // user's own ref).
+      expect(stored.event.origin).toEqual({
+        kind: 'portal',
+        actor: USER,
+        ownership: [USER],
+      });
       expect(stored.event.actor).toBe(USER);
     });
 
@@ -279,7 +285,13 @@ describe.each(databases.eachSupportedId())('event provenance on %s', id => {
         'scale',
         'prod-only',
       ]);
-      expect(stored.event.origin).toEqual({ kind: 'portal', actor: USER });
+      // With the user's ownership refs as sign-in resolved them (the mock
+      // user's own ref).
+      expect(stored.event.origin).toEqual({
+        kind: 'portal',
+        actor: USER,
+        ownership: [USER],
+      });
       expect(verdictOf(stored, 'scale')).toEqual({
         status: 'not-matched',
         reason: `dependency 'dep' rejected: came from portal ${USER}, accepts alertmanager.alert only from Alertmanager webhooks (its owner; sources: widens this)`,

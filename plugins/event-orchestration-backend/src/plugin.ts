@@ -255,6 +255,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
             eventEntities: event => entities.resolveEventEntities(event),
             ownership,
             httpAuth: deps.httpAuth,
+            userInfo: deps.userInfo,
             permissions: deps.permissions,
             permissionsRegistry: deps.permissionsRegistry,
             runs,

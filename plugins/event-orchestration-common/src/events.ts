@@ -37,6 +37,13 @@ export interface EventOrigin {
   sourceType?: string;
   /** Portal only: the user or service that published it (as `actor`). */
   actor?: string;
+  /**
+   * Portal only, for a user: what the user is and belongs to when they
+   * published (their Backstage ownership refs: the user and their groups), so
+   * a sensor can check a request against its requester — `event.data.owner in
+   * event.origin.ownership`.
+   */
+  ownership?: string[];
   /** Orchestrator only: the run that published it, when a run did. */
   run?: string;
 }

@@ -1,5 +1,6 @@
 import {
   HttpAuthService,
+  UserInfoService,
   LoggerService,
   PermissionsRegistryService,
   PermissionsService,
@@ -45,6 +46,8 @@ export interface RouterOptions {
   /** Which source owns which event type: what `POST /events` may publish. */
   ownership: Pick<EventOwnership, 'portalMayPublish'>;
   httpAuth: HttpAuthService;
+  /** The signed-in user's ownership refs, stamped on what they publish. */
+  userInfo: Pick<UserInfoService, 'getUserInfo'>;
   permissions: PermissionsService;
   /** The rules of the plugin's resource types, for conditional decisions. */
   permissionsRegistry: Pick<PermissionsRegistryService, 'getPermissionRuleset'>;

@@ -14,10 +14,14 @@ async function runsOfEvent(
   client: EventOrchestrationClient,
   eventId: string,
   credentials: BackstageCredentials,
-): Promise<string[] | undefined> {
+): Promise<{ runIds: string[]; verdicts: string[] } | undefined> {
   try {
     const details = await client.getEvent(eventId, { credentials });
-    return details.runs.map(r => String(r.id));
+    return {
+      runIds: details.runs.map(r => String(r.id)),
+      // Why each sensor did or did not act: the task log says it.
+      verdicts: details.evaluations.map(e => `${e.sensor}: ${e.reason}`),
+    };
   } catch (error) {
     if (error instanceof ResponseError && error.response.status === 404)
       return undefined; // not stored yet
@@ -77,8 +81,15 @@ export function createWaitForRunsAction(
       },
     },
     async handler(ctx) {
-      const { eventId, runId, timeoutSeconds, failOnRunFailure, requireRun } =
-        ctx.input;
+      // The scaffolder validates inputs but does not apply the schema's
+      // defaults: a template that leaves them out gets them here.
+      const {
+        eventId,
+        runId,
+        timeoutSeconds = 600,
+        failOnRunFailure = true,
+        requireRun = true,
+      } = ctx.input;
       if (!eventId === !runId)
         throw new Error('give exactly one of eventId, runId');
       if (ctx.isDryRun) {
@@ -99,20 +110,25 @@ export function createWaitForRunsAction(
       };
 
       let runIds: string[] | undefined = runId ? [runId] : undefined;
+      let verdicts: string[] = [];
       // The event is decided within moments of being published: wait for its verdicts.
       while (!runIds) {
         overdue();
         ctx.signal?.throwIfAborted();
-        runIds = await runsOfEvent(client, eventId!, credentials);
-        if (!runIds) await sleep(poll);
+        const decided = await runsOfEvent(client, eventId!, credentials);
+        if (decided) ({ runIds, verdicts } = decided);
+        else await sleep(poll);
       }
       if (runIds.length === 0) {
         ctx.logger.info(`Event ${eventId} started no run`);
+        for (const verdict of verdicts) ctx.logger.info(verdict);
         ctx.output('status', 'no-run');
         ctx.output('runIds', []);
         if (requireRun)
           throw new Error(
-            `event ${eventId} started no run: no sensor matched it (see its Events tab for why)`,
+            `event ${eventId} started no run: no sensor matched it${
+              verdicts.length ? ` (${verdicts.join('; ')})` : ''
+            }`,
           );
         return;
       }

@@ -34,7 +34,8 @@ const publishEventWording = z
 
 /** `GET /events`, `GET /events/:id` and `POST /events` (a portal user or service publishing). */
 export function registerEventRoutes(router: ApiRouter, ctx: RouteContext) {
-  const { store, bus, logger, access, eventEntities, ownership } = ctx;
+  const { store, bus, logger, access, eventEntities, ownership, userInfo } =
+    ctx;
 
   // Reads show what concerns entities the caller may read in the catalog; a
   // page may therefore hold fewer items than `limit` (its cursor still works).
@@ -95,7 +96,18 @@ export function registerEventRoutes(router: ApiRouter, ctx: RouteContext) {
       ...(entityref ? { entityref } : {}),
       ...(body.correlationId ? { correlationid: body.correlationId } : {}),
       actor,
-      origin: { kind: 'portal', actor },
+      origin: {
+        kind: 'portal',
+        actor,
+        // Who the requester is, as sign-in resolved it: a sensor may hold a
+        // request to it (the owner it names must be one of these).
+        ...(credentials.principal.type === 'user'
+          ? {
+              ownership: (await userInfo.getUserInfo(credentials))
+                .ownershipEntityRefs,
+            }
+          : {}),
+      },
     };
     // Publishing about an entity needs the entity permission on each entity
     // the event will be linked to, the ones its subject names included: a
