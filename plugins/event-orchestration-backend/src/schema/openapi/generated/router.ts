@@ -233,7 +233,7 @@ export const spec = {
       },
       EventOrigin: {
         description:
-          "How an event arrived, set by the source that received it and never by its sender: `kind` (webhook, nats, schedule, kubernetes, backstage-events, portal, orchestrator), the configured `source` name, a webhook's `sourceType` (alertmanager, github, generic), the portal user (`actor`) or the publishing `run`. Events stored before origins existed have none.",
+          "How an event arrived, set by the source that received it and never by its sender: `kind` (webhook, nats, schedule, kubernetes, backstage-events, portal, orchestrator), the configured `source` name, a webhook's `sourceType` (alertmanager, github, generic), the portal user (`actor`, with their `ownership` refs) or the publishing `run`. Events stored before origins existed have none.",
         type: 'object',
         additionalProperties: false,
         required: ['kind'],
@@ -269,6 +269,17 @@ export const spec = {
             type: 'string',
             minLength: 1,
             maxLength: 255,
+          },
+          ownership: {
+            description:
+              'Portal users only: their ownership refs (the user and their groups) when they published.',
+            type: 'array',
+            maxItems: 500,
+            items: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 255,
+            },
           },
         },
       },
