@@ -6,7 +6,10 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
-import { eventOrchestrationPermissions } from '@edo/plugin-event-orchestration-common';
+import {
+  EVENT_ORIGIN_KINDS,
+  eventOrchestrationPermissions,
+} from '@edo/plugin-event-orchestration-common';
 import {
   OrchestrationAction,
   Subscription,
@@ -117,6 +120,18 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           ...moduleActions,
         );
         registry.warnAboutUnknownActions(id => actions.has(id));
+        const knownSources = new Set<string>([
+          ...EVENT_ORIGIN_KINDS,
+          'alertmanager',
+          'github',
+          'generic',
+          ...settings.sources.webhooks.map(w => w.name),
+          ...settings.sources.natsSubjects.map(n => n.name),
+          ...settings.sources.schedules.map(s => s.name),
+          ...settings.sources.kubernetes.map(k => k.name),
+          ...settings.sources.backstageEvents.map(b => b.topic),
+        ]);
+        registry.warnAboutUnknownSources(entry => knownSources.has(entry));
         registerActionResourceType(deps.permissionsRegistry, id =>
           actions.has(id),
         );

@@ -27,6 +27,28 @@ describe('SensorRegistry', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  it('warns about a sources: entry that names no known source (a typo rejects every event)', () => {
+    fs.writeFileSync(
+      path.join(dir, 'a.yaml'),
+      `name: a
+dependencies: [{ name: d, eventType: alertmanager.alert, sources: [alertmanger, portal] }]
+workflow: { steps: [{ id: s, action: log, input: { message: hi } }] }
+`,
+    );
+    const logger = mockServices.logger.mock();
+    const checked = new SensorRegistry(
+      () => loadSensors(config(), { workingDirectory: dir }),
+      logger,
+    );
+    checked.warnAboutUnknownSources(entry =>
+      ['alertmanager', 'portal'].includes(entry),
+    );
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn).toHaveBeenCalledWith(
+      "Sensor 'a' dependency 'd' accepts events from 'alertmanger', which is neither a source type nor a configured source; no event will come from it",
+    );
+  });
+
   it('picks up a changed file and routes events by the new types', () => {
     expect(registry.candidates('x.one').map(s => s.spec.name)).toEqual(['a']);
     fs.writeFileSync(path.join(dir, 'a.yaml'), sensorYaml('a', 'x.two'));

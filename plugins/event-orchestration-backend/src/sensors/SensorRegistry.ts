@@ -53,6 +53,24 @@ export class SensorRegistry {
     );
   }
 
+  /**
+   * Warns about `sources:` entries that name no source type and no configured
+   * source: a typo there silently rejects every event of the dependency.
+   */
+  warnAboutUnknownSources(isKnown: (entry: string) => boolean): void {
+    for (const sensor of this.result.sensors) {
+      for (const dep of sensor.spec.dependencies) {
+        for (const entry of dep.sources ?? []) {
+          if (!isKnown(entry)) {
+            this.logger.warn(
+              `Sensor '${sensor.spec.name}' dependency '${dep.name}' accepts events from '${entry}', which is neither a source type nor a configured source; no event will come from it`,
+            );
+          }
+        }
+      }
+    }
+  }
+
   /** Warns about steps whose action no one registered: their runs fail there. */
   warnAboutUnknownActions(isKnown: (actionId: string) => boolean): void {
     for (const sensor of this.result.sensors) {

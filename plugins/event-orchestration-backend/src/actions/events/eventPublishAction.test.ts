@@ -35,6 +35,7 @@ describe('event:publish', () => {
             source: '/webhooks/argocd',
             type: 'argocd.app.sync-failed',
             time: new Date().toISOString(),
+            data: {},
           },
         ],
         entityRefs: ['component:default/my-awesome-app'],

@@ -101,7 +101,7 @@ export function registerEventRoutes(router: ApiRouter, ctx: RouteContext) {
         actor,
         // Who the requester is, as sign-in resolved it: a sensor may hold a
         // request to it (the owner it names must be one of these).
-        ...(credentials.principal.type === 'user'
+        ...((credentials.principal as { type?: string }).type === 'user'
           ? {
               ownership: (await userInfo.getUserInfo(credentials))
                 .ownershipEntityRefs,
