@@ -237,6 +237,23 @@ beforeAll(async () => {
             actions: { manual: { allowed: ['log', 'approval:wait'] } },
             sensors: [
               {
+                // Picks its entity from the data, as deploy-new-image does.
+                name: 'deploy-by-data',
+                dependencies: [
+                  { name: 'asked', eventType: 'portal.deploy.requested' },
+                ],
+                entity: '${{ event.data.app }}',
+                workflow: {
+                  steps: [
+                    {
+                      id: 'say',
+                      action: 'log',
+                      input: { message: 'deploy ${{ event.data.app }}' },
+                    },
+                  ],
+                },
+              },
+              {
                 name: 'watch-sync',
                 dependencies: [
                   { name: 'failed', eventType: 'argocd.app.sync-failed' },
@@ -321,6 +338,42 @@ describe('publishing about an entity (POST /events)', () => {
       data: {},
     });
     expect(accepted.status).toBe(201);
+  });
+});
+
+describe('a sensor that picks its entity from the data of a portal request', () => {
+  async function verdictOf(user: string, body: object) {
+    const posted = await as(user).post('/events', {
+      type: 'portal.deploy.requested',
+      ...body,
+    });
+    expect(posted.status).toBe(201);
+    return waitFor(async () => {
+      const { body: stored } = await as(CAROL).get(`/events/${posted.body.id}`);
+      return stored.evaluations?.length ? stored : undefined;
+    }, 'the verdict');
+  }
+
+  it("starts no run about an entity the publisher was not checked for (the review's deploy-to-any-app)", async () => {
+    const stored = await verdictOf(BOB, { data: { app: 'payments' } });
+    expect(stored.evaluations[0]).toMatchObject({
+      sensor: 'deploy-by-data',
+      matched: false,
+      reason: `rejected: the run would concern ${PAYMENTS}, but ${BOB} published about no entity; a portal request acts only on the entities checked when it was published`,
+    });
+    expect(stored.runs).toEqual([]);
+  });
+
+  it('starts it for the owner who published about the entity, and for an entity the catalog does not hold yet', async () => {
+    const owner = await verdictOf(ALICE, {
+      entityRef: PAYMENTS,
+      data: { app: 'payments' },
+    });
+    expect(owner.evaluations[0].matched).toBe(true);
+    const brandNew = await verdictOf(BOB, {
+      data: { app: 'component:default/not-in-the-catalog' },
+    });
+    expect(brandNew.evaluations[0].matched).toBe(true);
   });
 });
 

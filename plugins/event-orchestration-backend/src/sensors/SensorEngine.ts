@@ -93,6 +93,20 @@ export class SensorEngine {
     for (const sensor of accepted) {
       const name = sensor.spec.name;
       const entityRefs = await this.runEntities(sensor, event, eventEntityRefs);
+      const unchecked = await this.uncheckedEntities(
+        event,
+        eventEntityRefs,
+        entityRefs,
+      );
+      if (unchecked) {
+        await store.evaluations.recordFilterVerdicts({
+          eventId: event.id,
+          verdicts: [
+            { sensor: name, status: 'not-matched', reason: unchecked },
+          ],
+        });
+        continue;
+      }
       let started: string | undefined;
       let toCancel: string[] = [];
       await store.transaction(async tx => {
@@ -253,6 +267,40 @@ export class SensorEngine {
       steps: sensor.spec.workflow.steps,
       onFailure: sensor.spec.workflow.onFailure,
     });
+  }
+
+  /**
+   * A portal user's request may only make runs about entities their
+   * permissions were checked on when they published it (POST /events checks
+   * the entities the event links to). A sensor whose `entity:` picks another
+   * existing entity from the event's data would act on it in their name: the
+   * reason such a run is refused, or undefined when it may start. Entities
+   * the catalog does not hold yet (a component being provisioned) concern
+   * nobody; when the catalog cannot say, the run is refused.
+   */
+  private async uncheckedEntities(
+    event: OrchestrationEvent,
+    eventEntityRefs: string[],
+    runEntityRefs: string[],
+  ): Promise<string | undefined> {
+    if (event.origin?.kind !== 'portal') return undefined;
+    const checked = new Set(eventEntityRefs);
+    for (const ref of runEntityRefs.filter(r => !checked.has(r))) {
+      let exists: boolean;
+      try {
+        exists = (await this.deps.entities.getEntity(ref)) !== undefined;
+      } catch {
+        exists = true;
+      }
+      if (exists) {
+        return `rejected: the run would concern ${ref}, but ${
+          event.origin.actor ?? 'the portal publisher'
+        } published about ${
+          eventEntityRefs.length ? eventEntityRefs.join(', ') : 'no entity'
+        }; a portal request acts only on the entities checked when it was published`;
+      }
+    }
+    return undefined;
   }
 
   /** The run concerns the sensor's `entity` when it has one, else the event's entities. */

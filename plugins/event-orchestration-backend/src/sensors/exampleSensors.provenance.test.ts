@@ -80,7 +80,17 @@ describe('example sensors and app-config under event ownership', () => {
       from({ kind: 'webhook', source: 'ci', sourceType: 'generic' })
         .matchedDependencies,
     ).toEqual(['image']);
-    expect(from(alice).matchedDependencies).toEqual(['image']);
+    // From the portal, about the component it deploys (as release-image sends it).
+    expect(
+      filterEvent(
+        deploy,
+        {
+          ...event('ci.image.pushed', alice, image),
+          subject: 'my-awesome-app',
+        },
+        ownership,
+      ).matchedDependencies,
+    ).toEqual(['image']);
     expect(from({ kind: 'orchestrator', run: 'r' })).toMatchObject({
       matchedDependencies: [],
       reason:

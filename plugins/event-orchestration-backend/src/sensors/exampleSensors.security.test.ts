@@ -187,4 +187,27 @@ describe('example sensors with values from forged events', () => {
       matched: true,
     });
   });
+
+  it('deploy-new-image from the portal deploys only the component the request is about', () => {
+    const [dependency] = sensor('deploy-new-image').dependencies;
+    const pushed = (origin: object, subject?: string) =>
+      evaluateDependencyFilters(dependency.filters!, 'and', {
+        specversion: '1.0',
+        id: 'e1',
+        source: '/events',
+        type: 'ci.image.pushed',
+        time: new Date().toISOString(),
+        data: { image: 'ledger', tag: 'v6.6.6' },
+        origin,
+        ...(subject ? { subject } : {}),
+      } as any);
+    const portal = { kind: 'portal', actor: 'user:default/bob' };
+    expect(pushed(portal)).toMatchObject({ matched: false });
+    expect(pushed(portal, 'bobs-thing')).toMatchObject({ matched: false });
+    expect(pushed(portal, 'ledger')).toMatchObject({ matched: true });
+    // CI's webhook names the image it built.
+    expect(
+      pushed({ kind: 'webhook', source: 'ci', sourceType: 'generic' }),
+    ).toMatchObject({ matched: true });
+  });
 });
