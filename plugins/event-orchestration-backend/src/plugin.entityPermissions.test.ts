@@ -254,6 +254,23 @@ beforeAll(async () => {
                 },
               },
               {
+                // Its window holds the webhook events about payments.
+                name: 'count-sync',
+                dependencies: [
+                  { name: 'failed', eventType: 'argocd.app.sync-failed' },
+                ],
+                aggregate: { count: 3, within: '1h' },
+                workflow: {
+                  steps: [
+                    {
+                      id: 'say',
+                      action: 'log',
+                      input: { message: '${{ triggerEvents }}' },
+                    },
+                  ],
+                },
+              },
+              {
                 name: 'watch-sync',
                 dependencies: [
                   { name: 'failed', eventType: 'argocd.app.sync-failed' },
@@ -484,6 +501,51 @@ describe('reading (events, runs, logs, dead letters)', () => {
     const refused = await dryRun(BOB);
     expect(refused.status).toBe(404);
     expect(refused.body.error.message).toBe(`No event with id '${eventId}'`);
+
+    // A dry run of the windowed sensor completes its window with two pasted
+    // events: the stored one about payments shows only to whom may read it.
+    const pasted = [1, 2].map(i => ({
+      id: `pasted-${i}`,
+      type: 'argocd.app.sync-failed',
+      source: '/webhooks/argocd',
+      data: { app: 'payments' },
+    }));
+    const windowOf = async (user: string) => {
+      const answer = await as(user).post('/sensors/test', {
+        sensorName: 'count-sync',
+        events: pasted,
+      });
+      expect(answer.status).toBe(200);
+      return JSON.stringify(answer.body);
+    };
+    expect(await windowOf(ALICE)).toContain(eventId);
+    expect(await windowOf(BOB)).not.toContain(eventId);
+
+    // A draft's entity is shown only to whom may read it.
+    const draft = (user: string) =>
+      as(user).post('/sensors/test', {
+        sensor: {
+          name: 'draft',
+          dependencies: [{ name: 'd', eventType: 'portal.x.y' }],
+          entity: 'payments',
+          workflow: {
+            steps: [
+              {
+                id: 'who',
+                action: 'log',
+                input: { message: '${{ default(entity, "none") }}' },
+              },
+            ],
+          },
+        },
+        event: { type: 'portal.x.y', data: {} },
+      });
+    expect(JSON.stringify((await draft(ALICE)).body)).toContain(
+      'team-payments',
+    );
+    const bobsDraft = await draft(BOB);
+    expect(bobsDraft.status).toBe(200);
+    expect(JSON.stringify(bobsDraft.body)).not.toContain('team-payments');
   });
 
   it('shows what concerns no entity to the admin only', async () => {

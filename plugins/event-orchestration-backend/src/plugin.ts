@@ -258,14 +258,22 @@ export const eventOrchestrationPlugin = createBackendPlugin({
             sensors: registry,
             actions,
             manualActions: settings.manualActions,
-            dryRun: (spec, events) =>
+            dryRun: (spec, events, caller) =>
               dryRunSensor({
                 sensor: spec,
                 events,
                 correlation: store.correlation,
                 entities,
                 ownership,
-                loadEvent: async id => (await store.views.getEvent(id))?.event,
+                // As the caller reads: stored events and entities they may
+                // not read are not shown through a draft's templates.
+                loadEvent: async id => {
+                  const stored = await store.views.getEvent(id);
+                  return stored && (await caller.mayRead(stored.entityRefs))
+                    ? stored.event
+                    : undefined;
+                },
+                mayReadEntity: ref => caller.mayRead([ref]),
               }),
             eventEntities: event => entities.resolveEventEntities(event),
             ownership,

@@ -36,6 +36,8 @@ export interface RouterOptions {
   dryRun: (
     sensor: SensorSpec,
     events: OrchestrationEvent[],
+    /** What the caller may read: stored events and entities are shown only then. */
+    caller: { mayRead: (entityRefs: string[]) => Promise<boolean> },
   ) => Promise<DryRunResult[]>;
   /**
    * The entities an event would be linked to (its entityref and the entities

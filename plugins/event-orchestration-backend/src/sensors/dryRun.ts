@@ -46,8 +46,13 @@ export async function dryRunSensor(options: {
   correlation?: CorrelationStore;
   /** Catalog lookups for `entity`; without it templates see `entity: null`. */
   entities?: EntityResolver;
-  /** Looks up stored events that earlier dry-run events refer to. */
+  /**
+   * Looks up stored events that earlier dry-run events refer to (a window's
+   * earlier alerts): only those the caller may read, the rest count as gone.
+   */
   loadEvent?: (id: string) => Promise<OrchestrationEvent | undefined>;
+  /** Whether the caller may read an entity: templates see `entity: null` otherwise. */
+  mayReadEntity?: (ref: string) => Promise<boolean>;
 }): Promise<DryRunResult[]> {
   const { sensor, correlation, entities, ownership } = options;
   const events = options.events.map(e =>
@@ -116,8 +121,11 @@ export async function dryRunSensor(options: {
           if (typeof value === 'string' && value)
             entityRefs = await entities.resolveName(value);
         }
+        // Looked up with the plugin's credentials: shown only to a caller
+        // who may read it in the catalog.
         entity =
-          entityRefs.length === 1
+          entityRefs.length === 1 &&
+          ((await options.mayReadEntity?.(entityRefs[0])) ?? true)
             ? (await entities.getEntity(entityRefs[0])) ?? null
             : null;
         ambiguous = entityRefs.length > 1 ? entityRefs : [];

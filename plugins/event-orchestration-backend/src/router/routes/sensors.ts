@@ -144,7 +144,12 @@ export function registerSensorRoutes(router: ApiRouter, ctx: RouteContext) {
         events.push(toDryRunEvent(item, i));
       }
     }
-    res.json({ results: await dryRun(spec, events) });
+    res.json({
+      results: await dryRun(spec, events, {
+        mayRead: async refs =>
+          (await access.readable(credentials, [refs], r => r)).length === 1,
+      }),
+    });
   });
 
   router.get('/sensors/:name', async (req, res) => {
