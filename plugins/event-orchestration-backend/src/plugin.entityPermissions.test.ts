@@ -413,6 +413,25 @@ describe('running an action by hand (POST /actions/:id/runs)', () => {
     );
   });
 
+  it("answers a repeated idempotencyKey with the caller's own run only, never another caller's", async () => {
+    const body = {
+      input: { message: 'once' },
+      entityRef: PAYMENTS,
+      idempotencyKey: 'scaffolder:task-1:log',
+    };
+    const first = await as(ALICE).post('/actions/log/runs', body);
+    expect(first.status).toBe(201);
+    const again = await as(ALICE).post('/actions/log/runs', body);
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+    const someoneElse = await as(CAROL).post('/actions/log/runs', body);
+    expect(someoneElse.status).toBe(409);
+    expect(someoneElse.body.error.message).toBe(
+      'This idempotencyKey was used for another request; choose another key',
+    );
+    expect(JSON.stringify(someoneElse.body)).not.toContain(first.body.id);
+  });
+
   it('runs it for the owner', async () => {
     const started = await as(ALICE).post('/actions/log/runs', {
       input: { message: 'hi' },

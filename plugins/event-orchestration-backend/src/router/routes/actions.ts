@@ -1,4 +1,9 @@
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import {
   actionRunPermission,
   entityRunManagePermission,
@@ -72,6 +77,19 @@ export function registerActionRoutes(router: ApiRouter, ctx: RouteContext) {
       actor,
       idempotencyKey: body.idempotencyKey,
     });
+    if (!created) {
+      // An idempotency key is the caller's, not a lookup: a key another
+      // caller (or another entity) used answers nothing about their run.
+      const startedBy = run.audit.find(a => a.action === 'start')?.actor;
+      if (
+        startedBy !== actor ||
+        run.entityRefs.join(',') !== entityRefs.join(',')
+      ) {
+        throw new ConflictError(
+          'This idempotencyKey was used for another request; choose another key',
+        );
+      }
+    }
     if (created)
       logger.info(`Action ${action.id} started as run ${run.id} by ${actor}`);
     res.status(created ? 201 : 200).json(publicRun(run));
