@@ -55,6 +55,7 @@ const TOKEN = 'webhook-token-entity-permissions';
 const ALICE = 'user:default/alice'; // member of team-payments, owner of payments
 const BOB = 'user:default/bob'; // owns nothing, in no group
 const CAROL = 'user:default/carol'; // platform-team: the admin
+const DAVE = 'user:default/dave'; // reads the whole catalog, owns nothing
 const PAYMENTS = 'component:default/payments';
 
 const groupsOf: Record<string, string[]> = {
@@ -92,6 +93,12 @@ class OwnersPolicy implements PermissionPolicy {
   ): Promise<PolicyDecision> {
     const claims = user?.info.ownershipEntityRefs ?? [];
     if (claims.includes('group:default/platform-team')) {
+      return { result: AuthorizeResult.ALLOW };
+    }
+    if (
+      user?.info.userEntityRef === DAVE &&
+      isPermission(query.permission, catalogEntityReadPermission)
+    ) {
       return { result: AuthorizeResult.ALLOW };
     }
     if (isPermission(query.permission, adminPermission)) {
@@ -506,6 +513,15 @@ describe('reading (events, runs, logs, dead letters)', () => {
     expect((await as(BOB).get('/runs')).body.items).toEqual([]);
     expect((await as(BOB).get(`/runs/${alicesRuns[0].id}`)).status).toBe(404);
     expect((await as(BOB).get('/dead-letters/redrives')).status).toBe(200);
+    // Reading is not acting: a reader who owns nothing may not re-drive it.
+    expect((await as(DAVE).get(`/events/${eventId}`)).status).toBe(200);
+    const redrive = await as(DAVE).post(
+      `/dead-letters/sensor-engine/${eventId}/redrive`,
+    );
+    expect(redrive.status).toBe(403);
+    expect(redrive.body.error.message).toBe(
+      `Not allowed to re-drive event '${eventId}' for ${PAYMENTS} (permission event-orchestration.entity.run.manage)`,
+    );
 
     // Verdicts and dry runs of stored events are reads too.
     const verdictsOf = async (user: string) =>

@@ -5,6 +5,7 @@ import {
   DeadLetterRedrive,
   DeadLettersResponse,
   deadLetterRedrivePermission,
+  entityRunManagePermission,
 } from '@edo/plugin-event-orchestration-common';
 import { redactSecrets } from '../../shared/redaction/redactSecrets';
 import { validBody } from '../requestValidation';
@@ -73,13 +74,22 @@ export function registerDeadLetterRoutes(router: ApiRouter, ctx: RouteContext) {
       );
       const body = validBody<CommentRequest>(req);
       const { subscriber, eventId } = req.params;
-      // What the caller may not read, they may not re-drive either.
+      // What the caller may not read, they may not re-drive either; and a
+      // re-drive makes sensors act again on the event's entities, so it needs
+      // what retrying a run about them needs.
       const [readable] = await readableByEvent(credentials, [{ eventId }]);
       if (!readable) {
         throw new NotFoundError(
           `No dead letter of event '${eventId}' for subscriber '${subscriber}'`,
         );
       }
+      const links = await store.events.entityLinksOf({ eventIds: [eventId] });
+      await access.authorizeEntities(
+        credentials,
+        entityRunManagePermission,
+        links.map(l => l.entity_ref),
+        `re-drive event '${eventId}'`,
+      );
       const redriven = await bus.redriveDeadLetter(subscriber, eventId);
       if (!redriven) {
         throw new NotFoundError(
