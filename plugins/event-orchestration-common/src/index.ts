@@ -32,6 +32,7 @@ export { sensorJsonSchema } from './sensors/sensorJsonSchema';
 export { compileLinearRegex } from './sensors/linearRegex';
 export {
   MAX_DATA_SCHEMA_DEPTH,
+  MAX_DATA_SCHEMA_NODES,
   sensorDataSchemaSchema,
 } from './sensors/dataSchema';
 export type { SensorDataSchema } from './sensors/dataSchema';

@@ -100,5 +100,15 @@ describe('dataSchema (issue 18: sensor input schemas)', () => {
     const refused = spec(hostile);
     expect(refused.success).toBe(false);
     expect(JSON.stringify(refused)).toContain('nests deeper than 6 levels');
+    // Wide instead of deep (the review's 100 × 50 draft compiled for a second).
+    const wide = {
+      properties: Object.fromEntries(
+        Array.from({ length: 100 }, (_, i) => [
+          `p${i}`,
+          { properties: { a: { type: 'string' }, b: { type: 'string' } } },
+        ]),
+      ),
+    };
+    expect(JSON.stringify(spec(wide))).toContain('holds more than 200 schemas');
   });
 });

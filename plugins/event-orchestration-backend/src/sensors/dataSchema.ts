@@ -12,22 +12,24 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
  * linear-time engine, never on the backtracking RegExp, and `allErrors` is off
  * so a failing event costs one error.
  */
-const ajv = new Ajv({
-  allErrors: false,
-  // The keywords were restricted when the sensor was loaded; Ajv's strict
-  // mode would refuse an untyped `properties`, which JSON Schema allows.
-  strict: false,
-  // Ajv compiles patterns with this; RE2 refuses what could backtrack.
-  code: {
-    regExp: Object.assign(
-      (pattern: string) => {
-        const regex = compileLinearRegex(pattern);
-        return { test: (text: string) => regex.test(text) };
-      },
-      { code: 'compileLinearRegex' },
-    ),
-  },
-});
+function newAjv() {
+  return new Ajv({
+    allErrors: false,
+    // The keywords were restricted when the sensor was loaded; Ajv's strict
+    // mode would refuse an untyped `properties`, which JSON Schema allows.
+    strict: false,
+    // Ajv compiles patterns with this; RE2 refuses what could backtrack.
+    code: {
+      regExp: Object.assign(
+        (pattern: string) => {
+          const regex = compileLinearRegex(pattern);
+          return { test: (text: string) => regex.test(text) };
+        },
+        { code: 'compileLinearRegex' },
+      ),
+    },
+  });
+}
 
 /** One compiled validator per schema object (sensors are loaded once). */
 const compiled = new WeakMap<SensorDataSchema, ValidateFunction>();
@@ -35,7 +37,10 @@ const compiled = new WeakMap<SensorDataSchema, ValidateFunction>();
 function validatorOf(schema: SensorDataSchema): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema);
+    // One Ajv per schema: Ajv keeps every schema it compiled, so a shared
+    // one would keep each dry-run draft for the life of the process. This
+    // way the validator goes when the schema object does.
+    validate = newAjv().compile(schema);
     compiled.set(schema, validate);
   }
   return validate;

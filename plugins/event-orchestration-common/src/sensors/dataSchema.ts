@@ -35,6 +35,8 @@ export interface SensorDataSchema {
 
 /** How deep a data schema may nest (properties and items). */
 export const MAX_DATA_SCHEMA_DEPTH = 6;
+/** How many schemas (the root, each property's, each `items`) one may hold: compiling is linear in it. */
+export const MAX_DATA_SCHEMA_NODES = 200;
 
 const scalar = z.union([
   z.string().max(1000),
@@ -96,26 +98,36 @@ const node: z.ZodType<SensorDataSchema> = z.lazy(() =>
 );
 
 /**
- * Whether `value` nests deeper than `max` through `properties` and `items`,
- * walked without recursion and stopping at the limit: a draft nested a
- * hundred thousand levels must be refused, not overflow the stack.
+ * Why `value` is too large to check (nests deeper than `maxDepth` through
+ * `properties` and `items`, or holds more than `maxNodes` schemas), walked
+ * without recursion and stopping at the limit: a draft nested a hundred
+ * thousand levels must be refused, not overflow the stack.
  */
-function nestsDeeperThan(value: unknown, max: number): boolean {
+function tooLarge(value: unknown): string | undefined {
   let level: unknown[] = [value];
+  let nodes = 0;
   for (let depth = 1; level.length > 0; depth++) {
-    if (depth > max) return true;
+    if (depth > MAX_DATA_SCHEMA_DEPTH) {
+      return `nests deeper than ${MAX_DATA_SCHEMA_DEPTH} levels`;
+    }
+    nodes += level.length;
+    if (nodes > MAX_DATA_SCHEMA_NODES) {
+      return `holds more than ${MAX_DATA_SCHEMA_NODES} schemas (properties and items)`;
+    }
     const next: unknown[] = [];
     for (const item of level) {
       if (!item || typeof item !== 'object') continue;
       const { properties, items } = item as Record<string, unknown>;
       if (properties && typeof properties === 'object') {
-        next.push(...Object.values(properties).slice(0, 100));
+        next.push(
+          ...Object.values(properties).slice(0, MAX_DATA_SCHEMA_NODES + 1),
+        );
       }
       if (items !== undefined) next.push(items);
     }
     level = next;
   }
-  return false;
+  return undefined;
 }
 
 /** The zod schema of a dependency's `dataSchema`. @public */
@@ -123,12 +135,9 @@ export const sensorDataSchemaSchema = z
   .unknown()
   .superRefine((value, ctx) => {
     // Before the structure is parsed: its parser recurses.
-    if (nestsDeeperThan(value, MAX_DATA_SCHEMA_DEPTH)) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        message: `nests deeper than ${MAX_DATA_SCHEMA_DEPTH} levels`,
-        fatal: true,
-      });
+    const why = tooLarge(value);
+    if (why) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: why, fatal: true });
     }
   })
   .pipe(node);
