@@ -152,29 +152,37 @@ export class EventStore {
     const window = options.window ?? 100_000;
     // Bounded by the primary key, not by a scan of every stored event.
     const newest = await knex('edo_events').max({ seq: 'seq' }).first();
-    const rows: Array<{
-      event_id: string;
-      subject: string;
-      received_at: Date | string;
-      envelope: string;
-    }> = await knex('edo_event_entities as l')
+    // Grouped on the link table alone; the events' rows are read only for
+    // the (at most 1000) events kept.
+    const multiLinked: Array<{ event_id: string }> = await knex(
+      'edo_event_entities as l',
+    )
       .join('edo_events as e', 'e.id', 'l.event_id')
       .where('e.seq', '>', Number(newest?.seq ?? 0) - window)
       .whereNotNull('e.subject')
-      .groupBy(
-        'l.event_id',
-        'e.subject',
-        'e.received_at',
-        'e.seq',
-        'e.envelope',
-      )
+      .groupBy('l.event_id')
       .havingRaw('count(*) > 1')
-      .select('l.event_id', 'e.subject', 'e.received_at', 'e.envelope')
-      .orderBy('e.seq', 'desc')
+      .select('l.event_id')
+      .orderByRaw('max(e.seq) desc')
       .limit(1000);
-    const links = await this.entityLinksOf({
-      eventIds: rows.map(r => r.event_id),
-    });
+    const eventIds = multiLinked.map(r => r.event_id);
+    if (eventIds.length === 0) return [];
+    const rows: Array<{
+      id: string;
+      subject: string;
+      received_at: Date | string;
+      envelope: string;
+    }> = await knex('edo_events')
+      .whereIn('id', eventIds)
+      .select('id', 'subject', 'received_at', 'envelope')
+      .orderBy('seq', 'desc');
+    const linksOf = new Map<string, string[]>();
+    for (const link of await this.entityLinksOf({ eventIds })) {
+      linksOf.set(link.event_id, [
+        ...(linksOf.get(link.event_id) ?? []),
+        link.entity_ref,
+      ]);
+    }
     const conflicts = new Map<string, LinkConflict>();
     for (const row of rows) {
       const named = new Set(
@@ -182,9 +190,8 @@ export class EventStore {
           ref => ref.toLocaleLowerCase('en-US'),
         ),
       );
-      const claimants = links
-        .filter(l => l.event_id === row.event_id && !named.has(l.entity_ref))
-        .map(l => l.entity_ref)
+      const claimants = (linksOf.get(row.id) ?? [])
+        .filter(ref => !named.has(ref))
         .sort();
       if (claimants.length < 2) continue;
       const known = conflicts.get(row.subject);
@@ -199,7 +206,7 @@ export class EventStore {
         subject: row.subject,
         entityRefs: claimants,
         events: 1,
-        lastEventId: row.event_id,
+        lastEventId: row.id,
         lastSeenAt: iso(row.received_at)!,
       });
     }
