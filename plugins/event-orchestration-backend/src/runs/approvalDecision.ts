@@ -105,19 +105,23 @@ export class ApprovalDecisionCheck {
     },
   ) {}
 
-  /** Throws (InputError, NotAllowedError) when the caller may not decide. */
+  /**
+   * Throws (InputError, NotAllowedError) when the caller may not decide;
+   * returns the step of the approval checked (undefined when none waits), so
+   * the decision lands on that one and no other.
+   */
   async check(options: {
     credentials: BackstageCredentials;
     actor: string;
     run: RunRecord;
     decision: 'approve' | 'reject';
     comment?: string;
-  }): Promise<void> {
+  }): Promise<string | undefined> {
     const { store, userInfo, settings } = this.deps;
     const { credentials, run } = options;
     const waiting = await store.runs.getWaitingApproval({ runId: run.id });
     // Nothing waits: the route answers 409 as before.
-    if (!waiting) return;
+    if (!waiting) return undefined;
     const events = run.triggerEventIds.length
       ? await store.transaction(tx =>
           store.events.eventsById(tx, { ids: run.triggerEventIds }),
@@ -139,5 +143,6 @@ export class ApprovalDecisionCheck {
       ),
       settings,
     });
+    return waiting.stepId;
   }
 }

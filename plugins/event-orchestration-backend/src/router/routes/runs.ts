@@ -115,7 +115,7 @@ export function registerRunRoutes(router: ApiRouter, ctx: RouteContext) {
       `decide on run ${run.id}`,
     );
     // The step's approvers, no self-approval, a reason to reject (runs/approvalDecision.ts).
-    await ctx.approvalDecisions.check({
+    const checkedStep = await ctx.approvalDecisions.check({
       credentials,
       actor,
       run,
@@ -126,6 +126,7 @@ export function registerRunRoutes(router: ApiRouter, ctx: RouteContext) {
       runId: run.id,
       decision,
       entry: auditEntry(decision, actor, body.comment),
+      stepId: checkedStep,
     });
     if (!done)
       throw new ConflictError(`Run ${run.id} is not waiting for an approval`);

@@ -260,11 +260,21 @@ describe.each(databases.eachSupportedId())('RunStore on %p', databaseId => {
       expiresAt: expect.any(String),
     });
     expect(await runnable()).toEqual([]);
+    // A decision checked against another approval step lands nowhere.
     expect(
       await store.runs.decideApproval({
         runId: decided.id,
         decision: 'approve',
         entry: entry('user:default/ana'),
+        stepId: 'an-earlier-step',
+      }),
+    ).toBe(false);
+    expect(
+      await store.runs.decideApproval({
+        runId: decided.id,
+        decision: 'approve',
+        entry: entry('user:default/ana'),
+        stepId: 'ask',
       }),
     ).toBe(true);
     expect(await store.runs.getRunStatus({ id: decided.id })).toBe('running');

@@ -267,6 +267,7 @@ export class RunStore {
     runId: string;
     decision: 'approve' | 'reject';
     entry: RunAuditEntry;
+    stepId?: string;
   }) {
     return control.decideApproval(this.db.knex, options);
   }

@@ -117,9 +117,14 @@ export async function decideApproval(
     runId: string;
     decision: 'approve' | 'reject';
     entry: RunAuditEntry;
+    /**
+     * The approval step the decider was checked against: when the run waits
+     * at another one by now, nothing is decided (false).
+     */
+    stepId?: string;
   },
 ): Promise<boolean> {
-  const { runId, decision, entry } = options;
+  const { runId, decision, entry, stepId } = options;
   return knex.transaction(async tx => {
     const run: Pick<DbRunRow, 'status' | 'audit'> | undefined = await tx(
       'edo_runs',
@@ -132,6 +137,7 @@ export async function decideApproval(
       .where({ run_id: runId, status: 'waiting' })
       .first();
     if (!waiting) return false;
+    if (stepId !== undefined && waiting.step_id !== stepId) return false;
     await tx('edo_approvals')
       .where({ run_id: runId, step_id: waiting.step_id, status: 'waiting' })
       .update({
