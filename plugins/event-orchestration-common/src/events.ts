@@ -46,6 +46,12 @@ export interface EventOrigin {
   ownership?: string[];
   /** Orchestrator only: the run that published it, when a run did. */
   run?: string;
+  /**
+   * Orchestrator only: the portal users whose requests started the publishing
+   * run (directly or through earlier runs), so that a chain of runs is still
+   * theirs — they may not approve its approvals.
+   */
+  onBehalfOf?: string[];
 }
 
 /**

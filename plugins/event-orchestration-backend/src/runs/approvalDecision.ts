@@ -139,7 +139,11 @@ export class ApprovalDecisionCheck {
       approvers: waiting.approvers,
       actors: runActors(
         run,
-        [...events.values()].flatMap(e => [e.actor, e.origin?.actor]),
+        [...events.values()].flatMap(e => [
+          e.actor,
+          e.origin?.actor,
+          ...(e.origin?.onBehalfOf ?? []),
+        ]),
       ),
       settings,
     });

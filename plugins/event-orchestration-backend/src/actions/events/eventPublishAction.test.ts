@@ -69,4 +69,43 @@ describe('event:publish', () => {
       /dotted lower-case/,
     );
   });
+
+  it("carries on whose request the run serves, so a chain of sensors stays the requester's", async () => {
+    const knex = await databases.init('SQLITE_3');
+    await knex.migrate.latest({
+      directory: resolvePackagePath(
+        '@edo/plugin-event-orchestration-backend',
+        'migrations',
+      ),
+    });
+    const bus = new EmbeddedEventBus(knex, mockServices.logger.mock());
+    const action = createEventPublishAction(bus);
+    await action.handler({
+      input: action.schema.input.parse({ type: 'portal.chain.next' }),
+      logger: mockServices.logger.mock(),
+      events: [
+        {
+          specversion: '1.0',
+          id: 'portal-1',
+          source: '/events',
+          type: 'portal.chain.requested',
+          time: new Date().toISOString(),
+          data: {},
+          origin: { kind: 'portal', actor: 'user:default/alice' },
+        },
+      ],
+      entityRefs: [],
+      runId: 'run-2',
+      stepId: 'next',
+      idempotencyKey: 'run-2:next',
+      signal: new AbortController().signal,
+      output: () => {},
+    });
+    const [row] = await knex('edo_bus_messages').select('payload');
+    expect(JSON.parse(row.payload).origin).toEqual({
+      kind: 'orchestrator',
+      run: 'run-2',
+      onBehalfOf: ['user:default/alice'],
+    });
+  });
 });

@@ -46,6 +46,16 @@ export function createEventPublishAction(bus: EventBus) {
         );
       }
       const { type, subject, entityRef, data } = ctx.input;
+      // Whose request this run serves, carried on: a run started by this
+      // event is theirs too (no self-approval through a chain of sensors).
+      const requesters = [
+        ...new Set(
+          ctx.events.flatMap(e => [
+            ...(e.origin?.actor ? [e.origin.actor] : []),
+            ...(e.origin?.onBehalfOf ?? []),
+          ]),
+        ),
+      ].sort();
       const id = `run-${createHash('sha256')
         .update(ctx.idempotencyKey)
         .digest('hex')
@@ -70,7 +80,11 @@ export function createEventPublishAction(bus: EventBus) {
         ...(entityref.length ? { entityref } : {}),
         correlationid: ctx.runId,
         actor: `run:${ctx.runId}`,
-        origin: { kind: 'orchestrator', run: ctx.runId },
+        origin: {
+          kind: 'orchestrator',
+          run: ctx.runId,
+          ...(requesters.length ? { onBehalfOf: requesters } : {}),
+        },
       });
       ctx.logger.info(
         `${duplicate ? 'already published' : 'published'} ${type} as ${id}`,

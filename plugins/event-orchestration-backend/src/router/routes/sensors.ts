@@ -36,6 +36,7 @@ const pastedEvent = z
         actor: z.string().min(1).max(255).optional(),
         run: z.string().min(1).max(255).optional(),
         ownership: z.array(z.string().min(1).max(255)).max(500).optional(),
+        onBehalfOf: z.array(z.string().min(1).max(255)).max(500).optional(),
       })
       .strict()
       .optional(),

@@ -270,6 +270,17 @@ export const spec = {
             minLength: 1,
             maxLength: 255,
           },
+          onBehalfOf: {
+            description:
+              'Orchestrator only: the portal users whose requests started the publishing run.',
+            type: 'array',
+            maxItems: 500,
+            items: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 255,
+            },
+          },
           ownership: {
             description:
               'Portal users only: their ownership refs (the user and their groups) when they published.',
