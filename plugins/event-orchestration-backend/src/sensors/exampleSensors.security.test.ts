@@ -210,4 +210,31 @@ describe('example sensors with values from forged events', () => {
       pushed({ kind: 'webhook', source: 'ci', sourceType: 'generic' }),
     ).toMatchObject({ matched: true });
   });
+
+  it("app-provisioning writes only into the application's own repository, for a team the requester is in", () => {
+    const [dependency] = sensor('app-provisioning').dependencies;
+    const request = (data: object, ownership: string[]) =>
+      evaluateDependencyFilters(dependency.filters!, 'and', {
+        specversion: '1.0',
+        id: 'e1',
+        source: '/events',
+        type: 'portal.provisioning.requested',
+        time: new Date().toISOString(),
+        data: { ...provisioning, ...data },
+        origin: { kind: 'portal', actor: 'user:default/bob', ownership },
+      } as any);
+    const bobs = ['user:default/bob', 'group:default/payments'];
+    expect(request({}, bobs)).toMatchObject({ matched: true });
+    // Another team's repository, under a new application name.
+    expect(
+      request(
+        { app: 'new-thing', repository: { owner: 'acme', repo: 'ledger' } },
+        bobs,
+      ),
+    ).toMatchObject({ matched: false });
+    // In the name of a team Bob is not in.
+    expect(request({}, ['user:default/bob'])).toMatchObject({
+      matched: false,
+    });
+  });
 });
