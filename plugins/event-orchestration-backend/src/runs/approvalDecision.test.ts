@@ -87,6 +87,35 @@ describe('checkApprovalDecision', () => {
   });
 });
 
+describe('checkApprovalDecision with refs in another case', () => {
+  it('matches approvers and actors without case, as the catalog does', () => {
+    const settings = { allowSelfApproval: false } as any;
+    expect(() =>
+      checkApprovalDecision({
+        decider: {
+          actor: 'user:default/ana',
+          ownershipEntityRefs: [
+            'user:default/ana',
+            'group:default/team-payments',
+          ],
+        },
+        decision: 'approve',
+        approvers: ['group:default/Team-Payments'],
+        actors: [],
+        settings,
+      }),
+    ).not.toThrow();
+    expect(() =>
+      checkApprovalDecision({
+        decider: { actor: 'user:default/ana', ownershipEntityRefs: [] },
+        decision: 'approve',
+        actors: ['user:default/Ana'],
+        settings,
+      }),
+    ).toThrow(/You started this run/);
+  });
+});
+
 describe('runActors', () => {
   it("takes the manual start's actor and the trigger events' actors", () => {
     expect(

@@ -68,8 +68,11 @@ export function checkApprovalDecision(options: {
     );
   }
   if (approvers && approvers.length > 0) {
-    const mine = new Set(decider.ownershipEntityRefs);
-    if (!approvers.some(ref => mine.has(ref))) {
+    // Entity refs compare without case, as the catalog matches them: an
+    // owner written `group:default/Team-Payments` is the team's members'.
+    const lower = (ref: string) => ref.toLocaleLowerCase('en-US');
+    const mine = new Set(decider.ownershipEntityRefs.map(lower));
+    if (!approvers.some(ref => mine.has(lower(ref)))) {
       throw new NotAllowedError(
         `Only ${approvers
           .map(ref => (ref.startsWith('group:') ? `members of ${ref}` : ref))
@@ -80,7 +83,11 @@ export function checkApprovalDecision(options: {
   if (
     decision === 'approve' &&
     !settings.allowSelfApproval &&
-    actors.includes(decider.actor)
+    actors.some(
+      a =>
+        a.toLocaleLowerCase('en-US') ===
+        decider.actor.toLocaleLowerCase('en-US'),
+    )
   ) {
     throw new NotAllowedError(
       `You started this run (${decider.actor}); someone else must approve it (${ALLOW_SELF_APPROVAL_KEY} is off)`,
