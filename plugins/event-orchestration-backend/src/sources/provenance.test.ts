@@ -80,6 +80,15 @@ describe('event type ownership', () => {
       "eventOrchestration.sources.natsSubjects[0].eventType 'portal.remediation.requested' belongs to the portal",
     );
     expect(() =>
+      EventOwnership.fromSources({
+        ...configured,
+        backstageEvents: [{ topic: 'anything', eventType: 'portal.x.y' }],
+        portalPublishableTypes: [],
+      }),
+    ).toThrow(
+      "eventOrchestration.sources.backstageEvents[0].eventType 'portal.x.y' belongs to the portal",
+    );
+    expect(() =>
       readEventOwnership(
         new ConfigReader({
           eventOrchestration: { portal: { publishableTypes: ['Deploy'] } },

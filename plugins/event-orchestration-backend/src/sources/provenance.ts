@@ -162,7 +162,7 @@ export class EventOwnership {
         `eventOrchestration.schedules[${i}].type`,
       );
     });
-    for (const topic of sources.backstageEvents) {
+    sources.backstageEvents.forEach((topic, i) => {
       // The bridge re-publishes what Backstage's events backend received and
       // checked (GitHub's signature, for the github topic): it owns its types,
       // and shares github.* with GitHub webhooks for the github topic.
@@ -171,11 +171,18 @@ export class EventOwnership {
         source: topic.topic,
         description: `Backstage events topic '${topic.topic}'`,
       };
-      if (topic.eventType) entries.push({ pattern: topic.eventType, owner });
+      // A configured type is checked like any source's: a topic may not
+      // claim alertmanager.* or portal.*.
+      if (topic.eventType)
+        claim(
+          topic.eventType,
+          owner,
+          `eventOrchestration.sources.backstageEvents[${i}].eventType`,
+        );
       else if (topic.topic === 'github')
         entries.push({ pattern: 'github.*', owner });
       else entries.push({ pattern: 'backstage.*', owner });
-    }
+    });
     return new EventOwnership(entries, [
       ...checkPortalPublishableTypes(sources.portalPublishableTypes),
     ]);
