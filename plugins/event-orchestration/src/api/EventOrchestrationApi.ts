@@ -10,6 +10,7 @@ import {
   EventDetails,
   EventOrchestrationApiClient,
   HealthResponse,
+  LinkConflictsResponse,
   ListEventsRequest,
   ListResponse,
   ListRunsRequest,
@@ -47,6 +48,10 @@ export interface EventOrchestrationApi {
     decision: 'approve' | 'reject',
     comment?: string,
   ): Promise<Run>;
+  /** `GET /link-conflicts`: subjects several catalog entities claim. */
+  listLinkConflicts(request?: {
+    limit?: number;
+  }): Promise<LinkConflictsResponse>;
   /** `GET /dead-letters`: events subscribers gave up on. */
   listDeadLetters(request?: {
     subscriber?: string;

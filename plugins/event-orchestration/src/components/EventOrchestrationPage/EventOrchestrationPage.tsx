@@ -27,6 +27,7 @@ import { StatusChip } from '../shared/StatusChip';
 import { eventColumn, runColumn } from '../shared/columns';
 import { formatTime } from '../shared/format';
 import { DeadLetters } from './DeadLetters';
+import { LinkConflicts } from './LinkConflicts';
 import { SensorDetail, sensorDetailLink } from './SensorDetail';
 import { SensorDryRun } from './SensorDryRun';
 
@@ -202,6 +203,9 @@ export function EventOrchestrationPage() {
                 </Typography>
               </Box>
             )}
+            <Box marginTop={2}>
+              <LinkConflicts />
+            </Box>
             <Box marginTop={2}>
               <DeadLetters onChanged={refresh} />
             </Box>
