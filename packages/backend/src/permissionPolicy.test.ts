@@ -5,6 +5,7 @@ import { permissionRules } from '@backstage/plugin-catalog-backend/alpha';
 import {
   catalogEntityDeletePermission,
   catalogEntityReadPermission,
+  catalogEntityCreatePermission,
   catalogLocationCreatePermission,
 } from '@backstage/plugin-catalog-common/alpha';
 import {
@@ -136,6 +137,12 @@ describe('the example permission policy', () => {
     expect(
       await decide(catalogEntityDeletePermission, alice, myAwesomeApp),
     ).toBe('DENY');
+  });
+
+  it('leaves registering catalog entities to platform-team: a registered entity can claim an event subject and read its events', async () => {
+    expect(await decide(catalogLocationCreatePermission, alice)).toBe('DENY');
+    expect(await decide(catalogEntityCreatePermission, alice)).toBe('DENY');
+    expect(await decide(catalogEntityCreatePermission, guest)).toBe('ALLOW');
   });
 
   it('lets an owner who is not in platform-team act on their own entity only', async () => {

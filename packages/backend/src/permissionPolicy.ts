@@ -21,6 +21,10 @@ import {
 } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
+  catalogEntityCreatePermission,
+  catalogLocationCreatePermission,
+} from '@backstage/plugin-catalog-common/alpha';
+import {
   catalogConditions,
   createCatalogConditionalDecision,
 } from '@backstage/plugin-catalog-backend/alpha';
@@ -126,6 +130,15 @@ export class ExamplePermissionPolicy implements PermissionPolicy {
         permission,
         catalogConditions.isEntityOwner({ claims: ownership }),
       );
+    }
+    // Registering entities is the platform team's: an entity whose
+    // annotation claims an event subject (`argocd/app-name: payments`) is
+    // linked to that application's events and its readers see them.
+    if (
+      isPermission(permission, catalogLocationCreatePermission) ||
+      isPermission(permission, catalogEntityCreatePermission)
+    ) {
+      return { result: AuthorizeResult.DENY };
     }
     // Everything else in the example app (scaffolder, notifications, search,
     // kubernetes, …) stays as the allow-all policy had it.
