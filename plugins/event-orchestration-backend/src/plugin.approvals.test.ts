@@ -1,8 +1,4 @@
 import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
   mockCredentials,
   mockServices,
   startTestBackend,
@@ -12,6 +8,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import { eventOrchestrationPlugin } from './plugin';
 import { createTestDatabases } from './__testUtils__/testDatabases';
+import { userInfoByTable } from './__testUtils__/userInfoByTable';
 import { waitFor } from './__testUtils__/waitFor';
 
 jest.setTimeout(120_000);
@@ -30,22 +27,6 @@ const groupsOf: Record<string, string[]> = {
   [BOB]: [PLATFORM],
   [CAROL]: [PAYMENTS_TEAM],
 };
-
-/** Who is in which group, as a real sign-in would put in the user's token. */
-const userInfoByTable = createServiceFactory({
-  service: coreServices.userInfo,
-  deps: {},
-  factory: () => ({
-    async getUserInfo(credentials) {
-      const ref = (credentials.principal as { userEntityRef: string })
-        .userEntityRef;
-      return {
-        userEntityRef: ref,
-        ownershipEntityRefs: [ref, ...(groupsOf[ref] ?? [])],
-      };
-    },
-  }),
-});
 
 const entities: Entity[] = [
   {
@@ -97,7 +78,7 @@ describe.each(databases.eachSupportedId())(
           eventOrchestrationPlugin,
           catalogServiceMock.factory({ entities }),
           mockServices.database.factory({ knex }),
-          userInfoByTable,
+          userInfoByTable(groupsOf),
           mockServices.rootConfig.factory({
             data: {
               eventOrchestration: {

@@ -35,6 +35,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { eventOrchestrationPlugin } from './plugin';
+import { userInfoByTable } from './__testUtils__/userInfoByTable';
 import { waitFor } from './__testUtils__/waitFor';
 
 /*
@@ -174,22 +175,6 @@ const authWithActors = createServiceFactory({
   },
 });
 
-/** Who is in which group, as a real sign-in would put in the user's token. */
-const userInfoByTable = createServiceFactory({
-  service: coreServices.userInfo,
-  deps: {},
-  factory: () => ({
-    async getUserInfo(credentials) {
-      const ref = (credentials.principal as { userEntityRef: string })
-        .userEntityRef;
-      return {
-        userEntityRef: ref,
-        ownershipEntityRefs: [ref, ...(groupsOf[ref] ?? [])],
-      };
-    },
-  }),
-});
-
 let backend: Awaited<ReturnType<typeof startTestBackend>>;
 let dir: string;
 
@@ -230,7 +215,7 @@ beforeAll(async () => {
       permissionsServiceFactory,
       authWithActors,
       httpAuthServiceFactory,
-      userInfoByTable,
+      userInfoByTable(groupsOf),
       mockServices.rootConfig.factory({
         data: {
           permission: { enabled: true },

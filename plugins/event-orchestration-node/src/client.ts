@@ -58,6 +58,11 @@ export class EventOrchestrationClient {
     return this.api.getEvent(id, await this.onBehalfOf(options.credentials));
   }
 
+  /** The loaded sensors (with their definitions) and those that failed to load. */
+  async getSensors(options: { credentials: BackstageCredentials }) {
+    return this.api.getSensors(await this.onBehalfOf(options.credentials));
+  }
+
   async getRun(id: string, options: { credentials: BackstageCredentials }) {
     return this.api.getRun(id, await this.onBehalfOf(options.credentials));
   }

@@ -1,6 +1,10 @@
 import { useEffect, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
-import { Run, StoredEvent } from '@edo/plugin-event-orchestration-common';
+import {
+  Run,
+  RunStatus,
+  StoredEvent,
+} from '@edo/plugin-event-orchestration-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { eventOrchestrationApiRef } from '../api';
 import { useLiveRefresh } from './useLiveRefresh';
@@ -9,14 +13,8 @@ import { useLiveRefresh } from './useLiveRefresh';
 export interface TabFilters {
   type: string;
   sensor: string;
-  status:
-    | ''
-    | 'pending'
-    | 'running'
-    | 'waiting'
-    | 'succeeded'
-    | 'failed'
-    | 'cancelled';
+  /** A run status, or '' for any. */
+  status: '' | RunStatus;
   range: 'all' | '1h' | '24h' | '7d';
 }
 

@@ -9,7 +9,11 @@ import { ResponseError } from '@backstage/errors';
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
-/** The runs an event started, once the sensor engine has decided on it. */
+/**
+ * The runs an event started, once the sensor engine has decided on it:
+ * stored, and a verdict from every loaded sensor listening to its type (the
+ * engine stores the event first, then each sensor's verdict and run).
+ */
 async function runsOfEvent(
   client: EventOrchestrationClient,
   eventId: string,
@@ -17,6 +21,14 @@ async function runsOfEvent(
 ): Promise<{ runIds: string[]; verdicts: string[] } | undefined> {
   try {
     const details = await client.getEvent(eventId, { credentials });
+    const { items: sensors } = await client.getSensors({ credentials });
+    const decided = new Set(details.evaluations.map(e => e.sensor));
+    const undecided = sensors.filter(
+      s =>
+        s.spec.dependencies.some(d => d.eventType === details.event.type) &&
+        !decided.has(s.name),
+    );
+    if (undecided.length > 0) return undefined;
     return {
       runIds: details.runs.map(r => String(r.id)),
       // Why each sensor did or did not act: the task log says it.
