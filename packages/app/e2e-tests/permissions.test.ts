@@ -41,6 +41,21 @@ test.beforeAll(async ({ request }) => {
       timeout: 180_000,
     })
     .toBe(200);
+  // Guest's token carries platform-team only once the catalog has read the
+  // example's users and groups (on a fresh example, seconds after start-up).
+  await expect
+    .poll(
+      async () => {
+        const refresh = await request.get(
+          `${BACKEND}/api/auth/guest/refresh?env=development`,
+          { headers: { 'X-Requested-With': 'XMLHttpRequest' } },
+        );
+        return (await refresh.json()).backstageIdentity?.identity
+          ?.ownershipEntityRefs;
+      },
+      { timeout: 120_000 },
+    )
+    .toContain('group:default/platform-team');
   const guest = await tokenOf(request, 'guest');
   // Alice signs in as a catalog user: wait until the catalog has read her.
   for (const path of [
@@ -152,6 +167,179 @@ test('Alice, who owns nothing, sees the controls of my-awesome-app disabled with
     data: { input: { message: 'e2e: Alice tries anyway' }, entityRef: ENTITY },
   });
   expect(ran.status()).toBe(403);
+});
+
+/** A KubePodCrashLooping alert for my-awesome-app, with a fresh fingerprint. */
+function crashLoopingAlert() {
+  const labels = {
+    alertname: 'KubePodCrashLooping',
+    app: 'my-awesome-app',
+    namespace: 'prod-shop',
+    severity: 'warning',
+  };
+  return {
+    version: '4',
+    groupKey: '{}:{alertname="KubePodCrashLooping"}',
+    status: 'firing',
+    receiver: 'event-orchestration',
+    groupLabels: { alertname: 'KubePodCrashLooping' },
+    commonLabels: labels,
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager.example.com',
+    alerts: [
+      {
+        status: 'firing',
+        labels,
+        annotations: {
+          summary: 'Pod prod-shop/my-awesome-app-5f7d-0 is crash-looping',
+        },
+        startsAt: new Date(Date.now() - 60_000).toISOString(),
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: 'http://prometheus.example.com/graph',
+        fingerprint: `${Date.now().toString(16)}crashloop`,
+      },
+    ],
+  };
+}
+
+test('a crash-looping my-awesome-app waits for approval: Alice may not decide it, Guest (its owners) approves it and the Deployment is restarted', async ({
+  baseURL,
+  browser,
+  page,
+  request,
+}) => {
+  const guest = await tokenOf(request, 'guest');
+  const accepted = await request.post(
+    `${BACKEND}/api/event-orchestration/webhooks/alertmanager`,
+    {
+      headers: { Authorization: 'Bearer dev-alertmanager-token' },
+      data: crashLoopingAlert(),
+    },
+  );
+  expect(accepted.status()).toBe(202);
+  const {
+    eventIds: [eventId],
+  } = await accepted.json();
+
+  // sensors/restart-on-crashloop.yaml starts a run that parks at its approval step.
+  let runId = '';
+  await expect
+    .poll(
+      async () => {
+        const event = await (
+          await request.get(`${API}/events/${eventId}`, {
+            headers: { Authorization: `Bearer ${guest}` },
+          })
+        ).json();
+        runId = event.runs?.find(
+          (r: { sensor: string }) => r.sensor === 'restart-on-crashloop',
+        )?.id;
+        if (!runId) return undefined;
+        const run = await (
+          await request.get(`${API}/runs/${runId}`, {
+            headers: { Authorization: `Bearer ${guest}` },
+          })
+        ).json();
+        return [run.status, run.pendingApproval?.stepId];
+      },
+      { timeout: 60_000 },
+    )
+    .toEqual(['waiting', 'approve']);
+  const waiting = await (
+    await request.get(`${API}/runs/${runId}`, {
+      headers: { Authorization: `Bearer ${guest}` },
+    })
+  ).json();
+  expect(waiting.entityRefs).toEqual([ENTITY]);
+  expect(waiting.pendingApproval.approvers).toEqual([
+    'group:default/platform-team',
+  ]);
+
+  // Alice: both decisions disabled, naming the permission she lacks.
+  await page.goto(
+    `/catalog/default/component/my-awesome-app/events?run=${runId}`,
+  );
+  await signInAsAlice(page);
+  await expect(
+    page.getByText(
+      'Waiting for approval: Pods of my-awesome-app are crash-looping. Restart its Deployment in prod-shop?',
+    ),
+  ).toBeVisible();
+  const approveAsAlice = page.getByRole('button', { name: 'Approve' }).first();
+  const rejectAsAlice = page.getByRole('button', { name: 'Reject' }).first();
+  await expect(approveAsAlice).toBeVisible();
+  await expect(approveAsAlice).toBeDisabled();
+  await expect(rejectAsAlice).toBeVisible();
+  await expect(rejectAsAlice).toBeDisabled();
+  const needsApprove = page.getByTitle(
+    `Needs event-orchestration.entity.run.approve on ${ENTITY}`,
+  );
+  await expect(needsApprove).toHaveCount(2); // Approve's and Reject's
+  await expect(needsApprove.first()).toContainText('Approve');
+  await expect(needsApprove.last()).toContainText('Reject');
+
+  // The backend refuses her as well, and the run keeps waiting.
+  const alice = await tokenOf(request, 'example-user');
+  const refused = await request.post(`${API}/runs/${runId}/approve`, {
+    headers: { Authorization: `Bearer ${alice}` },
+    data: { decision: 'approve', comment: 'e2e: Alice tries anyway' },
+  });
+  expect(refused.status()).toBe(403);
+  expect(
+    (
+      await (
+        await request.get(`${API}/runs/${runId}`, {
+          headers: { Authorization: `Bearer ${guest}` },
+        })
+      ).json()
+    ).status,
+  ).toBe('waiting');
+
+  // Guest, in platform-team (the owner): Approve is enabled and the run goes on.
+  // The webhook started the run, so it has no actor the self-approval rule bars.
+  // A browser of its own, so nothing of Alice's session is left.
+  const context = await browser.newContext({ baseURL });
+  const guestPage = await context.newPage();
+  await guestPage.goto(
+    `/catalog/default/component/my-awesome-app/events?run=${runId}`,
+  );
+  await guestPage.getByRole('button', { name: 'Enter' }).click();
+  const approve = guestPage.getByRole('button', { name: 'Approve' }).first();
+  await expect(approve).toBeEnabled();
+  await guestPage
+    .getByRole('textbox', { name: 'Comment' })
+    .first()
+    .fill('e2e: restart it');
+  await approve.click();
+  await expect(
+    guestPage.getByText(`Run ${runId.slice(0, 8)}: approved`),
+  ).toBeVisible();
+  await context.close();
+  await expect
+    .poll(
+      async () =>
+        (
+          await (
+            await request.get(`${API}/runs/${runId}`, {
+              headers: { Authorization: `Bearer ${guest}` },
+            })
+          ).json()
+        ).status,
+      { timeout: 60_000 },
+    )
+    .toBe('succeeded');
+  const done = await (
+    await request.get(`${API}/runs/${runId}`, {
+      headers: { Authorization: `Bearer ${guest}` },
+    })
+  ).json();
+  const restart = done.steps.find((s: { id: string }) => s.id === 'restart');
+  expect(restart.status).toBe('succeeded');
+  expect(done.steps[0].output).toEqual({
+    decision: 'approved',
+    decidedBy: 'user:default/guest',
+    comment: 'e2e: restart it',
+  });
 });
 
 test('Guest, in platform-team which owns my-awesome-app, retries the run, publishes an event and runs an action from the same controls', async ({
