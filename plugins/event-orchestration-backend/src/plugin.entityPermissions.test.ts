@@ -229,6 +229,35 @@ beforeAll(async () => {
             actions: { manual: { allowed: ['log', 'approval:wait'] } },
             sensors: [
               {
+                // Relays a portal request as an orchestrator event (a chain of sensors).
+                name: 'relay',
+                dependencies: [
+                  { name: 'asked', eventType: 'portal.relay.requested' },
+                ],
+                workflow: {
+                  steps: [
+                    {
+                      id: 'relay',
+                      action: 'event:publish',
+                      input: {
+                        type: 'relay.deploy',
+                        data: { app: '${{ event.data.app }}' },
+                      },
+                    },
+                  ],
+                },
+              },
+              {
+                name: 'deploy-relayed',
+                dependencies: [{ name: 'relayed', eventType: 'relay.deploy' }],
+                entity: '${{ event.data.app }}',
+                workflow: {
+                  steps: [
+                    { id: 'say', action: 'log', input: { message: 'x' } },
+                  ],
+                },
+              },
+              {
                 // Picks its entity from the data, as deploy-new-image does.
                 name: 'deploy-by-data',
                 dependencies: [
@@ -371,6 +400,34 @@ describe('a sensor that picks its entity from the data of a portal request', () 
       reason: `rejected: the run would concern ${PAYMENTS}, but ${BOB} published about no entity; a portal request acts only on the entities checked when it was published`,
     });
     expect(stored.runs).toEqual([]);
+  });
+
+  it('starts no such run either when a sensor relays the request with event:publish', async () => {
+    const posted = await as(BOB).post('/events', {
+      type: 'portal.relay.requested',
+      data: { app: 'payments' },
+    });
+    expect(posted.status).toBe(201);
+    const relayed = await waitFor(async () => {
+      const { body } = await as(CAROL).get('/events?type=relay.deploy');
+      const event = body.items?.[0];
+      if (!event) return undefined;
+      const { body: stored } = await as(CAROL).get(`/events/${event.event.id}`);
+      return stored.evaluations?.length ? stored : undefined;
+    }, 'the relayed event and its verdict');
+    expect(relayed.event.origin).toMatchObject({
+      kind: 'orchestrator',
+      onBehalfOf: [BOB],
+      entityScope: [],
+    });
+    expect(relayed.evaluations[0]).toMatchObject({
+      sensor: 'deploy-relayed',
+      matched: false,
+      reason: expect.stringContaining(
+        `rejected: the run would concern ${PAYMENTS}, but ${BOB} published about no entity`,
+      ),
+    });
+    expect(relayed.runs).toEqual([]);
   });
 
   it('starts it for the owner who published about the entity, and for an entity the catalog does not hold yet', async () => {

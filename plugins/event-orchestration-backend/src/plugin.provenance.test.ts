@@ -194,6 +194,8 @@ describe.each(databases.eachSupportedId())('event provenance on %s', id => {
         kind: 'portal',
         actor: USER,
         ownership: [USER],
+        // The entities its permissions were checked for: none named.
+        entityScope: [],
       });
       expect(stored.event.actor).toBe(USER);
     });
@@ -291,6 +293,8 @@ describe.each(databases.eachSupportedId())('event provenance on %s', id => {
         kind: 'portal',
         actor: USER,
         ownership: [USER],
+        // The entities its permissions were checked for: none named.
+        entityScope: [],
       });
       expect(verdictOf(stored, 'scale')).toEqual({
         status: 'not-matched',

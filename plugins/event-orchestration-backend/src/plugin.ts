@@ -22,7 +22,12 @@ import { readOrchestrationConfig } from './config';
 import { createLiveUpdates } from './liveUpdates';
 import { RetentionPruner, longestCorrelationPeriodMs } from './retention';
 import { createRouter, registerActionResourceType } from './router';
-import { ApprovalDecisionCheck, RunEngine, runFinishedEvent } from './runs';
+import {
+  ApprovalDecisionCheck,
+  RunEngine,
+  runActors,
+  runFinishedEvent,
+} from './runs';
 import { scheduleOrchestrationTasks } from './scheduledTasks';
 import {
   SensorEngine,
@@ -156,7 +161,19 @@ export const eventOrchestrationPlugin = createBackendPlugin({
                 }),
               // Sensors can react to runs: `orchestration.run.finished`.
               onFinished: async run => {
-                await bus.publish(runFinishedEvent(run));
+                const triggers = run.triggerEventIds.length
+                  ? await store.transaction(tx =>
+                      store.events.eventsById(tx, { ids: run.triggerEventIds }),
+                    )
+                  : new Map();
+                const requesters = runActors(
+                  run,
+                  [...triggers.values()].flatMap(e => [
+                    e.origin?.actor,
+                    ...(e.origin?.onBehalfOf ?? []),
+                  ]),
+                );
+                await bus.publish(runFinishedEvent(run, requesters));
               },
             },
           },

@@ -52,6 +52,13 @@ export interface EventOrigin {
    * theirs — they may not approve its approvals.
    */
   onBehalfOf?: string[];
+  /**
+   * Set with `actor` (portal) or `onBehalfOf` (orchestrator): the catalog
+   * entities the requester's permissions were checked for — what the portal
+   * request concerned, or the entities of the run that relayed it. A run it
+   * starts may concern no other entity the catalog holds.
+   */
+  entityScope?: string[];
 }
 
 /**

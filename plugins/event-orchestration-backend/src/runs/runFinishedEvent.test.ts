@@ -69,4 +69,18 @@ describe('runFinishedEvent', () => {
     });
     expect(Date.parse(event.time!)).not.toBeNaN();
   });
+
+  it('carries on the requesters of the run and its entities as their scope (a sensor reacting to it still serves them)', () => {
+    const event = runFinishedEvent(failedRun, ['user:default/alice']);
+    expect(event.origin).toEqual({
+      kind: 'orchestrator',
+      run: failedRun.id,
+      onBehalfOf: ['user:default/alice'],
+      entityScope: failedRun.entityRefs,
+    });
+    expect(runFinishedEvent(failedRun).origin).toEqual({
+      kind: 'orchestrator',
+      run: failedRun.id,
+    });
+  });
 });

@@ -8,7 +8,11 @@ import {
  * can react to runs. Its id names the finish, not only the run: a retried run
  * finishes again and announces that too.
  */
-export function runFinishedEvent(run: Run): OrchestrationEvent {
+export function runFinishedEvent(
+  run: Run,
+  /** The users whose requests the run served (see approvalDecision's runActors). */
+  requesters: string[] = [],
+): OrchestrationEvent {
   return {
     specversion: '1.0',
     id: `run-finished-${run.id}-${run.finishedAt ?? run.status}`,
@@ -28,6 +32,14 @@ export function runFinishedEvent(run: Run): OrchestrationEvent {
     },
     ...(run.entityRefs.length ? { entityref: run.entityRefs } : {}),
     correlationid: run.id,
-    origin: { kind: 'orchestrator', run: run.id },
+    origin: {
+      kind: 'orchestrator',
+      run: run.id,
+      // A sensor reacting to the run still serves its requesters: they may
+      // not approve what follows, and it may act only on the run's entities.
+      ...(requesters.length
+        ? { onBehalfOf: requesters, entityScope: run.entityRefs }
+        : {}),
+    },
   };
 }

@@ -283,8 +283,13 @@ export class SensorEngine {
     eventEntityRefs: string[],
     runEntityRefs: string[],
   ): Promise<string | undefined> {
-    if (event.origin?.kind !== 'portal') return undefined;
-    const checked = new Set(eventEntityRefs);
+    // A request on behalf of a user: from the portal, or relayed by a run
+    // (event:publish, orchestration.run.finished) that served one.
+    const requested =
+      event.origin?.kind === 'portal' ||
+      (event.origin?.onBehalfOf?.length ?? 0) > 0;
+    if (!requested) return undefined;
+    const checked = new Set(event.origin?.entityScope ?? eventEntityRefs);
     for (const ref of runEntityRefs.filter(r => !checked.has(r))) {
       let exists: boolean;
       try {
@@ -293,10 +298,12 @@ export class SensorEngine {
         exists = true;
       }
       if (exists) {
-        return `rejected: the run would concern ${ref}, but ${
-          event.origin.actor ?? 'the portal publisher'
-        } published about ${
-          eventEntityRefs.length ? eventEntityRefs.join(', ') : 'no entity'
+        const requester =
+          event.origin?.actor ??
+          event.origin?.onBehalfOf?.join(', ') ??
+          'the requester';
+        return `rejected: the run would concern ${ref}, but ${requester} published about ${
+          checked.size ? [...checked].join(', ') : 'no entity'
         }; a portal request acts only on the entities checked when it was published`;
       }
     }

@@ -106,6 +106,8 @@ describe('event:publish', () => {
       kind: 'orchestrator',
       run: 'run-2',
       onBehalfOf: ['user:default/alice'],
+      // The run's entities: what a run it starts may concern.
+      entityScope: [],
     });
   });
 });

@@ -83,7 +83,9 @@ export function createEventPublishAction(bus: EventBus) {
         origin: {
           kind: 'orchestrator',
           run: ctx.runId,
-          ...(requesters.length ? { onBehalfOf: requesters } : {}),
+          ...(requesters.length
+            ? { onBehalfOf: requesters, entityScope: ctx.entityRefs }
+            : {}),
         },
       });
       ctx.logger.info(

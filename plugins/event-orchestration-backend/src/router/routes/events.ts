@@ -128,6 +128,9 @@ export function registerEventRoutes(router: ApiRouter, ctx: RouteContext) {
         `publish '${event.type}' events`,
       );
     }
+    // What was checked, for the sensor engine: runs of this request concern
+    // these entities and no other the catalog holds.
+    event.origin = { ...event.origin!, entityScope: concerned };
     try {
       await bus.publish(event);
     } catch (error) {

@@ -37,6 +37,7 @@ const pastedEvent = z
         run: z.string().min(1).max(255).optional(),
         ownership: z.array(z.string().min(1).max(255)).max(500).optional(),
         onBehalfOf: z.array(z.string().min(1).max(255)).max(500).optional(),
+        entityScope: z.array(z.string().min(1).max(255)).max(500).optional(),
       })
       .strict()
       .optional(),

@@ -270,6 +270,17 @@ export const spec = {
             minLength: 1,
             maxLength: 255,
           },
+          entityScope: {
+            description:
+              "With `actor` (portal) or `onBehalfOf`: the entities the requester's permissions were checked for; runs it starts concern no other entity the catalog holds.",
+            type: 'array',
+            maxItems: 500,
+            items: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 255,
+            },
+          },
           onBehalfOf: {
             description:
               'Orchestrator only: the portal users whose requests started the publishing run.',
