@@ -598,6 +598,20 @@ describe('reading (events, runs, logs, dead letters)', () => {
     expect(await windowOf(ALICE)).toContain(eventId);
     expect(await windowOf(BOB)).not.toContain(eventId);
 
+    // A draft borrowing the live sensor's name starts from an empty window:
+    // the live one's counts concern other teams' events.
+    const borrowed = await as(BOB).post('/sensors/test', {
+      sensor: {
+        name: 'count-sync',
+        dependencies: [{ name: 'failed', eventType: 'argocd.app.sync-failed' }],
+        aggregate: { count: 3, within: '1h' },
+        workflow: { steps: [{ id: 'l', action: 'log', input: {} }] },
+      },
+      events: [pasted[0]],
+    });
+    expect(borrowed.status).toBe(200);
+    expect(borrowed.body.results[0].reason).toContain('1 of 3');
+
     // A draft's entity is shown only to whom may read it.
     const draft = (user: string) =>
       as(user).post('/sensors/test', {

@@ -279,7 +279,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
               dryRunSensor({
                 sensor: spec,
                 events,
-                correlation: store.correlation,
+                correlation: caller.liveState ? store.correlation : undefined,
                 entities,
                 ownership,
                 // As the caller reads: stored events and entities they may

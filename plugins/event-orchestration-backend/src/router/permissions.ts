@@ -119,6 +119,17 @@ export class PermissionCheck {
     return actorOf(credentials);
   }
 
+  /** Whether `credentials` hold a basic permission (no error either way). */
+  async isAllowed(
+    credentials: BackstageCredentials,
+    permission: BasicPermission,
+  ): Promise<boolean> {
+    const [decision] = await this.deps.permissions.authorize([{ permission }], {
+      credentials,
+    });
+    return decision.result === AuthorizeResult.ALLOW;
+  }
+
   /** {@link PermissionCheck.credentials} then {@link PermissionCheck.authorize}. */
   async authorizeCaller(
     req: express.Request,

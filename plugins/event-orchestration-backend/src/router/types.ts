@@ -37,7 +37,14 @@ export interface RouterOptions {
     sensor: SensorSpec,
     events: OrchestrationEvent[],
     /** What the caller may read: stored events and entities are shown only then. */
-    caller: { mayRead: (entityRefs: string[]) => Promise<boolean> },
+    caller: {
+      mayRead: (entityRefs: string[]) => Promise<boolean>;
+      /**
+       * Whether the dry run starts from the sensor's live correlation state
+       * (windows, counts); otherwise from an empty one.
+       */
+      liveState: boolean;
+    },
   ) => Promise<DryRunResult[]>;
   /**
    * The entities an event would be linked to (its entityref and the entities

@@ -4,6 +4,7 @@ import {
   OrchestrationEvent,
   SensorSpec,
   SensorsResponse,
+  adminPermission,
   sensorTestPermission,
 } from '@edo/plugin-event-orchestration-common';
 import { z } from 'zod';
@@ -150,6 +151,12 @@ export function registerSensorRoutes(router: ApiRouter, ctx: RouteContext) {
       results: await dryRun(spec, events, {
         mayRead: async refs =>
           (await access.readable(credentials, [refs], r => r)).length === 1,
+        // A draft may borrow a live sensor's name: its windows and counts
+        // concern other teams' events, so it starts empty (the admin's
+        // drafts aside); a loaded sensor's own dry run starts where it is.
+        liveState:
+          body.sensorName !== undefined ||
+          (await access.isAllowed(credentials, adminPermission)),
       }),
     });
   });
