@@ -98,8 +98,12 @@ describe('example sensors and app-config under event ownership', () => {
     });
   });
 
-  it('scale-on-high-cpu and slo-remediation take alerts from the Alertmanager webhook only', () => {
-    for (const name of ['scale-on-high-cpu', 'slo-remediation']) {
+  it('scale-on-high-cpu, slo-remediation and restart-on-crashloop take alerts from the Alertmanager webhook only', () => {
+    for (const name of [
+      'scale-on-high-cpu',
+      'slo-remediation',
+      'restart-on-crashloop',
+    ]) {
       const loaded = sensor(name);
       const type = loaded.spec.dependencies[0].eventType;
       expect(type).toBe('alertmanager.alert');
