@@ -105,6 +105,12 @@ const joinOr = (words: string[]) =>
  * publish with `event:publish`).
  */
 export class EventOwnership {
+  /**
+   * Owners by event type: asked for every dependency of every candidate
+   * sensor of every event. Bounded, as types come from senders.
+   */
+  private readonly ownersByType = new Map<string, EventTypeOwner[]>();
+
   private constructor(
     private readonly entries: Ownership[],
     private readonly portalPublishable: string[],
@@ -190,6 +196,16 @@ export class EventOwnership {
 
   /** The owners of a type; a type no source owns belongs to the orchestrator. */
   ownersOf(type: string): EventTypeOwner[] {
+    let owners = this.ownersByType.get(type);
+    if (!owners) {
+      owners = this.findOwners(type);
+      if (this.ownersByType.size >= 10_000) this.ownersByType.clear();
+      this.ownersByType.set(type, owners);
+    }
+    return owners;
+  }
+
+  private findOwners(type: string): EventTypeOwner[] {
     const owners = this.entries
       .filter(e => typeMatches(e.pattern, type))
       .map(e => e.owner);
@@ -256,8 +272,21 @@ export class EventOwnership {
   }): { accepted: true } | { accepted: false; reason: string } {
     const { type, origin, sources } = options;
     const owners = this.ownersOf(type);
-    const refusal = {
-      accepted: false as const,
+    const sourceType = origin ? originSourceType(origin) : undefined;
+    const accepted =
+      origin !== undefined &&
+      (sources
+        ? sources.some(entry => entry === sourceType || entry === origin.source)
+        : owners.some(
+            owner =>
+              owner.sourceType === sourceType &&
+              (owner.source === undefined || owner.source === origin.source),
+          ));
+    if (accepted) return { accepted: true };
+    // Worded only when refused: this runs for every dependency of every
+    // candidate sensor of every event.
+    return {
+      accepted: false,
       reason: `came from ${describeOrigin(origin)}, accepts ${
         sources
           ? joinOr(sources)
@@ -266,16 +295,6 @@ export class EventOwnership {
             )} (its owner; sources: widens this)`
       }`,
     };
-    if (!origin) return refusal;
-    const sourceType = originSourceType(origin);
-    const accepted = sources
-      ? sources.some(entry => entry === sourceType || entry === origin.source)
-      : owners.some(
-          owner =>
-            owner.sourceType === sourceType &&
-            (owner.source === undefined || owner.source === origin.source),
-        );
-    return accepted ? { accepted: true } : refusal;
   }
 }
 
