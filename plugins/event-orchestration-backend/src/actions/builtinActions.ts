@@ -9,6 +9,7 @@ import { KubernetesCluster } from '../shared/kubernetes/clusters';
 import { createApprovalAction } from './approval';
 import { ArgoCdInstance, createArgoCdActions } from './argocd/argocdActions';
 import { createCatalogRegisterAction } from './catalog';
+import { ChatSettings, createChatReplyAction } from './chat';
 import { createEventPublishAction } from './events';
 import { createGitopsActions } from './gitops';
 import {
@@ -29,6 +30,8 @@ export interface BuiltinActionSettings {
   };
   argocd: ArgoCdInstance[];
   kubernetesClusters: KubernetesCluster[];
+  /** `eventOrchestration.chat` (`readChatSettings`); unset: Slack's defaults, no bot token. */
+  chat?: ChatSettings;
 }
 
 /** Every action this plugin ships, configured; modules add theirs beside them. */
@@ -55,5 +58,6 @@ export function createBuiltinActions(options: {
     createNotificationAction({ discovery, auth }, options.entities),
     createCatalogRegisterAction({ discovery, auth }),
     createApprovalAction(options.approvals, options.entities),
+    createChatReplyAction(settings.chat),
   ];
 }

@@ -19,3 +19,5 @@ export { createNotificationAction } from './notifications';
 export { approversSchema, createApprovalAction } from './approval';
 export { createKubernetesActions, readKubernetesClusters } from './kubernetes';
 export { createCatalogRegisterAction } from './catalog';
+export { createChatReplyAction, readChatSettings } from './chat';
+export type { ChatSettings } from './chat';

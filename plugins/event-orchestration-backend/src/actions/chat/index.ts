@@ -1,0 +1,3 @@
+export { createChatReplyAction } from './chatReplyAction';
+export { readChatSettings } from './chatSettings';
+export type { ChatSettings } from './chatSettings';
