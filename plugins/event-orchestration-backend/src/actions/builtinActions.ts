@@ -17,6 +17,8 @@ import {
   createHttpRequestAction,
 } from './http/httpRequestAction';
 import { createKubernetesActions } from './kubernetes';
+import { clusterPicker } from './kubernetes/clusterClient';
+import { createRolloutStatusAction } from './kubernetes/rolloutStatus';
 import { logAction } from './log';
 import { createNotificationAction } from './notifications';
 
@@ -55,6 +57,7 @@ export function createBuiltinActions(options: {
     ...createGitopsActions(author, gitops),
     ...createArgoCdActions(settings.argocd),
     ...createKubernetesActions(settings.kubernetesClusters),
+    createRolloutStatusAction(clusterPicker(settings.kubernetesClusters)),
     createNotificationAction({ discovery, auth }, options.entities),
     createCatalogRegisterAction({ discovery, auth }),
     createApprovalAction(options.approvals, options.entities),

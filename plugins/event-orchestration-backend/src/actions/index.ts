@@ -21,3 +21,4 @@ export { createKubernetesActions, readKubernetesClusters } from './kubernetes';
 export { createCatalogRegisterAction } from './catalog';
 export { createChatReplyAction, readChatSettings } from './chat';
 export type { ChatSettings } from './chat';
+export { createRolloutStatusAction } from './kubernetes/rolloutStatus';
