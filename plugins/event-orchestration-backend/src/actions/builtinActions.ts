@@ -21,6 +21,7 @@ import { clusterPicker } from './kubernetes/clusterClient';
 import { createRolloutStatusAction } from './kubernetes/rolloutStatus';
 import { logAction } from './log';
 import { createNotificationAction } from './notifications';
+import { PrometheusSettings, createPrometheusQueryAction } from './prometheus';
 
 type GitopsOptions = NonNullable<Parameters<typeof createGitopsActions>[1]>;
 
@@ -34,6 +35,8 @@ export interface BuiltinActionSettings {
   kubernetesClusters: KubernetesCluster[];
   /** `eventOrchestration.chat` (`readChatSettings`); unset: Slack's defaults, no bot token. */
   chat?: ChatSettings;
+  /** `eventOrchestration.prometheus` (`readPrometheusSettings`); unset: no instance. */
+  prometheus?: PrometheusSettings;
 }
 
 /** Every action this plugin ships, configured; modules add theirs beside them. */
@@ -62,5 +65,6 @@ export function createBuiltinActions(options: {
     createCatalogRegisterAction({ discovery, auth }),
     createApprovalAction(options.approvals, options.entities),
     createChatReplyAction(settings.chat),
+    createPrometheusQueryAction(settings.prometheus),
   ];
 }

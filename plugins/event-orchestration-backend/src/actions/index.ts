@@ -22,3 +22,8 @@ export { createCatalogRegisterAction } from './catalog';
 export { createChatReplyAction, readChatSettings } from './chat';
 export type { ChatSettings } from './chat';
 export { createRolloutStatusAction } from './kubernetes/rolloutStatus';
+export {
+  createPrometheusQueryAction,
+  readPrometheusSettings,
+} from './prometheus';
+export type { PrometheusInstance, PrometheusSettings } from './prometheus';
