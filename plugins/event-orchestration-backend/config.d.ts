@@ -59,10 +59,29 @@ export interface Config {
       webhooks?: Array<{
         /** The `:source` part of the URL. */
         name: string;
-        /** How the body is read: `alertmanager` (v4 payload), `generic` (any JSON), `github`. */
-        type: 'alertmanager' | 'generic' | 'github';
-        /** Exactly one of bearerToken or hmac; `github` needs hmac. */
+        /**
+         * How the body is read: `alertmanager` (v4 payload), `generic` (any JSON),
+         * `github`, `slack` (form-encoded slash commands and interactivity; docs/sources.md).
+         */
+        type: 'alertmanager' | 'generic' | 'github' | 'slack';
+        /** Exactly one of bearerToken or hmac; `github` needs hmac; `slack` needs slack. */
         auth: {
+          /** Type slack only: exactly one of signingSecret or verificationToken. */
+          slack?: {
+            /**
+             * The Slack app's signing secret: requests must carry a valid
+             * `X-Slack-Signature` over `v0:<X-Slack-Request-Timestamp>:<body>`,
+             * timestamped within 5 minutes.
+             * @visibility secret
+             */
+            signingSecret?: string;
+            /**
+             * Mattermost's Slack-compatible slash commands: the command's token,
+             * which Mattermost sends as the form field `token`.
+             * @visibility secret
+             */
+            verificationToken?: string;
+          };
           /**
            * Senders must present `Authorization: Bearer <token>`.
            * @visibility secret

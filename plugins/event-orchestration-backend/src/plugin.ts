@@ -36,7 +36,12 @@ import {
   loadSensors,
   sensorFilePaths,
 } from './sensors';
-import { WebhookSources, readEventOwnership, startSources } from './sources';
+import {
+  CatalogSlackUsers,
+  WebhookSources,
+  readEventOwnership,
+  startSources,
+} from './sources';
 import { OrchestrationDatabase, dialectOf, tuneSqlite } from './store';
 
 /** Name of the bus subscriber that evaluates sensors; shared by all replicas. */
@@ -98,7 +103,9 @@ export const eventOrchestrationPlugin = createBackendPlugin({
         // Who owns which event type: what the portal may publish and which
         // source a sensor accepts a type from by default.
         const ownership = readEventOwnership(config, settings.sources);
-        const webhooks = new WebhookSources(settings.sources.webhooks);
+        const webhooks = new WebhookSources(settings.sources.webhooks, {
+          slackUsers: new CatalogSlackUsers(deps.catalog, deps.auth),
+        });
         const registry = new SensorRegistry(() => loadSensors(config), logger);
         registry.reportLoaded(webhooks.names());
 
@@ -130,6 +137,7 @@ export const eventOrchestrationPlugin = createBackendPlugin({
           'alertmanager',
           'github',
           'generic',
+          'slack',
           ...settings.sources.webhooks.map(w => w.name),
           ...settings.sources.natsSubjects.map(n => n.name),
           ...settings.sources.schedules.map(s => s.name),

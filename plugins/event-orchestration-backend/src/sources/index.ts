@@ -1,5 +1,12 @@
 export { WebhookSources, readWebhookSources } from './webhookSources';
-export type { WebhookSourceConfig } from './webhookSources';
+export type {
+  WebhookSourceConfig,
+  WebhookReceipt,
+  WebhookRequest,
+} from './webhookSources';
+export { CatalogSlackUsers, SLACK_USER_ID_ANNOTATION } from './slackUsers';
+export type { SlackUserDirectory, SlackUserMapping } from './slackUsers';
+export type { ChatCommandData, ChatInteractionData } from './slack';
 export {
   alertmanagerToEvents,
   alertmanagerPayloadSchema,

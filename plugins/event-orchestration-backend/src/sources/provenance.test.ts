@@ -37,6 +37,7 @@ describe('event type ownership', () => {
       ownership.ownersOf(type).map(o => o.description);
     expect(owners('alertmanager.alert')).toEqual(['Alertmanager webhooks']);
     expect(owners('github.push')).toEqual(['GitHub webhooks']);
+    expect(owners('chatops.command')).toEqual(['Slack webhooks']);
     expect(owners('portal.remediation.requested')).toEqual(['the portal']);
     expect(owners('orchestration.run.finished')).toEqual(['the orchestrator']);
     expect(owners('kubernetes.event')).toEqual(['Kubernetes watches']);
@@ -87,6 +88,17 @@ describe('event type ownership', () => {
       }),
     ).toThrow(
       "eventOrchestration.sources.backstageEvents[0].eventType 'portal.x.y' belongs to the portal",
+    );
+    expect(() =>
+      EventOwnership.fromSources({
+        ...configured,
+        webhooks: [
+          { name: 'fake', type: 'generic', eventType: 'chatops.command' },
+        ],
+        portalPublishableTypes: [],
+      }),
+    ).toThrow(
+      "eventOrchestration.sources.webhooks[0].eventType 'chatops.command' belongs to Slack webhooks (chatops.*); choose a type outside it",
     );
     expect(() =>
       readEventOwnership(
@@ -167,6 +179,26 @@ describe('which origins a dependency accepts', () => {
     expect(accepts('portal.remediation.requested', alice)).toEqual({
       accepted: true,
     });
+    // A chat command comes from a Slack source, whichever its name, and from nowhere else.
+    const chat = {
+      kind: 'webhook' as const,
+      source: 'mattermost',
+      sourceType: 'slack',
+      actor: 'user:default/alice',
+    };
+    expect(accepts('chatops.command', chat)).toEqual({ accepted: true });
+    expect(accepts('chatops.command', alice)).toEqual({
+      accepted: false,
+      reason:
+        'came from portal user:default/alice, accepts chatops.command only from Slack webhooks (its owner; sources: widens this)',
+    });
+    expect(
+      accepts('chatops.command', {
+        kind: 'webhook',
+        source: 'ci',
+        sourceType: 'generic',
+      }),
+    ).toMatchObject({ accepted: false });
     expect(
       accepts('orchestration.run.finished', { kind: 'orchestrator', run: 'r' }),
     ).toEqual({ accepted: true });

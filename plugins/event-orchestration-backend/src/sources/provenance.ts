@@ -26,7 +26,7 @@ interface Ownership {
 /** What the ownership table is built from (`eventOrchestration.sources`, schedules, portal). */
 export interface OwnershipSources {
   webhooks: Array<
-    | { name: string; type: 'alertmanager' | 'github' }
+    | { name: string; type: 'alertmanager' | 'github' | 'slack' }
     | { name: string; type: 'generic'; eventType: string }
   >;
   natsSubjects: Array<{ name: string; eventType: string }>;
@@ -37,7 +37,7 @@ export interface OwnershipSources {
 }
 
 /** The `type`s of webhook sources: an origin of kind webhook carries one as `sourceType`. */
-const WEBHOOK_SOURCE_TYPES = ['alertmanager', 'github', 'generic'];
+const WEBHOOK_SOURCE_TYPES = ['alertmanager', 'github', 'generic', 'slack'];
 
 /** Event types the built-in source types own, whatever is configured. */
 const BUILTIN_OWNERS: Ownership[] = [
@@ -48,6 +48,10 @@ const BUILTIN_OWNERS: Ownership[] = [
   {
     pattern: 'github.*',
     owner: { sourceType: 'github', description: 'GitHub webhooks' },
+  },
+  {
+    pattern: 'chatops.*',
+    owner: { sourceType: 'slack', description: 'Slack webhooks' },
   },
   {
     pattern: 'portal.*',
@@ -97,7 +101,7 @@ const joinOr = (words: string[]) =>
 /**
  * The ownership table: which source owns which event type. Built-in source
  * types own their prefixes (`alertmanager.*` Alertmanager webhooks, `github.*`
- * GitHub webhooks, `portal.*` the portal, `orchestration.*` the orchestrator,
+ * GitHub webhooks, `chatops.*` Slack webhooks, `portal.*` the portal, `orchestration.*` the orchestrator,
  * `schedule.*` schedules, `kubernetes.*` Kubernetes watches); a generic webhook,
  * NATS subject source, schedule or Backstage events topic owns the type it is
  * configured with; a type listed as publishable from the portal that no source

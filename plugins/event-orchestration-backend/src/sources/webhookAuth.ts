@@ -15,7 +15,14 @@ export type WebhookAuth =
        * The signed text is then `<timestamp>.<body>`.
        */
       timestamp?: { header: string; toleranceSeconds: number };
-    };
+    }
+  /**
+   * Slack's signing scheme (`X-Slack-Signature: v0=<hex>` over
+   * `v0:<X-Slack-Request-Timestamp>:<body>`), or, for Mattermost's
+   * Slack-compatible slash commands, the `token` form field.
+   */
+  | { kind: 'slack'; signingSecret: string; toleranceSeconds: number }
+  | { kind: 'slack-token'; verificationToken: string };
 
 /** Constant-time comparison; hashing first makes lengths equal and hides them. */
 export function safeEqual(
@@ -44,6 +51,9 @@ export function checkWebhookAuth(
       ? undefined
       : 'Missing or invalid bearer token';
   }
+  if (auth.kind === 'slack')
+    return checkSlackSignature(auth, headers, rawBody, now);
+  if (auth.kind === 'slack-token') return checkSlackToken(auth, rawBody);
   const given = headers[auth.header];
   if (!given) return `Missing signature header ${auth.header}`;
   // The digest may come as "sha256=<hex>" (GitHub's form) or as bare hex.
@@ -70,4 +80,39 @@ export function checkWebhookAuth(
   return safeEqual(hex, expected)
     ? undefined
     : `Invalid signature in ${auth.header}`;
+}
+
+/** Slack's request signing (api.slack.com/authentication/verifying-requests-from-slack). */
+function checkSlackSignature(
+  auth: { signingSecret: string; toleranceSeconds: number },
+  headers: Record<string, string | undefined>,
+  rawBody: Buffer,
+  now: number,
+): string | undefined {
+  const stamp = headers['x-slack-request-timestamp']?.trim();
+  if (!stamp || !/^\d{1,12}$/.test(stamp))
+    return 'Missing or malformed timestamp header x-slack-request-timestamp';
+  if (Math.abs(now / 1000 - Number(stamp)) > auth.toleranceSeconds) {
+    return `Timestamp in x-slack-request-timestamp is outside the replay window of ${auth.toleranceSeconds} s`;
+  }
+  const given = headers['x-slack-signature']?.trim();
+  if (!given) return 'Missing signature header x-slack-signature';
+  const expected = `v0=${createHmac('sha256', auth.signingSecret)
+    .update(Buffer.concat([Buffer.from(`v0:${stamp}:`, 'utf8'), rawBody]))
+    .digest('hex')}`;
+  return safeEqual(given.toLowerCase(), expected)
+    ? undefined
+    : 'Invalid signature in x-slack-signature';
+}
+
+/** Mattermost's slash commands carry the command's token in the form body. */
+function checkSlackToken(
+  auth: { verificationToken: string },
+  rawBody: Buffer,
+): string | undefined {
+  // Read from the raw bytes: the form is decoded properly only after this passed.
+  const tokens = new URLSearchParams(rawBody.toString('utf8')).getAll('token');
+  return tokens.length === 1 && safeEqual(tokens[0], auth.verificationToken)
+    ? undefined
+    : "Missing or invalid token in the form field 'token'";
 }

@@ -429,7 +429,7 @@ describe('webhook source configuration', () => {
     expect(
       read({ name: 'k', type: 'kafka', auth: { bearerToken: 'x' } }),
     ).toThrow(
-      "eventOrchestration.sources.webhooks[0].type 'kafka' is not supported; supported types: alertmanager, generic, github",
+      "eventOrchestration.sources.webhooks[0].type 'kafka' is not supported; supported types: alertmanager, generic, github, slack",
     );
     expect(
       read({

@@ -23,6 +23,8 @@ import {
 } from './generic';
 import { githubToEvents } from './github';
 import { WebhookAuth, checkWebhookAuth } from './webhookAuth';
+import { receiveSlack } from './slackReceive';
+import { SlackUserDirectory } from './slackUsers';
 import { parsePath } from '../shared/paths';
 import { RateLimitedError, TokenBucket } from './rateLimiter';
 
@@ -58,11 +60,46 @@ export type WebhookSourceConfig = {
   | { type: 'alertmanager'; subjectLabels: string[] }
   | ({ type: 'generic' } & GenericSourceOptions)
   | { type: 'github' }
+  | { type: 'slack' }
 );
 
-const SUPPORTED_TYPES = ['alertmanager', 'generic', 'github'];
+const SUPPORTED_TYPES = ['alertmanager', 'generic', 'github', 'slack'];
+
+/** Slack's recommended replay window for its request timestamps: five minutes. */
+const SLACK_TOLERANCE_SECONDS = 300;
+
+function readSlackAuth(entry: Config, where: string): WebhookAuth {
+  const slack = entry.getOptionalConfig('auth.slack');
+  if (
+    !slack ||
+    entry.has('auth.bearerToken') ||
+    entry.has('auth.hmac') ||
+    slack.has('signingSecret') === slack.has('verificationToken')
+  ) {
+    throw new Error(
+      `${where}.auth must be slack.signingSecret (Slack signs its requests) or slack.verificationToken (Mattermost's slash commands), exactly one`,
+    );
+  }
+  const signingSecret = slack.getOptionalString('signingSecret');
+  if (signingSecret)
+    return {
+      kind: 'slack',
+      signingSecret,
+      toleranceSeconds: SLACK_TOLERANCE_SECONDS,
+    };
+  return {
+    kind: 'slack-token',
+    verificationToken: slack.getString('verificationToken'),
+  };
+}
 
 function readAuth(entry: Config, where: string, type: string): WebhookAuth {
+  if (type === 'slack') return readSlackAuth(entry, where);
+  if (entry.has('auth.slack')) {
+    throw new Error(
+      `${where}.auth.slack is for sources of type slack, not ${type}`,
+    );
+  }
   const bearerToken = entry.getOptionalString('auth.bearerToken');
   const hmac = entry.getOptionalConfig('auth.hmac');
   if (bearerToken && hmac) {
@@ -207,6 +244,9 @@ export function readWebhookSources(config: Config): WebhookSourceConfig[] {
         maxItems,
       };
     }
+    if (type === 'slack') {
+      return { name, type, auth, maxBodyBytes, rateLimit };
+    }
     return { name, type: 'github' as const, auth, maxBodyBytes, rateLimit };
   });
 }
@@ -218,6 +258,22 @@ function describeZodError(error: z.ZodError): string {
     .join('; ');
 }
 
+/** A request to `POST /webhooks/:source`. */
+export interface WebhookRequest {
+  sourceName: string;
+  /** Header names in lower case. */
+  headers: Record<string, string | undefined>;
+  /** The body as received; text stands for its UTF-8 bytes. */
+  body: Buffer | string;
+}
+
+/** The events of a webhook request and, when the sender shows it to a person, the answer. */
+export interface WebhookReceipt {
+  events: OrchestrationEvent[];
+  /** Sent once the events are durable; without it the route answers 202 with their ids. */
+  reply?: { status: number; body: unknown };
+}
+
 /**
  * Turns an incoming webhook request into events. Throws the Backstage error whose
  * status the sender should see; nothing is published before all checks passed.
@@ -227,7 +283,13 @@ export class WebhookSources {
 
   private readonly buckets = new Map<string, TokenBucket>();
 
-  constructor(sources: WebhookSourceConfig[]) {
+  constructor(
+    sources: WebhookSourceConfig[],
+    private readonly options: {
+      /** Who Slack users are in Backstage: needed by sources of type slack. */
+      slackUsers?: SlackUserDirectory;
+    } = {},
+  ) {
     this.byName = new Map(sources.map(s => [s.name, s]));
     for (const source of sources) {
       if (source.rateLimit)
@@ -250,13 +312,41 @@ export class WebhookSources {
     );
   }
 
-  toEvents(request: {
-    sourceName: string;
-    /** Header names in lower case. */
-    headers: Record<string, string | undefined>;
-    /** The body as received; text stands for its UTF-8 bytes. */
-    body: Buffer | string;
-  }): OrchestrationEvent[] {
+  toEvents(request: WebhookRequest): OrchestrationEvent[] {
+    const { source, rawBody } = this.admit(request);
+    if (source.type === 'slack') {
+      // Its events need the catalog (who the Slack user is): see receive().
+      throw new Error(
+        `Webhook source '${source.name}' is a slack source; it is read by receive()`,
+      );
+    }
+    return this.jsonToEvents(source, request, rawBody);
+  }
+
+  /**
+   * What the route does with a request: the events to publish and, for senders
+   * that show the answer to a person (Slack), the answer once they are durable.
+   */
+  async receive(request: WebhookRequest): Promise<WebhookReceipt> {
+    const { source, rawBody } = this.admit(request);
+    if (source.type !== 'slack') {
+      return { events: this.jsonToEvents(source, request, rawBody) };
+    }
+    if (!this.options.slackUsers) {
+      throw new Error(
+        `Webhook source '${source.name}' needs a Slack user directory`,
+      );
+    }
+    return receiveSlack({
+      sourceName: source.name,
+      headers: request.headers,
+      rawBody,
+      users: this.options.slackUsers,
+    });
+  }
+
+  /** Finds the source and checks size, authentication and rate; throws the 4xx. */
+  private admit(request: WebhookRequest) {
     const source = this.byName.get(request.sourceName);
     if (!source) {
       throw new NotFoundError(
@@ -290,6 +380,14 @@ export class WebhookSources {
         verdict.retryAfterSeconds,
       );
     }
+    return { source, rawBody };
+  }
+
+  private jsonToEvents(
+    source: Exclude<WebhookSourceConfig, { type: 'slack' }>,
+    request: WebhookRequest,
+    rawBody: Buffer,
+  ): OrchestrationEvent[] {
     let text: string;
     try {
       // Strict: a lenient decoder would turn bytes nobody signed into U+FFFD.

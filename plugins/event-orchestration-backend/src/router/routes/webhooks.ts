@@ -22,9 +22,9 @@ export function registerWebhookRoutes(
       for (const [key, value] of Object.entries(req.headers)) {
         headers[key.toLowerCase()] = Array.isArray(value) ? value[0] : value;
       }
-      let events;
+      let received;
       try {
-        events = sources.toEvents({
+        received = await sources.receive({
           sourceName: req.params.source,
           headers,
           body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
@@ -34,6 +34,7 @@ export function registerWebhookRoutes(
           res.setHeader('Retry-After', String(error.retryAfterSeconds));
         throw error;
       }
+      const { events, reply } = received;
       try {
         // All at once: the bus pipelines them (one round trip, not one per event)
         // and keeps their order per subject, since each publish is issued in turn.
@@ -46,6 +47,11 @@ export function registerWebhookRoutes(
         throw new ServiceUnavailableError(
           'The event bus is not accepting events right now; retry later',
         );
+      }
+      // A person reads Slack's answer: the source words it (202 would show as an error).
+      if (reply) {
+        res.status(reply.status).json(reply.body);
+        return;
       }
       const response: WebhookResponse = { eventIds: events.map(e => e.id) };
       res.status(202).json(response);
