@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { LoadedSensor, SensorLoadResult } from './loadSensors';
+import { dependencyTakesType, isEventTypePattern } from './dependencyEventType';
 
 function describeErrors(result: SensorLoadResult) {
   return result.errors
@@ -21,6 +22,10 @@ function describeErrors(result: SensorLoadResult) {
 export class SensorRegistry {
   private result: SensorLoadResult;
   private byType = new Map<string, LoadedSensor[]>();
+  /** Sensors with a `prefix.*` or `*` dependency, with those patterns. */
+  private byPattern: Array<{ sensor: LoadedSensor; patterns: string[] }> = [];
+  /** Candidates per event type once patterns were added: types come from senders, so bounded. */
+  private withPatterns = new Map<string, LoadedSensor[]>();
 
   constructor(
     private readonly load: () => SensorLoadResult,
@@ -84,9 +89,29 @@ export class SensorRegistry {
     }
   }
 
-  /** Sensors with a dependency on this event type. */
+  /**
+   * Sensors with a dependency on this event type, exactly or by a pattern
+   * (`prefix.*`, `*`). Without pattern sensors this is one map lookup, as
+   * before patterns existed; with them, the merged list is computed once per
+   * event type and kept (at most 1,000 types, then it starts over).
+   */
   candidates(eventType: string): LoadedSensor[] {
-    return this.byType.get(eventType) ?? [];
+    const exact = this.byType.get(eventType) ?? [];
+    if (this.byPattern.length === 0) return exact;
+    const cached = this.withPatterns.get(eventType);
+    if (cached) return cached;
+    const merged = [...exact];
+    for (const { sensor, patterns } of this.byPattern) {
+      if (
+        !merged.includes(sensor) &&
+        patterns.some(p => dependencyTakesType(p, eventType))
+      ) {
+        merged.push(sensor);
+      }
+    }
+    if (this.withPatterns.size >= 1000) this.withPatterns.clear();
+    this.withPatterns.set(eventType, merged);
+    return merged;
   }
 
   find(name: string): LoadedSensor | undefined {
@@ -95,12 +120,16 @@ export class SensorRegistry {
 
   private index() {
     this.byType = new Map();
+    this.byPattern = [];
+    this.withPatterns = new Map();
     for (const sensor of this.result.sensors) {
-      for (const type of new Set(
-        sensor.spec.dependencies.map(d => d.eventType),
-      )) {
+      const types = new Set(sensor.spec.dependencies.map(d => d.eventType));
+      const patterns = [...types].filter(isEventTypePattern);
+      for (const type of types) {
+        if (isEventTypePattern(type)) continue;
         this.byType.set(type, [...(this.byType.get(type) ?? []), sensor]);
       }
+      if (patterns.length) this.byPattern.push({ sensor, patterns });
     }
   }
 

@@ -6,6 +6,7 @@ import { CorrelationState } from './correlationState';
 import { LoadedSensor } from './loadSensors';
 import { checkDataSchema } from './dataSchema';
 import { countFilters, evaluateDependencyFilters } from './evaluateFilters';
+import { dependencyTakesType, isEventTypePattern } from './dependencyEventType';
 
 /** Which of a sensor's dependencies an event satisfies, and why the others not. */
 export interface FilterOutcome {
@@ -18,7 +19,18 @@ export interface FilterOutcome {
 
 /** True when a sensor listens for this event's type at all. */
 export function sensorListensTo(sensor: LoadedSensor, eventType: string) {
-  return sensor.spec.dependencies.some(d => d.eventType === eventType);
+  return sensor.spec.dependencies.some(d =>
+    dependencyTakesType(d.eventType, eventType),
+  );
+}
+
+/** An `orchestration.run.finished` event of one of the sensor's own runs. */
+function finishOfOwnRun(sensor: LoadedSensor, event: OrchestrationEvent) {
+  return (
+    event.type === 'orchestration.run.finished' &&
+    event.origin?.kind === 'orchestrator' &&
+    (event.data as { sensor?: unknown } | null)?.sensor === sensor.spec.name
+  );
 }
 
 /**
@@ -36,8 +48,17 @@ export function filterEvent(
   let matchedReason = '';
   let listening = false;
   for (const dep of sensor.spec.dependencies) {
-    if (dep.eventType !== event.type) continue;
+    if (!dependencyTakesType(dep.eventType, event.type)) continue;
     listening = true;
+    if (isEventTypePattern(dep.eventType) && finishOfOwnRun(sensor, event)) {
+      // Each of its runs would announce its finish and fire it again, forever.
+      reasons.push(
+        `dependency '${dep.name}' rejected: \`${dep.eventType}\` never takes the finish of the sensor's own runs`,
+      );
+      continue;
+    }
+    // Provenance is checked for the event's concrete type: `alertmanager.*`
+    // takes alertmanager.alert only from the owner of alertmanager.alert.
     const origin = ownership.accepts({
       type: event.type,
       origin: event.origin,

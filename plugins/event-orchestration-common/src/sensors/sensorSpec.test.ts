@@ -114,6 +114,29 @@ describe('parseSensorSpec', () => {
     ]);
   });
 
+  it("takes '*' and 'prefix.*' as dependency event types, and no other wildcard", () => {
+    for (const eventType of ['*', 'alertmanager.*', 'ci.image.*']) {
+      expect(issuesOf(sensorWith({ eventType }))).toEqual([]);
+    }
+    for (const eventType of [
+      'alertmanager*',
+      '*.alert',
+      'alert*.alert',
+      'alertmanager.**',
+      '.*',
+      'Alertmanager.*',
+      '**',
+    ]) {
+      expect(issuesOf(sensorWith({ eventType }))).toEqual([
+        {
+          path: 'dependencies[0].eventType',
+          message:
+            "a wildcard is '*' alone or 'prefix.*' (a dotted lower-case prefix, e.g. alertmanager.*); '*' may appear nowhere else",
+        },
+      ]);
+    }
+  });
+
   it('rejects unknown keys, bad names and duplicate step ids', () => {
     expect(
       issuesOf({

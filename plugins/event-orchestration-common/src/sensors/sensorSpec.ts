@@ -132,10 +132,24 @@ const contextFilterSchema = z
     'needs at least one of type, source, subject',
   );
 
+/**
+ * A dependency's event type: an exact type, `prefix.*` (every type under
+ * `prefix.`, e.g. `alertmanager.*`) or `*` (every type). No other wildcard:
+ * routing keeps exact types in a map and tests only these two forms.
+ */
+const dependencyEventTypeSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(
+    /^(\*|[a-z0-9]+(\.[a-z0-9_-]+)*\.\*|[^*]+)$/,
+    "a wildcard is '*' alone or 'prefix.*' (a dotted lower-case prefix, e.g. alertmanager.*); '*' may appear nowhere else",
+  );
+
 const dependencySchema = z
   .object({
     name: identifier,
-    eventType: z.string().min(1),
+    eventType: dependencyEventTypeSchema,
     filters: z
       .object({
         // Bounded so that checking one definition (a dry-run draft) is bounded too.
