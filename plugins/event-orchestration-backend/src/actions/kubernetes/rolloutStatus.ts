@@ -143,8 +143,10 @@ export function createRolloutStatusAction(
             .int()
             .min(1)
             .max(3600)
-            .default(300)
-            .describe('How long to wait for the rollout (at most 3600)'),
+            .default(240)
+            .describe(
+              "How long to wait for the rollout (at most 3600); keep it under the step's timeout (default 5m) so the failure names what is not ready",
+            ),
         })
         .strict(),
       output: z.object({

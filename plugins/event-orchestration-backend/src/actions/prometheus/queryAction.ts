@@ -99,7 +99,8 @@ export function createPrometheusQueryAction(
       'Runs an instant PromQL query (`GET /api/v1/query`) against a configured Prometheus ' +
       '(`eventOrchestration.prometheus.instances`) and outputs the result (at most 100 samples). ' +
       'With `expect` (`lt`, `lte`, `gt`, `gte`, `eq`), the first sample’s value must satisfy every ' +
-      'comparison, else the step fails with the value; no sample fails it too.',
+      'comparison, else the step fails with the value; no sample fails it too. Prometheus does not order ' +
+      'a vector, so assert on a query that aggregates to one sample (`sum`, `max`, a ratio).',
     examples,
     schema: {
       input: z
