@@ -86,6 +86,8 @@ const slackSignature = (bytes: Buffer, timestamp: number) =>
     .update(Buffer.concat([Buffer.from(`v0:${timestamp}:`), bytes]))
     .digest('hex')}`;
 
+const slashCommandTriggerId = '13345224609.738474920.8088930838d88f008e0';
+
 /** A slash command as Slack sends it (api.slack.com/interactivity/slash-commands). */
 const slashCommand = (fields: Record<string, string> = {}) =>
   Buffer.from(
@@ -101,7 +103,7 @@ const slashCommand = (fields: Record<string, string> = {}) =>
       text: 'rollback  my-awesome-app   bad deploy',
       api_app_id: 'A123456',
       response_url: 'https://hooks.slack.com/commands/1234/5678',
-      trigger_id: '13345224609.738474920.8088930838d88f008e0',
+      trigger_id: slashCommandTriggerId,
       ...fields,
     }).toString(),
   );
@@ -188,6 +190,34 @@ describe.each(databases.eachSupportedId())('Slack source on %s', id => {
       return row?.status === 'waiting' ? row : undefined;
     }, 'the run to wait for its approval');
     expect(JSON.parse(run.trigger_event_ids)).toEqual([event.id]);
+  });
+
+  it('takes a re-sent request (same signed bytes) as a duplicate: one event, one run', async () => {
+    const bytes = slashCommand();
+    const now = Math.floor(Date.now() / 1000);
+    expect((await signed(bytes, now)).status).toBe(200);
+    expect((await signed(bytes, now)).status).toBe(200);
+    await waitFor(async () => {
+      const [row] = await knex('edo_runs').where({ sensor: 'deploy-fix' });
+      return row?.status === 'waiting' ? row : undefined;
+    }, 'the run to wait for its approval');
+    // Another invocation (a new trigger_id) is a new event. Events of one type
+    // are delivered in order, so once its run exists the re-send was handled.
+    expect(
+      (await signed(slashCommand({ trigger_id: '2.2.2' }), now)).status,
+    ).toBe(200);
+    await waitFor(async () => {
+      const rows = await knex('edo_runs').where({ sensor: 'deploy-fix' });
+      return rows.length === 2 && rows.every(r => r.status === 'waiting')
+        ? rows
+        : undefined;
+    }, 'the second invocation to start its run');
+    const events = await storedEvents();
+    expect(events).toHaveLength(2);
+    expect(events.map(e => e.data)).toEqual([
+      expect.objectContaining({ triggerId: slashCommandTriggerId }),
+      expect.objectContaining({ triggerId: '2.2.2' }),
+    ]);
   });
 
   it('checks the signature over the exact bytes sent, not over the form decoded and encoded again', async () => {
