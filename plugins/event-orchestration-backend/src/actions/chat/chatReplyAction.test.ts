@@ -1,108 +1,15 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
-import { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import tls from 'node:tls';
 import { mockServices } from '@backstage/backend-test-utils';
 import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
-import { HostResolver } from '../../shared/http';
 import { createChatReplyAction } from './chatReplyAction';
 import { ChatSettings } from './chatSettings';
+import {
+  makeSlackCertificate,
+  startSlackStandIn,
+  toLoopback,
+  trustCertificate,
+} from './__testUtils__/slackStandIn';
 
 jest.setTimeout(30_000);
-
-/** A certificate for hooks.slack.com and slack.com, made with openssl for this test run. */
-function makeCertificate() {
-  const dir = mkdtempSync(join(tmpdir(), 'chat-reply-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=hooks.slack.com',
-        '-addext',
-        'subjectAltName=DNS:hooks.slack.com,DNS:slack.com',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return {
-      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-interface Received {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** A loopback HTTPS (or HTTP) server standing in for Slack: records requests, answers as told. */
-async function startSlack(
-  tlsOptions: { key: string; cert: string } | undefined,
-  answer: (r: Received) => { status: number; body: string; type?: string },
-) {
-  const received: Received[] = [];
-  let connections = 0;
-  const handler: http.RequestListener = (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', c => chunks.push(c));
-    req.on('end', () => {
-      const r = {
-        method: req.method ?? '',
-        path: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      };
-      received.push(r);
-      const a = answer(r);
-      res.writeHead(a.status, { 'content-type': a.type ?? 'text/html' });
-      res.end(a.body);
-    });
-  };
-  const server = tlsOptions
-    ? https.createServer(tlsOptions, handler)
-    : http.createServer(handler);
-  server.on(
-    tlsOptions ? 'secureConnection' : 'connection',
-    () => connections++,
-  );
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    received,
-    connections: () => connections,
-    close: () =>
-      new Promise<void>(resolve => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-const toLoopback: HostResolver = async () => [
-  { address: '127.0.0.1', family: 4 },
-];
 
 function commandEvent(responseUrl: string): OrchestrationEvent {
   return {
@@ -148,29 +55,22 @@ async function reply(
 }
 
 describe('chat:reply', () => {
-  const certificate = makeCertificate();
-  let slack: Awaited<ReturnType<typeof startSlack>>;
+  const certificate = makeSlackCertificate();
+  let slack: Awaited<ReturnType<typeof startSlackStandIn>>;
   const settings: ChatSettings = {
     allowedCidrs: ['127.0.0.1/32'],
     resolve: toLoopback,
   };
 
-  beforeAll(() => {
-    // The in-process equivalent of NODE_EXTRA_CA_CERTS: the test's certificate
-    // is trusted besides the public roots, as an operator adds a private CA.
-    const original = tls.createSecureContext;
-    jest.spyOn(tls, 'createSecureContext').mockImplementation(options =>
-      original({
-        ...options,
-        ca: options?.ca ?? [...tls.rootCertificates, certificate.cert],
-      }),
-    );
-  });
+  beforeAll(() => trustCertificate(certificate.cert));
   afterAll(() => jest.restoreAllMocks());
   afterEach(() => slack?.close());
 
   it("posts Slack's message JSON, in_channel, to the triggering event's responseUrl", async () => {
-    slack = await startSlack(certificate, () => ({ status: 200, body: 'ok' }));
+    slack = await startSlackStandIn(certificate, () => ({
+      status: 200,
+      body: 'ok',
+    }));
     const responseUrl = `https://hooks.slack.com:${slack.port}/commands/T0001/1234/abcd`;
     const output = await reply(
       settings,
@@ -192,7 +92,10 @@ describe('chat:reply', () => {
   });
 
   it('posts blocks with the text to an explicit responseUrl', async () => {
-    slack = await startSlack(certificate, () => ({ status: 200, body: 'ok' }));
+    slack = await startSlackStandIn(certificate, () => ({
+      status: 200,
+      body: 'ok',
+    }));
     const blocks = [
       {
         type: 'section',
@@ -217,7 +120,7 @@ describe('chat:reply', () => {
   });
 
   it('fails the step with what Slack answered when the response URL is expired', async () => {
-    slack = await startSlack(certificate, () => ({
+    slack = await startSlackStandIn(certificate, () => ({
       status: 404,
       body: 'expired_url',
     }));
@@ -271,7 +174,7 @@ describe('chat:reply', () => {
   ])(
     'refuses a hostile responseUrl in the event (%s) without connecting',
     async (_what, url, reason) => {
-      slack = await startSlack(certificate, () => ({
+      slack = await startSlackStandIn(certificate, () => ({
         status: 200,
         body: 'ok',
       }));
@@ -283,7 +186,10 @@ describe('chat:reply', () => {
   );
 
   it('refuses hooks.slack.com when it resolves to a private address not allowed', async () => {
-    slack = await startSlack(certificate, () => ({ status: 200, body: 'ok' }));
+    slack = await startSlackStandIn(certificate, () => ({
+      status: 200,
+      body: 'ok',
+    }));
     await expect(
       reply({ resolve: toLoopback }, { text: 'hi' }, [
         commandEvent(`https://hooks.slack.com:${slack.port}/commands/T/1/a`),
@@ -301,7 +207,7 @@ describe('chat:reply', () => {
   });
 
   it('calls chat.postMessage with the bot token for a channel, and reports channel and ts', async () => {
-    slack = await startSlack(undefined, () => ({
+    slack = await startSlackStandIn(undefined, () => ({
       status: 200,
       type: 'application/json; charset=utf-8',
       body: JSON.stringify({
@@ -341,7 +247,7 @@ describe('chat:reply', () => {
   });
 
   it("fails with Slack's error when chat.postMessage answers ok: false", async () => {
-    slack = await startSlack(undefined, () => ({
+    slack = await startSlackStandIn(undefined, () => ({
       status: 200,
       type: 'application/json',
       body: JSON.stringify({ ok: false, error: 'channel_not_found' }),
