@@ -33,9 +33,12 @@ export interface EventOrigin {
    * Backstage events topic. Unset for the portal and the orchestrator.
    */
   source?: string;
-  /** Webhooks only: the source's `type`, `alertmanager`, `github` or `generic`. */
+  /** Webhooks only: the source's `type`, `alertmanager`, `github`, `generic` or `slack`. */
   sourceType?: string;
-  /** Portal only: the user or service that published it (as `actor`). */
+  /**
+   * Portal: the user or service that published it (as `actor`). Slack
+   * webhooks: the Backstage user the chat user maps to.
+   */
   actor?: string;
   /**
    * Portal only, for a user: what the user is and belongs to when they
@@ -63,7 +66,7 @@ export interface EventOrigin {
 
 /**
  * The source type an origin stands for in a sensor's `sources:` list: a
- * webhook's `sourceType` (`alertmanager`, `github`, `generic`), else its kind
+ * webhook's `sourceType` (`alertmanager`, `github`, `generic`, `slack`), else its kind
  * (`nats`, `schedule`, `kubernetes`, `backstage-events`, `portal`,
  * `orchestrator`).
  *

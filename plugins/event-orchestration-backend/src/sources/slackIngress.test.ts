@@ -1,5 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Knex } from 'knex';
 import request from 'supertest';
@@ -190,6 +194,25 @@ describe.each(databases.eachSupportedId())('Slack source on %s', id => {
       return row?.status === 'waiting' ? row : undefined;
     }, 'the run to wait for its approval');
     expect(JSON.parse(run.trigger_event_ids)).toEqual([event.id]);
+  });
+
+  it('makes the chat user the requester of the run: they may not approve it themselves, another user may', async () => {
+    expect((await signed(slashCommand())).status).toBe(200);
+    const run = await waitFor(async () => {
+      const [row] = await knex('edo_runs').where({ sensor: 'deploy-fix' });
+      return row?.status === 'waiting' ? row : undefined;
+    }, 'the run to wait for its approval');
+    const approveAs = (userRef: string) =>
+      request(backend.server)
+        .post(`/api/event-orchestration/runs/${run.id}/approve`)
+        .set('authorization', mockCredentials.user.header(userRef))
+        .send({});
+    const own = await approveAs('user:default/alice');
+    expect(own.status).toBe(403);
+    expect(own.body.error.message).toBe(
+      'You started this run (user:default/alice); someone else must approve it (eventOrchestration.approvals.allowSelfApproval is off)',
+    );
+    expect((await approveAs('user:default/bob')).status).toBe(200);
   });
 
   it('takes a re-sent request (same signed bytes) as a duplicate: one event, one run', async () => {
