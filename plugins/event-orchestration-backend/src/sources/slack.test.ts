@@ -1,8 +1,9 @@
+import { createHmac } from 'node:crypto';
 import { ConfigReader } from '@backstage/config';
 import { JsonObject } from '@backstage/types';
 import { parseForm, parseSlackRequest } from './slack';
 import { CatalogSlackUsers } from './slackUsers';
-import { readWebhookSources } from './webhookSources';
+import { WebhookSources, readWebhookSources } from './webhookSources';
 
 describe('slack source configuration', () => {
   const read = (webhook: JsonObject) => () =>
@@ -141,5 +142,63 @@ describe('Slack users in the catalog', () => {
         { credentials: { principal: 'self' } },
       ],
     ]);
+  });
+});
+
+describe('a slack source when the catalog does not answer', () => {
+  it('refuses with ServiceUnavailableError (503) and makes no event', async () => {
+    const sources = new WebhookSources(
+      readWebhookSources(
+        new ConfigReader({
+          eventOrchestration: {
+            sources: {
+              webhooks: [
+                {
+                  name: 'slack',
+                  type: 'slack',
+                  auth: { slack: { signingSecret: 'secret' } },
+                },
+              ],
+            },
+          },
+        }),
+      ),
+      {
+        slackUsers: {
+          lookup: async () => {
+            throw new Error('catalog unreachable');
+          },
+        },
+      },
+    );
+    const body = Buffer.from(
+      new URLSearchParams({
+        command: '/deploy-fix',
+        text: 'sync payments',
+        user_id: 'U1',
+        channel_id: 'C1',
+        team_id: 'T1',
+        response_url: 'https://hooks.slack.com/commands/1/2',
+      }).toString(),
+    );
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = `v0=${createHmac('sha256', 'secret')
+      .update(`v0:${timestamp}:${body}`)
+      .digest('hex')}`;
+    await expect(
+      sources.receive({
+        sourceName: 'slack',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-slack-request-timestamp': timestamp,
+          'x-slack-signature': signature,
+        },
+        body,
+      }),
+    ).rejects.toMatchObject({
+      name: 'ServiceUnavailableError',
+      message:
+        'The catalog cannot say which Backstage user Slack user U1 is (Error: catalog unreachable); retry later',
+    });
   });
 });
