@@ -688,6 +688,7 @@ describe.each(databases.eachSupportedId())(
         'argocd:get-status',
         'argocd:sync',
         'catalog:register',
+        'chat:reply',
         'event:publish',
         'gitops:commit-files',
         'gitops:revert',
@@ -698,9 +699,11 @@ describe.each(databases.eachSupportedId())(
         'kubernetes:create-namespace',
         'kubernetes:patch',
         'kubernetes:rollout-restart',
+        'kubernetes:rollout-status',
         'kubernetes:scale',
         'log',
         'notification:send',
+        'prometheus:query',
       ]);
       const http = actionsList.body.items.find(
         (a: any) => a.id === 'http:request',
