@@ -6,6 +6,7 @@ import { renderTemplate } from '../shared/templating/renderTemplate';
 import type { EventOwnership } from '../sources';
 import { LoadedSensor } from './loadSensors';
 import type { SensorRegistry } from './SensorRegistry';
+import { resendOf } from './resends';
 import {
   Verdict,
   evaluateSensor,
@@ -67,6 +68,12 @@ export class SensorEngine {
       eventId: event.id,
     });
     const pending = candidates.filter(s => !decided.has(s.spec.name));
+    // A re-send is judged by the sensors that decided its original; the
+    // others see it as they would have seen the original.
+    const original = resendOf(event);
+    const decidedOriginal = original
+      ? await store.evaluations.sensorsWithVerdict({ eventId: original })
+      : new Set<string>();
 
     // Most candidates reject an event at their filters: those verdicts need no
     // state and no lock, and are written together.
@@ -122,7 +129,12 @@ export class SensorEngine {
             needsSharedState(sensor.spec)
               ? lockCorrelationState(store.correlation, tx, name, group)
               : new MemoryCorrelationState(group, []),
-          { ownership: this.deps.ownership, receivedAt },
+          {
+            ownership: this.deps.ownership,
+            receivedAt,
+            resendOf:
+              original && decidedOriginal.has(name) ? original : undefined,
+          },
         );
         await store.evaluations.recordVerdicts(tx, {
           eventId: event.id,

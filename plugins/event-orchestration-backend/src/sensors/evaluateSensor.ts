@@ -1,4 +1,7 @@
-import { OrchestrationEvent } from '@edo/plugin-event-orchestration-common';
+import {
+  OrchestrationEvent,
+  parseDuration,
+} from '@edo/plugin-event-orchestration-common';
 import type { EventOwnership } from '../sources';
 import { renderTemplate } from '../shared/templating/renderTemplate';
 import { CorrelationVerdict, EvaluationStatus, correlate } from './correlate';
@@ -139,6 +142,7 @@ export function needsSharedState(sensor: LoadedSensor['spec']): boolean {
       sensor.conditionsReset ||
       sensor.aggregate ||
       sensor.cooldown ||
+      sensor.refireAfter ||
       sensor.rateLimit ||
       sensor.debounce ||
       sensor.resolvedBy,
@@ -164,12 +168,20 @@ export function groupOf(
  * `receivedAt` (epoch ms) is when the backend received the event; the live
  * engine always passes it. Only dry runs of draft events, which nobody
  * received, leave it out: their `time` stands in for it.
+ *
+ * `resendOf` is set by the engine when the event re-sends one this sensor
+ * already decided: it counts only once `refireAfter` has passed since the
+ * sensor's last fire for the group.
  */
 export async function evaluateSensor(
   sensor: LoadedSensor,
   event: OrchestrationEvent,
   stateFor: (group: string) => Promise<CorrelationState>,
-  options: { ownership: EventOwnership; receivedAt?: number },
+  options: {
+    ownership: EventOwnership;
+    receivedAt?: number;
+    resendOf?: string;
+  },
 ): Promise<Verdict> {
   const { ownership, receivedAt = Date.parse(event.time) } = options;
   const outcome = filterEvent(sensor, event, ownership);
@@ -190,14 +202,65 @@ export async function evaluateSensor(
       reason: `aggregate.groupBy: ${(error as Error).message}`,
     };
   }
+  const state = await stateFor(group);
+  if (options.resendOf) {
+    const held = await holdResend(
+      sensor,
+      state,
+      receivedAt,
+      options.resendOf,
+      group,
+    );
+    if (held) return { sensor: sensor.spec.name, group, ...held };
+  }
   const correlation: CorrelationVerdict = await correlate({
     sensor: sensor.spec,
     event,
     matchedDependencies: outcome.matchedDependencies,
     group,
-    state: await stateFor(group),
+    state,
     receivedAt,
     filterReason: outcome.reason,
   });
   return { sensor: sensor.spec.name, group, ...correlation };
+}
+
+/**
+ * Why a re-send of an event the sensor decided is not a new occurrence yet
+ * (no fire for its group, or the last one under `refireAfter` ago), or
+ * undefined when it counts as one.
+ */
+async function holdResend(
+  sensor: LoadedSensor,
+  state: CorrelationState,
+  receivedAt: number,
+  original: string,
+  group: string,
+): Promise<Pick<Verdict, 'status' | 'reason'> | undefined> {
+  const refireAfter = sensor.spec.refireAfter;
+  const groupNote = group ? ` for ${group}` : '';
+  if (!refireAfter) {
+    return {
+      status: 'not-matched',
+      reason: `a re-send of event ${original}, which this sensor already evaluated (no refireAfter)`,
+    };
+  }
+  const last = await state.lastFire();
+  if (last === undefined) {
+    return {
+      status: 'cooled-down',
+      reason: `a re-send of event ${original}; the sensor has not fired${groupNote}, refireAfter ${refireAfter} counts from a fire`,
+    };
+  }
+  const since = receivedAt - last;
+  if (since < parseDuration(refireAfter)!) {
+    return {
+      status: 'cooled-down',
+      reason: `a re-send of event ${original} ${Math.max(
+        0,
+        Math.round(since / 1000),
+      )}s after the last fire${groupNote}; refireAfter ${refireAfter}`,
+    };
+  }
+  return undefined;
 }

@@ -272,6 +272,13 @@ export const sensorSpecSchema = z
     /** No new run for the same group within this period after one started. */
     cooldown: duration.optional(),
     /**
+     * A re-send of an event the sensor already decided (a new delivery of the
+     * same alert, marked `origin.resendOf` by its source) is a new occurrence
+     * once this long has passed since the sensor's last fire for its group;
+     * without it re-sends start nothing. Cooldown and rate limit still apply.
+     */
+    refireAfter: duration.optional(),
+    /**
      * Fire once, this long after matching events for a group stopped arriving
      * (each match pushes the run back and joins its triggers).
      */
