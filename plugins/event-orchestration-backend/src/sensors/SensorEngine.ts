@@ -297,8 +297,11 @@ export class SensorEngine {
   ): Promise<string | undefined> {
     // A request on behalf of a user: from the portal, or relayed by a run
     // (event:publish, orchestration.run.finished) that served one.
+    // A chat command carries its user as origin.actor: a request too, whose
+    // permissions on entities nothing has checked, so its scope is empty.
     const requested =
       event.origin?.kind === 'portal' ||
+      event.origin?.actor !== undefined ||
       (event.origin?.onBehalfOf?.length ?? 0) > 0;
     if (!requested) return undefined;
     const checked = new Set(event.origin?.entityScope ?? eventEntityRefs);

@@ -43,6 +43,16 @@ function startBackend(knex: Knex): Promise<Backend> {
           user('bob'),
           user('twin-a', TWIN_SLACK_ID),
           user('twin-b', TWIN_SLACK_ID),
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Component',
+            metadata: { name: 'my-awesome-app', namespace: 'default' },
+            spec: {
+              type: 'service',
+              lifecycle: 'production',
+              owner: 'group:default/platform-team',
+            },
+          },
         ],
       }),
       mockServices.database.factory({ knex }),
@@ -64,6 +74,17 @@ function startBackend(knex: Knex): Promise<Backend> {
               ],
             },
             sensors: [
+              {
+                // Picks the application to act on from the command's text.
+                name: 'act-on-named-app',
+                dependencies: [{ name: 'cmd', eventType: 'chatops.command' }],
+                entity: '${{ event.data.args[1] }}',
+                workflow: {
+                  steps: [
+                    { id: 'say', action: 'log', input: { message: 'x' } },
+                  ],
+                },
+              },
               {
                 name: 'deploy-fix',
                 dependencies: [{ name: 'cmd', eventType: 'chatops.command' }],
@@ -194,6 +215,23 @@ describe.each(databases.eachSupportedId())('Slack source on %s', id => {
       return row?.status === 'waiting' ? row : undefined;
     }, 'the run to wait for its approval');
     expect(JSON.parse(run.trigger_event_ids)).toEqual([event.id]);
+  });
+
+  it("starts no run about a catalog entity from a chat command: the chat user's permissions on it are not checked yet", async () => {
+    expect((await signed(slashCommand())).status).toBe(200);
+    const verdict = await waitFor(async () => {
+      const [row] = await knex('edo_evaluations').where({
+        sensor: 'act-on-named-app',
+      });
+      return row;
+    }, 'the verdict');
+    expect(verdict.matched).toBeFalsy();
+    expect(verdict.reason).toContain(
+      'rejected: the run would concern component:default/my-awesome-app, but user:default/alice published about no entity',
+    );
+    expect(
+      await knex('edo_runs').where({ sensor: 'act-on-named-app' }),
+    ).toEqual([]);
   });
 
   it('makes the chat user the requester of the run: they may not approve it themselves, another user may', async () => {
