@@ -31,6 +31,10 @@ export type {
 export { sensorJsonSchema } from './sensors/sensorJsonSchema';
 export { compileLinearRegex } from './sensors/linearRegex';
 export {
+  dependencyTakesType,
+  isEventTypePattern,
+} from './sensors/dependencyEventType';
+export {
   MAX_DATA_SCHEMA_DEPTH,
   MAX_DATA_SCHEMA_NODES,
   sensorDataSchemaSchema,

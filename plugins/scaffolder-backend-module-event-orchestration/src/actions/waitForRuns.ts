@@ -2,6 +2,7 @@ import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   Run,
+  dependencyTakesType,
   isTerminalRunStatus,
 } from '@edo/plugin-event-orchestration-common';
 import { EventOrchestrationClient } from '@edo/plugin-event-orchestration-node';
@@ -25,8 +26,9 @@ async function runsOfEvent(
     const decided = new Set(details.evaluations.map(e => e.sensor));
     const undecided = sensors.filter(
       s =>
-        s.spec.dependencies.some(d => d.eventType === details.event.type) &&
-        !decided.has(s.name),
+        s.spec.dependencies.some(d =>
+          dependencyTakesType(d.eventType, details.event.type),
+        ) && !decided.has(s.name),
     );
     if (undecided.length > 0) return undefined;
     return {
