@@ -203,6 +203,38 @@ export interface Config {
        */
       allowSelfApproval?: boolean;
     };
+    /** chat:reply: where chat answers may go. */
+    chat?: {
+      /** Host names a response_url may name (https only); `*.domain` allowed. Default ['hooks.slack.com']. */
+      allowedHosts?: string[];
+      /** Address ranges chat:reply may reach although private or loopback (an on-premises Mattermost). */
+      allowedCidrs?: string[];
+      slack?: {
+        /**
+         * Bot token (xoxb-…) for chat.postMessage when a step names a channel.
+         * @visibility secret
+         */
+        botToken?: string;
+        /** Slack Web API base URL; default https://slack.com/api. */
+        apiBaseUrl?: string;
+      };
+    };
+    /** Prometheus servers for prometheus:query. */
+    prometheus?: {
+      instances?: Array<{
+        /** Referred to by the action's `instance` input; the first is the default. */
+        name: string;
+        /** e.g. http://prometheus.monitoring.svc:9090 */
+        baseUrl: string;
+        /**
+         * Bearer token, if the server wants one.
+         * @visibility secret
+         */
+        token?: string;
+      }>;
+      /** Address ranges the instances may resolve to although private (an in-cluster Prometheus). */
+      allowedCidrs?: string[];
+    };
     /** Argo CD servers for argocd:sync and argocd:get-status. */
     argocd?: {
       instances?: Array<{

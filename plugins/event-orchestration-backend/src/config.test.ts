@@ -64,6 +64,27 @@ describe('readOrchestrationConfig', () => {
     );
   });
 
+  it('reads the chat and Prometheus settings of chat:reply and prometheus:query', () => {
+    const settings = read(
+      {
+        chat: { allowedHosts: ['chat.example.com'] },
+        prometheus: {
+          instances: [{ name: 'main', baseUrl: 'https://prom.example.com' }],
+        },
+      },
+      'sqlite',
+    );
+    expect(settings.actions.chat).toMatchObject({
+      allowedHosts: ['chat.example.com'],
+    });
+    expect(settings.actions.prometheus?.instances).toEqual([
+      expect.objectContaining({
+        name: 'main',
+        baseUrl: 'https://prom.example.com',
+      }),
+    ]);
+  });
+
   it('reads the GitOps author with its defaults', () => {
     expect(read({}, 'sqlite').actions.gitops.author).toEqual({
       name: 'Event Orchestration',

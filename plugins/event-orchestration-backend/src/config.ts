@@ -16,6 +16,8 @@ import {
   readGitRemotePolicy,
   readGitUrlSchemes,
   readHttpRequestActionOptions,
+  readChatSettings,
+  readPrometheusSettings,
   approversSchema,
 } from './actions';
 import {
@@ -256,6 +258,8 @@ export function readOrchestrationConfig(
       },
       argocd: readArgoCdInstances(config),
       kubernetesClusters: readKubernetesClusters(config),
+      chat: readChatSettings(config),
+      prometheus: readPrometheusSettings(config),
     },
     manualActions: readManualActions(config),
     approvals: {

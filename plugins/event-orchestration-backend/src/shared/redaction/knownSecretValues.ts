@@ -21,6 +21,8 @@ export function knownSecretValues(config: Config): string[] {
       'auth.hmac.secret',
     ),
     ...fromArray('eventOrchestration.argocd.instances', 'token'),
+    ...fromArray('eventOrchestration.prometheus.instances', 'token'),
+    config.getOptionalString('eventOrchestration.chat.slack.botToken'),
     ...fromArray(
       'eventOrchestration.kubernetes.clusters',
       'serviceAccountToken',
