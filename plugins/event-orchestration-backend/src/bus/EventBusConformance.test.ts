@@ -497,6 +497,14 @@ describe.each(factories.map(f => [f.name, f] as const))(
       await until(() => seen.length === 1, 'the event published before');
       await publisher.publish(event('after'));
       await until(() => seen.length === 2, 'the event published after');
+      // The ack follows the handler's promise: on NATS it reaches the
+      // server a moment after the handler saw the event.
+      await until(
+        async () =>
+          (await consumer.health()).consumers.find(c => c.name === 'declared')
+            ?.ackPending === 0,
+        'the last ack to reach the bus',
+      );
       await sub.close();
       expect(seen).toEqual(['before-any-consumer', 'after']);
       expect(
