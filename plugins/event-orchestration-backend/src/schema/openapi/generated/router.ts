@@ -1043,6 +1043,27 @@ export const spec = {
           },
         },
         responses: {
+          '200': {
+            description:
+              "Slack sources: the event is durable (or, for an unlinked chat user, nothing was stored); Slack's ephemeral message for the user.",
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['response_type', 'text'],
+                  properties: {
+                    response_type: {
+                      type: 'string',
+                      enum: ['ephemeral'],
+                    },
+                    text: {
+                      type: 'string',
+                    },
+                  },
+                },
+              },
+            },
+          },
           '202': {
             description:
               'The ids of the events made durable (re-sent events keep their ids).',
