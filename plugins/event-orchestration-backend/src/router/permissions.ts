@@ -186,11 +186,7 @@ export class PermissionCheck {
     credentials: BackstageCredentials,
     entityRefsOfRecords: ReadonlyArray<readonly string[]>,
   ): Promise<(entityRefs: readonly string[]) => boolean> {
-    const [admin] = await this.deps.permissions.authorize(
-      [{ permission: adminPermission }],
-      { credentials },
-    );
-    if (admin.result === AuthorizeResult.ALLOW) return () => true;
+    if (await this.isAllowed(credentials, adminPermission)) return () => true;
     const [catalogRead] = await this.deps.permissions.authorizeConditional(
       [{ permission: catalogEntityReadPermission }],
       { credentials },

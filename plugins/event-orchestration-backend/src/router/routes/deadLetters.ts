@@ -24,16 +24,9 @@ export function registerDeadLetterRoutes(router: ApiRouter, ctx: RouteContext) {
     credentials: BackstageCredentials,
     items: T[],
   ): Promise<T[]> {
-    const links = await store.events.entityLinksOf({
-      eventIds: [...new Set(items.map(i => i.eventId))],
+    const refsOf = await store.events.entityRefsByEvent({
+      eventIds: items.map(i => i.eventId),
     });
-    const refsOf = new Map<string, string[]>();
-    for (const link of links) {
-      refsOf.set(link.event_id, [
-        ...(refsOf.get(link.event_id) ?? []),
-        link.entity_ref,
-      ]);
-    }
     return access.readable(
       credentials,
       items,
@@ -83,11 +76,13 @@ export function registerDeadLetterRoutes(router: ApiRouter, ctx: RouteContext) {
           `No dead letter of event '${eventId}' for subscriber '${subscriber}'`,
         );
       }
-      const links = await store.events.entityLinksOf({ eventIds: [eventId] });
+      const refsOf = await store.events.entityRefsByEvent({
+        eventIds: [eventId],
+      });
       await access.authorizeEntities(
         credentials,
         entityRunManagePermission,
-        links.map(l => l.entity_ref),
+        refsOf.get(eventId) ?? [],
         `re-drive event '${eventId}'`,
       );
       const redriven = await bus.redriveDeadLetter(subscriber, eventId);

@@ -199,14 +199,14 @@ export function registerSensorRoutes(router: ApiRouter, ctx: RouteContext) {
       limit: req.query.limit ?? 20,
     });
     // Filtered like events, by the entities each verdict's event concerns.
-    const links = await store.events.entityLinksOf({
+    const refsOf = await store.events.entityRefsByEvent({
       eventIds: verdicts.map(v => v.eventId),
     });
-    const refsOf = (eventId: string) =>
-      links.filter(l => l.event_id === eventId).map(l => l.entity_ref);
     res.json({
-      items: await access.readable(credentials, verdicts, v =>
-        refsOf(v.eventId),
+      items: await access.readable(
+        credentials,
+        verdicts,
+        v => refsOf.get(v.eventId) ?? [],
       ),
     });
   });

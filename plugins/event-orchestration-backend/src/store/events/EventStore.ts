@@ -176,13 +176,7 @@ export class EventStore {
       .whereIn('id', eventIds)
       .select('id', 'subject', 'received_at', 'envelope')
       .orderBy('seq', 'desc');
-    const linksOf = new Map<string, string[]>();
-    for (const link of await this.entityLinksOf({ eventIds })) {
-      linksOf.set(link.event_id, [
-        ...(linksOf.get(link.event_id) ?? []),
-        link.entity_ref,
-      ]);
-    }
+    const linksOf = await this.entityRefsByEvent({ eventIds });
     const conflicts = new Map<string, LinkConflict>();
     for (const row of rows) {
       const named = new Set(
@@ -211,6 +205,21 @@ export class EventStore {
       });
     }
     return [...conflicts.values()].slice(0, options.limit);
+  }
+
+  /** The entity refs each of the given events is linked to (absent: none). */
+  async entityRefsByEvent(options: {
+    eventIds: string[];
+  }): Promise<Map<string, string[]>> {
+    const refsOf = new Map<string, string[]>();
+    for (const link of await this.entityLinksOf({
+      eventIds: [...new Set(options.eventIds)],
+    })) {
+      const refs = refsOf.get(link.event_id);
+      if (refs) refs.push(link.entity_ref);
+      else refsOf.set(link.event_id, [link.entity_ref]);
+    }
+    return refsOf;
   }
 
   /** The stored events among `ids`, by id (a unit of work sees its own writes). */
